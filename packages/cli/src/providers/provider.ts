@@ -1,0 +1,71 @@
+/**
+ * The one write-only interface both providers implement (DESIGN §8). There is deliberately
+ * no method that reads a value back: Cloudflare cannot, so nothing above this layer may
+ * depend on it. (`layer dev` reads the local store through the local provider's own
+ * `decryptAll`, which is not part of this interface.)
+ */
+export interface SecretMetadata {
+  /** The Cloudflare secret name (`lo_…` or an operator's name). */
+  name: string
+  /** Provider id; stable across value updates. */
+  id: string
+  /** RFC 3339; changes on every write. Rotation uses it to detect writes it did not make. */
+  modified: string
+  created: string
+}
+
+export interface StoreRef {
+  id: string
+  name: string
+}
+
+export interface ListPage {
+  secrets: SecretMetadata[]
+  /** Pass back to `listPage` for the next page; undefined on the last page. */
+  nextPage?: number
+}
+
+export type UpsertResult = SecretMetadata & { action: "created" | "updated" }
+
+export interface SecretProvider {
+  /** `local` or `cloudflare`. */
+  readonly kind: "local" | "cloudflare"
+  /** Find (or, for Cloudflare, adopt or create) the environment's store. */
+  resolveStore(): Promise<StoreRef>
+  /** One page of secret metadata. */
+  listPage(page?: number): Promise<ListPage>
+  /** Every secret's metadata, all pages. */
+  listAll(): Promise<SecretMetadata[]>
+  /** Metadata of one secret by exact name, or undefined. */
+  find(name: string): Promise<SecretMetadata | undefined>
+  /** Create the secret or replace its value in place (same id). */
+  upsert(name: string, value: SecretText): Promise<UpsertResult>
+  /** Delete by exact name; false when it did not exist. */
+  delete(name: string): Promise<boolean>
+}
+
+/**
+ * A secret value in transit. Its text is reachable only through `reveal()`, so logging,
+ * JSON or string interpolation of the wrapper shows `[redacted]`, never the value.
+ */
+export class SecretText {
+  readonly #value: string
+  constructor(value: string) {
+    this.#value = value
+  }
+  reveal(): string {
+    return this.#value
+  }
+  get byteLength(): number {
+    return Buffer.byteLength(this.#value, "utf8")
+  }
+  toString(): string {
+    return "[redacted]"
+  }
+  toJSON(): string {
+    return "[redacted]"
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "SecretText [redacted]"
+  }
+}
