@@ -1,1 +1,4 @@
-export {}
+export { project } from "./project.js"
+export type { ProjectConfig, EnvironmentConfig } from "./project.js"
+export { backend } from "./backend.js"
+export type { BackendOptions, LayeronApp } from "./backend.js"

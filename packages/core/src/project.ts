@@ -1,0 +1,29 @@
+/**
+ * `project()` types `layeron.config.ts`. It returns its argument: the CLI validates the
+ * config itself (with messages that point at the file and field), so this stays a pure
+ * identity that costs nothing to import.
+ */
+export type EnvironmentConfig =
+  | { provider: "local" }
+  | {
+      provider: "cloudflare"
+      /** 32 hex digits; falls back to CLOUDFLARE_ACCOUNT_ID, then `layer login`. */
+      accountId?: string
+    }
+
+export interface ProjectConfig {
+  /** Ownership field of the physical names (DESIGN §4). */
+  workspace: string
+  /** The project's name; also an ownership field. */
+  name: string
+  /** Backend id → entry module path, relative to the config file. */
+  backends: Record<string, string>
+  /** Used when neither --env nor LAYERON_ENV is set. Default: "dev". */
+  defaultEnvironment?: string
+  /** Default: `{ dev: { provider: "local" } }`. */
+  environments?: Record<string, EnvironmentConfig>
+}
+
+export function project<const T extends ProjectConfig>(config: T): T {
+  return config
+}

@@ -1,0 +1,5 @@
+export { normalize, isRfc3339 } from "./rules.js"
+export { DeclarationError } from "./errors.js"
+export { assertSameDeclaration, canonicalDeclaration } from "./compare.js"
+export { REGISTERED_MODULES, SECRET_MODULE_BRAND } from "./types.js"
+export type * from "./types.js"
