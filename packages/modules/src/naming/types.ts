@@ -1,0 +1,11 @@
+/** The ownership fields a physical name is derived from (DESIGN §4), in hashing order. */
+export interface PhysicalNameParts {
+  workspace: string
+  project: string
+  environment: string
+  namespace: string
+  name: string
+}
+
+/** Codes a naming failure can carry. */
+export type NamingErrorCode = "invalid_name_part"
