@@ -1,0 +1,8 @@
+export { writeRecorded, settlePending } from "./record.js"
+export type { RecordedWrite } from "./record.js"
+export { readSecretState, writeSecretState, removeSecretState, parseSecretState } from "./state-file.js"
+export { ensureSealingKey, requireSealingKey, readPublicKey } from "./sealing-key.js"
+export type { SealingContext } from "./sealing-key.js"
+export { withEnvironmentLock } from "./lock.js"
+export { rotationDir, secretStatePath, publicKeyPath } from "./paths.js"
+export type * from "./types.js"

@@ -1,0 +1,113 @@
+/**
+ * Every write of a declared secret (set, rotate, deploy) goes through `writeRecorded`:
+ * record a pending intent with sealed copies, write to the provider, complete the record
+ * (DESIGN §7). A run killed anywhere leaves either a pending intent that the next run
+ * settles by the provider's `modified`, or a completed record: never a lost version.
+ */
+import { seal } from "@layeron/modules/seal"
+import type { Envelope } from "@layeron/modules/envelope"
+import type { SecretDeclaration } from "@layeron/modules/declare"
+import type { SecretMetadata, SecretText, UpsertResult } from "../providers/provider.js"
+import { crashPoint } from "../testing/crash-point.js"
+import { ensureSealingKey } from "./sealing-key.js"
+import type { SealingContext } from "./sealing-key.js"
+import { readSecretState, writeSecretState } from "./state-file.js"
+import { STATE_FORMAT } from "./types.js"
+import type { PendingWrite, SealedVersion, SecretState } from "./types.js"
+
+export interface RecordedWrite {
+  context: SealingContext
+  declaration: SecretDeclaration
+  physicalName: string
+  /** The envelope as written: plain `value`s (sealed here for the state) and carried `sealed` ones. */
+  stored: Envelope
+  /** The exact text sent to the provider. */
+  text: SecretText
+  action: "set" | "rotate" | "deploy"
+  /** The command line, without values, for the rotation log. */
+  command: string
+  /** Time of the write; defaults to now. */
+  at?: Date
+}
+
+export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: UpsertResult; state: SecretState }> {
+  const { context, physicalName } = write
+  const publicKey = await ensureSealingKey(context)
+  const at = write.at ?? new Date()
+  const before = await context.provider.find(physicalName)
+  const previous = await settlePending(context, physicalName, before)
+
+  const versions: Record<string, SealedVersion> = {}
+  for (const [id, version] of Object.entries(write.stored.versions)) {
+    const sealed = "sealed" in version ? version.sealed : await seal(publicKey.publicKey, version.value, { physicalName, versionId: id })
+    const createdAt = version.createdAt ?? (id === write.stored.current ? at.toISOString() : undefined)
+    versions[id] = { sealed, ...(createdAt ? { createdAt } : {}), ...(version.expiresAt ? { expiresAt: version.expiresAt } : {}) }
+  }
+  const pending: PendingWrite = {
+    action: write.action,
+    versionId: write.stored.current,
+    current: write.stored.current,
+    versions,
+    startedAt: at.toISOString(),
+    command: write.command,
+    ...(before ? { providerModifiedBefore: before.modified } : {}),
+  }
+  const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
+  crashPoint("before-intent")
+  await writeSecretState(context.projectRoot, context.environment, { ...base, pending })
+  crashPoint("after-intent")
+
+  const metadata = await context.provider.upsert(physicalName, write.text)
+  crashPoint("after-provider-write")
+
+  const state = completePending({ ...base, pending }, metadata, write.declaration)
+  await writeSecretState(context.projectRoot, context.environment, state)
+  crashPoint("after-state-write")
+  return { metadata, state }
+}
+
+/**
+ * A pending intent left by a killed run: the write landed if the provider's `modified` is no
+ * longer the one read before it (no clock comparison, so skew cannot fool it). Landed →
+ * complete the record; not landed → drop the intent. Returns the settled state.
+ */
+export async function settlePending(context: SealingContext, physicalName: string, now?: SecretMetadata | null): Promise<SecretState | undefined> {
+  const state = await readSecretState(context.projectRoot, context.environment, physicalName)
+  if (!state?.pending) return state
+  const metadata = now === null ? undefined : (now ?? (await context.provider.find(physicalName)))
+  const landed = metadata !== undefined && metadata.modified !== state.pending.providerModifiedBefore
+  const settled = landed ? completePending(state, metadata, undefined) : dropPending(state)
+  await writeSecretState(context.projectRoot, context.environment, settled)
+  return settled
+}
+
+function completePending(state: SecretState, metadata: SecretMetadata, declaration: SecretDeclaration | undefined): SecretState {
+  const pending = state.pending!
+  const { pending: _done, ...rest } = state
+  return {
+    ...rest,
+    ...(declaration?.rotation ? { policy: declaration.rotation } : {}),
+    provider: { kind: state.provider.kind, secretId: metadata.id, modified: metadata.modified },
+    current: pending.current,
+    versions: pending.versions,
+    log: [...state.log, { at: pending.startedAt, action: pending.action, version: pending.versionId, command: pending.command }],
+  }
+}
+
+function dropPending(state: SecretState): SecretState {
+  const { pending: _dropped, ...rest } = state
+  return rest
+}
+
+function emptyState(declaration: SecretDeclaration, physicalName: string, providerKind: "local" | "cloudflare"): SecretState {
+  return {
+    format: STATE_FORMAT,
+    secret: declaration.id,
+    physicalName,
+    kind: declaration.kind,
+    ...(declaration.rotation ? { policy: declaration.rotation } : {}),
+    provider: { kind: providerKind },
+    versions: {},
+    log: [],
+  }
+}

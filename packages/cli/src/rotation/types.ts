@@ -1,0 +1,65 @@
+/**
+ * The rotation state format (`layeron.secret-rotation/v1`), one JSON file per secret under
+ * `.layeron/secret-rotation/<env>/`. It holds what rotation needs to extend an envelope it
+ * cannot read back: every version's times and a sealed copy of its value. No plaintext.
+ */
+import type { RetainOptions } from "@layeron/modules/declare"
+
+export const STATE_FORMAT = "layeron.secret-rotation/v1"
+export const PUBLIC_KEY_FORMAT = "layeron.sealing-key/v1"
+
+export interface SealedVersion {
+  /** `ls1.…`: only the environment's sealing private key (in the store) opens it. */
+  sealed: string
+  createdAt?: string
+  expiresAt?: string
+}
+
+export interface RotationLogEntry {
+  at: string
+  /** `set`, `rotate`, `deploy`: what wrote the version. */
+  action: string
+  version: string
+  /** The command line, without values. */
+  command: string
+}
+
+/** A write recorded before it is sent (DESIGN §7, crash safety). */
+export interface PendingWrite {
+  action: string
+  /** The version the write makes current. */
+  versionId: string
+  /** The envelope's versions exactly as the write sends them, sealed. */
+  current: string
+  versions: Record<string, SealedVersion>
+  startedAt: string
+  command: string
+  /** The provider's `modified` read just before the write (undefined: the secret did not exist). */
+  providerModifiedBefore?: string
+}
+
+export interface SecretState {
+  format: typeof STATE_FORMAT
+  /** `namespace/name` of the declaration. */
+  secret: string
+  physicalName: string
+  kind: "static" | "random" | "generated"
+  /** The rotation policy the state was last written under (to notice a changed declaration). */
+  policy?: { everyDays: number; startAt?: string; retain: RetainOptions }
+  provider: { kind: "local" | "cloudflare"; secretId?: string; modified?: string }
+  /** What the store holds, as of the last completed write. */
+  current?: string
+  versions: Record<string, SealedVersion>
+  pending?: PendingWrite
+  log: RotationLogEntry[]
+}
+
+export interface PublicKeyFile {
+  format: typeof PUBLIC_KEY_FORMAT
+  environment: string
+  /** Physical name of the secret that holds the private half. */
+  physicalName: string
+  publicKey: JsonWebKey
+  fingerprint: string
+  createdAt: string
+}
