@@ -28,14 +28,19 @@ export interface RecordedWrite {
   command: string
   /** Time of the write; defaults to now. */
   at?: Date
+  /**
+   * The provider's metadata read just before (a listing made under the same lock), or null
+   * when the secret does not exist; looked up when omitted. Saves a request per secret.
+   */
+  before?: SecretMetadata | null
 }
 
 export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: UpsertResult; state: SecretState }> {
   const { context, physicalName } = write
   const publicKey = await ensureSealingKey(context)
   const at = write.at ?? new Date()
-  const before = await context.provider.find(physicalName)
-  const previous = await settlePending(context, physicalName, before)
+  const before = write.before === undefined ? await context.provider.find(physicalName) : (write.before ?? undefined)
+  const previous = await settlePending(context, physicalName, before ?? null)
 
   const versions: Record<string, SealedVersion> = {}
   for (const [id, version] of Object.entries(write.stored.versions)) {
@@ -75,10 +80,19 @@ export async function settlePending(context: SealingContext, physicalName: strin
   const state = await readSecretState(context.projectRoot, context.environment, physicalName)
   if (!state?.pending) return state
   const metadata = now === null ? undefined : (now ?? (await context.provider.find(physicalName)))
-  const landed = metadata !== undefined && metadata.modified !== state.pending.providerModifiedBefore
-  const settled = landed ? completePending(state, metadata, undefined) : dropPending(state)
+  const settled = settleState(state, metadata)
   await writeSecretState(context.projectRoot, context.environment, settled)
   return settled
+}
+
+/**
+ * Pure form of settling, for plans that must not write: the intent's write landed if the
+ * provider's `modified` differs from the one recorded before it.
+ */
+export function settleState(state: SecretState, metadata: SecretMetadata | undefined): SecretState {
+  if (!state.pending) return state
+  const landed = metadata !== undefined && metadata.modified !== state.pending.providerModifiedBefore
+  return landed ? completePending(state, metadata, undefined) : dropPending(state)
 }
 
 function completePending(state: SecretState, metadata: SecretMetadata, declaration: SecretDeclaration | undefined): SecretState {
