@@ -1,0 +1,5 @@
+export { seal, unseal } from "./seal.js"
+export { generateSealingKeyPair, publicKeyFingerprint } from "./keys.js"
+export { isSealedFormat } from "../envelope/index.js"
+export { SealError } from "./errors.js"
+export type { SealContext, SealErrorCode, SealingKeyPair } from "./types.js"
