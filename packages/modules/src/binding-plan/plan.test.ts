@@ -1,0 +1,91 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { BindingPlanError, planBindings, secretBindingName, toMiniflareWorkerOptions, toWranglerConfig } from "./index.js"
+import type { BindingPlanInput } from "./index.js"
+import type { SecretDeclaration } from "../declare/types.js"
+
+const sessionKey: SecretDeclaration = { kind: "random", namespace: "auth", name: "session-key", id: "auth/session-key", bytes: 32, format: "base64url", expose: "versioned" }
+const stripe: SecretDeclaration = { kind: "static", namespace: "billing", name: "stripe", id: "billing/stripe", format: "text", expose: "current", secretName: "STRIPE_SECRET" }
+
+const input: BindingPlanInput = {
+  declarations: [stripe, sessionKey],
+  physicalNames: { "auth/session-key": "lo_310fec09bf29d33532eb83be" },
+  sealingKeyPhysicalName: "lo_0123456789abcdef01234567",
+  storeId: "023e105f4ecef8ad9ca31a8372d0c353",
+  productWorkerName: "shop-secret-product",
+  appWorkerNames: ["shop-api", "shop-admin", "shop-api"],
+}
+
+test("the plan binds every declared secret and the sealing key to the product Worker", () => {
+  const plan = planBindings(input)
+  assert.deepEqual(plan.product.secretsStoreSecrets, [
+    { binding: "S_STRIPE_SECRET", storeId: input.storeId, secretName: "STRIPE_SECRET" },
+    { binding: "S_lo_0123456789abcdef01234567", storeId: input.storeId, secretName: "lo_0123456789abcdef01234567" },
+    { binding: "S_lo_310fec09bf29d33532eb83be", storeId: input.storeId, secretName: "lo_310fec09bf29d33532eb83be" },
+  ])
+  assert.deepEqual(plan.product.manifest, {
+    version: 1,
+    secrets: {
+      "auth/session-key": { binding: "S_lo_310fec09bf29d33532eb83be", physicalName: "lo_310fec09bf29d33532eb83be", format: "base64url", expose: "versioned" },
+      "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
+    },
+    sealingKeyBinding: "S_lo_0123456789abcdef01234567",
+  })
+  assert.deepEqual(plan.product.vars, { LAYERON_SECRET_MANIFEST: plan.product.manifest })
+  assert.deepEqual(plan.apps, [
+    { workerName: "shop-admin", services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] },
+    { workerName: "shop-api", services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] },
+  ])
+})
+
+test("the plan is deterministic: input order does not change it", () => {
+  const reversed = planBindings({ ...input, declarations: [...input.declarations].reverse(), appWorkerNames: [...input.appWorkerNames].reverse() })
+  assert.equal(JSON.stringify(reversed), JSON.stringify(planBindings(input)))
+})
+
+test("the miniflare rendering uses miniflare's option names", () => {
+  const options = toMiniflareWorkerOptions(planBindings(input))
+  assert.deepEqual(options.product.secretsStoreSecrets["S_STRIPE_SECRET"], { store_id: input.storeId, secret_name: "STRIPE_SECRET" })
+  assert.equal(options.product.name, "shop-secret-product")
+  assert.equal(Object.keys(options.product.secretsStoreSecrets).length, 3)
+  assert.deepEqual(Object.keys(options.product.bindings), ["LAYERON_SECRET_MANIFEST"])
+  assert.deepEqual(options.apps["shop-api"], { serviceBindings: { LAYERON_SECRET: { name: "shop-secret-product", entrypoint: "SecretProduct" } } })
+})
+
+test("the wrangler rendering uses wrangler.jsonc keys", () => {
+  const config = toWranglerConfig(planBindings(input))
+  assert.deepEqual(config.product.secrets_store_secrets[0], { binding: "S_STRIPE_SECRET", store_id: input.storeId, secret_name: "STRIPE_SECRET" })
+  assert.equal(config.product.vars.LAYERON_SECRET_MANIFEST?.version, 1)
+  assert.deepEqual(config.apps["shop-admin"], { services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] })
+})
+
+test("binding names are identifiers and distinct for distinct secret names", () => {
+  const names = ["lo_310fec09bf29d33532eb83be", "STRIPE_SECRET", "STRIPE-SECRET", "a_hb", "a-b", "a__b", "a_-b", "a-_b", "-", "_"]
+  const bindings = names.map(secretBindingName)
+  assert.equal(new Set(bindings).size, names.length)
+  for (const b of bindings) assert.match(b, /^[A-Za-z_$][A-Za-z0-9_$]*$/)
+  assert.equal(secretBindingName("lo_310fec09bf29d33532eb83be"), "S_lo_310fec09bf29d33532eb83be")
+  assert.equal(secretBindingName("STRIPE-SECRET"), "D_STRIPE_hSECRET")
+})
+
+function rejects(change: Partial<BindingPlanInput>, words: RegExp) {
+  assert.throws(() => planBindings({ ...input, ...change }), (error: unknown) => {
+    assert.ok(error instanceof BindingPlanError)
+    assert.equal(error.code, "invalid_binding_plan")
+    assert.match(error.message, words)
+    return true
+  })
+}
+
+test("inconsistent input is refused with the id or name at fault", () => {
+  rejects({ physicalNames: {} }, /Secret "auth\/session-key" has no physical name: add it to physicalNames/)
+  rejects({ declarations: [sessionKey, sessionKey] }, /"auth\/session-key" is declared twice/)
+  rejects({ physicalNames: { "auth/session-key": "STRIPE_SECRET" } }, /"auth\/session-key" and "billing\/stripe" both map to the secret name STRIPE_SECRET|"billing\/stripe" and "auth\/session-key" both map/)
+  rejects({ physicalNames: { "auth/session-key": input.sealingKeyPhysicalName } }, /"layeron\/sealing-key" and "auth\/session-key" both map/)
+  rejects({ physicalNames: { "auth/session-key": "bad name" } }, /"bad name" of secret "auth\/session-key" is not a Cloudflare secret name/)
+  rejects({ sealingKeyPhysicalName: "" }, /of the sealing key \(layeron\/sealing-key\) is not a Cloudflare secret name/)
+  rejects({ storeId: " " }, /storeId is empty/)
+  rejects({ productWorkerName: "" }, /productWorkerName is empty/)
+  rejects({ appWorkerNames: [""] }, /appWorkerNames holds an empty name/)
+  rejects({ appWorkerNames: ["shop-secret-product"] }, /app Worker "shop-secret-product" has the Secret Product Worker's name/)
+})

@@ -1,0 +1,70 @@
+/**
+ * `planBindings()`: a pure function from declarations and physical names to the bindings
+ * that let app Workers read them (DESIGN §6). No I/O; the CLI renders and applies it.
+ */
+import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
+import type { SecretDeclaration } from "../declare/types.js"
+import type { SecretManifest, SecretManifestEntry } from "../worker/manifest.js"
+import { SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
+import { secretBindingName } from "./binding-name.js"
+import { BindingPlanError } from "./errors.js"
+import type { BindingPlan, BindingPlanInput, SecretsStoreBinding } from "./types.js"
+
+export function planBindings(input: BindingPlanInput): BindingPlan {
+  checkWorkers(input)
+  checkName(input.storeId.trim() !== "", `storeId is empty: resolve the account's Secrets Store first`)
+  checkPhysicalName(input.sealingKeyPhysicalName, "the sealing key (layeron/sealing-key)")
+
+  const secrets: Record<string, SecretManifestEntry> = {}
+  const ownerOf = new Map<string, string>([[input.sealingKeyPhysicalName, "layeron/sealing-key"]])
+  for (const declaration of [...input.declarations].sort((a, b) => compare(a.id, b.id))) {
+    if (Object.hasOwn(secrets, declaration.id)) throw new BindingPlanError(`Secret "${declaration.id}" is declared twice; declarations must be deduplicated before planning bindings.`)
+    const physicalName = physicalNameOf(declaration, input.physicalNames)
+    const owner = ownerOf.get(physicalName)
+    if (owner !== undefined) throw new BindingPlanError(`Secrets "${owner}" and "${declaration.id}" both map to the secret name ${physicalName}; each declaration needs its own Cloudflare secret.`)
+    ownerOf.set(physicalName, declaration.id)
+    secrets[declaration.id] = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
+  }
+
+  const manifest: SecretManifest = { version: 1, secrets, sealingKeyBinding: secretBindingName(input.sealingKeyPhysicalName) }
+  const secretsStoreSecrets: SecretsStoreBinding[] = [...ownerOf.keys()]
+    .map((secretName) => ({ binding: secretBindingName(secretName), storeId: input.storeId, secretName }))
+    .sort((a, b) => compare(a.binding, b.binding))
+
+  return {
+    product: { workerName: input.productWorkerName, secretsStoreSecrets, manifest, vars: { [SECRET_MANIFEST_VAR]: manifest } },
+    apps: [...new Set(input.appWorkerNames)].sort(compare).map((workerName) => ({
+      workerName,
+      services: [{ binding: SECRET_PRODUCT_BINDING, service: input.productWorkerName, entrypoint: SECRET_PRODUCT_ENTRYPOINT }],
+    })),
+  }
+}
+
+/** An adopted declaration (`secretName`) may be absent from `physicalNames`. */
+function physicalNameOf(declaration: SecretDeclaration, physicalNames: Record<string, string>): string {
+  const name = Object.hasOwn(physicalNames, declaration.id) ? physicalNames[declaration.id] : declaration.secretName
+  if (name === undefined) throw new BindingPlanError(`Secret "${declaration.id}" has no physical name: add it to physicalNames (derive it with physicalName() from naming/).`)
+  checkPhysicalName(name, `secret "${declaration.id}"`)
+  return name
+}
+
+function checkPhysicalName(name: string, what: string): void {
+  checkName(CLOUDFLARE_SECRET_NAME_PATTERN.test(name), `The secret name ${JSON.stringify(name)} of ${what} is not a Cloudflare secret name (${CLOUDFLARE_SECRET_NAME_PATTERN}).`)
+}
+
+function checkWorkers(input: BindingPlanInput): void {
+  checkName(input.productWorkerName.trim() !== "", "productWorkerName is empty: name the Secret Product Worker")
+  for (const app of input.appWorkerNames) {
+    checkName(app.trim() !== "", "appWorkerNames holds an empty name")
+    checkName(app !== input.productWorkerName, `The app Worker "${app}" has the Secret Product Worker's name; give the product Worker its own name.`)
+  }
+}
+
+function checkName(ok: boolean, message: string): void {
+  if (!ok) throw new BindingPlanError(message)
+}
+
+/** Code-unit order, not locale order, so the plan is identical on every machine. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,42 @@
+/**
+ * The binding plan in a neutral form: which Secrets Store secrets the Secret Product Worker
+ * binds, its manifest, and the service binding each app Worker gets. Renderers turn it into
+ * miniflare options or wrangler config.
+ */
+import type { SecretDeclaration } from "../declare/types.js"
+import type { SecretManifest } from "../worker/manifest.js"
+
+export interface BindingPlanInput {
+  declarations: SecretDeclaration[]
+  /** Physical (Cloudflare) secret name per `namespace/name`: `lo_…` or an adopted name. */
+  physicalNames: Record<string, string>
+  /** The physical name of `layeron/sealing-key` in this environment. */
+  sealingKeyPhysicalName: string
+  storeId: string
+  productWorkerName: string
+  appWorkerNames: string[]
+}
+
+export interface SecretsStoreBinding {
+  binding: string
+  storeId: string
+  secretName: string
+}
+
+export interface ServiceBinding {
+  binding: string
+  service: string
+  entrypoint: string
+}
+
+export interface BindingPlan {
+  product: {
+    workerName: string
+    /** Sorted by binding name: one per declared secret plus the sealing key. */
+    secretsStoreSecrets: SecretsStoreBinding[]
+    manifest: SecretManifest
+    /** Plain vars of the product Worker; the manifest travels as a JSON var. */
+    vars: Record<string, SecretManifest>
+  }
+  apps: { workerName: string; services: ServiceBinding[] }[]
+}

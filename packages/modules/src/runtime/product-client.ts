@@ -1,0 +1,43 @@
+/**
+ * Reaches the Secret Product Worker through the app Worker's `LAYERON_SECRET` service
+ * binding. `cloudflare:workers` is imported lazily, on the first read, so declarations still
+ * import in Node (where the CLI loads them) and only a read outside a Worker fails.
+ */
+import { SECRET_PRODUCT_BINDING } from "../worker/protocol.js"
+import type { ProductReply, SecretProductRpc } from "../worker/protocol.js"
+import { appFailures, secretErrorFromWire } from "./errors.js"
+
+/**
+ * `undefined` until the first read, then the env or `null` outside a Worker. The module,
+ * not a promise, is kept: workerd does not let one request await a promise from another.
+ */
+let workerEnv: Record<string, unknown> | null | undefined
+
+async function loadWorkerEnv(): Promise<Record<string, unknown> | null> {
+  if (workerEnv === undefined) {
+    try {
+      workerEnv = (await import("cloudflare:workers")).env
+    } catch {
+      workerEnv = null
+    }
+  }
+  return workerEnv
+}
+
+/** Calls the product and unwraps its reply; a reported failure becomes its typed error. */
+export async function askProduct<T>(secretId: string, call: (product: SecretProductRpc) => Promise<ProductReply<T>>): Promise<T> {
+  const env = await loadWorkerEnv()
+  if (env === null) throw appFailures.outsideWorker(secretId)
+  const product = env[SECRET_PRODUCT_BINDING] as SecretProductRpc | undefined
+  if (product === undefined || product === null) throw appFailures.noServiceBinding(secretId, SECRET_PRODUCT_BINDING)
+  let reply: ProductReply<T>
+  try {
+    reply = await call(product)
+  } catch {
+    // The product never throws (it answers failures as data), so this is transport: a
+    // missing entrypoint, a crashed isolate. The original error is not forwarded.
+    throw appFailures.unreachable(secretId)
+  }
+  if (!reply.ok) throw secretErrorFromWire(reply.error)
+  return reply.value
+}

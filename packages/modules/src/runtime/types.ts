@@ -1,0 +1,49 @@
+/** The reader surface application code sees on every `secret.*()` module (DESIGN §6). */
+
+/** Anything `at()` accepts: a Date, epoch milliseconds, or an RFC 3339 / ISO 8601 string. */
+export type SecretTime = Date | string | number
+
+/** Which version a read resolved to, and its times (RFC 3339), when the envelope records them. */
+export interface SecretVersionInfo {
+  version: string
+  createdAt?: string
+  expiresAt?: string
+}
+
+/** The three ways to read a value. */
+export interface ValueReaders {
+  /** The stored text: the text of a static secret, the base64url string of a random/generated one. */
+  text(): Promise<string>
+  /** The bytes: base64url-decoded for random/generated secrets, UTF-8 for text. */
+  bytes(): Promise<Uint8Array>
+  /** `JSON.parse` of the text; throws `InvalidValueError` (which never shows the value) if it is not JSON. */
+  json<T = unknown>(): Promise<T>
+}
+
+/**
+ * A handle on one version. Nothing is read until a reader is called, and each reader call
+ * asks the Secret Product Worker afresh, so a handle kept at module scope never goes stale.
+ * When the version id must match the value (to store it beside data encrypted with the
+ * key), call `resolve()` once and read both from its answer.
+ */
+export interface SecretValue extends ValueReaders {
+  /** Fetches once: the version id, its times and readers over that one fetched value. */
+  resolve(): Promise<ResolvedVersion>
+}
+
+/** A fetched version: metadata plus readers that need no further request. */
+export interface ResolvedVersion extends SecretVersionInfo, ValueReaders {}
+
+/** One readable version from `active()`. */
+export type ActiveVersion = ResolvedVersion
+
+export interface SecretReaders {
+  /** The current version. */
+  current(): SecretValue
+  /** A version by id, e.g. `"v2"`; fails with `UnknownVersionError` or `VersionExpiredError`. */
+  version(id: string): SecretValue
+  /** The version that was current at `time`: the latest `createdAt` at or before it. */
+  at(time: SecretTime): SecretValue
+  /** Every readable version: current first, then the others newest first. */
+  active(): Promise<ActiveVersion[]>
+}

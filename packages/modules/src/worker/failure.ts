@@ -1,0 +1,63 @@
+/**
+ * Every way a read can fail inside the Secret Product Worker, each with its message. The
+ * factories take ids, times, binding and physical names, never a value, so no message can
+ * carry one. `ProductFailure` is thrown inside the worker and leaves it as a
+ * `WireSecretError` (see protocol.ts).
+ */
+import type { ProductErrorCode, WireSecretError } from "./protocol.js"
+
+export class ProductFailure extends Error {
+  override readonly name = "ProductFailure"
+  readonly wire: WireSecretError
+
+  constructor(code: ProductErrorCode, secretId: string, message: string, versionId?: string) {
+    super(message)
+    this.wire = versionId === undefined ? { code, secretId, message } : { code, secretId, versionId, message }
+  }
+}
+
+const REDEPLOY = "Redeploy with `layer deploy` (or restart `layer dev`)"
+
+export const failures = {
+  notDeclared: (secretId: string) =>
+    new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" is not bound to the Secret Product Worker. Register it with app.use(...) in a backend and redeploy with \`layer deploy\` (or restart \`layer dev\`).`),
+
+  noStoredValue: (secretId: string, physicalName: string) =>
+    new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" has no value in Secrets Store (secret name ${physicalName}). Write one with \`layer secret set ${secretId}\`, or run \`layer deploy\` to create random secrets.`),
+
+  storeUnreachable: (secretId: string, physicalName: string) =>
+    new ProductFailure("product_unavailable", secretId, `Secrets Store did not answer for secret "${secretId}" (secret name ${physicalName}). Retry the request; if it persists, check the store binding.`),
+
+  bindingMissing: (secretId: string, binding: string) =>
+    new ProductFailure("product_unavailable", secretId, `The Secret Product Worker has no binding "${binding}" for secret "${secretId}". ${REDEPLOY} so the binding plan is applied.`),
+
+  manifestInvalid: (secretId: string, problem: string) =>
+    new ProductFailure("product_unavailable", secretId, `Cannot read secret "${secretId}": ${problem}`),
+
+  invalidEnvelope: (secretId: string, problem: string) =>
+    new ProductFailure("invalid_envelope", secretId, `Secret "${secretId}" holds an invalid envelope: ${problem}. Rewrite it with \`layer secret set ${secretId}\` (or \`--plain\` to store such text literally).`),
+
+  unknownVersion: (secretId: string, versionId: string) =>
+    new ProductFailure("unknown_version", secretId, `Secret "${secretId}" has no version "${versionId}". Use active() to list the readable versions.`, versionId),
+
+  noVersionAt: (secretId: string, time: string) =>
+    new ProductFailure("unknown_version", secretId, `Secret "${secretId}" had no version at ${time}: every version was created later.`),
+
+  versionExpired: (secretId: string, versionId: string, expiresAt: string | undefined) =>
+    new ProductFailure("version_expired", secretId, `Version "${versionId}" of secret "${secretId}" expired${expiresAt ? ` at ${expiresAt}` : ""} and can no longer be read.`, versionId),
+
+  exposeRefused: (secretId: string, read: string) =>
+    new ProductFailure("expose_refused", secretId, `Secret "${secretId}" is declared with consume.expose "current": ${read} is refused; only current() can be read. Declare expose "versioned" to read other versions.`),
+
+  sealingKeyUnavailable: (secretId: string, versionId: string) =>
+    new ProductFailure("product_unavailable", secretId, `Version "${versionId}" of secret "${secretId}" is sealed, but the sealing key (layeron/sealing-key) is missing or malformed. ${REDEPLOY}, which writes the key once per environment.`, versionId),
+
+  unsealFailed: (secretId: string, versionId: string) =>
+    new ProductFailure("invalid_envelope", secretId, `Version "${versionId}" of secret "${secretId}" is sealed but does not open with this environment's sealing key and secret name (was it copied from another secret or environment?).`, versionId),
+
+  invalidSelector: (secretId: string) =>
+    new ProductFailure("product_unavailable", secretId, `The read request for secret "${secretId}" is malformed: the app and the Secret Product Worker run different Layeron versions. ${REDEPLOY}.`),
+
+  unexpected: (secretId: string) =>
+    new ProductFailure("product_unavailable", secretId, `The Secret Product Worker failed unexpectedly while reading secret "${secretId}". Retry; if it persists, report a bug.`),
+}

@@ -1,0 +1,46 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { ManifestError, parseManifest } from "./manifest.js"
+
+const valid = {
+  version: 1,
+  secrets: {
+    "auth/session-key": { binding: "S_lo_310fec09bf29d33532eb83be", physicalName: "lo_310fec09bf29d33532eb83be", format: "base64url", expose: "versioned" },
+    "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
+  },
+  sealingKeyBinding: "S_lo_aaaaaaaaaaaaaaaaaaaaaaaa",
+}
+
+test("a manifest parses from a JSON binding (object) and from JSON text alike", () => {
+  assert.deepEqual(parseManifest(valid), valid)
+  assert.deepEqual(parseManifest(JSON.stringify(valid)), valid)
+})
+
+function rejects(raw: unknown, path: string, words: RegExp) {
+  assert.throws(
+    () => parseManifest(raw),
+    (error: unknown) => {
+      assert.ok(error instanceof ManifestError)
+      assert.equal(error.code, "invalid_manifest")
+      assert.equal(error.path, path)
+      assert.match(error.message, words)
+      assert.match(error.message, /layer deploy/)
+      return true
+    },
+  )
+}
+
+test("every malformed manifest is rejected with the path and the rule", () => {
+  rejects("{not json", "(root)", /not valid JSON/)
+  rejects([], "(root)", /must be an object \(got an array\)/)
+  rejects({ ...valid, version: 2 }, "version", /must be 1 \(got 2\)/)
+  rejects({ ...valid, sealingKeyBinding: "1bad" }, "sealingKeyBinding", /JavaScript identifier/)
+  rejects({ ...valid, secrets: null }, "secrets", /must be an object \(got null\)/)
+  rejects({ ...valid, secrets: { "no-slash": valid.secrets["auth/session-key"] } }, "secrets.no-slash", /namespace\/name/)
+  rejects({ ...valid, secrets: { "a/b/c": valid.secrets["auth/session-key"] } }, "secrets.a/b/c", /namespace\/name/)
+  const entry = valid.secrets["auth/session-key"]
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, format: "hex" } } }, "secrets.auth/x.format", /"text", "base64url" \(got "hex"\)/)
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, expose: undefined } } }, "secrets.auth/x.expose", /got nothing/)
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, binding: "has-dash" } } }, "secrets.auth/x.binding", /identifier/)
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, physicalName: "has space" } } }, "secrets.auth/x.physicalName", /Cloudflare secret name/)
+})

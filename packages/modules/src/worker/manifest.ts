@@ -1,0 +1,110 @@
+/**
+ * The manifest tells the Secret Product Worker which Secrets Store binding holds each
+ * declared secret (DESIGN §6). The binding plan writes it; the worker reads it from the
+ * `LAYERON_SECRET_MANIFEST` var, as a JSON binding (an object) or as JSON text.
+ */
+import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN } from "../limits.js"
+import type { ExposeMode, ValueFormat } from "../declare/types.js"
+
+export interface SecretManifestEntry {
+  /** The Secrets Store binding on the Secret Product Worker, e.g. `S_lo_310fec09bf29d33532eb83be`. */
+  binding: string
+  /** The Cloudflare secret name (`lo_…` or an adopted name): the sealing context of its versions. */
+  physicalName: string
+  format: ValueFormat
+  expose: ExposeMode
+}
+
+export interface SecretManifest {
+  version: 1
+  /** Keyed by `namespace/name`. */
+  secrets: Record<string, SecretManifestEntry>
+  /** The binding that holds the environment's sealing private key (a JWK as JSON text). */
+  sealingKeyBinding: string
+}
+
+/** The manifest is missing or malformed: a deployment problem, not a user read problem. */
+export class ManifestError extends Error {
+  override readonly name = "ManifestError"
+  readonly code = "invalid_manifest"
+  /** Where in the manifest, e.g. `secrets.auth/session-key.format`. */
+  readonly path: string
+
+  constructor(path: string, problem: string) {
+    super(`The Secret Product Worker's manifest is invalid at "${path}": ${problem}. Redeploy with \`layer deploy\` (or restart \`layer dev\`) to regenerate it.`)
+    this.path = path
+  }
+}
+
+const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+const FORMATS: readonly ValueFormat[] = ["text", "base64url"]
+const EXPOSE_MODES: readonly ExposeMode[] = ["versioned", "current"]
+
+export function parseManifest(raw: unknown): SecretManifest {
+  const data = typeof raw === "string" ? parseJsonText(raw) : raw
+  const root = asRecord(data, "(root)")
+  if (root.version !== 1) throw new ManifestError("version", `must be 1 (got ${describe(root.version)})`)
+  const sealingKeyBinding = bindingName(root.sealingKeyBinding, "sealingKeyBinding")
+  const secrets: Record<string, SecretManifestEntry> = {}
+  for (const [id, rawEntry] of Object.entries(asRecord(root.secrets, "secrets"))) {
+    secrets[id] = parseEntry(id, rawEntry)
+  }
+  return { version: 1, secrets, sealingKeyBinding }
+}
+
+function parseEntry(id: string, raw: unknown): SecretManifestEntry {
+  const path = `secrets.${id}`
+  if (!isSecretId(id)) throw new ManifestError(path, `the key must be "namespace/name", each matching ${DECLARATION_NAME_PATTERN}`)
+  const entry = asRecord(raw, path)
+  const physicalName = entry.physicalName
+  if (typeof physicalName !== "string" || !CLOUDFLARE_SECRET_NAME_PATTERN.test(physicalName)) {
+    throw new ManifestError(`${path}.physicalName`, `must be a Cloudflare secret name matching ${CLOUDFLARE_SECRET_NAME_PATTERN}`)
+  }
+  return {
+    binding: bindingName(entry.binding, `${path}.binding`),
+    physicalName,
+    format: oneOf(entry.format, FORMATS, `${path}.format`),
+    expose: oneOf(entry.expose, EXPOSE_MODES, `${path}.expose`),
+  }
+}
+
+export function isSecretId(id: string): boolean {
+  const [namespace, name, extra] = id.split("/")
+  return extra === undefined && name !== undefined && DECLARATION_NAME_PATTERN.test(namespace ?? "") && DECLARATION_NAME_PATTERN.test(name)
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new ManifestError("(root)", "is not valid JSON")
+  }
+}
+
+function asRecord(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ManifestError(path, `must be an object (got ${describe(value)})`)
+  }
+  return value as Record<string, unknown>
+}
+
+function bindingName(value: unknown, path: string): string {
+  if (typeof value !== "string" || !BINDING_NAME.test(value)) {
+    throw new ManifestError(path, `must be a binding name (a JavaScript identifier), got ${describe(value)}`)
+  }
+  return value
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T
+  throw new ManifestError(path, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")} (got ${describe(value)})`)
+}
+
+/** The manifest holds names and modes, never values, so quoting what was found is safe. */
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing"
+  if (value === null) return "null"
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object"
+  return String(value)
+}

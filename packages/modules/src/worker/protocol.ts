@@ -1,0 +1,56 @@
+/**
+ * What travels over the service binding between an app Worker (runtime/) and the Secret
+ * Product Worker (worker/). Plain data only: workerd's RPC keeps an Error's message but not
+ * its fields, so failures come back as a value (`{ ok: false, error }`) and the app side
+ * rebuilds the typed error from it. This file imports nothing, so both sides and Node can
+ * load it.
+ */
+
+/** The service binding every app Worker reaches the Secret Product Worker through. */
+export const SECRET_PRODUCT_BINDING = "LAYERON_SECRET"
+/** The named entrypoint the service binding targets. */
+export const SECRET_PRODUCT_ENTRYPOINT = "SecretProduct"
+/** The var that carries the manifest (JSON) into the Secret Product Worker. */
+export const SECRET_MANIFEST_VAR = "LAYERON_SECRET_MANIFEST"
+
+/** Failures the Secret Product Worker reports. */
+export type ProductErrorCode =
+  | "secret_not_found"
+  | "version_expired"
+  | "unknown_version"
+  | "invalid_envelope"
+  | "expose_refused"
+  | "product_unavailable"
+
+/**
+ * A failure as data. `message` names the secret id and, when known, the version id; it is
+ * built from ids, times and physical names only, never from a stored value.
+ */
+export interface WireSecretError {
+  code: ProductErrorCode
+  secretId: string
+  versionId?: string
+  message: string
+}
+
+/** Which version a read asks for. `time` is an ISO 8601 instant. */
+export type ReadSelector = { kind: "current" } | { kind: "version"; id: string } | { kind: "at"; time: string }
+
+/**
+ * One readable version. `value` is the stored text (base64url for random and generated
+ * secrets); the app side decodes it by the declaration's format.
+ */
+export interface WireVersion {
+  version: string
+  createdAt?: string
+  expiresAt?: string
+  value: string
+}
+
+export type ProductReply<T> = { ok: true; value: T } | { ok: false; error: WireSecretError }
+
+/** The RPC surface of the `SecretProduct` entrypoint, as the app side sees it. */
+export interface SecretProductRpc {
+  read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>>
+  active(secretId: string): Promise<ProductReply<WireVersion[]>>
+}
