@@ -1,0 +1,63 @@
+/**
+ * The Secret Product Worker (DESIGN §6): app Workers call `read()` and `active()` over the
+ * `LAYERON_SECRET` service binding; this Worker holds one Secrets Store binding per declared
+ * secret plus the sealing key, and a manifest saying which binding is which.
+ *
+ * "now" is this Worker's clock (`Date.now()`) when a call arrives; see docs/runtime.md.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers"
+import { ManifestError, parseManifest } from "./manifest.js"
+import type { SecretManifest } from "./manifest.js"
+import { failures, ProductFailure } from "./failure.js"
+import { readActive, readOne } from "./read.js"
+import { SECRET_MANIFEST_VAR } from "./protocol.js"
+import type { ProductReply, ReadSelector, SecretProductRpc, WireVersion } from "./protocol.js"
+import type { WorkerEnv } from "./stored-envelope.js"
+
+export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements SecretProductRpc {
+  async read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>> {
+    const now = new Date()
+    return reply(secretId, () => readOne(this.env, loadManifest(this.env), secretId, selector, now))
+  }
+
+  async active(secretId: string): Promise<ProductReply<WireVersion[]>> {
+    const now = new Date()
+    return reply(secretId, () => readActive(this.env, loadManifest(this.env), secretId, now))
+  }
+}
+
+/** Nothing is served over HTTP: values leave this Worker only through RPC. */
+export default {
+  fetch(): Response {
+    return new Response("Not found", { status: 404 })
+  },
+}
+
+let manifestCache: { raw: unknown; manifest: SecretManifest } | undefined
+
+/** Parsed once per isolate; a redeploy brings a new isolate and a new manifest. */
+function loadManifest(env: WorkerEnv): SecretManifest {
+  const raw = env[SECRET_MANIFEST_VAR]
+  if (manifestCache !== undefined && manifestCache.raw === raw) return manifestCache.manifest
+  if (raw === undefined) throw new ManifestError(SECRET_MANIFEST_VAR, "the var is not set")
+  const manifest = parseManifest(raw)
+  manifestCache = { raw, manifest }
+  return manifest
+}
+
+/** Failures leave as data; an unexpected exception is reported without its message. */
+async function reply<T>(secretId: unknown, read: () => Promise<T>): Promise<ProductReply<T>> {
+  const id = typeof secretId === "string" ? secretId.slice(0, 130) : "(not a string)"
+  try {
+    if (typeof secretId !== "string") throw failures.notDeclared(id)
+    return { ok: true, value: await read() }
+  } catch (error) {
+    if (error instanceof ProductFailure) return { ok: false, error: error.wire }
+    if (error instanceof ManifestError) return { ok: false, error: failures.manifestInvalid(id, error.message).wire }
+    console.error(`SecretProduct: unexpected ${error instanceof Error ? error.name : typeof error} while reading "${id}"`)
+    return { ok: false, error: failures.unexpected(id).wire }
+  }
+}
+
+export type { SecretManifest, SecretManifestEntry } from "./manifest.js"
+export type * from "./protocol.js"

@@ -1,0 +1,84 @@
+/**
+ * The two reads the Secret Product Worker serves: one version chosen by a selector, and
+ * every active version. Each looks up the manifest, reads the envelope, lets `envelope/`
+ * select at `now`, and opens sealed versions.
+ */
+import { selectActive, selectAt, selectCurrent, selectVersion } from "../envelope/index.js"
+import type { Envelope, EnvelopeVersion } from "../envelope/index.js"
+import { failures } from "./failure.js"
+import type { SecretManifest, SecretManifestEntry } from "./manifest.js"
+import { openVersion } from "./open-version.js"
+import type { ReadSelector, WireVersion } from "./protocol.js"
+import { readEnvelope } from "./stored-envelope.js"
+import type { WorkerEnv } from "./stored-envelope.js"
+
+export async function readOne(env: WorkerEnv, manifest: SecretManifest, secretId: string, selector: ReadSelector, now: Date): Promise<WireVersion> {
+  const entry = lookup(manifest, secretId)
+  const checked = checkSelector(secretId, selector)
+  if (checked.kind !== "current" && entry.expose === "current") {
+    throw failures.exposeRefused(secretId, checked.kind === "version" ? `version("${checked.id}")` : "at(time)")
+  }
+  const envelope = await readEnvelope(env, secretId, entry)
+  const selected = select(envelope, checked, now)
+  if (!selected.ok) throw selectionFailure(secretId, envelope, checked, selected)
+  return toWire(env, manifest, { secretId, entry, versionId: selected.id }, selected.version)
+}
+
+export async function readActive(env: WorkerEnv, manifest: SecretManifest, secretId: string, now: Date): Promise<WireVersion[]> {
+  const entry = lookup(manifest, secretId)
+  if (entry.expose === "current") throw failures.exposeRefused(secretId, "active()")
+  const envelope = await readEnvelope(env, secretId, entry)
+  const current = selectCurrent(envelope, now)
+  // An expired current makes the whole envelope unusable; say so rather than list the rest.
+  if (!current.ok) throw selectionFailure(secretId, envelope, { kind: "current" }, current)
+  return Promise.all(selectActive(envelope, now).map(({ id, version }) => toWire(env, manifest, { secretId, entry, versionId: id }, version)))
+}
+
+function lookup(manifest: SecretManifest, secretId: string): SecretManifestEntry {
+  const entry = Object.hasOwn(manifest.secrets, secretId) ? manifest.secrets[secretId] : undefined
+  if (entry === undefined) throw failures.notDeclared(secretId)
+  return entry
+}
+
+/** RPC arguments come from another Worker, possibly built from another Layeron version. */
+function checkSelector(secretId: string, selector: unknown): ReadSelector {
+  const s = selector as Partial<Record<string, unknown>> | null
+  if (s?.kind === "current") return { kind: "current" }
+  if (s?.kind === "version" && typeof s.id === "string") return { kind: "version", id: s.id }
+  if (s?.kind === "at" && typeof s.time === "string" && !Number.isNaN(Date.parse(s.time))) return { kind: "at", time: s.time }
+  throw failures.invalidSelector(secretId)
+}
+
+type Selection = ReturnType<typeof selectCurrent>
+type SelectionFailure = Extract<Selection, { ok: false }>
+
+function select(envelope: Envelope, selector: ReadSelector, now: Date): Selection {
+  switch (selector.kind) {
+    case "current":
+      return selectCurrent(envelope, now)
+    case "version":
+      return selectVersion(envelope, selector.id, now)
+    case "at":
+      return selectAt(envelope, new Date(selector.time), now)
+  }
+}
+
+function selectionFailure(secretId: string, envelope: Envelope, selector: ReadSelector, failure: SelectionFailure): Error {
+  const versionId = failure.versionId ?? (selector.kind === "version" ? selector.id : envelope.current)
+  switch (failure.code) {
+    case "unknown_version":
+      return failures.unknownVersion(secretId, versionId)
+    case "version_expired":
+      return failures.versionExpired(secretId, versionId, envelope.versions[versionId]?.expiresAt)
+    case "no_version_at":
+      return failures.noVersionAt(secretId, selector.kind === "at" ? new Date(selector.time).toISOString() : "the requested time")
+  }
+}
+
+async function toWire(env: WorkerEnv, manifest: SecretManifest, at: { secretId: string; entry: SecretManifestEntry; versionId: string }, version: EnvelopeVersion): Promise<WireVersion> {
+  const value = await openVersion(env, manifest, at, version)
+  const wire: WireVersion = { version: at.versionId, value }
+  if (version.createdAt !== undefined) wire.createdAt = version.createdAt
+  if (version.expiresAt !== undefined) wire.expiresAt = version.expiresAt
+  return wire
+}

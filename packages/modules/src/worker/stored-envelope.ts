@@ -1,0 +1,68 @@
+/**
+ * Reads a secret's stored text through its Secrets Store binding and turns it into an
+ * envelope. Every read goes to the store (no time-based cache, so a rotation is visible to
+ * the next read); only the parse is memoized, keyed by the exact stored text, which can
+ * never be stale. See docs/runtime.md, "Caching".
+ */
+import { parseStoredValue } from "../envelope/index.js"
+import type { Envelope } from "../envelope/index.js"
+import { failures } from "./failure.js"
+import type { SecretManifestEntry } from "./manifest.js"
+
+/** workerd's `SecretsStoreSecret` binding. */
+export interface SecretsStoreSecret {
+  get(): Promise<string>
+}
+
+export type WorkerEnv = Record<string, unknown>
+
+/** The last text seen per binding and its parse; one entry per declared secret. */
+const lastParse = new Map<string, { text: string; envelope: Envelope }>()
+
+export async function readEnvelope(env: WorkerEnv, secretId: string, entry: SecretManifestEntry): Promise<Envelope> {
+  const read = await getStoredText(env, entry.binding)
+  if (!read.ok) {
+    if (read.reason === "unbound") throw failures.bindingMissing(secretId, entry.binding)
+    if (read.reason === "missing") throw failures.noStoredValue(secretId, entry.physicalName)
+    throw failures.storeUnreachable(secretId, entry.physicalName)
+  }
+  const memo = lastParse.get(entry.binding)
+  if (memo !== undefined && memo.text === read.text) return memo.envelope
+  const envelope = parse(secretId, read.text)
+  lastParse.set(entry.binding, { text: read.text, envelope })
+  return envelope
+}
+
+export type StoreRead = { ok: true; text: string } | { ok: false; reason: "unbound" | "missing" | "unreachable" }
+
+/**
+ * `get()` on a Secrets Store binding. Miniflare throws `Secret "<name>" not found` for a
+ * missing value; Cloudflare's wording is undocumented, so a failure mentioning "not found"
+ * counts as missing and any other as the store being unreachable.
+ */
+export async function getStoredText(env: WorkerEnv, binding: string): Promise<StoreRead> {
+  const secret = env[binding] as Partial<SecretsStoreSecret> | undefined
+  if (typeof secret?.get !== "function") return { ok: false, reason: "unbound" }
+  try {
+    const text: unknown = await secret.get()
+    return typeof text === "string" ? { ok: true, text } : { ok: false, reason: "unreachable" }
+  } catch (error) {
+    return { ok: false, reason: /not found/i.test(error instanceof Error ? error.message : "") ? "missing" : "unreachable" }
+  }
+}
+
+function parse(secretId: string, text: string): Envelope {
+  try {
+    // No `now` here: the parse is time-independent so it can be memoized; expiry is applied
+    // by selection at each read.
+    return parseStoredValue(text).envelope
+  } catch (error) {
+    if (isEnvelopeError(error)) throw failures.invalidEnvelope(secretId, error.message)
+    throw error
+  }
+}
+
+/** EnvelopeError's message names the key and rule, never a value (envelope/ contract). */
+function isEnvelopeError(error: unknown): error is Error & { code: "invalid_envelope" } {
+  return error instanceof Error && (error as { code?: unknown }).code === "invalid_envelope"
+}
