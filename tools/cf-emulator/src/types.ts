@@ -1,0 +1,166 @@
+/**
+ * The emulator's public types: what tests pass in (options, specs, faults) and what they get
+ * back (accounts, the request log, uploaded scripts). Everything here is plain data so that the
+ * HTTP control plane can accept and return the same shapes as JSON.
+ */
+
+/** The token permissions the emulator knows; each maps to a Cloudflare permission group. */
+export type Permission = "secrets_store_read" | "secrets_store_write" | "workers_scripts_write"
+export const PERMISSIONS: readonly Permission[] = ["secrets_store_read", "secrets_store_write", "workers_scripts_write"]
+
+/** `user` tokens verify at /user/tokens/verify; `account` tokens (prefix `cfat_`) at /accounts/{id}/tokens/verify. */
+export type TokenKind = "user" | "account"
+export type TokenStatus = "active" | "expired" | "disabled"
+export const TOKEN_STATUSES: readonly TokenStatus[] = ["active", "expired", "disabled"]
+
+export interface TokenSpec {
+  /** Omit to get a fresh random token (40 characters; `cfat_` + 40 for account tokens). */
+  value?: string
+  kind: TokenKind
+  /** Accounts the token may act on. An account token belongs to exactly one account. */
+  accountIds: string[]
+  permissions: Permission[]
+  status?: TokenStatus
+}
+
+export interface AccountSpec {
+  /** 32 lowercase hex digits; random when omitted. */
+  id?: string
+  name?: string
+  /**
+   * Create the account's one store up front, named `default_secrets_store`, as the Cloudflare
+   * dashboard does the first time an admin opens Secrets Store.
+   */
+  withDefaultStore?: boolean
+}
+
+export interface Account {
+  id: string
+  name: string
+}
+
+/** An account as tests inspect it: stores and secret metadata, never a value. */
+export interface AccountSummary extends Account {
+  quota: number
+  stores: {
+    id: string
+    name: string
+    secrets: { id: string; name: string; scopes: string[]; status: "pending" | "active"; modified: string }[]
+  }[]
+  scripts: string[]
+}
+
+/** What a fault does to a request it matches. */
+export type FaultAction =
+  /** 429 with body code 971; `retry-after` is sent only when retryAfterSeconds is given. */
+  | { kind: "rate_limit"; retryAfterSeconds?: number }
+  /** A 5xx. 500 answers with a JSON envelope; 502 and 503 with an HTML page, as Cloudflare's edge does. */
+  | { kind: "server_error"; status: 500 | 502 | 503 }
+  /** Delay the request by `ms`, then handle it normally. Latencies of several faults add up. */
+  | { kind: "latency"; ms: number }
+  /** Destroy the socket without writing a response. */
+  | { kind: "drop_connection" }
+
+/** Which requests a fault applies to. With none of `next`/`requestNumber`, it applies until cleared. */
+export interface FaultScope {
+  /** Only requests with this HTTP method. */
+  method?: string
+  /**
+   * Only requests whose API path (after `/client/v4`, no query) matches this pattern: `*` matches
+   * one path segment, `**` any run of characters. Example: `/accounts/*\/secrets_store/**`.
+   */
+  path?: string
+  /** Only the next N matching requests. */
+  next?: number
+  /** Only API request number K counting from when the fault is set (1 = the very next request). */
+  requestNumber?: number
+}
+
+export type Fault = FaultAction & FaultScope
+
+export interface RequestLogEntry {
+  /** 1-based sequence number over API requests (control-plane requests are not logged). */
+  seq: number
+  method: string
+  /** The API path after `/client/v4`, without the query string. */
+  path: string
+  /** The query string including its leading `?`, or "". */
+  query: string
+  /** The HTTP status sent, or null when the connection was dropped. */
+  status: number | null
+  /** When the request arrived (ISO 8601, emulator clock). */
+  time: string
+  /** Faults applied to this request, e.g. `latency:200`, `rate_limit`, `server_error:503`, `global_rate_limit`. */
+  faults: string[]
+}
+
+export interface UploadedModule {
+  /** The multipart part name, which `main_module` refers to. */
+  name: string
+  contentType: string
+  size: number
+}
+
+export interface UploadedScript {
+  accountId: string
+  name: string
+  /** The parsed `metadata` part as uploaded. */
+  metadata: Record<string, unknown>
+  modules: UploadedModule[]
+  createdOn: string
+  modifiedOn: string
+}
+
+export interface RateLimitOptions {
+  /** Requests allowed per window and token before everything is blocked. Cloudflare: 1200. */
+  requests: number
+  /** Cloudflare: 300,000 ms (5 minutes). */
+  windowMs: number
+  /** How long every request of that token is refused once the limit is passed. Cloudflare: 5 minutes. */
+  blockMs: number
+}
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** New or re-valued secrets report `pending` for this long, then `active`. Default 50 ms. */
+  pendingDelayMs?: number
+  /** Secrets per account (Cloudflare's open beta: 100). */
+  quota?: number
+  rateLimit?: Partial<RateLimitOptions>
+}
+
+/** The running emulator and its typed control API. */
+export interface Emulator {
+  /** The API base, e.g. `http://127.0.0.1:PORT/client/v4`; clients set CLOUDFLARE_API_BASE_URL to it. */
+  readonly url: string
+  readonly port: number
+  /** The HTTP control plane base, `http://127.0.0.1:PORT/__emulator`. */
+  readonly controlUrl: string
+  close(): Promise<void>
+  addAccount(spec?: AccountSpec): Account
+  /** Every account with its stores and secret metadata (no values). */
+  readonly accounts: readonly AccountSummary[]
+  /** Registers a token and returns its value. */
+  addToken(spec: TokenSpec): string
+  setTokenStatus(value: string, status: TokenStatus): void
+  /** Returns an id that `clearFault` accepts. */
+  setFault(fault: Fault): string
+  clearFault(id: string): void
+  clearFaults(): void
+  /** The faults in force, with their ids. */
+  readonly faults: readonly { id: string; fault: Fault }[]
+  /** A snapshot of the request log, oldest first. */
+  readonly requests: readonly RequestLogEntry[]
+  resetRequestLog(): void
+  /** Sets the secrets quota of one account, or of every account (and future ones) when accountId is omitted. */
+  setQuota(quota: number, accountId?: string): void
+  /** Test-only backdoor: the stored value of a secret, or undefined. Never reachable over HTTP. */
+  getSecretValue(accountId: string, storeId: string, name: string): string | undefined
+  /** Uploaded Worker scripts with their metadata, in upload order. */
+  readonly scripts: readonly UploadedScript[]
+  /** Moves the emulator's clock forward (pending secrets, rate-limit windows and blocks, timestamps). */
+  advanceClock(ms: number): void
+}
