@@ -3,7 +3,8 @@
  * `hint` that says how to fix the problem. Constructors take names and numbers, never values
  * or tokens, so no error can print one.
  */
-export type ExitCode = 1 | 2 | 3
+/** 1 error, 2 "rotations are due" (`secret rotate` plan), 3 reserved, 130 interrupted (Ctrl-C). */
+export type ExitCode = 1 | 2 | 3 | 130
 
 export interface LayerErrorOptions {
   hint?: string

@@ -1,0 +1,224 @@
+/**
+ * Every command, its flags, description and examples, in one table; and the dispatcher that
+ * parses argv against it. Command modules load by dynamic import only when they run, so
+ * this file imports nothing heavy and `layer --version` stays close to a bare Node start.
+ *
+ * Adding a command: add a row here and a module in commands/ that exports
+ * `run(context): Promise<CommandResult>`. Errors are thrown as LayerError; bin.ts alone
+ * turns them into exit codes.
+ */
+import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { LayerError } from "./errors.js"
+import { checkPositionals, parseFlags, splitCommandWords } from "./framework/argv.js"
+import { commandHelp, groupHelp, topLevelHelp } from "./framework/help.js"
+import { GLOBAL_FLAGS } from "./framework/spec.js"
+import type { CommandSpec } from "./framework/spec.js"
+import type { CommandContext } from "./commands/types.js"
+import type { Output, OutputStream } from "./output/index.js"
+import { createTerminal } from "./output/prompt.js"
+import type { TerminalInput } from "./output/prompt.js"
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    words: ["login"],
+    summary: "store Cloudflare credentials for this user",
+    description: [
+      "CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID take precedence over stored credentials.",
+      "Credentials go to the OS keychain where available, else to a 0600 file in LAYERON_HOME.",
+    ],
+    positionals: [],
+    flags: {
+      "account-id": { type: "string", valueName: "id", description: "the Cloudflare account (32 hex digits)" },
+      "token-stdin": { type: "boolean", description: "read the API token from stdin instead of a hidden prompt" },
+    },
+    examples: ["layer login", "printf '%s' \"$TOKEN\" | layer login --token-stdin --account-id 0123456789abcdef0123456789abcdef"],
+    load: () => import("./commands/login.js"),
+  },
+  {
+    words: ["logout"],
+    summary: "forget the stored Cloudflare credentials",
+    positionals: [],
+    flags: {},
+    examples: ["layer logout"],
+    load: () => import("./commands/logout.js"),
+  },
+  {
+    words: ["whoami"],
+    summary: "show which Cloudflare account and token the CLI would use",
+    positionals: [],
+    flags: {},
+    examples: ["layer whoami", "layer whoami --json"],
+    load: () => import("./commands/whoami.js"),
+  },
+  {
+    words: ["secret", "set"],
+    summary: "write a secret's value",
+    description: [
+      "NAME is a declared `namespace/name` (written to its physical name, lo_… or its adopted secretName) " +
+        "or a Cloudflare secret name (letters, digits, _ and -). A bare name that a declaration in the " +
+        "\"default\" namespace uses (session-key) means that declaration.",
+      "The value comes from exactly one of --value, --value-env, --from-stdin, or a hidden prompt asked twice " +
+        "when stdin is a terminal. stdin is kept byte for byte (no trimming). A value that is a JSON object with " +
+        "\"current\" and \"versions\" is an envelope and must be valid; --plain stores it literally instead.",
+      "Values may hold at most 65,536 UTF-8 bytes; a warning appears above 80 %. Random and generated secrets " +
+        "take base64url values (no padding). The output names the physical secret written and a short " +
+        "fingerprint (HMAC-SHA-256 with a key kept in LAYERON_HOME), never the value.",
+    ],
+    positionals: [{ name: "NAME", required: true, description: "declared namespace/name, or a Cloudflare secret name" }],
+    flags: {
+      value: { type: "string", valueName: "text", description: "the value itself (visible to other processes: prefer the other sources)" },
+      "value-env": { type: "string", valueName: "VAR", description: "read the value from environment variable VAR" },
+      "from-stdin": { type: "boolean", description: "read the value from stdin to EOF, bytes kept as they are" },
+      plain: { type: "boolean", description: "store the value literally even if it looks like an envelope" },
+    },
+    examples: [
+      "layer secret set STRIPE_SECRET --value-env STRIPE_SECRET",
+      "printf '%s' \"$SESSION_KEY\" | layer secret set auth/session-key --from-stdin --env production",
+      "layer secret set payments/webhook-key          # hidden prompt, asked twice",
+      "layer secret set SESSION_KEY --value-env SESSION_KEYSET   # an envelope with versions",
+    ],
+    load: () => import("./commands/secret-set.js"),
+  },
+  {
+    words: ["secret", "list"],
+    summary: "list declared secrets and the secrets in the store, with their status",
+    description: [
+      "Statuses: present; missing (a random secret not created yet: `layer deploy` creates it); " +
+        "external_value_required (a static or generated secret without a value: `layer secret set` it). " +
+        "Secrets in the store that no declaration claims are listed with declared: false.",
+    ],
+    positionals: [],
+    flags: {},
+    examples: ["layer secret list", "layer secret list --env production --json"],
+    load: () => import("./commands/secret-list.js"),
+  },
+  {
+    words: ["secret", "delete"],
+    summary: "delete a secret from the environment's store",
+    description: [
+      "Asks for confirmation at a terminal unless --yes; without a terminal --yes is required. " +
+        "A declared secret (or Layeron's own sealing key) is refused unless --force, since the app reads it.",
+    ],
+    positionals: [{ name: "NAME", required: true, description: "declared namespace/name, or a Cloudflare secret name" }],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+      force: { type: "boolean", description: "also delete a secret that a declaration uses" },
+    },
+    examples: ["layer secret delete OLD_TOKEN", "layer secret delete auth/session-key --force --yes --env dev"],
+    load: () => import("./commands/secret-delete.js"),
+  },
+  {
+    words: ["secret", "rotate"],
+    summary: "plan (default) or apply the rotations that are due",
+    description: [
+      "Without --apply this is a plan and exits 0 when nothing is due, 2 when rotations are due.",
+    ],
+    positionals: [],
+    flags: {
+      apply: { type: "boolean", description: "write the due rotations" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
+      at: { type: "string", valueName: "time", description: "plan as of this RFC 3339 time instead of now" },
+      "discard-history": { type: "boolean", description: "rotate even when someone else wrote the secret (drops versions the state cannot see)" },
+    },
+    examples: ["layer secret rotate --env production", "layer secret rotate --env production --apply --yes", "layer secret rotate --at 2026-07-01T00:00:00Z"],
+    load: () => import("./commands/secret-rotate.js"),
+  },
+  {
+    words: ["deploy"],
+    summary: "create missing random secrets, bind every secret and deploy the backends",
+    positionals: [],
+    flags: {
+      "dry-run": { type: "boolean", description: "show the plan and write nothing" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json"],
+    load: () => import("./commands/deploy.js"),
+  },
+  {
+    words: ["dev"],
+    summary: "run the backends locally in workerd against the local secret store",
+    positionals: [],
+    flags: {
+      port: { type: "string", valueName: "port", description: "port to listen on (default 8787)" },
+    },
+    examples: ["layer dev", "layer dev --port 9000"],
+    load: () => import("./commands/dev.js"),
+  },
+]
+
+const GROUPS: ReadonlySet<string> = new Set(COMMANDS.filter((c) => c.words.length > 1).map((c) => c.words[0] ?? ""))
+
+export interface CliRuntime {
+  env: NodeJS.ProcessEnv
+  /** The process's working directory; --cwd is resolved against it. */
+  cwd: string
+  stdin: TerminalInput
+  stderr: OutputStream
+  now?: () => Date
+}
+
+/** Run one command line; resolves to the exit code of a success (0, or 2 for a due plan). */
+export async function runCli(argv: readonly string[], runtime: CliRuntime, output: Output): Promise<0 | 2> {
+  const { words, rest } = splitCommandWords(argv, GROUPS)
+  const label = words.join(" ")
+  const spec = COMMANDS.find((c) => c.words.join(" ") === label)
+
+  if (!spec) {
+    const top = parseFlags(rest, { ...GLOBAL_FLAGS, version: { type: "boolean", short: "v", description: "" } }, words.length === 1 && GROUPS.has(words[0] ?? "") ? (words[0] ?? "") : "")
+    if (words.length === 0) {
+      if (top.flags.version) output.text(cliVersion(), "version")
+      else output.text(topLevelHelp(COMMANDS, cliVersion()), "help")
+      return 0
+    }
+    const group = words[0] ?? ""
+    if (words.length === 1 && GROUPS.has(group)) {
+      output.text(groupHelp(group, COMMANDS), "help")
+      return 0
+    }
+    throw unknownCommand(words)
+  }
+
+  const parsed = parseFlags(rest, { ...GLOBAL_FLAGS, ...spec.flags }, label)
+  if (parsed.flags.help) {
+    output.text(commandHelp(spec), "help")
+    return 0
+  }
+  checkPositionals(spec, parsed.positionals)
+
+  const env = typeof parsed.flags.env === "string" ? parsed.flags.env : undefined
+  const cwd = resolve(runtime.cwd, typeof parsed.flags.cwd === "string" ? parsed.flags.cwd : ".")
+  const ownFlags = Object.fromEntries(Object.keys(spec.flags).map((name) => [name, parsed.flags[name]]))
+  const context: CommandContext = {
+    command: label,
+    positionals: parsed.positionals,
+    flags: ownFlags,
+    global: { env, json: output.json, cwd, debug: output.debugEnabled },
+    env: runtime.env,
+    stdin: runtime.stdin,
+    terminal: createTerminal(runtime.stdin, runtime.stderr),
+    output,
+    now: runtime.now ?? (() => new Date()),
+  }
+  output.debug(`command: layer ${label} (cwd ${cwd})`)
+  const module = await spec.load()
+  const result = await module.run(context)
+  output.result(result)
+  return result.exitCode ?? 0
+}
+
+function unknownCommand(words: readonly string[]): LayerError {
+  const typed = words.join(" ")
+  const group = words[0] ?? ""
+  const candidates = GROUPS.has(group) ? COMMANDS.filter((c) => c.words[0] === group) : COMMANDS
+  return new LayerError("unknown_command", `unknown command "${typed}"`, {
+    hint: `commands: ${candidates.map((c) => c.words.join(" ")).join(", ")}; see \`layer --help\``,
+  })
+}
+
+let version: string | undefined
+/** The CLI's version, read from its package.json (cheap: one small file, no import graph). */
+export function cliVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
+  return version
+}

@@ -1,0 +1,102 @@
+/**
+ * `layer secret list`: every declared secret of the environment with its status, then the
+ * secrets in the store that no declaration claims. Metadata only: nothing is decrypted.
+ */
+import { sealingKeyDeclaration } from "@layeron/modules/naming"
+import type { SecretDeclaration, SecretKind } from "@layeron/modules/declare"
+import type { CommandResult } from "../output/index.js"
+import { openSecretSession } from "../secrets/session.js"
+import type { CommandContext } from "./types.js"
+
+export type ListStatus = "present" | "missing" | "external_value_required"
+
+export interface SecretListRow {
+  namespace: string | null
+  name: string
+  physicalName: string
+  status: ListStatus
+  /** The declaration's kind; "sealing_key" for Layeron's own key; null for undeclared secrets. */
+  kind: SecretKind | "sealing_key" | null
+  rotation: SecretDeclaration["rotation"] | null
+  /** The provider's last write, or null when the secret is not in the store. */
+  modified: string | null
+  declared: boolean
+  /** The backend whose app registered the declaration. */
+  backend: string | null
+}
+
+export interface SecretListDocument {
+  environment: string
+  secrets: SecretListRow[]
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<SecretListDocument>> {
+  const session = await openSecretSession(context)
+  const provider = await session.provider()
+  const stored = new Map((await provider.listAll()).map((metadata) => [metadata.name, metadata]))
+  const claimed = new Set<string>()
+  const rows: SecretListRow[] = []
+
+  for (const { declaration, backend, physicalName } of session.catalog.declared) {
+    const metadata = stored.get(physicalName)
+    claimed.add(physicalName)
+    rows.push({
+      namespace: declaration.namespace,
+      name: declaration.name,
+      physicalName,
+      status: metadata ? "present" : declaration.kind === "random" ? "missing" : "external_value_required",
+      kind: declaration.kind,
+      rotation: declaration.rotation ?? null,
+      modified: metadata?.modified ?? null,
+      declared: true,
+      backend,
+    })
+  }
+  for (const metadata of stored.values()) {
+    if (claimed.has(metadata.name)) continue
+    const sealing = metadata.name === session.catalog.sealingKeyName
+    rows.push({
+      namespace: sealing ? sealingKeyDeclaration.namespace : null,
+      name: sealing ? sealingKeyDeclaration.name : metadata.name,
+      physicalName: metadata.name,
+      status: "present",
+      kind: sealing ? "sealing_key" : null,
+      rotation: null,
+      modified: metadata.modified,
+      declared: false,
+      backend: null,
+    })
+  }
+
+  return { json: { environment: session.environment, secrets: rows }, human: humanList(session.environment, rows) }
+}
+
+function humanList(environment: string, rows: readonly SecretListRow[]): CommandResult["human"] {
+  if (rows.length === 0) {
+    return [{ type: "line", text: `no secrets declared or stored in ${environment}`, tone: "muted" }]
+  }
+  const table = rows.map((row) => [
+    row.declared ? `${row.namespace}/${row.name}` : row.kind === "sealing_key" ? `${row.namespace}/${row.name} (layeron)` : "(undeclared)",
+    row.physicalName,
+    row.kind ?? "-",
+    row.status,
+    describeRotation(row.rotation),
+    row.modified ?? "-",
+  ])
+  const blocks: CommandResult["human"] = [
+    { type: "line", text: `secrets in ${environment}`, tone: "strong" },
+    { type: "table", columns: ["secret", "physical name", "kind", "status", "rotation", "modified"], rows: table },
+  ]
+  const missing = rows.filter((row) => row.status === "missing").length
+  const external = rows.filter((row) => row.status === "external_value_required").length
+  if (missing) blocks.push({ type: "line", text: `${missing} missing: \`layer deploy\` creates random secrets`, tone: "warning" })
+  if (external) blocks.push({ type: "line", text: `${external} need a value: \`layer secret set namespace/name\``, tone: "warning" })
+  return blocks
+}
+
+function describeRotation(rotation: SecretListRow["rotation"]): string {
+  if (!rotation) return "-"
+  const retain = rotation.retain
+  const kept = retain.mode === "retain_for" ? `, keep ${retain.days}d` : retain.mode === "retain_forever" ? ", keep all" : ""
+  return `every ${rotation.everyDays}d${kept}`
+}

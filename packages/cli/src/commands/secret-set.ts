@@ -1,0 +1,106 @@
+/**
+ * `layer secret set NAME`: write one value (DESIGN §9). Order matters for "nothing written
+ * on bad input": flags, then project and NAME, then the value and its checks; only then
+ * the provider write (and, for a declared secret, its sealed record in the rotation state).
+ */
+import { LayerError } from "../errors.js"
+import type { CommandResult } from "../output/index.js"
+import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
+import { describeTarget, resolveTarget } from "../secrets/catalog.js"
+import { fingerprintValue } from "../secrets/fingerprint.js"
+import { inspectValue } from "../secrets/inspect.js"
+import { openSecretSession } from "../secrets/session.js"
+import { chooseValueSource, readValue } from "../secrets/value-source.js"
+import type { UpsertResult } from "../providers/provider.js"
+import { booleanFlag, stringFlag } from "./types.js"
+import type { CommandContext } from "./types.js"
+
+export interface SecretSetDocument {
+  environment: string
+  /** NAME as given. */
+  name: string
+  physicalName: string
+  /** The declaration's `namespace/name`, or null for an undeclared Cloudflare secret. */
+  declared: string | null
+  action: "created" | "updated"
+  /** First 8 hex of HMAC-SHA-256(per-user key, value). */
+  fingerprint: string
+  bytes: number
+  kind: "plain" | "envelope"
+  versions: string[]
+  current: string
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<SecretSetDocument>> {
+  const name = context.positionals[0] ?? ""
+  const source = chooseValueSource(
+    { value: stringFlag(context.flags, "value"), valueEnv: stringFlag(context.flags, "value-env"), fromStdin: booleanFlag(context.flags, "from-stdin") },
+    context.terminal.interactive,
+  )
+  if (source.kind === "flag") {
+    context.output.warn("--value puts the secret in the process list and your shell history; prefer --value-env VAR, --from-stdin or the prompt")
+  }
+
+  const session = await openSecretSession(context)
+  const target = resolveTarget(name, session.catalog)
+  if (target.kind === "sealing_key") {
+    throw new LayerError("reserved_secret", `${describeTarget(target)} is Layeron's own sealing key; layer creates and writes it`, {
+      hint: "set your own secrets by their declared namespace/name or a Cloudflare secret name",
+    })
+  }
+  const label = `${describeTarget(target)} in ${session.environment}`
+  context.output.debug(`secret set: target ${label}, source ${source.kind}`)
+
+  const value = await readValue(source, { env: context.env, stdin: context.stdin, terminal: context.terminal, label })
+  const text = value.reveal()
+  const declaration = target.kind === "declared" ? target.secret.declaration : undefined
+  const inspected = inspectValue(text, { plain: booleanFlag(context.flags, "plain"), declaration, now: context.now() })
+  if (source.kind === "stdin" && text.endsWith("\n")) {
+    context.output.warn("the value from stdin ends with a newline, which is kept as part of the value; pipe it with printf '%s' to leave it out")
+  }
+  for (const warning of inspected.warnings) context.output.warn(warning)
+
+  const provider = await session.provider()
+  let written: UpsertResult
+  if (target.kind === "declared") {
+    const { project } = session
+    const command = `layer secret set ${name}`
+    const result = await withEnvironmentLock(project.root, session.environment, command, () =>
+      writeRecorded({
+        context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName },
+        declaration: target.secret.declaration,
+        physicalName: target.physicalName,
+        stored: inspected.envelope,
+        text: value,
+        action: "set",
+        command,
+        at: context.now(),
+      }),
+    )
+    written = result.metadata
+  } else {
+    written = await provider.upsert(target.physicalName, value)
+  }
+  const fingerprint = await fingerprintValue(session.home, value)
+
+  const document: SecretSetDocument = {
+    environment: session.environment,
+    name,
+    physicalName: target.physicalName,
+    declared: declaration?.id ?? null,
+    action: written.action,
+    fingerprint,
+    bytes: inspected.size.bytes,
+    kind: inspected.kind,
+    versions: inspected.versions,
+    current: inspected.current,
+  }
+  const versions = inspected.kind === "envelope" ? `versions ${inspected.versions.join(", ")} (current ${inspected.current})` : "plain value"
+  return {
+    json: document,
+    human: [
+      { type: "line", text: `${written.action} ${describeTarget(target)} in ${session.environment}`, tone: "success" },
+      { type: "line", text: `  ${versions} · ${inspected.size.bytes.toLocaleString("en-US")} bytes · fingerprint ${fingerprint}`, tone: "muted" },
+    ],
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Per-user random keys kept as small files (0600) in a private directory. Creation is
+ * race-free: the key is written to a temp file and hard-linked into place, which fails if
+ * another process got there first; the loser then reads the winner's key. So two
+ * concurrent first runs never end up with two different keys.
+ */
+import { randomBytes } from "node:crypto"
+import { link, open, readFile, unlink } from "node:fs/promises"
+import { basename, dirname, join } from "node:path"
+import { LayerError } from "../errors.js"
+import { ensurePrivateDirectory } from "../paths.js"
+import { syncDirectory } from "./atomic.js"
+
+/** Read the key at `path`, creating `length` random bytes there on first use. */
+export async function loadOrCreateKeyFile(path: string, length: number, purpose: string): Promise<Buffer> {
+  const existing = await readKey(path)
+  if (existing) return checkLength(existing, path, length, purpose)
+  await ensurePrivateDirectory(dirname(path))
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+  const handle = await open(temp, "wx", 0o600)
+  try {
+    await handle.writeFile(randomBytes(length))
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await link(temp, path)
+    await syncDirectory(dirname(path))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+  } finally {
+    await unlink(temp).catch(() => {})
+  }
+  const key = await readKey(path)
+  if (!key) throw new LayerError("key_unreadable", `could not read ${purpose} at ${path} after creating it`)
+  return checkLength(key, path, length, purpose)
+}
+
+async function readKey(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw new LayerError("key_unreadable", `cannot read ${path}: ${(error as Error).message}`, {
+      hint: "check the file's owner and permissions (it should be yours, mode 0600)",
+    })
+  }
+}
+
+function checkLength(key: Buffer, path: string, length: number, purpose: string): Buffer {
+  if (key.byteLength !== length) {
+    throw new LayerError("key_corrupt", `${purpose} at ${path} holds ${key.byteLength} bytes; expected ${length}`, {
+      hint: `restore the file from a backup; deleting it makes a new key, after which values encrypted with the old one cannot be read`,
+    })
+  }
+  return key
+}

@@ -1,0 +1,81 @@
+/**
+ * The one module that writes to stdout and stderr. stdout carries results only: exactly one
+ * JSON document under --json, or the human rendering. Warnings, notes, prompts, debug lines
+ * and error messages go to stderr, so `layer … --json | jq` always parses.
+ */
+import { painter, wantsColor } from "./color.js"
+import { describeError } from "./error.js"
+import { formatTable } from "./table.js"
+import type { CommandResult, HumanBlock, Output, OutputStream } from "./types.js"
+
+export type { CommandResult, HumanBlock, Output, OutputStream, Tone } from "./types.js"
+export { formatTable } from "./table.js"
+
+export interface OutputOptions {
+  json: boolean
+  debug: boolean
+  stdout: OutputStream
+  stderr: OutputStream
+  env: NodeJS.ProcessEnv
+}
+
+export function createOutput(options: OutputOptions): Output {
+  const { stdout, stderr, json } = options
+  const out = painter(wantsColor(stdout, options.env))
+  const err = painter(wantsColor(stderr, options.env))
+  let documents = 0
+
+  const printDocument = (document: unknown) => {
+    // A second document would break `| jq`; refuse loudly rather than print it.
+    if (documents++ > 0) throw new Error("output: a second JSON document was about to be printed")
+    stdout.write(`${JSON.stringify(document, null, 2)}\n`)
+  }
+
+  return {
+    json,
+    debugEnabled: options.debug,
+    warn(message) {
+      stderr.write(`${err.tone("warning:", "warning")} ${message}\n`)
+    },
+    note(message) {
+      stderr.write(`${message}\n`)
+    },
+    debug(message) {
+      if (options.debug) stderr.write(`${err.tone(`debug: ${message}`, "muted")}\n`)
+    },
+    result(result: CommandResult) {
+      if (json) printDocument(result.json)
+      else {
+        const text = renderBlocks(result.human, out.tone)
+        if (text) stdout.write(text)
+      }
+    },
+    text(text, jsonKey) {
+      if (json) printDocument({ [jsonKey]: text })
+      else stdout.write(text.endsWith("\n") ? text : `${text}\n`)
+    },
+    error(error) {
+      const described = describeError(error, options.debug)
+      for (const line of described.lines) {
+        if (line.kind === "error") stderr.write(`${err.error("error:")} ${line.text}\n`)
+        else if (line.kind === "hint") stderr.write(`${err.tone("hint:", "strong")} ${line.text}\n`)
+        else if (line.kind === "bug") stderr.write(`${line.text}\n`)
+        else stderr.write(`${err.tone(line.text, "muted")}\n`)
+      }
+      if (json && documents === 0) printDocument(described.document)
+    },
+  }
+}
+
+function renderBlocks(blocks: readonly HumanBlock[], tone: ReturnType<typeof painter>["tone"]): string {
+  const lines: string[] = []
+  for (const block of blocks) {
+    if (block.type === "blank") lines.push("")
+    else if (block.type === "line") lines.push(tone(block.text, block.tone))
+    else {
+      const [header, ...rows] = formatTable(block.columns, block.rows)
+      lines.push(tone(header ?? "", "strong"), ...rows)
+    }
+  }
+  return lines.length ? `${lines.join("\n")}\n` : ""
+}

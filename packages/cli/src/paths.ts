@@ -1,0 +1,69 @@
+/**
+ * Where things live. LAYERON_HOME holds what belongs to the user rather than the project
+ * (the local store's key, the fingerprint key, file-stored credentials, caches); the
+ * project's `.layeron/` holds what the team shares or what belongs to one checkout.
+ */
+import { chmod, mkdir, stat } from "node:fs/promises"
+import { homedir } from "node:os"
+import { join } from "node:path"
+
+export interface HomeLookup {
+  env?: NodeJS.ProcessEnv
+  platform?: NodeJS.Platform
+  homedir?: string
+}
+
+/**
+ * LAYERON_HOME if set; otherwise the platform's per-user config directory with `layeron`
+ * in it: `$XDG_CONFIG_HOME` or `~/.config` on Linux and BSDs,
+ * `~/Library/Application Support` on macOS, `%APPDATA%` on Windows.
+ */
+export function layeronHome(lookup: HomeLookup = {}): string {
+  const env = lookup.env ?? process.env
+  const platform = lookup.platform ?? process.platform
+  const home = lookup.homedir ?? homedir()
+  if (env.LAYERON_HOME) return env.LAYERON_HOME
+  if (platform === "win32") return join(env.APPDATA || join(home, "AppData", "Roaming"), "layeron")
+  if (platform === "darwin") return join(home, "Library", "Application Support", "layeron")
+  return join(env.XDG_CONFIG_HOME || join(home, ".config"), "layeron")
+}
+
+/** Create LAYERON_HOME (0700) if needed, tighten it if others can read it, and return its path. */
+export async function ensureLayeronHome(lookup: HomeLookup = {}): Promise<string> {
+  const home = layeronHome(lookup)
+  await ensurePrivateDirectory(home)
+  return home
+}
+
+/** A directory only its owner may enter: created 0700, or narrowed to 0700 if group/other had access. */
+export async function ensurePrivateDirectory(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 })
+  if (process.platform === "win32") return
+  const { mode } = await stat(path)
+  if ((mode & 0o077) !== 0) await chmod(path, 0o700)
+}
+
+/** The project's own folder. */
+export function projectStateDir(projectRoot: string): string {
+  return join(projectRoot, ".layeron")
+}
+
+/** The local provider's store for one environment: `.layeron/local/<env>/`. */
+export function localStoreDir(projectRoot: string, environment: string): string {
+  return join(projectStateDir(projectRoot), "local", environment)
+}
+
+/** The rotation state of one environment: `.layeron/secret-rotation/<env>/`. */
+export function rotationStateDir(projectRoot: string, environment: string): string {
+  return join(projectStateDir(projectRoot), "secret-rotation", environment)
+}
+
+/** The per-user key that encrypts every local store (never inside a project). */
+export function localStoreKeyPath(home: string): string {
+  return join(home, "local-store.key")
+}
+
+/** The per-user key that makes value fingerprints unguessable offline. */
+export function fingerprintKeyPath(home: string): string {
+  return join(home, "fingerprint.key")
+}
