@@ -1,0 +1,80 @@
+/**
+ * Declaration discovery: import each backend entry the way the config lists it and read
+ * the modules its app registered with `app.use(...)`. Brands are `Symbol.for` symbols, so
+ * this works even when the project loads another copy of @layeron/* than the CLI.
+ */
+import { relative } from "node:path"
+import { canonicalDeclaration } from "@layeron/modules/declare"
+import type { SecretDeclaration } from "@layeron/modules/declare"
+import { LayerError } from "../errors.js"
+import type { ModuleImporter } from "./import.js"
+import type { DiscoveredDeclaration, ProjectConfig } from "./types.js"
+
+const SECRET_MODULE_BRAND = Symbol.for("layeron.secret.module")
+const REGISTERED_MODULES = Symbol.for("layeron.backend.modules")
+
+export interface DiscoverOptions {
+  config: ProjectConfig
+  root: string
+  importer: ModuleImporter
+  debug: (message: string) => void
+}
+
+export async function discoverDeclarations({ config, root, importer, debug }: DiscoverOptions): Promise<DiscoveredDeclaration[]> {
+  const found = new Map<string, DiscoveredDeclaration>()
+  for (const [backend, file] of Object.entries(config.backends)) {
+    const shown = relative(root, file) || file
+    const entry = await importBackend(importer, backend, file, shown)
+    const app = entry.default
+    if (app === undefined || app === null) {
+      throw new LayerError("backend_no_default_export", `backend "${backend}" (${shown}) has no default export`, {
+        hint: "end the entry with `export default app`, where app = backend({ name, compatibilityDate })",
+      })
+    }
+    const registered = (app as Record<symbol, unknown>)[REGISTERED_MODULES]
+    if (!Array.isArray(registered)) {
+      debug(`backend "${backend}" (${shown}): default export is not a backend() app; no declarations`)
+      continue
+    }
+    for (const module of registered) {
+      const declaration = declarationOf(module)
+      if (!declaration) continue
+      const earlier = found.get(declaration.id)
+      if (!earlier) {
+        found.set(declaration.id, { declaration, backend, file })
+        continue
+      }
+      if (canonicalDeclaration(earlier.declaration) !== canonicalDeclaration(declaration)) {
+        throw new LayerError(
+          "conflicting_declarations",
+          `"${declaration.id}" is declared differently by backend "${earlier.backend}" (${relative(root, earlier.file)}) and backend "${backend}" (${shown})`,
+          { hint: "declare it once in a shared module and import it in both backends, or give one a different name or namespace" },
+        )
+      }
+    }
+    debug(`backend "${backend}" (${shown}): ${registered.length} registered module(s)`)
+  }
+  return [...found.values()].sort((a, b) => (a.declaration.id < b.declaration.id ? -1 : a.declaration.id > b.declaration.id ? 1 : 0))
+}
+
+async function importBackend(importer: ModuleImporter, backend: string, file: string, shown: string): Promise<Record<string, unknown>> {
+  try {
+    return await importer.import(file)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const cloudflareUnderCommonJs = /Cannot find module '?cloudflare:/.test(message)
+    throw new LayerError("backend_import_failed", `backend "${backend}" (${shown}) threw while loading: ${message}`, {
+      hint: cloudflareUnderCommonJs
+        ? 'add "type": "module" to package.json: backends are ES modules'
+        : `fix the error in ${shown} (the CLI imports each backend in Node to find its declarations)`,
+      cause: error,
+    })
+  }
+}
+
+function declarationOf(module: unknown): SecretDeclaration | undefined {
+  if (typeof module !== "object" || module === null) return undefined
+  const record = module as Record<string | symbol, unknown>
+  if (record[SECRET_MODULE_BRAND] !== true) return undefined
+  return record.declaration as SecretDeclaration
+}

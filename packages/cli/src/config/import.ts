@@ -1,0 +1,42 @@
+/**
+ * Import the user's TypeScript (config and backend entries) at run time, with no build
+ * step: tsx's loader in its own namespace, plus the `cloudflare:*` stub hook. Loaded only by
+ * commands that need the project, so `layer --version` never pays for tsx or esbuild.
+ */
+import { register } from "node:module"
+import { pathToFileURL } from "node:url"
+import { CLOUDFLARE_STUB_HOOKS_URL } from "./cloudflare-stub.js"
+
+export interface ModuleImporter {
+  /** The module's namespace object, with a CommonJS-compiled default unwrapped. */
+  import(file: string): Promise<Record<string, unknown>>
+}
+
+let stubRegistered = false
+
+export async function createModuleImporter(): Promise<ModuleImporter> {
+  if (!stubRegistered) {
+    register(CLOUDFLARE_STUB_HOOKS_URL)
+    stubRegistered = true
+  }
+  const { register: registerTsx } = await import("tsx/esm/api")
+  const tsx = registerTsx({ namespace: `layeron-${process.pid}-${Date.now()}` })
+  return {
+    async import(file) {
+      const namespace = (await tsx.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
+      return unwrapCommonJs(namespace)
+    },
+  }
+}
+
+/**
+ * A .ts file in a package without `"type": "module"` is compiled to CommonJS; its ESM view
+ * then has the real exports one level down, under `default`.
+ */
+function unwrapCommonJs(namespace: Record<string, unknown>): Record<string, unknown> {
+  const inner = namespace.default
+  if (typeof inner === "object" && inner !== null && (inner as { __esModule?: unknown }).__esModule === true) {
+    return inner as Record<string, unknown>
+  }
+  return namespace
+}

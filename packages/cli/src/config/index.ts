@@ -1,0 +1,7 @@
+export { loadProject } from "./load.js"
+export type { LoadProjectOptions } from "./load.js"
+export { validateConfig, CONFIG_RULES, describeValue } from "./rules.js"
+export type { RuleContext, ValidationResult } from "./rules.js"
+export { selectEnvironment } from "./environment.js"
+export { findConfigFile, CONFIG_FILE_NAMES } from "./find.js"
+export type { DiscoveredDeclaration, EnvironmentConfig, LoadedProject, ProjectConfig, SelectedEnvironment } from "./types.js"

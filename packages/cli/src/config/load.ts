@@ -1,0 +1,86 @@
+/**
+ * Load the project for a command: find layeron.config.*, import it, validate it by rules,
+ * select the environment, and discover the declarations of every backend.
+ */
+import { access, constants } from "node:fs/promises"
+import { dirname, relative } from "node:path"
+import { LayerError } from "../errors.js"
+import { discoverDeclarations } from "./discover.js"
+import { selectEnvironment } from "./environment.js"
+import { findConfigFile } from "./find.js"
+import { createModuleImporter } from "./import.js"
+import type { ModuleImporter } from "./import.js"
+import { validateConfig } from "./rules.js"
+import type { LoadedProject } from "./types.js"
+
+export interface LoadProjectOptions {
+  /** Where the search for the config starts (--cwd). */
+  cwd: string
+  /** --env, if given. */
+  environment: string | undefined
+  env: NodeJS.ProcessEnv
+  debug: (message: string) => void
+}
+
+export async function loadProject(options: LoadProjectOptions): Promise<LoadedProject> {
+  const configFile = await findConfigFile(options.cwd)
+  if (!configFile) {
+    throw new LayerError("config_not_found", `no layeron.config.ts in ${options.cwd} or any directory above it`, {
+      hint: "run layer inside your project, pass --cwd <project dir>, or create layeron.config.ts with `export default project({ workspace, name, backends })`",
+    })
+  }
+  const root = dirname(configFile)
+  const shown = displayPath(configFile, options.cwd)
+  options.debug(`config: ${configFile}`)
+  await checkReadable(configFile, shown)
+
+  const importer = await createModuleImporter()
+  const raw = await importConfig(importer, configFile, shown)
+  const validated = validateConfig(raw, { file: shown, root })
+  if (!validated.ok) {
+    const [first] = validated.errors
+    const message = validated.errors.length === 1 ? (first ?? "") : `${validated.errors.length} problems in ${shown}:\n  ${validated.errors.join("\n  ")}`
+    throw new LayerError("invalid_config", message, { hint: `fix the fields named above in ${shown}`, details: { file: configFile, problems: validated.errors } })
+  }
+  const config = validated.config
+  const environment = selectEnvironment(config, options.environment, options.env, shown)
+  options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
+  const declarations = await discoverDeclarations({ config, root, importer, debug: options.debug })
+  options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
+  return { root, configFile, config, environment, declarations }
+}
+
+async function checkReadable(file: string, shown: string): Promise<void> {
+  try {
+    await access(file, constants.R_OK)
+  } catch (error) {
+    throw new LayerError("config_unreadable", `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? "unknown error"}`, {
+      hint: `check the permissions of ${shown} (the current user must be able to read it)`,
+    })
+  }
+}
+
+async function importConfig(importer: ModuleImporter, file: string, shown: string): Promise<unknown> {
+  let namespace: Record<string, unknown>
+  try {
+    namespace = await importer.import(file)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new LayerError("config_import_failed", `${shown} threw while loading: ${message}`, {
+      hint: `fix the error in ${shown}; it must \`export default project({ workspace, name, backends })\``,
+      cause: error,
+    })
+  }
+  if (!("default" in namespace)) {
+    throw new LayerError("config_no_default_export", `${shown} has no default export`, {
+      hint: "end it with `export default project({ workspace, name, backends })` (project from @layeron/core)",
+    })
+  }
+  return namespace.default
+}
+
+/** Paths in messages: relative to where the user stands when that is shorter. */
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file)
+  return rel && !rel.startsWith("..") ? rel : file
+}

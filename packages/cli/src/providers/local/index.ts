@@ -1,0 +1,199 @@
+/**
+ * The local provider, the embedded default (DESIGN §8): one encrypted file per secret under
+ * `.layeron/local/<env>/`, with the key in LAYERON_HOME (never in the project). It honours
+ * the same write-only interface as Cloudflare; only `layer dev` reads values back, through
+ * `decryptAll`, which is deliberately not part of SecretProvider.
+ *
+ * Every file is replaced atomically; each read-modify-write (keeping `id` and `created`,
+ * moving `modified` forward) runs under the store's lock, so two processes writing at once
+ * cannot lose an update or disagree on a secret's id.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdir, readdir, readFile, unlink } from "node:fs/promises"
+import { join } from "node:path"
+import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
+import { LayerError } from "../../errors.js"
+import { writeFileAtomic } from "../../fs/atomic.js"
+import { loadOrCreateKeyFile } from "../../fs/key-file.js"
+import { withFileLock } from "../../fs/lock.js"
+import { localStoreDir, localStoreKeyPath } from "../../paths.js"
+import { SecretText } from "../provider.js"
+import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertResult } from "../provider.js"
+import { decryptValue, encryptValue } from "./cipher.js"
+import { LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
+import type { LocalRecord } from "./record.js"
+
+export { LOCAL_RECORD_FORMAT } from "./record.js"
+export type { LocalRecord } from "./record.js"
+
+/** Secrets per page of `listPage`, like a Cloudflare page. */
+export const LOCAL_PAGE_SIZE = 100
+
+export interface LocalProviderOptions {
+  projectRoot: string
+  environment: string
+  /** LAYERON_HOME: where the store key lives. */
+  home: string
+  now?: () => Date
+}
+
+export class LocalSecretProvider implements SecretProvider {
+  readonly kind = "local" as const
+  readonly directory: string
+  readonly #environment: string
+  readonly #keyPath: string
+  readonly #now: () => Date
+  #key: Promise<Buffer> | undefined
+
+  constructor(options: LocalProviderOptions) {
+    this.directory = localStoreDir(options.projectRoot, options.environment)
+    this.#environment = options.environment
+    this.#keyPath = localStoreKeyPath(options.home)
+    this.#now = options.now ?? (() => new Date())
+  }
+
+  async resolveStore(): Promise<StoreRef> {
+    return { id: `local:${this.#environment}`, name: `local store of "${this.#environment}"` }
+  }
+
+  async listPage(page = 1): Promise<ListPage> {
+    if (!Number.isInteger(page) || page < 1) throw new RangeError(`listPage: page must be a positive integer (got ${page})`)
+    const names = await this.#names()
+    const slice = names.slice((page - 1) * LOCAL_PAGE_SIZE, page * LOCAL_PAGE_SIZE)
+    const secrets: SecretMetadata[] = []
+    for (const name of slice) {
+      const record = await this.#read(name)
+      if (record) secrets.push(metadataOf(record))
+    }
+    return page * LOCAL_PAGE_SIZE < names.length ? { secrets, nextPage: page + 1 } : { secrets }
+  }
+
+  async listAll(): Promise<SecretMetadata[]> {
+    const all: SecretMetadata[] = []
+    let page: number | undefined = 1
+    while (page !== undefined) {
+      const result: ListPage = await this.listPage(page)
+      all.push(...result.secrets)
+      page = result.nextPage
+    }
+    return all
+  }
+
+  async find(name: string): Promise<SecretMetadata | undefined> {
+    checkName(name)
+    const record = await this.#read(name)
+    return record ? metadataOf(record) : undefined
+  }
+
+  async upsert(name: string, value: SecretText): Promise<UpsertResult> {
+    checkName(name)
+    const key = await this.#storeKey()
+    await mkdir(this.directory, { recursive: true, mode: 0o700 })
+    return this.#locked(async () => {
+      const existing = await this.#read(name)
+      const now = this.#now().getTime()
+      // Strictly later than the previous write, even within one millisecond or if the
+      // clock stepped back: rotation detects foreign writes by a change of `modified`.
+      const modified = new Date(existing ? Math.max(now, Date.parse(existing.modified) + 1) : now).toISOString()
+      const record: LocalRecord = {
+        format: LOCAL_RECORD_FORMAT,
+        name,
+        id: existing?.id ?? randomBytes(16).toString("hex"),
+        created: existing?.created ?? modified,
+        modified,
+        ciphertext: encryptValue(key, name, value.reveal()),
+      }
+      await writeFileAtomic(this.#file(name), serializeRecord(record), 0o600)
+      return { ...metadataOf(record), action: existing ? "updated" : "created" }
+    })
+  }
+
+  async delete(name: string): Promise<boolean> {
+    checkName(name)
+    return this.#locked(async () => {
+      try {
+        await unlink(this.#file(name))
+        return true
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return false
+        throw error
+      }
+    })
+  }
+
+  /** Every value in the store, decrypted: for `layer dev` only (values stay wrapped). */
+  async decryptAll(): Promise<Map<string, SecretText>> {
+    const values = new Map<string, SecretText>()
+    const names = await this.#names()
+    if (names.length === 0) return values
+    const key = await this.#storeKey()
+    for (const name of names) {
+      const record = await this.#read(name)
+      if (!record) continue
+      const plaintext = decryptValue(key, name, record.ciphertext)
+      if (plaintext === undefined) {
+        throw new LayerError("local_store_undecryptable", `cannot decrypt ${name} in ${this.#file(name)} with the key at ${this.#keyPath}`, {
+          hint: "the value was written with another key (another user or a deleted key file): set it again with `layer secret set`",
+        })
+      }
+      values.set(name, new SecretText(plaintext))
+    }
+    return values
+  }
+
+  #file(name: string): string {
+    return join(this.directory, `${name}.json`)
+  }
+
+  async #names(): Promise<string[]> {
+    let entries: string[]
+    try {
+      entries = await readdir(this.directory)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
+      throw error
+    }
+    return entries
+      .filter((entry) => entry.endsWith(".json") && CLOUDFLARE_SECRET_NAME_PATTERN.test(entry.slice(0, -5)))
+      .map((entry) => entry.slice(0, -5))
+      .sort()
+  }
+
+  async #read(name: string): Promise<LocalRecord | undefined> {
+    const file = this.#file(name)
+    let text: string
+    try {
+      text = await readFile(file, "utf8")
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+      throw error
+    }
+    return parseRecord(text, file, name)
+  }
+
+  #storeKey(): Promise<Buffer> {
+    this.#key ??= loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    return this.#key
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.directory, ".lock"), fn, { describe: `the local store of "${this.#environment}"` })
+  }
+}
+
+export function createLocalProvider(options: LocalProviderOptions): LocalSecretProvider {
+  return new LocalSecretProvider(options)
+}
+
+function metadataOf(record: LocalRecord): SecretMetadata {
+  return { name: record.name, id: record.id, created: record.created, modified: record.modified }
+}
+
+/** Names become file names: only Cloudflare's alphabet gets near the filesystem. */
+function checkName(name: string): void {
+  if (!CLOUDFLARE_SECRET_NAME_PATTERN.test(name)) {
+    throw new LayerError("invalid_secret_name", `${JSON.stringify(name)} is not a valid secret name: letters, digits, _ and -, 1 to 255 characters`, {
+      hint: "use a Cloudflare secret name such as STRIPE_SECRET",
+    })
+  }
+}
