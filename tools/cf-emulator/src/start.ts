@@ -42,6 +42,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   let emulator: Emulator | undefined
+  let closing: Promise<void> | undefined
   const server = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
       console.error("cf-emulator: unhandled error:", error instanceof Error ? error.stack : error)
@@ -73,11 +74,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `${origin}${API_PREFIX}`,
     port,
     controlUrl: `${origin}${CONTROL_PREFIX}`,
+    // Idempotent: a second close() returns the first one's promise.
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)))
         server.closeAllConnections()
-      }),
+      })),
     addAccount: (spec) => state.addAccount(spec),
     get accounts() {
       const now = clock.now()
