@@ -6,12 +6,23 @@ import { VERSION_ID_PATTERN } from "../limits.js"
  * because it may be a secret pasted into the wrong place.
  */
 
-const SHOWABLE_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]{0,31}$/
+/** Field names shown in messages: a lowercase word, camelCase or snake_case, no digits. */
+const SHOWABLE_FIELD = /^[a-z][a-zA-Z]{0,23}$|^[a-z]{1,12}(?:_[a-z]{1,12}){1,3}$/
+/** Version ids shown without brackets. */
+const PLAIN_VERSION_ID = /^[A-Za-z0-9_-]+$/
 
-/** `parent.key`, `parent["v1.2"]`, or `parent[a key of 40 characters]` when the key is not shown. */
-export function keyPath(parent: string, key: string): string {
-  if (SHOWABLE_KEY.test(key)) return parent ? `${parent}.${key}` : key
-  if (VERSION_ID_PATTERN.test(key)) return `${parent}[${JSON.stringify(key)}]`
+/**
+ * The path of a member: `parent.key`, `parent["v1.2"]`, or `parent[a key of 40 characters]`.
+ * Version ids are shown when valid (messages must name the version). Other keys are shown
+ * only when they read like a field name: a long or random-looking key may be a secret
+ * pasted into the wrong place.
+ */
+export function keyPath(parent: string, key: string, role: "field" | "version" = "field"): string {
+  const join = (shown: string) => (parent ? `${parent}.${shown}` : shown)
+  if (role === "version" && VERSION_ID_PATTERN.test(key)) {
+    return PLAIN_VERSION_ID.test(key) ? join(key) : `${parent}[${JSON.stringify(key)}]`
+  }
+  if (role === "field" && SHOWABLE_FIELD.test(key)) return join(key)
   return `${parent}[a key of ${key.length} characters]`
 }
 

@@ -6,7 +6,7 @@ import { keyPath } from "./describe.js"
  * first: an envelope with a duplicated `value` or version id means different things to
  * different readers, so it is rejected rather than guessed. `text` must be valid JSON.
  */
-export function findDuplicateKey(text: string): { path: string; key: string } | undefined {
+export function findDuplicateKey(text: string): { path: string; key: string; role: "field" | "version" } | undefined {
   interface Frame {
     kind: "object" | "array"
     path: string
@@ -18,7 +18,8 @@ export function findDuplicateKey(text: string): { path: string; key: string } | 
   const stack: Frame[] = []
   const childPath = (frame: Frame | undefined): string => {
     if (!frame) return ""
-    return frame.kind === "object" ? keyPath(frame.path, frame.member) : `${frame.path}[${frame.member}]`
+    if (frame.kind === "array") return `${frame.path}[${frame.member}]`
+    return keyPath(frame.path, frame.member, frame.path === "versions" ? "version" : "field")
   }
 
   let i = 0
@@ -41,7 +42,7 @@ export function findDuplicateKey(text: string): { path: string; key: string } | 
       if (top?.kind === "object" && top.expectKey) {
         // Decode escapes, so that "a" and "\u0061" count as the same key.
         const key = JSON.parse(text.slice(i, end + 1)) as string
-        if (top.keys.has(key)) return { path: top.path, key }
+        if (top.keys.has(key)) return { path: top.path, key, role: top.path === "versions" ? "version" : "field" }
         top.keys.add(key)
         top.member = key
         top.expectKey = false

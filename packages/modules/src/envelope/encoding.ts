@@ -34,9 +34,6 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  */
 export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (typeof text !== "string") throw new EncodingError(`base64url text must be a string (got ${typeof text})`)
-  if (text.length % 4 === 1) {
-    throw new EncodingError(`a base64url text cannot have ${text.length} characters; it looks truncated`)
-  }
   const out = new Uint8Array(Math.floor((text.length * 3) / 4))
   let buffer = 0
   let bits = 0
@@ -55,6 +52,9 @@ export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
       bits -= 8
       out[o++] = (buffer >>> bits) & 0xff
     }
+  }
+  if (text.length % 4 === 1) {
+    throw new EncodingError(`a base64url text cannot have ${text.length} characters; it looks truncated`)
   }
   if ((buffer & ((1 << bits) - 1)) !== 0) {
     throw new EncodingError("the last base64url character has non-zero unused bits (not canonical base64url)")

@@ -63,7 +63,7 @@ export function parseStoredValue(text: string, now?: Date): StoredValue {
     throw new EnvelopeError(
       duplicate.path,
       "duplicate_key",
-      `${describeKeyName(duplicate.key)} appears twice in the same object; JSON readers disagree on which one wins, so write it once.`,
+      `${describeKeyName(duplicate.key, duplicate.role)} appears twice in the same object; JSON readers disagree on which one wins, so write it once.`,
     )
   }
   return { kind: "envelope", envelope: validateEnvelope(data, now) }
@@ -108,7 +108,7 @@ export function validateEnvelope(data: unknown, now?: Date): Envelope {
   }
   if (now !== undefined && isExpired(envelope.versions[current]!, now)) {
     throw new EnvelopeError(
-      keyPath(keyPath("versions", current), "expiresAt"),
+      `${keyPath("versions", current, "version")}.expiresAt`,
       "current_expired",
       `the current version "${current}" expired at ${envelope.versions[current]!.expiresAt}; the current version must be readable. Point "current" at a live version or remove its expiresAt.`,
     )
@@ -119,12 +119,12 @@ export function validateEnvelope(data: unknown, now?: Date): Envelope {
 function validateVersion(id: string, index: number, raw: unknown): EnvelopeVersion {
   if (!VERSION_ID_PATTERN.test(id)) {
     throw new EnvelopeError(
-      keyPath("versions", id),
+      keyPath("versions", id, "version"),
       "invalid_version_id",
       `version id number ${index + 1} (${id.length} characters) does not match ${VERSION_ID_PATTERN.source}. Use ids such as v1, v2.`,
     )
   }
-  const path = keyPath("versions", id)
+  const path = keyPath("versions", id, "version")
   if (!isPlainObject(raw)) {
     throw new EnvelopeError(path, "wrong_type", `version "${id}" must be an object with "value" or "sealed", got ${describeType(raw)}.`)
   }
@@ -190,9 +190,9 @@ function rejectUnknownKeys(object: Record<string, unknown>, path: string, known:
   }
 }
 
-function describeKeyName(key: string): string {
-  const path = keyPath("", key)
-  return path.startsWith("[a key") ? path.slice(1, -1) : `key "${key}"`
+function describeKeyName(key: string, role: "field" | "version" = "field"): string {
+  const path = keyPath("", key, role)
+  return path.startsWith("[a key") ? path.slice(1, -1) : `${role === "version" ? "version id" : "key"} "${key}"`
 }
 
 function listIds(envelope: Envelope): string {
