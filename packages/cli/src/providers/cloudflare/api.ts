@@ -1,0 +1,315 @@
+/**
+ * The Cloudflare REST client: base URL, auth, the response envelope, retries and error
+ * mapping, for every endpoint in secrets.ts and tokens.ts. Endpoint functions never retry
+ * or parse an error body themselves.
+ *
+ * Plain `fetch` rather than the `cloudflare` SDK: the SDK costs ~400 ms to import on every
+ * command, reads credentials from CLOUDFLARE_API_KEY/CLOUDFLARE_EMAIL behind our back and
+ * pages one request too far; its response types are still used (`import type`, no runtime
+ * cost). docs/cloudflare.md has the measurement.
+ */
+import { setTimeout as sleep } from "node:timers/promises"
+import { LayerError } from "../../errors.js"
+import {
+  type CloudflareMessage,
+  type RequestLabel,
+  errorFromResponse,
+  malformedResponseError,
+  rateLimitPersistsError,
+  rateLimitedError,
+  scrub,
+  timeoutError,
+  unreachableError,
+} from "./errors.js"
+import { BACKOFF_BASE_MS, MAX_ATTEMPTS, RetryBudget, backoffDelay, parseRetryAfter, retrySettingsFromEnv } from "./retry.js"
+
+export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4"
+/** A 429 with `retry-after: 0` over and over must still end. */
+const MAX_RATE_LIMITED_ATTEMPTS = 10
+
+export interface CloudflareApiOptions {
+  apiToken: string
+  /** Default: CLOUDFLARE_API_BASE_URL, else https://api.cloudflare.com/client/v4 (as in wrangler). */
+  baseUrl?: string
+  /** Where CLOUDFLARE_API_BASE_URL and LAYERON_* settings are read; default process.env. */
+  env?: NodeJS.ProcessEnv
+  /** One line per request: method, path, status, time. Never a header or a body. */
+  debug?: (message: string) => void
+  /** Total time this client may spend waiting between attempts (default 90 s). */
+  maxRetryWaitMs?: number
+  /** Per attempt (default 30 s). */
+  requestTimeoutMs?: number
+  /** First backoff ceiling (default 500 ms, doubling to 8 s); tests shorten it. */
+  backoffBaseMs?: number
+}
+
+/** The envelope's `result_info` on list endpoints. */
+export interface ResultInfo {
+  page?: number
+  per_page?: number
+  count?: number
+  total_count?: number
+  total_pages?: number
+}
+
+export interface ApiResult<T> {
+  result: T
+  resultInfo: ResultInfo | undefined
+}
+
+export interface ApiRequest {
+  method: "GET" | "POST" | "PATCH" | "DELETE"
+  /** Path under the base URL, starting with `/`. */
+  path: string
+  query?: Record<string, string | number | undefined>
+  body?: unknown
+  /** Strings the body carries that must never reach an error or a log (secret values). */
+  sensitive?: readonly string[]
+}
+
+/** What one attempt ended in, before deciding whether to retry. */
+type Attempt =
+  | { kind: "ok"; status: number; result: unknown; resultInfo: ResultInfo | undefined }
+  | { kind: "http"; status: number; errors: CloudflareMessage[]; retryAfterMs: number | undefined }
+  | { kind: "network"; reason: string }
+  | { kind: "timeout" }
+
+export class CloudflareApi {
+  readonly baseUrl: string
+  readonly #token: string
+  readonly #debug: (message: string) => void
+  readonly #budget: RetryBudget
+  readonly #maxRetryWaitMs: number
+  readonly #timeoutMs: number
+  readonly #backoffBaseMs: number
+
+  constructor(options: CloudflareApiOptions) {
+    const env = options.env ?? process.env
+    assertSendableToken(options.apiToken)
+    this.#token = options.apiToken
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? (env.CLOUDFLARE_API_BASE_URL || DEFAULT_API_BASE_URL))
+    this.#debug = options.debug ?? (() => {})
+    const fromEnv = readSettings(env)
+    this.#maxRetryWaitMs = options.maxRetryWaitMs ?? fromEnv.maxRetryWaitMs
+    this.#timeoutMs = options.requestTimeoutMs ?? fromEnv.requestTimeoutMs
+    this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS
+    this.#budget = new RetryBudget(this.#maxRetryWaitMs)
+  }
+
+  /** The base URL without any user:password part, for messages. */
+  get displayBaseUrl(): string {
+    return displayUrl(this.baseUrl)
+  }
+
+  async call<T>(request: ApiRequest): Promise<ApiResult<T>> {
+    const label: RequestLabel = { method: request.method, path: request.path }
+    const url = this.#url(request)
+    const sensitive = [this.#token, ...(request.sensitive ?? [])]
+    const shown = `${request.method} ${request.path}${url.search}`
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now()
+      const outcome = await this.#attempt(request, url)
+      const elapsed = Date.now() - started
+      if (outcome.kind === "ok") {
+        this.#debug(`cloudflare ${shown} -> ${outcome.status} (${elapsed} ms)`)
+        return { result: outcome.result as T, resultInfo: outcome.resultInfo }
+      }
+      if (outcome.kind === "http") {
+        this.#debug(`cloudflare ${shown} -> ${outcome.status} (${elapsed} ms)`)
+        const errors = outcome.errors.map((error) => ({ code: error.code, message: scrub(error.message, sensitive) }))
+        if (outcome.status === 429) {
+          if (outcome.retryAfterMs !== undefined) {
+            if (!this.#budget.take(outcome.retryAfterMs)) {
+              throw rateLimitedError(label, outcome.retryAfterMs, this.#maxRetryWaitMs, Date.now())
+            }
+            if (attempt >= MAX_RATE_LIMITED_ATTEMPTS) throw rateLimitPersistsError(label, attempt)
+            this.#debug(`cloudflare ${shown}: rate limited; waiting ${seconds(outcome.retryAfterMs)} as retry-after asks`)
+            await sleep(outcome.retryAfterMs)
+            continue
+          }
+          if (!(await this.#backOff(shown, attempt))) throw rateLimitPersistsError(label, attempt)
+          continue
+        }
+        if (outcome.status >= 500 || outcome.status === 408) {
+          if (!(await this.#backOff(shown, attempt))) throw errorFromResponse(label, outcome.status, errors)
+          continue
+        }
+        throw errorFromResponse(label, outcome.status, errors)
+      }
+      if (outcome.kind === "network") {
+        this.#debug(`cloudflare ${shown} -> no answer: ${outcome.reason} (${elapsed} ms)`)
+        if (!(await this.#backOff(shown, attempt))) throw unreachableError(label, this.displayBaseUrl, outcome.reason, attempt)
+        continue
+      }
+      this.#debug(`cloudflare ${shown} -> timed out after ${this.#timeoutMs} ms`)
+      if (!(await this.#backOff(shown, attempt))) throw timeoutError(label, this.displayBaseUrl, this.#timeoutMs, attempt)
+    }
+  }
+
+  /** Wait before the next attempt of a transient failure; false when out of attempts or budget. */
+  async #backOff(shown: string, attempt: number): Promise<boolean> {
+    if (attempt >= MAX_ATTEMPTS) return false
+    const delay = Math.min(backoffDelay(attempt, Math.random, this.#backoffBaseMs), this.#budget.remainingMs)
+    if (delay <= 0 || !this.#budget.take(delay)) return false
+    this.#debug(`cloudflare ${shown}: retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`)
+    await sleep(delay)
+    return true
+  }
+
+  async #attempt(request: ApiRequest, url: URL): Promise<Attempt> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#token}`,
+      accept: "application/json",
+      "user-agent": "layeron-cli",
+    }
+    if (request.body !== undefined) headers["content-type"] = "application/json"
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    let response: Response
+    let text: string
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal,
+        redirect: "error",
+      })
+      // The timeout covers the body too: a server that stalls mid-answer is a timeout.
+      text = await response.text()
+    } catch (error) {
+      if (isTimeout(error)) return { kind: "timeout" }
+      return { kind: "network", reason: scrub(networkReason(error), [this.#token]) }
+    }
+    const envelope = parseEnvelope(text)
+    if (response.ok && envelope?.success === true) {
+      return { kind: "ok", status: response.status, result: envelope.result ?? null, resultInfo: envelope.result_info }
+    }
+    if (response.ok) {
+      if (envelope === undefined) throw malformedResponseError(request, this.displayBaseUrl, response.status, "not with Cloudflare's JSON envelope")
+      // 2xx with success:false: Cloudflare's way of saying the call failed anyway.
+      return { kind: "http", status: 400, errors: envelope.errors ?? [], retryAfterMs: undefined }
+    }
+    return {
+      kind: "http",
+      status: response.status,
+      errors: envelope?.errors ?? [],
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()),
+    }
+  }
+
+  #url(request: ApiRequest): URL {
+    const url = new URL(this.baseUrl + request.path)
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value))
+    }
+    return url
+  }
+}
+
+interface Envelope {
+  success?: unknown
+  errors?: CloudflareMessage[]
+  result?: unknown
+  result_info?: ResultInfo
+}
+
+function parseEnvelope(text: string): Envelope | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined
+  const envelope = parsed as Envelope
+  const errors = Array.isArray(envelope.errors)
+    ? envelope.errors
+        .filter((error): error is CloudflareMessage => typeof error === "object" && error !== null)
+        .map((error) => ({ code: Number(error.code), message: String(error.message ?? "") }))
+    : undefined
+  return { ...envelope, errors }
+}
+
+function readSettings(env: NodeJS.ProcessEnv) {
+  try {
+    return retrySettingsFromEnv(env)
+  } catch (error) {
+    throw new LayerError("invalid_setting", (error as Error).message, { hint: "unset the variable to use the default" })
+  }
+}
+
+/**
+ * A token goes into a header; fetch rejects header values with spaces or line breaks and
+ * its error message quotes the whole header, token included. Refuse such a token first.
+ */
+export function assertSendableToken(token: string): void {
+  if (token.length === 0) {
+    throw new LayerError("invalid_token", "the Cloudflare API token is empty", {
+      hint: "create a token at https://dash.cloudflare.com/profile/api-tokens and pass it to `layer login`",
+    })
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new LayerError("invalid_token", "the Cloudflare API token contains spaces, line breaks or non-ASCII characters, which no Cloudflare token has", {
+      hint: "copy the token again, without surrounding quotes or whitespace",
+    })
+  }
+}
+
+function normalizeBaseUrl(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL is not a URL: ${JSON.stringify(raw)}`, {
+      hint: "use the form https://api.cloudflare.com/client/v4, or unset it",
+    })
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL must be an http(s) URL; got ${displayUrl(raw)}`, {
+      hint: "use the form https://api.cloudflare.com/client/v4, or unset it",
+    })
+  }
+  return raw.replace(/\/+$/, "")
+}
+
+function displayUrl(raw: string): string {
+  try {
+    const url = new URL(raw)
+    url.username = ""
+    url.password = ""
+    return url.toString().replace(/\/+$/, "")
+  } catch {
+    return "(an invalid URL)"
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || (error.name === "AbortError" && String(error.message).includes("timeout")))
+}
+
+/** A short, human reason for a request that got no answer. fetch hides it in `cause`. */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  switch (cause?.code) {
+    case "ECONNREFUSED":
+      return "connection refused"
+    case "ECONNRESET":
+      return "connection reset"
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host not found"
+    case "UND_ERR_SOCKET":
+      return "connection closed before an answer"
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return "connection timed out"
+    case undefined:
+      return error instanceof Error ? error.message : "unknown network error"
+    default:
+      return cause?.code ?? "unknown network error"
+  }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+}

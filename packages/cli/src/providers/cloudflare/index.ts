@@ -1,0 +1,194 @@
+/**
+ * The Cloudflare provider (DESIGN §8): the account's one Secrets Store, secrets found by
+ * exact name, created with scopes ["workers"] or replaced in place (same id, so bindings keep
+ * working). Every check that needs no request runs before the first one.
+ *
+ * Request budget for `secret set` once the store id is cached: one lookup (a search that
+ * fits one page) and one write.
+ */
+import { LayerError } from "../../errors.js"
+import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertResult } from "../provider.js"
+import { CloudflareApi } from "./api.js"
+import { checkAccountId, checkSecretName, checkSecretValue } from "./checks.js"
+import { CloudflareApiError } from "./errors.js"
+import {
+  type CloudflareSecret,
+  type SecretScope,
+  MAX_PER_PAGE,
+  createSecrets,
+  deleteSecret,
+  editSecret,
+  getQuota,
+  hasNextPage,
+  listSecrets,
+} from "./secrets.js"
+import { StoreResolver } from "./store.js"
+
+export { CloudflareApi, DEFAULT_API_BASE_URL } from "./api.js"
+export { CloudflareApiError, TOKEN_PERMISSION, TOKEN_PERMISSION_HINT } from "./errors.js"
+export { ACCOUNT_ID_PATTERN, checkAccountId } from "./checks.js"
+export { storeCachePath } from "./store.js"
+
+export interface CloudflareProviderOptions {
+  accountId: string
+  apiToken: string
+  /** Default: CLOUDFLARE_API_BASE_URL, else https://api.cloudflare.com/client/v4. */
+  baseUrl?: string
+  /** LAYERON_HOME: the store id cache lives in it. */
+  home: string
+  debug?: (message: string) => void
+  /** Where CLOUDFLARE_API_BASE_URL and LAYERON_MAX_RETRY_WAIT_MS/LAYERON_REQUEST_TIMEOUT_MS are read. */
+  env?: NodeJS.ProcessEnv
+  maxRetryWaitMs?: number
+  requestTimeoutMs?: number
+  backoffBaseMs?: number
+}
+
+/** Scopes every secret written by layer carries: Worker bindings need `workers`. */
+const REQUIRED_SCOPES: readonly SecretScope[] = ["workers"]
+
+export function createCloudflareProvider(options: CloudflareProviderOptions): SecretProvider {
+  checkAccountId(options.accountId)
+  const api = new CloudflareApi({
+    apiToken: options.apiToken,
+    baseUrl: options.baseUrl,
+    env: options.env,
+    debug: options.debug,
+    maxRetryWaitMs: options.maxRetryWaitMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    backoffBaseMs: options.backoffBaseMs,
+  })
+  return new CloudflareProvider(api, options.accountId, new StoreResolver(api, options.accountId, options.home, options.debug))
+}
+
+class CloudflareProvider implements SecretProvider {
+  readonly kind = "cloudflare" as const
+  readonly #api: CloudflareApi
+  readonly #accountId: string
+  readonly #stores: StoreResolver
+
+  constructor(api: CloudflareApi, accountId: string, stores: StoreResolver) {
+    this.#api = api
+    this.#accountId = accountId
+    this.#stores = stores
+  }
+
+  resolveStore(): Promise<StoreRef> {
+    return this.#stores.resolve()
+  }
+
+  async listPage(page = 1): Promise<ListPage> {
+    if (!Number.isInteger(page) || page < 1) throw new RangeError(`listPage: page must be a whole number from 1; got ${page}`)
+    return this.#stores.withStore(async (store) => {
+      const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page })
+      const secrets = items.map(toMetadata)
+      return hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length) ? { secrets, nextPage: page + 1 } : { secrets }
+    })
+  }
+
+  async listAll(): Promise<SecretMetadata[]> {
+    const all: SecretMetadata[] = []
+    for (let page: number | undefined = 1; page !== undefined; ) {
+      const result: ListPage = await this.listPage(page)
+      all.push(...result.secrets)
+      page = result.nextPage
+    }
+    return all
+  }
+
+  async find(name: string): Promise<SecretMetadata | undefined> {
+    checkSecretName(name)
+    const found = await this.#stores.withStore((store) => this.#findIn(store, name))
+    return found && toMetadata(found)
+  }
+
+  async upsert(name: string, value: SecretText): Promise<UpsertResult> {
+    checkSecretName(name)
+    checkSecretValue(name, value)
+    return this.#stores.withStore(async (store) => {
+      try {
+        return await this.#write(store, name, value)
+      } catch (error) {
+        throw await this.#explainWriteFailure(error, name, value)
+      }
+    })
+  }
+
+  async delete(name: string): Promise<boolean> {
+    checkSecretName(name)
+    return this.#stores.withStore(async (store) => {
+      const existing = await this.#findIn(store, name)
+      if (!existing) return false
+      try {
+        await deleteSecret(this.#api, this.#accountId, store.id, existing.id)
+      } catch (error) {
+        // Gone already (a retried DELETE whose first attempt landed, or a concurrent delete).
+        if (!(error instanceof CloudflareApiError && error.mentions("secret_not_found"))) throw error
+      }
+      return true
+    })
+  }
+
+  async #write(store: StoreRef, name: string, value: SecretText): Promise<UpsertResult> {
+    const existing = await this.#findIn(store, name)
+    if (existing) return this.#update(store, existing, value)
+    try {
+      const [created] = await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES] }])
+      if (!created) throw new LayerError("cloudflare_bad_response", `Cloudflare accepted the creation of ${name} but returned no secret`)
+      return { ...toMetadata(created), action: "created" }
+    } catch (error) {
+      if (!(error instanceof CloudflareApiError && error.has(1003, "secret_name_already_exists"))) throw error
+      // Another writer created it between our lookup and our create: update theirs.
+      const raced = await this.#findIn(store, name)
+      if (!raced) throw error
+      return this.#update(store, raced, value)
+    }
+  }
+
+  /** Exact-name lookup: Cloudflare's search also matches near names and comments, on any page. */
+  async #findIn(store: StoreRef, name: string): Promise<CloudflareSecret | undefined> {
+    for (let page = 1; ; page++) {
+      const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page, search: name })
+      const exact = items.find((secret) => secret.name === name)
+      if (exact) return exact
+      if (!hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length)) return undefined
+    }
+  }
+
+  async #update(store: StoreRef, existing: CloudflareSecret, value: SecretText): Promise<UpsertResult> {
+    const scopes = existing.scopes ?? []
+    // A secret created elsewhere without the workers scope cannot be bound: add it in the same write.
+    const missing = REQUIRED_SCOPES.filter((scope) => !scopes.includes(scope))
+    const edit = missing.length ? { value, scopes: [...scopes, ...missing] } : { value }
+    const updated = await editSecret(this.#api, this.#accountId, store.id, existing.id, edit)
+    return { ...toMetadata(updated), action: "updated" }
+  }
+
+  /** Turn a quota or size refusal into a message with the numbers; pass anything else through. */
+  async #explainWriteFailure(error: unknown, name: string, value: SecretText): Promise<unknown> {
+    if (!(error instanceof CloudflareApiError) || error.status >= 500 || error.status < 400) return error
+    if (error.errors.some((entry) => /quota/i.test(entry.message))) {
+      const usage = await getQuota(this.#api, this.#accountId).then(
+        (quota) => quota.secrets,
+        () => undefined,
+      )
+      const numbers = usage ? `holds ${usage.usage} of its ${usage.quota} secrets` : "has reached its secrets quota"
+      return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Secrets Store quota)`, {
+        hint: "delete secrets you no longer use (`layer secret delete NAME`), or ask Cloudflare for a higher quota; existing secrets can still be updated",
+        details: usage ? { quota: usage.quota, usage: usage.usage } : undefined,
+        cause: error,
+      })
+    }
+    if (error.errors.some((entry) => /too_large|too large|exceed/i.test(entry.message))) {
+      return new LayerError("value_too_large", `Cloudflare refused the value for ${name} (${value.byteLength} bytes) as too large: ${error.errors.map((entry) => entry.message).join("; ")}`, {
+        hint: "some older accounts still have Cloudflare's former 1,024-byte limit; shorten the value or split it across several secrets",
+        cause: error,
+      })
+    }
+    return error
+  }
+}
+
+function toMetadata(secret: CloudflareSecret): SecretMetadata {
+  return { name: secret.name, id: secret.id, modified: secret.modified, created: secret.created }
+}

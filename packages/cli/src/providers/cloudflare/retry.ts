@@ -1,0 +1,81 @@
+/**
+ * When to try a Cloudflare request again, and how long to wait first. Pure: api.ts owns the
+ * clock and the sleeping, this file only decides.
+ *
+ * Cloudflare blocks every call of a token for five minutes once it passes 1200 requests per
+ * 5 minutes (HTTP 429, code 971, `retry-after: 300`). Waiting that out silently would look
+ * like a hang, so the total time one client may spend waiting is capped (default 90 s,
+ * LAYERON_MAX_RETRY_WAIT_MS); a `retry-after` longer than what is left fails at once with
+ * the time to come back.
+ */
+
+export const DEFAULT_MAX_RETRY_WAIT_MS = 90_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Attempts for one request that keeps failing transiently (5xx, connection, timeout). */
+export const MAX_ATTEMPTS = 5
+export const BACKOFF_BASE_MS = 500
+const BACKOFF_CAP_MS = 8_000
+
+export interface RetrySettings {
+  maxRetryWaitMs: number
+  requestTimeoutMs: number
+}
+
+/** Settings from the environment, with defaults; a malformed number is an error, not ignored. */
+export function retrySettingsFromEnv(env: NodeJS.ProcessEnv): RetrySettings {
+  return {
+    maxRetryWaitMs: readMilliseconds(env, "LAYERON_MAX_RETRY_WAIT_MS", DEFAULT_MAX_RETRY_WAIT_MS),
+    requestTimeoutMs: readMilliseconds(env, "LAYERON_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS),
+  }
+}
+
+function readMilliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === "") return fallback
+  const parsed = Number(raw)
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new RangeError(`${name} must be a whole number of milliseconds (0 or more); got ${JSON.stringify(raw)}`)
+  }
+  return parsed
+}
+
+/**
+ * `retry-after` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+ * undefined when absent or unreadable, so the caller falls back to backoff.
+ */
+export function parseRetryAfter(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined
+  const trimmed = header.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+/**
+ * Exponential backoff with "full jitter" (a random wait between 0 and the exponential
+ * ceiling), so that several clients hit by the same outage do not retry in lockstep.
+ * `attempt` is the number of attempts already made (1 after the first failure).
+ */
+export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = BACKOFF_BASE_MS): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** (attempt - 1))
+  // Never 0: a retry with no pause at all would hammer a struggling server.
+  return Math.max(Math.min(50, baseMs), Math.round(ceiling * random()))
+}
+
+/** The time one client may still spend waiting; shared by every request it makes. */
+export class RetryBudget {
+  #remainingMs: number
+  constructor(totalMs: number) {
+    this.#remainingMs = totalMs
+  }
+  get remainingMs(): number {
+    return this.#remainingMs
+  }
+  /** Take `ms` from the budget; false (and nothing taken) if it does not fit. */
+  take(ms: number): boolean {
+    if (ms > this.#remainingMs) return false
+    this.#remainingMs -= ms
+    return true
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The Secrets Store endpoints, one typed function each (reference §1.4). Response types are
+ * the official SDK's, imported as types only. No function here retries or reads an error
+ * body: api.ts does both.
+ */
+import type { QuotaGetResponse } from "cloudflare/resources/secrets-store/quota"
+import type { SecretCreateResponse, SecretEditResponse, SecretListResponse } from "cloudflare/resources/secrets-store/stores/secrets"
+import type { StoreCreateResponse, StoreListResponse } from "cloudflare/resources/secrets-store/stores/stores"
+import type { SecretText } from "../provider.js"
+import type { CloudflareApi, ResultInfo } from "./api.js"
+
+export type CloudflareStore = StoreListResponse | StoreCreateResponse
+export type CloudflareSecret = SecretListResponse | SecretCreateResponse | SecretEditResponse
+export type SecretScope = NonNullable<SecretListResponse["scopes"]>[number]
+
+/** Cloudflare's largest page for secrets and stores (the spec allows 0..100). */
+export const MAX_PER_PAGE = 100
+
+export interface Page<T> {
+  items: T[]
+  resultInfo: ResultInfo | undefined
+}
+
+export interface PageQuery {
+  page?: number
+  perPage?: number
+}
+
+const storesPath = (accountId: string) => `/accounts/${accountId}/secrets_store/stores`
+const secretsPath = (accountId: string, storeId: string) => `${storesPath(accountId)}/${storeId}/secrets`
+
+export async function listStores(api: CloudflareApi, accountId: string, query: PageQuery = {}): Promise<Page<StoreListResponse>> {
+  const { result, resultInfo } = await api.call<StoreListResponse[]>({
+    method: "GET",
+    path: storesPath(accountId),
+    query: { page: query.page ?? 1, per_page: query.perPage ?? MAX_PER_PAGE, order: "created", direction: "asc" },
+  })
+  return { items: result ?? [], resultInfo }
+}
+
+export async function createStore(api: CloudflareApi, accountId: string, name: string): Promise<StoreCreateResponse> {
+  const { result } = await api.call<StoreCreateResponse>({ method: "POST", path: storesPath(accountId), body: { name } })
+  return result
+}
+
+export async function getQuota(api: CloudflareApi, accountId: string): Promise<QuotaGetResponse> {
+  const { result } = await api.call<QuotaGetResponse>({ method: "GET", path: `/accounts/${accountId}/secrets_store/quota` })
+  return result
+}
+
+export interface SecretListQuery extends PageQuery {
+  /** Cloudflare matches it against names and comments, not exactly: filter the result. */
+  search?: string
+}
+
+export async function listSecrets(api: CloudflareApi, accountId: string, storeId: string, query: SecretListQuery = {}): Promise<Page<SecretListResponse>> {
+  const { result, resultInfo } = await api.call<SecretListResponse[]>({
+    method: "GET",
+    path: secretsPath(accountId, storeId),
+    query: {
+      page: query.page ?? 1,
+      per_page: query.perPage ?? MAX_PER_PAGE,
+      search: query.search,
+      // A stable order, so that pages do not shift between requests.
+      order: "name",
+      direction: "asc",
+    },
+  })
+  return { items: result ?? [], resultInfo }
+}
+
+export interface NewSecret {
+  name: string
+  value: SecretText
+  scopes: SecretScope[]
+  comment?: string
+}
+
+/** Bulk create: one request for any number of secrets (the endpoint takes an array). */
+export async function createSecrets(api: CloudflareApi, accountId: string, storeId: string, secrets: readonly NewSecret[]): Promise<SecretCreateResponse[]> {
+  const { result } = await api.call<SecretCreateResponse[]>({
+    method: "POST",
+    path: secretsPath(accountId, storeId),
+    body: secrets.map((secret) => ({
+      name: secret.name,
+      value: secret.value.reveal(),
+      scopes: [...secret.scopes].sort(),
+      ...(secret.comment === undefined ? {} : { comment: secret.comment }),
+    })),
+    sensitive: secrets.map((secret) => secret.value.reveal()),
+  })
+  return result ?? []
+}
+
+export interface SecretEdit {
+  value?: SecretText
+  scopes?: SecretScope[]
+}
+
+/** PATCH in place: the id (and so every binding to it) stays the same. */
+export async function editSecret(api: CloudflareApi, accountId: string, storeId: string, secretId: string, edit: SecretEdit): Promise<SecretEditResponse> {
+  const { result } = await api.call<SecretEditResponse>({
+    method: "PATCH",
+    path: `${secretsPath(accountId, storeId)}/${secretId}`,
+    body: {
+      ...(edit.value === undefined ? {} : { value: edit.value.reveal() }),
+      ...(edit.scopes === undefined ? {} : { scopes: [...edit.scopes].sort() }),
+    },
+    sensitive: edit.value === undefined ? [] : [edit.value.reveal()],
+  })
+  return result
+}
+
+export async function deleteSecret(api: CloudflareApi, accountId: string, storeId: string, secretId: string): Promise<void> {
+  await api.call<null>({ method: "DELETE", path: `${secretsPath(accountId, storeId)}/${secretId}` })
+}
+
+/** True when `info` says there is a page after `page` holding `received` items of `perPage`. */
+export function hasNextPage(info: ResultInfo | undefined, page: number, perPage: number, received: number): boolean {
+  if (info?.total_pages !== undefined) return page < info.total_pages
+  // The server may have used a smaller page than asked for.
+  const size = info?.per_page ?? perPage
+  if (info?.total_count !== undefined) return page * size < info.total_count
+  // No totals: only a full page may have a successor.
+  return received >= size
+}
