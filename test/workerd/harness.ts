@@ -1,0 +1,139 @@
+/**
+ * Starts the app Worker and the Secret Product Worker in workerd through miniflare, wired
+ * exactly as `planBindings()` says, with a local Secrets Store seeded through miniflare's
+ * admin API. One instance per test file (workerd takes about a second to start).
+ */
+import { build } from "esbuild"
+import { Miniflare } from "miniflare"
+import { fileURLToPath } from "node:url"
+import type { Readable } from "node:stream"
+import { physicalName } from "../../packages/modules/src/naming/index.js"
+import { generateSealingKeyPair } from "../../packages/modules/src/seal/index.js"
+import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
+import { boundSecretKeys, secrets } from "./fixtures/secrets.js"
+import type { SecretKey } from "./fixtures/secrets.js"
+import type { ErrorView, ReadRequest } from "./fixtures/app-worker.js"
+
+export const APP = "app"
+export const PRODUCT = "secret-product"
+/** A product Worker started with a malformed manifest. */
+export const BROKEN_PRODUCT = "broken-product"
+/** An app Worker without the LAYERON_SECRET service binding. */
+export const UNBOUND_APP = "unbound-app"
+const COMPATIBILITY_DATE = "2026-04-01"
+const NAME_PARTS = { workspace: "test", project: "runtime", environment: "workerd" }
+
+/** Bundles a Worker entry for workerd, as `layer dev` and `layer deploy` do. */
+export async function bundleWorker(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    external: ["cloudflare:*"],
+    write: false,
+    logLevel: "silent",
+  })
+  return result.outputFiles[0]!.text
+}
+
+export type ReadAnswer = { ok: true; result: unknown } | { ok: false; error: ErrorView }
+
+export interface RuntimeHarness {
+  mf: Miniflare
+  physicalNames: Record<SecretKey, string>
+  sealingPhysicalName: string
+  sealingPublicKey: JsonWebKey
+  /** The sealing private key as the CLI stores it: the JWK as JSON text. Stored at start. */
+  sealingPrivateKeyText: string
+  /** One read through the app Worker's runtime. */
+  read(request: ReadRequest, worker?: string): Promise<ReadAnswer>
+  /** A raw RPC call on a service binding of the app Worker. */
+  rpc(binding: string, method: "read" | "active", args: unknown[]): Promise<{ reply?: unknown; thrown?: string }>
+  /** Writes a secret's stored text into the local Secrets Store. */
+  store(key: SecretKey, text: string): Promise<void>
+  storeSealingKey(text: string): Promise<void>
+  deleteSealingKey(): Promise<void>
+  /** Everything workerd printed (console output of both Workers). */
+  output(): string
+  dispose(): Promise<void>
+}
+
+export async function startRuntime(): Promise<RuntimeHarness> {
+  const [appScript, productScript, keys] = await Promise.all([bundleWorker("./fixtures/app-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
+  const physicalNames = {} as Record<SecretKey, string>
+  const byId: Record<string, string> = {}
+  for (const key of Object.keys(secrets) as SecretKey[]) {
+    const d = secrets[key].declaration
+    physicalNames[key] = d.secretName ?? (await physicalName({ ...NAME_PARTS, namespace: d.namespace, name: d.name }))
+    byId[d.id] = physicalNames[key]
+  }
+  const sealingPhysicalName = await physicalName({ ...NAME_PARTS, namespace: "layeron", name: "sealing-key" })
+  const plan = planBindings({
+    declarations: boundSecretKeys.map((key) => secrets[key].declaration),
+    physicalNames: byId,
+    sealingKeyPhysicalName: sealingPhysicalName,
+    storeId: "local-store",
+    productWorkerName: PRODUCT,
+    appWorkerNames: [APP],
+  })
+  const options = toMiniflareWorkerOptions(plan)
+  const bindingOf = (name: string) => plan.product.secretsStoreSecrets.find((s) => s.secretName === name)!.binding
+
+  let output = ""
+  const collect = (stream: Readable) => stream.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+  const worker = (name: string, script: string) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })
+  const mf = new Miniflare({
+    secretsStorePersist: false,
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      collect(stdout)
+      collect(stderr)
+    },
+    workers: [
+      { ...worker(APP, appScript), serviceBindings: { ...options.apps[APP]!.serviceBindings, BROKEN: { name: BROKEN_PRODUCT, entrypoint: "SecretProduct" } } },
+      { ...worker(PRODUCT, productScript), ...options.product },
+      { ...worker(BROKEN_PRODUCT, productScript), bindings: { LAYERON_SECRET_MANIFEST: "{not json" } },
+      worker(UNBOUND_APP, appScript),
+    ],
+  })
+  await mf.ready
+
+  const ids = new Map<string, string>()
+  const put = async (binding: string, text: string) => {
+    const admin = (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))()
+    ids.set(binding, await admin.create(text))
+  }
+  const sealingPrivateKeyText = JSON.stringify(keys.privateKey)
+  await put(bindingOf(sealingPhysicalName), sealingPrivateKeyText)
+  const post = async (worker: string, path: string, body: unknown) => {
+    const response = await fetchWorker(mf, worker, `http://app${path}`, { method: "POST", body: JSON.stringify(body) })
+    return response.json()
+  }
+
+  return {
+    mf,
+    physicalNames,
+    sealingPhysicalName,
+    sealingPublicKey: keys.publicKey,
+    sealingPrivateKeyText,
+    read: (request, worker = APP) => post(worker, "/", request) as Promise<ReadAnswer>,
+    rpc: (binding, method, args) => post(APP, "/rpc", { binding, method, args }) as Promise<{ reply?: unknown; thrown?: string }>,
+    store: (key, text) => put(bindingOf(physicalNames[key]), text),
+    storeSealingKey: (text) => put(bindingOf(sealingPhysicalName), text),
+    deleteSealingKey: async () => {
+      const binding = bindingOf(sealingPhysicalName)
+      const id = ids.get(binding)
+      if (id !== undefined) await (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))().delete(id)
+      ids.delete(binding)
+    },
+    output: () => output,
+    dispose: () => mf.dispose(),
+  }
+}
+
+/** `fetch()` on one Worker of the instance (miniflare types its Fetcher loosely). */
+export async function fetchWorker(mf: Miniflare, worker: string, url: string, init?: { method: string; body: string }): Promise<{ status: number; json(): Promise<unknown>; text(): Promise<string> }> {
+  const fetcher = (await mf.getWorker(worker)) as unknown as { fetch(url: string, init?: { method: string; body: string }): Promise<{ status: number; json(): Promise<unknown>; text(): Promise<string> }> }
+  return fetcher.fetch(url, init)
+}
