@@ -25,8 +25,9 @@ export const failures = {
   noStoredValue: (secretId: string, physicalName: string) =>
     new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" has no value in Secrets Store (secret name ${physicalName}). Write one with \`layer secret set ${secretId}\`, or run \`layer deploy\` to create random secrets.`),
 
-  storeUnreachable: (secretId: string, physicalName: string) =>
-    new ProductFailure("product_unavailable", secretId, `Secrets Store did not answer for secret "${secretId}" (secret name ${physicalName}). Retry the request; if it persists, check the store binding.`),
+  /** `source` says what was being read: the secret itself or the sealing key. */
+  storeUnreachable: (secretId: string, source: string) =>
+    new ProductFailure("product_unavailable", secretId, `Secrets Store did not answer for ${source} while reading secret "${secretId}". Retry the request; if it persists, check the store binding.`),
 
   bindingMissing: (secretId: string, binding: string) =>
     new ProductFailure("product_unavailable", secretId, `The Secret Product Worker has no binding "${binding}" for secret "${secretId}". ${REDEPLOY} so the binding plan is applied.`),

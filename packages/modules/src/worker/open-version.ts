@@ -51,7 +51,7 @@ export async function openVersion(env: WorkerEnv, manifest: SecretManifest, at: 
 async function readSealingKey(env: WorkerEnv, manifest: SecretManifest, at: VersionLocation): Promise<JsonWebKey> {
   const read = await getStoredText(env, manifest.sealingKeyBinding)
   if (!read.ok) {
-    if (read.reason === "unreachable") throw failures.storeUnreachable(at.secretId, "layeron/sealing-key")
+    if (read.reason === "unreachable") throw failures.storeUnreachable(at.secretId, "the sealing key (layeron/sealing-key)")
     throw failures.sealingKeyUnavailable(at.secretId, at.versionId)
   }
   if (sealingKey?.text === read.text) return sealingKey.jwk

@@ -24,7 +24,7 @@ export async function readEnvelope(env: WorkerEnv, secretId: string, entry: Secr
   if (!read.ok) {
     if (read.reason === "unbound") throw failures.bindingMissing(secretId, entry.binding)
     if (read.reason === "missing") throw failures.noStoredValue(secretId, entry.physicalName)
-    throw failures.storeUnreachable(secretId, entry.physicalName)
+    throw failures.storeUnreachable(secretId, `secret name ${entry.physicalName}`)
   }
   const memo = lastParse.get(entry.binding)
   if (memo !== undefined && memo.text === read.text) return memo.envelope
