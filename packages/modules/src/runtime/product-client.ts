@@ -16,7 +16,9 @@ let workerEnv: Record<string, unknown> | null | undefined
 async function loadWorkerEnv(): Promise<Record<string, unknown> | null> {
   if (workerEnv === undefined) {
     try {
-      workerEnv = (await import("cloudflare:workers")).env
+      // Node stubs of the module (the CLI's loader hook) may export no usable env.
+      const { env } = await import("cloudflare:workers")
+      workerEnv = typeof env === "object" && env !== null ? env : null
     } catch {
       workerEnv = null
     }
