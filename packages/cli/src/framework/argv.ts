@@ -72,7 +72,7 @@ export function parseFlags(args: readonly string[], flags: Readonly<Record<strin
   const helpCommand = commandLabel ? `layer ${commandLabel} --help` : "layer --help"
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true })
-    return { flags: values as Record<string, string | boolean | undefined>, positionals }
+    return { flags: { ...values } as Record<string, string | boolean | undefined>, positionals }
   } catch (error) {
     throw translateParseError(error, flags, helpCommand)
   }

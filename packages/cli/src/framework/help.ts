@@ -29,7 +29,7 @@ export function topLevelHelp(commands: readonly CommandSpec[], version: string):
 
 export function commandHelp(spec: CommandSpec): string {
   const lines = [`layer ${spec.words.join(" ")}: ${spec.summary}`, "", `Usage: ${usageLine(spec)}`]
-  if (spec.description?.length) lines.push("", ...spec.description.flatMap((paragraph, i) => (i === 0 ? [paragraph] : ["", paragraph])))
+  if (spec.description?.length) lines.push("", ...spec.description.flatMap((paragraph, i) => (i === 0 ? wrap(paragraph) : ["", ...wrap(paragraph)])))
   if (spec.positionals.length) {
     lines.push("", "Arguments:")
     const width = Math.max(...spec.positionals.map((p) => p.name.length))
@@ -68,4 +68,18 @@ function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {
 
 function exitCodeLines(): string[] {
   return ["Exit codes:", ...EXIT_CODES.map(([code, meaning]) => `  ${code.padEnd(3)}  ${meaning}`)]
+}
+
+/** Word-wrap a paragraph for an 80-column terminal. */
+function wrap(paragraph: string, width = 88): string[] {
+  const lines: string[] = []
+  let line = ""
+  for (const word of paragraph.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line ? `${line} ${word}` : word
+  }
+  if (line) lines.push(line)
+  return lines
 }

@@ -38,8 +38,9 @@ function readHidden(stdin: TerminalInput, stderr: OutputStream, question: string
   return new Promise((resolve, reject) => {
     let entered = ""
     let escape = false
-    stderr.write(question)
+    // Echo off before the question appears: anything typed after it is never echoed.
     stdin.setRawMode?.(true)
+    stderr.write(question)
     stdin.setEncoding("utf8")
     const finish = (outcome: () => void) => {
       stdin.removeListener("data", onData)

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict"
+import { mkdtemp, rm, stat, writeFile, mkdir } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { isLayerError } from "../errors.js"
+import { loadOrCreateKeyFile } from "./key-file.js"
+
+describe("loadOrCreateKeyFile", () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "layeron-key-"))
+  })
+  after(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it("creates a 0600 key in a 0700 directory on first use, then returns the same key", async () => {
+    const home = join(dir, "home", "layeron")
+    const path = join(home, "test.key")
+    const first = await loadOrCreateKeyFile(path, 32, "the test key")
+    assert.equal(first.byteLength, 32)
+    assert.equal((await stat(path)).mode & 0o777, 0o600)
+    assert.equal((await stat(home)).mode & 0o777, 0o700)
+    assert.deepEqual(await loadOrCreateKeyFile(path, 32, "the test key"), first)
+  })
+
+  it("gives every concurrent first caller the same key", async () => {
+    const path = join(dir, "race", "test.key")
+    const keys = await Promise.all(Array.from({ length: 10 }, () => loadOrCreateKeyFile(path, 32, "the test key")))
+    for (const key of keys) assert.deepEqual(key, keys[0])
+  })
+
+  it("refuses a key of the wrong length with a hint instead of replacing it", async () => {
+    const path = join(dir, "short", "test.key")
+    await mkdir(join(dir, "short"), { mode: 0o700 })
+    await writeFile(path, "short")
+    await assert.rejects(loadOrCreateKeyFile(path, 32, "the test key"), (error) => {
+      assert.ok(isLayerError(error))
+      assert.equal(error.code, "key_corrupt")
+      assert.match(error.message, /holds 5 bytes; expected 32/)
+      assert.match(error.hint ?? "", /backup/)
+      return true
+    })
+  })
+})

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict"
+import { describe, it } from "node:test"
+import { secret } from "@layeron/modules"
+import { isLayerError } from "../errors.js"
+import { inspectValue } from "./inspect.js"
+
+const now = new Date("2026-05-15T00:00:00.000Z")
+const random = secret.random({ name: "session-key", namespace: "auth", bytes: 16 }).declaration
+const staticKey = secret.static({ name: "api-key" }).declaration
+const B64_16 = "AAECAwQFBgcICQoLDA0ODw" // 16 bytes
+
+function rejects(run: () => unknown, code: string, pattern: RegExp): void {
+  assert.throws(run, (error) => {
+    assert.ok(isLayerError(error), String(error))
+    assert.equal(error.code, code)
+    assert.match(error.message, pattern)
+    return true
+  })
+}
+
+describe("inspectValue", () => {
+  it("takes plain text as one version, v1", () => {
+    const inspected = inspectValue("hello", { plain: false, declaration: undefined, now })
+    assert.deepEqual([inspected.kind, inspected.versions, inspected.current, inspected.size.bytes], ["plain", ["v1"], "v1", 5])
+  })
+
+  it("reads an envelope's versions and current", () => {
+    const text = JSON.stringify({ current: "v3", versions: { v2: { value: "old", expiresAt: "2026-06-01T00:00:00.000Z" }, v3: { value: "new" } } })
+    const inspected = inspectValue(text, { plain: false, declaration: staticKey, now })
+    assert.deepEqual([inspected.kind, inspected.versions, inspected.current], ["envelope", ["v2", "v3"], "v3"])
+  })
+
+  it("stores an envelope-looking text literally with --plain", () => {
+    const text = JSON.stringify({ current: "v9", versions: {} })
+    assert.equal(inspectValue(text, { plain: true, declaration: staticKey, now }).kind, "plain")
+  })
+
+  it("rejects an invalid envelope, naming the key path and rule but not the value", () => {
+    const text = JSON.stringify({ current: "v2", versions: { v1: { value: "secret-canary" } } })
+    assert.throws(() => inspectValue(text, { plain: false, declaration: undefined, now }), (error) => {
+      assert.ok(isLayerError(error))
+      assert.equal(error.code, "invalid_envelope")
+      assert.match(error.message, /current/)
+      assert.doesNotMatch(error.message, /secret-canary/)
+      assert.match(error.hint ?? "", /--plain/)
+      return true
+    })
+  })
+
+  it("rejects values over 65,536 UTF-8 bytes with the numbers, and warns above 80 %", () => {
+    rejects(() => inspectValue("é".repeat(32_769), { plain: false, declaration: undefined, now }), "value_too_large", /65,538 UTF-8 bytes; Cloudflare's limit is 65,536/)
+    assert.equal(inspectValue("x".repeat(65_536), { plain: false, declaration: undefined, now }).size.status, "warn")
+    const warned = inspectValue("x".repeat(60_000), { plain: false, declaration: undefined, now })
+    assert.match(warned.warnings[0] ?? "", /60,000 bytes, 92 % of the 65,536-byte limit/)
+    assert.deepEqual(inspectValue("x".repeat(52_000), { plain: false, declaration: undefined, now }).warnings, [])
+  })
+
+  it("rejects the empty value", () => {
+    rejects(() => inspectValue("", { plain: false, declaration: undefined, now }), "empty_value", /empty/)
+  })
+
+  it("requires base64url for random and generated secrets, in every plain version", () => {
+    assert.deepEqual(inspectValue(B64_16, { plain: false, declaration: random, now }).warnings, [])
+    rejects(() => inspectValue("not base64url!", { plain: false, declaration: random, now }), "invalid_encoding", /auth\/session-key is a random secret, stored as base64url without padding, but version v1 is not/)
+    rejects(() => inspectValue(`${B64_16}==`, { plain: false, declaration: random, now }), "invalid_encoding", /version v1/)
+    const envelope = JSON.stringify({ current: "v2", versions: { v1: { value: "+/+/" }, v2: { value: B64_16 } } })
+    rejects(() => inspectValue(envelope, { plain: false, declaration: random, now }), "invalid_encoding", /version v1 is not/)
+  })
+
+  it("warns when a base64url value decodes to another length than the declaration's bytes", () => {
+    const warnings = inspectValue("AAAA", { plain: false, declaration: random, now }).warnings
+    assert.deepEqual(warnings, ["version v1 decodes to 3 bytes; auth/session-key declares 16"])
+  })
+
+  it("lets static secrets hold any text", () => {
+    assert.equal(inspectValue("any text, even +/=", { plain: false, declaration: staticKey, now }).kind, "plain")
+  })
+})

@@ -1,0 +1,205 @@
+/**
+ * Throwaway projects for end-to-end tests: a temp directory with layeron.config.ts and a
+ * backend from an inline file map, a `node_modules` symlink to the repository's so that
+ * @layeron/* resolve (to their built dist), and a private LAYERON_HOME. `layer()` spawns the
+ * BUILT CLI (`npm run build` first) with a clean environment.
+ */
+import { spawn } from "node:child_process"
+import { createHash } from "node:crypto"
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { dirname, join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url))
+export const LAYER_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js")
+
+export const DEFAULT_CONFIG = `import { project } from "@layeron/core"
+export default project({
+  workspace: "acme",
+  name: "shop",
+  backends: { api: "./src/api.ts" },
+  defaultEnvironment: "dev",
+  environments: {
+    dev: { provider: "local" },
+    staging: { provider: "local" },
+  },
+})
+`
+
+/** Declares one secret of each kind, an adopted name and one in the default namespace. */
+export const DEFAULT_API = `import { env } from "cloudflare:workers"
+import { backend } from "@layeron/core"
+import { secret } from "@layeron/modules"
+
+const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
+export const sessionKey = secret.random({ name: "session-key", namespace: "auth", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } })
+export const signingKey = secret.generated({ name: "signing-key", namespace: "auth", bytes: 16 })
+export const stripe = secret.static({ name: "stripe", namespace: "payments", secretName: "STRIPE_SECRET" })
+export const webhookKey = secret.static({ name: "webhook-key" })
+app.use(sessionKey)
+app.use(signingKey)
+app.use(stripe)
+app.use(webhookKey)
+app.get("/", (c) => c.text(typeof env))
+export default app
+`
+
+export const DEFAULT_FILES: Readonly<Record<string, string>> = {
+  "package.json": `${JSON.stringify({ name: "e2e-shop", private: true, type: "module" }, null, 2)}\n`,
+  "layeron.config.ts": DEFAULT_CONFIG,
+  "src/api.ts": DEFAULT_API,
+}
+
+export interface LayerRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface LayerOptions {
+  /** Written to stdin, then closed; without it stdin is an empty pipe (not a TTY). */
+  input?: string | Buffer
+  /** Extra environment variables (undefined removes one). */
+  env?: Record<string, string | undefined>
+  /** Defaults to the project root. */
+  cwd?: string
+  uid?: number
+  gid?: number
+}
+
+export interface TestProject {
+  /** Holds the project and the user's home. */
+  base: string
+  root: string
+  /** LAYERON_HOME (not created in advance: the CLI must create it 0700). */
+  home: string
+  /** The environment the CLI runs with: PATH, HOME and LAYERON_HOME only, plus extras. */
+  env(extra?: Record<string, string | undefined>): NodeJS.ProcessEnv
+  layer(args: readonly string[], options?: LayerOptions): Promise<LayerRun>
+  write(path: string, content: string): Promise<void>
+  /** sha256 of every file under <root>/.layeron and LAYERON_HOME, by path. */
+  snapshot(): Promise<Map<string, string>>
+  /** Files under the project (node_modules excluded) and LAYERON_HOME whose bytes contain `needle`. */
+  filesContaining(needle: string): Promise<string[]>
+  cleanup(): Promise<void>
+}
+
+export async function createProject(files: Readonly<Record<string, string | null>> = {}): Promise<TestProject> {
+  const base = await mkdtemp(join(tmpdir(), "layeron-e2e-"))
+  const root = join(base, "project")
+  const home = join(base, "home", "layeron")
+  const userHome = join(base, "user")
+  await mkdir(root, { recursive: true })
+  await mkdir(userHome, { recursive: true })
+  await symlink(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir")
+  const merged: Record<string, string | null> = { ...DEFAULT_FILES, ...files }
+  for (const [path, content] of Object.entries(merged)) {
+    if (content === null) continue
+    await mkdir(dirname(join(root, path)), { recursive: true })
+    await writeFile(join(root, path), content)
+  }
+
+  const env = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
+    const result: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: userHome, LAYERON_HOME: home }
+    for (const [key, value] of Object.entries(extra)) {
+      if (value === undefined) delete result[key]
+      else result[key] = value
+    }
+    return result
+  }
+
+  return {
+    base,
+    root,
+    home,
+    env,
+    layer: (args, options = {}) => runLayer(args, { ...options, cwd: options.cwd ?? root, env: env(options.env) }),
+    async write(path, content) {
+      await mkdir(dirname(join(root, path)), { recursive: true })
+      await writeFile(join(root, path), content)
+    },
+    async snapshot() {
+      const hashes = new Map<string, string>()
+      for (const dir of [join(root, ".layeron"), home]) {
+        for (const file of await listFiles(dir)) hashes.set(relative(base, file), sha256(await readFile(file)))
+      }
+      return hashes
+    },
+    async filesContaining(needle) {
+      const bytes = Buffer.from(needle, "utf8")
+      const found: string[] = []
+      for (const dir of [root, join(base, "home")]) {
+        for (const file of await listFiles(dir)) {
+          if ((await readFile(file)).includes(bytes)) found.push(relative(base, file))
+        }
+      }
+      return found
+    },
+    async cleanup() {
+      await chmod(base, 0o700).catch(() => {})
+      await rm(base, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Spawn the built CLI; resolves when it exits (killed after 60 s, so a hang fails the test). */
+export function runLayer(args: readonly string[], options: LayerOptions & { cwd: string; env: NodeJS.ProcessEnv }): Promise<LayerRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LAYER_BIN, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") })
+    })
+    child.stdin.on("error", () => {}) // the CLI may exit before reading its input
+    child.stdin.end(options.input ?? "")
+  })
+}
+
+/** Parse a run's stdout as its one JSON document. */
+export function jsonOf<T = Record<string, unknown>>(run: LayerRun): T {
+  try {
+    return JSON.parse(run.stdout) as T
+  } catch {
+    throw new Error(`stdout is not one JSON document:\n${run.stdout}\n--- stderr:\n${run.stderr}`)
+  }
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex")
+}
+
+/** Every regular file under `dir`, not following symlinks (node_modules is one). */
+export async function listFiles(dir: string): Promise<string[]> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
+    throw error
+  }
+  const files: string[] = []
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) files.push(...(await listFiles(path)))
+    else if (entry.isFile()) files.push(path)
+  }
+  return files.sort()
+}
+
+export async function modeOf(path: string): Promise<number> {
+  return (await lstat(path)).mode & 0o777
+}
