@@ -47,6 +47,8 @@ export function parseRetryAfter(header: string | null, now: number): number | un
   if (header === null) return undefined
   const trimmed = header.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  // An HTTP date has a weekday and month name; Date.parse would also take "-5" as a year.
+  if (!/^[A-Za-z]{3}, /.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
