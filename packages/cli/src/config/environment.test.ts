@@ -36,18 +36,8 @@ describe("selectEnvironment", () => {
     assert.throws(() => selectEnvironment(config, "toString", {}, "c.ts"), /unknown environment "toString"/)
   })
 
-  it("takes a Cloudflare account id from the config, else CLOUDFLARE_ACCOUNT_ID", () => {
+  it("passes a Cloudflare environment through as configured: the account is resolved with the credentials", () => {
     assert.deepEqual(selectEnvironment(config, "eu", { CLOUDFLARE_ACCOUNT_ID: "f".repeat(32) }, "c.ts").config, { provider: "cloudflare", accountId: ACCOUNT })
-    assert.deepEqual(selectEnvironment(config, "production", { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }, "c.ts").config, { provider: "cloudflare", accountId: ACCOUNT })
-  })
-
-  it("refuses a Cloudflare environment with no account id, or a malformed CLOUDFLARE_ACCOUNT_ID", () => {
-    assert.throws(() => selectEnvironment(config, "production", {}, "layeron.config.ts"), (error) => {
-      assert.ok(isLayerError(error))
-      assert.equal(error.code, "missing_account_id")
-      assert.match(error.hint ?? "", /environments\.production\.accountId in layeron\.config\.ts or export CLOUDFLARE_ACCOUNT_ID/)
-      return true
-    })
-    assert.throws(() => selectEnvironment(config, "production", { CLOUDFLARE_ACCOUNT_ID: "nope" }, "c.ts"), /CLOUDFLARE_ACCOUNT_ID is "nope": must be 32 hex digits/)
+    assert.deepEqual(selectEnvironment(config, "production", {}, "c.ts").config, { provider: "cloudflare" })
   })
 })

@@ -84,7 +84,8 @@ function translateParseError(error: unknown, flags: Readonly<Record<string, Flag
   // parseArgs quotes the offending option first, as '--name' or '-x'; flag names are safe to repeat.
   const quoted = /'(-{1,2}[A-Za-z0-9][A-Za-z0-9-]*)/.exec(message)?.[1]
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    const flag = quoted ?? "(an option)"
+    // Flag names are lower-case words; anything else may be a value typed in the wrong place.
+    const flag = quoted && /^(-[A-Za-z]|--[a-z][a-z0-9-]{0,39})$/.test(quoted) ? quoted : "(not shown: it does not look like a flag name and may be a value)"
     return new LayerError("unknown_flag", `unknown flag ${flag}`, { hint: `see \`${helpCommand}\` for the flags this command takes` })
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) {

@@ -67,14 +67,15 @@ export async function readValue(source: ValueSource, context: ReadValueContext):
       return new SecretText(source.value)
     case "env": {
       const value = context.env[source.variable]
+      const shown = showableVariableName(source.variable)
       if (value === undefined) {
-        throw new LayerError("env_var_unset", `environment variable ${source.variable} (from --value-env) is not set`, {
-          hint: `export ${source.variable}=… in this shell first, or pass the name of a variable that is set`,
+        throw new LayerError("env_var_unset", `environment variable ${shown} (from --value-env) is not set`, {
+          hint: `export ${shown}=… in this shell first, or pass the name of a variable that is set (--value-env takes a name, not a value)`,
         })
       }
       if (value === "") {
-        throw new LayerError("empty_value", `environment variable ${source.variable} (from --value-env) is empty`, {
-          hint: `give ${source.variable} a value first; an empty secret is never what was meant`,
+        throw new LayerError("empty_value", `environment variable ${shown} (from --value-env) is empty`, {
+          hint: `give ${shown} a value first; an empty secret is never what was meant`,
         })
       }
       return new SecretText(value)
@@ -94,6 +95,16 @@ export async function readValue(source: ValueSource, context: ReadValueContext):
       return new SecretText(first)
     }
   }
+}
+
+/**
+ * `--value-env "$TOKEN"` (the value instead of the name) is an easy slip, and an
+ * alphanumeric token is also a valid variable name. So a name is only repeated when it looks
+ * like a conventional variable (upper case, digits and _, at most 64 characters); otherwise
+ * the message says "VAR" rather than risk printing a value.
+ */
+function showableVariableName(name: string): string {
+  return /^[A-Z_][A-Z0-9_]{0,63}$/.test(name) ? name : "VAR (name not shown: it does not look like a conventional variable name and may be a value)"
 }
 
 function emptyValue(message: string, hint: string): LayerError {

@@ -1,0 +1,77 @@
+/** `layer secret list`: declared secrets with their status, then what no declaration claims. */
+import assert from "node:assert/strict"
+import { after, before, describe, it } from "node:test"
+import { createProject, jsonOf } from "../helpers/project.js"
+import type { TestProject } from "../helpers/project.js"
+
+interface Row {
+  namespace: string | null
+  name: string
+  physicalName: string
+  status: string
+  kind: string | null
+  rotation: unknown
+  modified: string | null
+  declared: boolean
+}
+
+describe("layer secret list", () => {
+  let project: TestProject
+  before(async () => {
+    project = await createProject()
+  })
+  after(async () => {
+    await project.cleanup()
+  })
+
+  const list = async (...args: string[]) => {
+    const run = await project.layer(["secret", "list", "--json", ...args])
+    assert.equal(run.code, 0, run.stderr)
+    return jsonOf<{ environment: string; secrets: Row[] }>(run)
+  }
+
+  it("reports declared secrets as missing (random) or external_value_required (static, generated) before any write", async () => {
+    const doc = await list()
+    assert.equal(doc.environment, "dev")
+    assert.deepEqual(doc.secrets.map((s) => [`${s.namespace}/${s.name}`, s.kind, s.status, s.declared, s.modified]), [
+      ["auth/session-key", "random", "missing", true, null],
+      ["auth/signing-key", "generated", "external_value_required", true, null],
+      ["default/webhook-key", "static", "external_value_required", true, null],
+      ["payments/stripe", "static", "external_value_required", true, null],
+    ])
+    const session = doc.secrets[0]
+    assert.match(session?.physicalName ?? "", /^lo_[0-9a-f]{24}$/)
+    assert.deepEqual(session?.rotation, { everyDays: 30, retain: { mode: "retain_for", days: 14 } })
+    assert.equal(doc.secrets[3]?.physicalName, "STRIPE_SECRET")
+  })
+
+  it("shows written secrets as present, undeclared ones with declared: false, and the sealing key as Layeron's", async () => {
+    assert.equal((await project.layer(["secret", "set", "payments/stripe", "--value-env", "V"], { env: { V: "sk" } })).code, 0)
+    assert.equal((await project.layer(["secret", "set", "LEFTOVER", "--value-env", "V"], { env: { V: "x" } })).code, 0)
+    const doc = await list()
+    const stripe = doc.secrets.find((s) => s.name === "stripe")
+    assert.equal(stripe?.status, "present")
+    assert.match(stripe?.modified ?? "", /^\d{4}-\d\d-\d\dT/)
+    const leftover = doc.secrets.find((s) => s.physicalName === "LEFTOVER")
+    assert.deepEqual({ ...leftover, modified: null }, { namespace: null, name: "LEFTOVER", physicalName: "LEFTOVER", status: "present", kind: null, rotation: null, modified: null, declared: false, backend: null })
+    const sealing = doc.secrets.find((s) => s.kind === "sealing_key")
+    assert.deepEqual([sealing?.namespace, sealing?.name, sealing?.status, sealing?.declared], ["layeron", "sealing-key", "present", false])
+  })
+
+  it("lists one environment at a time", async () => {
+    const staging = await list("--env", "staging")
+    assert.equal(staging.environment, "staging")
+    assert.ok(staging.secrets.every((s) => s.declared && s.status !== "present"))
+  })
+
+  it("prints a table with next steps for people", async () => {
+    const run = await project.layer(["secret", "list"])
+    assert.equal(run.code, 0)
+    assert.match(run.stdout, /^secrets in dev\nSECRET +PHYSICAL NAME +KIND +STATUS +ROTATION +MODIFIED\n/)
+    assert.match(run.stdout, /^auth\/session-key +lo_[0-9a-f]{24} +random +missing +every 30d, keep 14d +-$/m)
+    assert.match(run.stdout, /^\(undeclared\) +LEFTOVER +- +present/m)
+    assert.match(run.stdout, /^layeron\/sealing-key \(layeron\) +lo_/m)
+    assert.match(run.stdout, /1 missing: `layer deploy` creates random secrets/)
+    assert.match(run.stdout, /2 need a value: `layer secret set namespace\/name`/)
+  })
+})

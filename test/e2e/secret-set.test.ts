@@ -1,0 +1,141 @@
+/** `layer secret set` end to end: the built CLI against a temporary project on the local provider. */
+import assert from "node:assert/strict"
+import { readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { createProject, jsonOf, modeOf } from "../helpers/project.js"
+import type { TestProject } from "../helpers/project.js"
+import { layerInPty } from "../helpers/pty.js"
+
+interface SetDocument {
+  environment: string
+  name: string
+  physicalName: string
+  declared: string | null
+  action: "created" | "updated"
+  fingerprint: string
+  bytes: number
+  kind: "plain" | "envelope"
+  versions: string[]
+  current: string
+}
+
+const B64_32 = "3q2-7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho" // 32 bytes, base64url
+const ENVELOPE = JSON.stringify({
+  current: "v3",
+  versions: { v2: { value: "old-secret-value", expiresAt: "2099-06-01T00:00:00.000Z" }, v3: { value: "new-secret-value" } },
+})
+
+describe("layer secret set", () => {
+  let project: TestProject
+  before(async () => {
+    project = await createProject()
+  })
+  after(async () => {
+    await project.cleanup()
+  })
+
+  const localFile = (name: string, env = "dev") => join(project.root, ".layeron", "local", env, `${name}.json`)
+
+  it("writes an undeclared Cloudflare secret name from --value-env, then updates it in place", async () => {
+    const first = await project.layer(["secret", "set", "API_TOKEN", "--value-env", "TOKEN", "--json"], { env: { TOKEN: "token-one" } })
+    assert.equal(first.code, 0, first.stderr)
+    const created = jsonOf<SetDocument>(first)
+    assert.deepEqual({ ...created, fingerprint: "" }, {
+      environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, action: "created",
+      fingerprint: "", bytes: 9, kind: "plain", versions: ["v1"], current: "v1",
+    })
+    assert.match(created.fingerprint, /^[0-9a-f]{8}$/)
+    const record1 = JSON.parse(await readFile(localFile("API_TOKEN"), "utf8")) as Record<string, string>
+
+    const second = await project.layer(["secret", "set", "API_TOKEN", "--value-env", "TOKEN", "--json"], { env: { TOKEN: "token-two" } })
+    const updated = jsonOf<SetDocument>(second)
+    assert.equal(updated.action, "updated")
+    assert.notEqual(updated.fingerprint, created.fingerprint)
+    const record2 = JSON.parse(await readFile(localFile("API_TOKEN"), "utf8")) as Record<string, string>
+    assert.equal(record2.id, record1.id)
+    assert.ok((record2.modified ?? "") > (record1.modified ?? ""))
+
+    // The same value gives the same fingerprint for the same user.
+    const again = jsonOf<SetDocument>(await project.layer(["secret", "set", "API_TOKEN", "--value-env", "TOKEN", "--json"], { env: { TOKEN: "token-two" } }))
+    assert.equal(again.fingerprint, updated.fingerprint)
+  })
+
+  it("says in text which physical name it wrote", async () => {
+    const run = await project.layer(["secret", "set", "TEXT_OUT", "--value-env", "V"], { env: { V: "x" } })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^created TEXT_OUT in dev\n  plain value · 1 bytes · fingerprint [0-9a-f]{8}\n$/)
+  })
+
+  it("writes a declared secret to its lo_ physical name and records sealed state for rotation", async () => {
+    const run = await project.layer(["secret", "set", "auth/session-key", "--from-stdin", "--json"], { input: B64_32 })
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<SetDocument>(run)
+    assert.equal(doc.declared, "auth/session-key")
+    assert.match(doc.physicalName, /^lo_[0-9a-f]{24}$/)
+    assert.equal(doc.bytes, B64_32.length)
+    await stat(localFile(doc.physicalName))
+    const state = JSON.parse(await readFile(join(project.root, ".layeron", "secret-rotation", "dev", `${doc.physicalName}.json`), "utf8")) as { physicalName: string; current: string }
+    assert.equal(state.physicalName, doc.physicalName)
+    assert.equal(state.current, "v1")
+    await stat(join(project.root, ".layeron", "secret-rotation", "dev", "public-key.json"))
+  })
+
+  it("maps an adopted name and a bare default-namespace name to their declarations", async () => {
+    const stripe = jsonOf<SetDocument>(await project.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "S", "--json"], { env: { S: "sk_test_1" } }))
+    assert.deepEqual([stripe.physicalName, stripe.declared], ["STRIPE_SECRET", "payments/stripe"])
+    const byId = jsonOf<SetDocument>(await project.layer(["secret", "set", "payments/stripe", "--value-env", "S", "--json"], { env: { S: "sk_test_2" } }))
+    assert.deepEqual([byId.physicalName, byId.action], ["STRIPE_SECRET", "updated"])
+    const webhook = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "S", "--json"], { env: { S: "whsec" } }))
+    assert.equal(webhook.declared, "default/webhook-key")
+    assert.match(webhook.physicalName, /^lo_/)
+  })
+
+  it("stores an envelope with its versions, or literally with --plain", async () => {
+    const envelope = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--json"], { env: { E: ENVELOPE } }))
+    assert.deepEqual([envelope.kind, envelope.versions, envelope.current], ["envelope", ["v2", "v3"], "v3"])
+    const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
+    assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
+  })
+
+  it("environments have separate stores", async () => {
+    const run = await project.layer(["secret", "set", "PER_ENV", "--value-env", "V", "--env", "staging", "--json"], { env: { V: "s" } })
+    assert.equal(jsonOf<SetDocument>(run).environment, "staging")
+    await stat(localFile("PER_ENV", "staging"))
+    await assert.rejects(stat(localFile("PER_ENV", "dev")))
+  })
+
+  it("--value works, with a warning that argv is visible", async () => {
+    const run = await project.layer(["secret", "set", "FROM_FLAG", "--value", "flag-value"])
+    assert.equal(run.code, 0)
+    assert.match(run.stderr, /^warning: --value puts the secret in the process list and your shell history; prefer --value-env VAR, --from-stdin or the prompt$/m)
+  })
+
+  it("keeps stdin byte for byte, warning about a trailing newline", async () => {
+    const run = await project.layer(["secret", "set", "NEWLINE", "--from-stdin", "--json"], { input: "two\nlines\n" })
+    assert.equal(jsonOf<SetDocument>(run).bytes, 10)
+    assert.match(run.stderr, /warning: the value from stdin ends with a newline, which is kept/)
+  })
+
+  it("warns above 80 % of the size limit", async () => {
+    const run = await project.layer(["secret", "set", "BIG", "--from-stdin"], { input: "x".repeat(60_000) })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /warning: the value is 60,000 bytes, 92 % of the 65,536-byte limit/)
+  })
+
+  it("asks twice at a terminal without echoing, and writes", async () => {
+    const run = await layerInPty(project, ["secret", "set", "PROMPTED", "--json"], [
+      { expect: "Value for PROMPTED in dev: ", send: "typed-at-prompt\r" },
+      { expect: "Enter it again: ", send: "typed-at-prompt\r" },
+    ])
+    assert.equal(run.exitCode, 0, run.output)
+    assert.doesNotMatch(run.output, /typed-at-prompt/)
+    assert.match(run.output, /"action": "created"/)
+  })
+
+  it("creates LAYERON_HOME 0700 with 0600 keys, and no key inside the project", async () => {
+    assert.equal(await modeOf(project.home), 0o700)
+    assert.equal(await modeOf(join(project.home, "local-store.key")), 0o600)
+    assert.equal(await modeOf(join(project.home, "fingerprint.key")), 0o600)
+  })
+})
