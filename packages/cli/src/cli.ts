@@ -22,22 +22,28 @@ import type { TerminalInput } from "./output/prompt.js"
 export const COMMANDS: readonly CommandSpec[] = [
   {
     words: ["login"],
-    summary: "store Cloudflare credentials for this user",
+    summary: "check a Cloudflare API token and store it for this user",
     description: [
-      "CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID take precedence over stored credentials.",
-      "Credentials go to the OS keychain where available, else to a 0600 file in LAYERON_HOME.",
+      "The token comes from --from-stdin, else CLOUDFLARE_API_TOKEN, else a hidden prompt at a terminal. " +
+        "It needs the permission \"Account Secrets Store Edit\" (create one at https://dash.cloudflare.com/profile/api-tokens).",
+      "The account is --account-id, else the accountId of the project's Cloudflare environment (--env picks one), " +
+        "else CLOUDFLARE_ACCOUNT_ID, else the only account the token reaches.",
+      "Layer verifies the token, the account and Secrets Store access before storing anything: in the OS keychain " +
+        "where available (macOS Keychain, Secret Service via secret-tool), else in LAYERON_HOME/credentials.json (mode 0600). " +
+        "LAYERON_CREDENTIALS_STORE=file skips the keychain. CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID, when set, take precedence over stored credentials.",
     ],
     positionals: [],
     flags: {
       "account-id": { type: "string", valueName: "id", description: "the Cloudflare account (32 hex digits)" },
-      "token-stdin": { type: "boolean", description: "read the API token from stdin instead of a hidden prompt" },
+      "from-stdin": { type: "boolean", description: "read the API token from stdin instead of a hidden prompt" },
     },
-    examples: ["layer login", "printf '%s' \"$TOKEN\" | layer login --token-stdin --account-id 0123456789abcdef0123456789abcdef"],
+    examples: ["layer login", "printf '%s' \"$TOKEN\" | layer login --from-stdin --account-id 0123456789abcdef0123456789abcdef", "layer login --env production"],
     load: () => import("./commands/login.js"),
   },
   {
     words: ["logout"],
     summary: "forget the stored Cloudflare credentials",
+    description: ["Removes the keychain item and LAYERON_HOME/credentials.json. CLOUDFLARE_API_TOKEN, if set, is not touched (a warning says so)."],
     positionals: [],
     flags: {},
     examples: ["layer logout"],
@@ -45,10 +51,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     words: ["whoami"],
-    summary: "show which Cloudflare account and token the CLI would use",
+    summary: "show which Cloudflare account and token the CLI would use, and check them",
+    description: [
+      "Shows where the token comes from (CLOUDFLARE_API_TOKEN, keychain or file), its fingerprint (sha256: and 8 hex " +
+        "digits of its SHA-256; the token itself is never shown), the account and whether Cloudflare accepts both. " +
+        "Exits 1 when there is no token or Cloudflare rejects it.",
+    ],
     positionals: [],
     flags: {},
-    examples: ["layer whoami", "layer whoami --json"],
+    examples: ["layer whoami", "layer whoami --env production --json"],
     load: () => import("./commands/whoami.js"),
   },
   {

@@ -38,6 +38,7 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         home,
         env: context.env,
         debug,
+        warn: (message) => context.output.warn(message),
       })
       return provider
     },

@@ -96,6 +96,11 @@ export class CloudflareApi {
     this.#budget = new RetryBudget(this.#maxRetryWaitMs)
   }
 
+  /** `cfat_` for account-owned tokens (the only part of a token anyone may see). */
+  get tokenPrefix(): string | undefined {
+    return this.#token.startsWith("cfat_") ? "cfat_" : undefined
+  }
+
   /** The base URL without any user:password part, for messages. */
   get displayBaseUrl(): string {
     return displayUrl(this.baseUrl)

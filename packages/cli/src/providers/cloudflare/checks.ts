@@ -7,12 +7,13 @@ import { CLOUDFLARE_SECRET_NAME_PATTERN, Limits } from "@layeron/modules/limits"
 import { LayerError } from "../../errors.js"
 import type { SecretText } from "../provider.js"
 
-/** Cloudflare account ids are 32 lowercase hexadecimal digits. */
-export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/
+/** Cloudflare account ids are 32 hexadecimal digits (Cloudflare writes them in lowercase). */
+export const ACCOUNT_ID_PATTERN = /^[0-9a-fA-F]{32}$/
 
-export function checkAccountId(accountId: string, source = "the account id"): void {
-  if (ACCOUNT_ID_PATTERN.test(accountId)) return
-  throw new LayerError("invalid_account_id", `${source} ${quote(accountId)} is not a Cloudflare account id (32 lowercase hexadecimal digits)`, {
+/** The account id in Cloudflare's lowercase form; throws, naming `source`, if it is not one. */
+export function checkAccountId(accountId: string, source = "the account id"): string {
+  if (ACCOUNT_ID_PATTERN.test(accountId)) return accountId.toLowerCase()
+  throw new LayerError("invalid_account_id", `${source} ${quote(accountId)} is not a Cloudflare account id (32 hexadecimal digits)`, {
     hint: "copy the Account ID from the right-hand sidebar of the Cloudflare dashboard's account home page",
   })
 }

@@ -48,7 +48,7 @@ export interface CloudflareProviderOptions {
 const REQUIRED_SCOPES: readonly SecretScope[] = ["workers"]
 
 export function createCloudflareProvider(options: CloudflareProviderOptions): SecretProvider {
-  checkAccountId(options.accountId)
+  const accountId = checkAccountId(options.accountId)
   const api = new CloudflareApi({
     apiToken: options.apiToken,
     baseUrl: options.baseUrl,
@@ -58,7 +58,7 @@ export function createCloudflareProvider(options: CloudflareProviderOptions): Se
     requestTimeoutMs: options.requestTimeoutMs,
     backoffBaseMs: options.backoffBaseMs,
   })
-  return new CloudflareProvider(api, options.accountId, new StoreResolver(api, options.accountId, options.home, options.debug))
+  return new CloudflareProvider(api, accountId, new StoreResolver(api, accountId, options.home, options.debug))
 }
 
 class CloudflareProvider implements SecretProvider {

@@ -269,7 +269,7 @@ describe("checks before any request", () => {
   test("a malformed account id is refused when the provider is made", () => {
     assert.throws(
       () => createCloudflareProvider({ accountId: "ACME", apiToken: fx.token, home: fx.home, baseUrl: fx.emulator.url }),
-      (error: unknown) => isLayerError(error) && error.code === "invalid_account_id" && /32 lowercase hexadecimal digits/.test(error.message),
+      (error: unknown) => isLayerError(error) && error.code === "invalid_account_id" && /is not a Cloudflare account id \(32 hexadecimal digits\)/.test(error.message),
     )
     assert.deepEqual(fx.emulator.requests, [])
   })

@@ -1,0 +1,10 @@
+/** Cloudflare credentials: where `layer login` keeps them and how a command finds them. */
+export type { AccountIdSource, CloudflareCredentials, CredentialSource, KeychainKind, LoadedToken, TokenKind, TokenStorage } from "./types.js"
+export { tokenFingerprint } from "./fingerprint.js"
+export { credentialsFilePath } from "./file-store.js"
+export { detectKeychain } from "./keychain.js"
+export type { Keychain } from "./keychain.js"
+export { loadStoredToken, removeCredentials, saveCredentials } from "./storage.js"
+export type { CredentialsToSave, Removal, StorageContext } from "./storage.js"
+export { loadToken, resolveCloudflareCredentials } from "./resolve.js"
+export type { EnvironmentAccount } from "./resolve.js"
