@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { isLayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
+import { providerCases } from "../provider.case.test.js"
 import { createLocalProvider, LOCAL_PAGE_SIZE } from "./index.js"
 
 describe("local provider", () => {
@@ -177,3 +178,12 @@ function runScript(script: string, args: string[]): Promise<Write[]> {
     child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Write[]) : reject(new Error(`writer exited ${code}: ${err}`))))
   })
 }
+
+providerCases("local", async () => {
+  const base = await mkdtemp(join(tmpdir(), "layeron-local-cases-"))
+  return {
+    provider: createLocalProvider({ projectRoot: join(base, "project"), environment: "dev", home: join(base, "home") }),
+    pageSize: LOCAL_PAGE_SIZE,
+    cleanup: () => rm(base, { recursive: true, force: true }),
+  }
+})
