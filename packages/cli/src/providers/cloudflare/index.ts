@@ -9,7 +9,8 @@
 import { LayerError } from "../../errors.js"
 import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertResult } from "../provider.js"
 import { CloudflareApi } from "./api.js"
-import { checkAccountId, checkSecretName, checkSecretValue } from "./checks.js"
+import { checkSecretName, checkSecretValue } from "../secret-checks.js"
+import { checkAccountId } from "./checks.js"
 import { CloudflareApiError } from "./errors.js"
 import {
   type CloudflareSecret,

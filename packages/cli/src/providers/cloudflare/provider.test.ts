@@ -1,8 +1,7 @@
 /**
  * The Cloudflare provider against the emulator: store adoption and its cache, exact-name
  * lookup across pages, request counts, quota and size errors, and checks that must stop a
- * call before any request. (Behaviour shared with the local provider is in
- * ../provider.case.test.ts.)
+ * call before any request; then the cases every provider shares (../provider.case.test.ts).
  */
 import assert from "node:assert/strict"
 import { readFile, stat, writeFile, mkdir } from "node:fs/promises"
@@ -13,10 +12,10 @@ import type { CloudflareFixture } from "../../../../../test/helpers/cloudflare.j
 import { isLayerError } from "../../errors.js"
 import type { LayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
+import { providerCases } from "../provider.case.test.js"
 import { createCloudflareProvider, storeCachePath } from "./index.js"
 
 let fx: CloudflareFixture
-afterEach(() => fx.close())
 
 async function rejection(promise: Promise<unknown>): Promise<LayerError> {
   try {
@@ -44,6 +43,7 @@ describe("store resolution", () => {
   beforeEach(async () => {
     fx = await startCloudflareFixture()
   })
+  afterEach(() => fx.close())
 
   test("an account without a store gets one, created once and cached (0600 file)", async () => {
     const store = await fx.provider().resolveStore()
@@ -107,6 +107,7 @@ describe("writes", () => {
   beforeEach(async () => {
     fx = await startCloudflareFixture({ withDefaultStore: true })
   })
+  afterEach(() => fx.close())
 
   test("once the store id is cached, setting an existing secret is one lookup and one write", async () => {
     const provider = fx.provider()
@@ -179,6 +180,7 @@ describe("exact-name lookup and pagination", () => {
   beforeEach(async () => {
     fx = await startCloudflareFixture({ withDefaultStore: true, emulator: { quota: 1_000 } })
   })
+  afterEach(() => fx.close())
 
   test("listAll walks every page; listPage says when there is a next one", async () => {
     const provider = fx.provider()
@@ -227,6 +229,7 @@ describe("checks before any request", () => {
   beforeEach(async () => {
     fx = await startCloudflareFixture({ withDefaultStore: true })
   })
+  afterEach(() => fx.close())
 
   const badNames: [string, RegExp][] = [
     ["", /is empty/],
@@ -285,4 +288,9 @@ describe("checks before any request", () => {
     assert.ok(!everything.includes(canary), "no value")
     assert.ok(!everything.includes(fx.token), "no token")
   })
+})
+
+providerCases("cloudflare (API emulator)", async () => {
+  const fixture = await startCloudflareFixture({ withDefaultStore: true, emulator: { quota: 1_000 } })
+  return { provider: fixture.provider(), pageSize: 100, cleanup: () => fixture.close() }
 })

@@ -18,6 +18,7 @@ import { loadOrCreateKeyFile } from "../../fs/key-file.js"
 import { withFileLock } from "../../fs/lock.js"
 import { localStoreDir, localStoreKeyPath } from "../../paths.js"
 import { SecretText } from "../provider.js"
+import { checkSecretValue } from "../secret-checks.js"
 import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertResult } from "../provider.js"
 import { decryptValue, encryptValue } from "./cipher.js"
 import { LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
@@ -87,6 +88,8 @@ export class LocalSecretProvider implements SecretProvider {
 
   async upsert(name: string, value: SecretText): Promise<UpsertResult> {
     checkName(name)
+    // Cloudflare's size rule here too: a value that fits only locally would fail at deploy.
+    checkSecretValue(name, value)
     const key = await this.#storeKey()
     await mkdir(this.directory, { recursive: true, mode: 0o700 })
     return this.#locked(async () => {
