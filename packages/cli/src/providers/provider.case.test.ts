@@ -102,7 +102,7 @@ export function providerCases(name: string, create: () => Promise<ProviderFixtur
         const first = await fixture.provider.listPage(1)
         assert.ok(first.nextPage !== undefined, "more than one page")
         const paged = [...first.secrets]
-        for (let page = first.nextPage; page !== undefined; ) {
+        for (let page: number | undefined = first.nextPage; page !== undefined; ) {
           const next = await fixture.provider.listPage(page)
           paged.push(...next.secrets)
           page = next.nextPage
