@@ -217,8 +217,9 @@ describe("creating secrets", () => {
 })
 
 describe("the quota", () => {
-  it("counts secrets per account and refuses a create past it with a clear 4xx, writing nothing", async () => {
+  it("counts secrets per account and refuses a create past it with a clear 4xx, writing nothing", async (t) => {
     const f = await startFixture({ quota: 3 })
+    t.after(() => f.emulator.close())
     const storeId = await f.createStore()
     const secrets = `/accounts/${f.accountId}/secrets_store/stores/${storeId}/secrets`
     const quota = `/accounts/${f.accountId}/secrets_store/quota`
@@ -237,11 +238,11 @@ describe("the quota", () => {
     assert.deepEqual((await f.call("GET", quota)).json.result, { secrets: { quota: 3, usage: 2 } })
     f.emulator.setQuota(10)
     assert.deepEqual((await f.call("GET", quota)).json.result, { secrets: { quota: 10, usage: 2 } })
-    await f.emulator.close()
   })
 
-  it("defaults to Cloudflare's 100 secrets per account", async () => {
+  it("defaults to Cloudflare's 100 secrets per account", async (t) => {
     const f = await startFixture()
+    t.after(() => f.emulator.close())
     const storeId = await f.createStore()
     const secrets = `/accounts/${f.accountId}/secrets_store/stores/${storeId}/secrets`
     const hundred = Array.from({ length: 100 }, (_, i) => ({ name: `S${i}`, value: "v", scopes: ["workers"] }))
@@ -249,7 +250,6 @@ describe("the quota", () => {
     const oneMore = await f.call("POST", secrets, { body: [{ name: "S100", value: "v", scopes: ["workers"] }] })
     assert.equal(oneMore.status, 400)
     assert.match(oneMore.json.errors[0]?.message ?? "", /^secrets_quota_exceeded/)
-    await f.emulator.close()
   })
 })
 

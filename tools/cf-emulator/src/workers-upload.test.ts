@@ -145,15 +145,15 @@ describe("Workers script upload", () => {
     assert.deepEqual(errorCodes(missingStore), [10182])
   })
 
-  it("treats a secret that is still pending as not found yet (10182)", async () => {
+  it("treats a secret that is still pending as not found yet (10182)", async (t) => {
     const slow = await startFixture({ pendingDelayMs: 60_000 })
+    t.after(() => slow.emulator.close())
     const slowStore = await slow.createStore()
     await slow.createSecrets(slowStore, ["NEW"])
     const binding = { type: "secrets_store_secret", name: "NEW", store_id: slowStore, secret_name: "NEW" }
     assert.deepEqual(errorCodes(await upload(slow, "x", metadataWith([binding]), [worker])), [10182])
     slow.emulator.advanceClock(60_000)
     assert.equal((await upload(slow, "x", metadataWith([binding]), [worker])).status, 200)
-    await slow.emulator.close()
   })
 
   it("refuses a binding to a secret without the workers scope with 10021 authorization failed", async () => {
