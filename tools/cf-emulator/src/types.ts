@@ -159,7 +159,7 @@ export interface Emulator {
   setQuota(quota: number, accountId?: string): void
   /** Test-only backdoor: the stored value of a secret, or undefined. Never reachable over HTTP. */
   getSecretValue(accountId: string, storeId: string, name: string): string | undefined
-  /** Uploaded Worker scripts with their metadata, in upload order. */
+  /** Uploaded Worker scripts with their metadata, account by account in first-upload order. */
   readonly scripts: readonly UploadedScript[]
   /** Moves the emulator's clock forward (pending secrets, rate-limit windows and blocks, timestamps). */
   advanceClock(ms: number): void
