@@ -44,7 +44,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: U
 
   const versions: Record<string, SealedVersion> = {}
   for (const [id, version] of Object.entries(write.stored.versions)) {
-    const sealed = "sealed" in version ? version.sealed : await seal(publicKey.publicKey, version.value, { physicalName, versionId: id })
+    const sealed = typeof version.sealed === "string" ? version.sealed : await seal(publicKey.publicKey, version.value!, { physicalName, versionId: id })
     const createdAt = version.createdAt ?? (id === write.stored.current ? at.toISOString() : undefined)
     versions[id] = { sealed, ...(createdAt ? { createdAt } : {}), ...(version.expiresAt ? { expiresAt: version.expiresAt } : {}) }
   }

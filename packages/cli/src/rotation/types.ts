@@ -3,6 +3,7 @@
  * `.layeron/secret-rotation/<env>/`. It holds what rotation needs to extend an envelope it
  * cannot read back: every version's times and a sealed copy of its value. No plaintext.
  */
+import type { JsonWebKey } from "node:crypto"
 import type { RetainOptions } from "@layeron/modules/declare"
 
 export const STATE_FORMAT = "layeron.secret-rotation/v1"
