@@ -15,8 +15,16 @@ export function checkAccountId(accountId: string, source = "the account id"): st
   })
 }
 
-/** Quote a user-supplied name for a message, cut short so a pasted blob cannot flood it. */
+/**
+ * Longest text repeated back: an account id (32) with a typo or two. A Cloudflare API token
+ * (40 characters) or Global API Key (37) pasted into --account-id or CLOUDFLARE_ACCOUNT_ID by
+ * mistake is longer, so it is described, never printed (the leak sweep found this slip).
+ */
+const MAX_SHOWN = 36
+
+/** Quote a user-supplied account id for a message, unless it may be a token. */
 function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text)
+  if (text.length <= MAX_SHOWN) return JSON.stringify(text)
+  return `(${text.length} characters, not shown: it may be an API token pasted by mistake)`
 }
 
