@@ -1,0 +1,92 @@
+/**
+ * Section "cli-start": wall time of short `layer` commands against two references, a bare
+ * Node start (`node -e 0`, the floor no Node CLI can beat) and `wrangler --version` (the
+ * pinned wrangler 4.86.0, what a Workers developer already waits for).
+ *
+ * Every run executes every subject once, in a rotating order, and each subject's ratio for
+ * that run is taken against the references from the same run, so a slow moment on the shared
+ * machine shows up as spread (min/max) rather than as a wrong median.
+ */
+import { realpathSync } from "node:fs"
+import { describeFailure, measuredRow, notMeasuredRow } from "../lib/rows.mjs"
+import { runChecked, stats } from "../lib/measure.mjs"
+import { createBenchProject, WRANGLER_BIN } from "../lib/project.mjs"
+import { SMALL_PROJECT } from "../lib/fixtures.mjs"
+
+export const name = "cli-start"
+
+const VALUE_VAR = "BENCH_SECRET_VALUE"
+
+/** @param {{ runs: number }} options */
+export async function run({ runs }) {
+  const project = await createBenchProject(SMALL_PROJECT)
+  try {
+    const node = (args) => async () => (await runChecked(process.execPath, args, { cwd: project.root, env: project.env() })).wallMs
+    const layer = (args, env = {}) => async () => (await project.layerChecked(args, { env })).wallMs
+    // The bin is a symlink to a `#!/usr/bin/env node` script: run it with this same Node.
+    const wrangler = node([realpathSync(WRANGLER_BIN), "--version"])
+    // A fresh value each time, so every run is a real write (an unchanged value is still written).
+    let counter = 0
+    const setValue = () => ({ [VALUE_VAR]: `bench-value-${process.pid}-${++counter}` })
+
+    const subjects = [
+      { key: "floor", run: node(["-e", "0"]) },
+      { key: "wrangler", run: wrangler },
+      { key: "version", label: "layer --version", goal: 1.5, run: layer(["--version"]) },
+      { key: "set", label: "layer secret set (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
+      { key: "list", label: "layer secret list --json (local)", goal: 3, run: layer(["secret", "list", "--json"]) },
+    ]
+
+    // Warm-up: the first `secret set` creates LAYERON_HOME's keys; tsx fills its cache.
+    for (const subject of subjects) await subject.run()
+
+    /** @type {Record<string, number[]>} */
+    const samples = Object.fromEntries(subjects.map((s) => [s.key, []]))
+    for (let i = 0; i < runs; i++) {
+      const order = subjects.map((_, k) => subjects[(k + i) % subjects.length])
+      for (const subject of order) samples[subject.key].push(await subject.run())
+    }
+
+    const floor = samples.floor
+    const wranglerMs = samples.wrangler
+    const ms = (list) => `${stats(list).median.toFixed(0)} ms`
+    const rows = [
+      measuredRow({
+        section: name,
+        measure: "wrangler --version / node -e 0",
+        unit: "x",
+        spread: stats(wranglerMs.map((w, i) => w / floor[i])),
+        runs,
+        detail: `reference: wrangler ${ms(wranglerMs)}, node ${ms(floor)}`,
+      }),
+    ]
+    for (const subject of subjects.filter((s) => s.label)) {
+      const own = samples[subject.key]
+      rows.push(
+        measuredRow({
+          section: name,
+          measure: `${subject.label} / node -e 0`,
+          unit: "x",
+          spread: stats(own.map((t, i) => t / floor[i])),
+          runs,
+          goal: { atMost: subject.goal, of: "median" },
+          detail: `${ms(own)} vs ${ms(floor)}`,
+        }),
+        measuredRow({
+          section: name,
+          measure: `${subject.label} / wrangler --version`,
+          unit: "x",
+          spread: stats(own.map((t, i) => t / wranglerMs[i])),
+          runs,
+          detail: `${ms(own)} vs ${ms(wranglerMs)}`,
+        }),
+      )
+    }
+    return rows
+  } catch (error) {
+    return [notMeasuredRow({ section: name, measure: "CLI start", reason: describeFailure(error) })]
+  } finally {
+    await project.cleanup()
+  }
+}
+
