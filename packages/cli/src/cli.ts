@@ -169,8 +169,8 @@ export interface CliRuntime {
   now?: () => Date
 }
 
-/** Run one command line; resolves to the exit code of a success (0, or 2 for a due plan). */
-export async function runCli(argv: readonly string[], runtime: CliRuntime, output: Output): Promise<0 | 2> {
+/** Run one command line; resolves to the exit code of its result (0, 2 for a due plan, 1 for a partly failed deploy). */
+export async function runCli(argv: readonly string[], runtime: CliRuntime, output: Output): Promise<0 | 1 | 2> {
   const { words, rest } = splitCommandWords(argv, GROUPS)
   const label = words.join(" ")
   const spec = COMMANDS.find((c) => c.words.join(" ") === label)

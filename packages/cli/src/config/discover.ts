@@ -8,7 +8,7 @@ import { canonicalDeclaration } from "@layeron/modules/declare"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { LayerError } from "../errors.js"
 import type { ModuleImporter } from "./import.js"
-import type { DiscoveredDeclaration, ProjectConfig } from "./types.js"
+import type { BackendAppOptions, DiscoveredBackend, DiscoveredDeclaration, ProjectConfig } from "./types.js"
 
 const SECRET_MODULE_BRAND = Symbol.for("layeron.secret.module")
 const REGISTERED_MODULES = Symbol.for("layeron.backend.modules")
@@ -20,8 +20,14 @@ export interface DiscoverOptions {
   debug: (message: string) => void
 }
 
-export async function discoverDeclarations({ config, root, importer, debug }: DiscoverOptions): Promise<DiscoveredDeclaration[]> {
+export interface Discovery {
+  declarations: DiscoveredDeclaration[]
+  backends: DiscoveredBackend[]
+}
+
+export async function discoverDeclarations({ config, root, importer, debug }: DiscoverOptions): Promise<Discovery> {
   const found = new Map<string, DiscoveredDeclaration>()
+  const backends: DiscoveredBackend[] = []
   for (const [backend, file] of Object.entries(config.backends)) {
     const shown = relative(root, file) || file
     const entry = await importBackend(importer, backend, file, shown)
@@ -31,6 +37,7 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
         hint: "end the entry with `export default app`, where app = backend({ name, compatibilityDate })",
       })
     }
+    backends.push({ id: backend, file, app: appOptionsOf(app) })
     const registered = (app as Record<symbol, unknown>)[REGISTERED_MODULES]
     if (!Array.isArray(registered)) {
       debug(`backend "${backend}" (${shown}): default export is not a backend() app; no declarations`)
@@ -54,7 +61,16 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
     }
     debug(`backend "${backend}" (${shown}): ${registered.length} registered module(s)`)
   }
-  return [...found.values()].sort((a, b) => (a.declaration.id < b.declaration.id ? -1 : a.declaration.id > b.declaration.id ? 1 : 0))
+  const declarations = [...found.values()].sort((a, b) => (a.declaration.id < b.declaration.id ? -1 : a.declaration.id > b.declaration.id ? 1 : 0))
+  return { declarations, backends }
+}
+
+/** `backend()` apps carry their options under `layeron` (see @layeron/core); others have none. */
+function appOptionsOf(app: unknown): BackendAppOptions | undefined {
+  const options = (app as { layeron?: { options?: Partial<BackendAppOptions> } }).layeron?.options
+  if (typeof options?.name !== "string" || typeof options.compatibilityDate !== "string") return undefined
+  const flags = Array.isArray(options.compatibilityFlags) ? options.compatibilityFlags.filter((flag): flag is string => typeof flag === "string") : []
+  return { name: options.name, compatibilityDate: options.compatibilityDate, compatibilityFlags: flags }
 }
 
 async function importBackend(importer: ModuleImporter, backend: string, file: string, shown: string): Promise<Record<string, unknown>> {

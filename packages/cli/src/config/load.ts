@@ -45,9 +45,9 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
-  const declarations = await discoverDeclarations({ config, root, importer, debug: options.debug })
+  const { declarations, backends } = await discoverDeclarations({ config, root, importer, debug: options.debug })
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
-  return { root, configFile, config, environment, declarations }
+  return { root, configFile, config, environment, declarations, backends }
 }
 
 async function checkReadable(file: string, shown: string): Promise<void> {

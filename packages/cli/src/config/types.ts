@@ -29,6 +29,23 @@ export interface DiscoveredDeclaration {
   file: string
 }
 
+/** Options of a backend entry's `backend({ ... })` app, as the CLI read them at discovery. */
+export interface BackendAppOptions {
+  name: string
+  compatibilityDate: string
+  compatibilityFlags: string[]
+}
+
+/** A backend of the config, in config order, with what its entry's app declared about itself. */
+export interface DiscoveredBackend {
+  /** The key in `backends` (the app Worker's name is built from it). */
+  id: string
+  /** Absolute path of the entry module. */
+  file: string
+  /** undefined when the default export is not a `backend()` app (a plain `{ fetch }` object). */
+  app: BackendAppOptions | undefined
+}
+
 export interface LoadedProject {
   /** The directory holding the config file. */
   root: string
@@ -36,4 +53,5 @@ export interface LoadedProject {
   config: ProjectConfig
   environment: SelectedEnvironment
   declarations: DiscoveredDeclaration[]
+  backends: DiscoveredBackend[]
 }

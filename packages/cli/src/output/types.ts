@@ -15,8 +15,11 @@ export interface CommandResult<T = unknown> {
   json: T
   /** Printed otherwise. */
   human: HumanBlock[]
-  /** 0 by default; 2 only for a `secret rotate` plan with rotations due. */
-  exitCode?: 0 | 2
+  /**
+   * 0 by default; 2 only for a `secret rotate` plan with rotations due; 1 for a result that
+   * is still worth printing whole although part of it failed (`layer deploy` with error nodes).
+   */
+  exitCode?: 0 | 1 | 2
 }
 
 /** The part of a stream the output module needs; process.stdout and test buffers both fit. */

@@ -20,6 +20,7 @@ function projectWith(environment: string): LoadedProject {
     config: { workspace: "acme", name: "shop", backends: {}, defaultEnvironment: "dev", environments: { dev: { provider: "local" } } },
     environment: { name: environment, source: "defaultEnvironment", config: { provider: "local" } },
     declarations: declarations.map((declaration) => ({ declaration, backend: "api", file: "/p/src/api.ts" })),
+    backends: [],
   }
 }
 

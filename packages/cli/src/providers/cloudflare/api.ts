@@ -58,11 +58,16 @@ export interface ApiResult<T> {
 }
 
 export interface ApiRequest {
-  method: "GET" | "POST" | "PATCH" | "DELETE"
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
   /** Path under the base URL, starting with `/`. */
   path: string
   query?: Record<string, string | number | undefined>
   body?: unknown
+  /**
+   * A multipart/form-data body (Workers script upload), sent instead of `body`; fetch writes
+   * the boundary into the content type. A FormData can be sent again on a retry.
+   */
+  form?: FormData
   /** Strings the body carries that must never reach an error or a log (secret values). */
   sensitive?: readonly string[]
 }
@@ -167,7 +172,7 @@ export class CloudflareApi {
       accept: "application/json",
       "user-agent": "layeron-cli",
     }
-    if (request.body !== undefined) headers["content-type"] = "application/json"
+    if (request.body !== undefined && request.form === undefined) headers["content-type"] = "application/json"
     const signal = AbortSignal.timeout(this.#timeoutMs)
     let response: Response
     let text: string
@@ -175,7 +180,7 @@ export class CloudflareApi {
       response = await fetch(url, {
         method: request.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body: request.form ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
         signal,
         redirect: "error",
       })
