@@ -30,6 +30,11 @@ describe("inspectValue", () => {
     assert.deepEqual([inspected.kind, inspected.versions, inspected.current], ["envelope", ["v2", "v3"], "v3"])
   })
 
+  it("rejects an envelope version with an empty value, naming the version", () => {
+    const text = JSON.stringify({ current: "v2", versions: { v1: { value: "" }, v2: { value: "new" } } })
+    rejects(() => inspectValue(text, { plain: false, declaration: staticKey, now }), "empty_value", /^version v1 of the envelope has an empty "value"; nothing was written$/)
+  })
+
   it("stores an envelope-looking text literally with --plain", () => {
     const text = JSON.stringify({ current: "v9", versions: {} })
     assert.equal(inspectValue(text, { plain: true, declaration: staticKey, now }).kind, "plain")

@@ -72,6 +72,15 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
       })
     }
     kind = "envelope"
+    // An empty version is the envelope form of an empty value (a template whose variable was
+    // unset, say): refused for the same reason `secret set` refuses an empty value.
+    const empty = Object.entries(envelope.versions).find(([, version]) => version.value === "")
+    if (empty) {
+      throw new LayerError("empty_value", `version ${empty[0]} of the envelope has an empty "value"; nothing was written`, {
+        hint: "give every version its value (or drop the version); an empty secret is never what was meant",
+        details: { version: empty[0] },
+      })
+    }
   }
 
   if (options.declaration && options.declaration.format === "base64url") {
