@@ -21,11 +21,13 @@ export interface ProviderContext {
   debug?: (message: string) => void
   /** Warnings about credentials (a file made private again, a conflicting CLOUDFLARE_ACCOUNT_ID). */
   warn?: (message: string) => void
+  /** The CLI's clock (clock.ts): the local store's `modified` comes from it. Cloudflare keeps its own. */
+  now?: () => Date
 }
 
 export async function createProvider(environment: EnvironmentConfig, context: ProviderContext): Promise<SecretProvider> {
   if (environment.provider === "local") {
-    return createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home })
+    return createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, ...(context.now ? { now: context.now } : {}) })
   }
   // Loaded on demand: only Cloudflare environments pay for the client and the keychain probe.
   const [{ resolveCloudflareCredentials }, { createCloudflareProvider }] = await Promise.all([import("../credentials/resolve.js"), import("./cloudflare/index.js")])

@@ -39,6 +39,7 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         env: context.env,
         debug,
         warn: (message) => context.output.warn(message),
+        now: context.now,
       })
       return provider
     },
