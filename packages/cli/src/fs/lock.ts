@@ -20,6 +20,10 @@ export interface LockOptions {
   timeoutMs?: number
   /** A lock from another host counts as abandoned after this long (default 60 s). */
   staleMs?: number
+  /** What the holder is doing (`layer secret rotate --apply`), recorded so a waiter can say who holds it. */
+  holder?: string
+  /** The LayerError code when waiting times out (default `lock_timeout`). */
+  timeoutCode?: string
 }
 
 interface LockOwner {
@@ -27,6 +31,7 @@ interface LockOwner {
   host: string
   token: string
   createdAt: string
+  command?: string
 }
 
 const BREAKER_STALE_MS = 5_000
@@ -44,7 +49,13 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
 async function acquire(lockPath: string, options: LockOptions): Promise<LockOwner> {
   const timeoutMs = options.timeoutMs ?? 15_000
   const staleMs = options.staleMs ?? 60_000
-  const owner: LockOwner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), createdAt: new Date().toISOString() }
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(8).toString("hex"),
+    createdAt: new Date().toISOString(),
+    ...(options.holder ? { command: options.holder } : {}),
+  }
   const deadline = Date.now() + timeoutMs
   let delay = 5
   for (;;) {
@@ -56,8 +67,9 @@ async function acquire(lockPath: string, options: LockOptions): Promise<LockOwne
     }
     if (holder === "gone") continue
     if (Date.now() >= deadline) {
-      const who = holder ? ` (held by pid ${holder.pid} on ${holder.host} since ${holder.createdAt})` : ""
-      throw new LayerError("lock_timeout", `another layer process is using ${options.describe}${who}`, {
+      const doing = holder?.command ? `: ${holder.command}` : ""
+      const who = holder ? ` (held by pid ${holder.pid} on ${holder.host} since ${holder.createdAt}${doing})` : ""
+      throw new LayerError(options.timeoutCode ?? "lock_timeout", `another layer process is using ${options.describe}${who}`, {
         hint: `wait for it to finish and retry; if no layer process is running, delete ${lockPath}`,
       })
     }
