@@ -24,6 +24,12 @@ export function createOutput(options: OutputOptions): Output {
   const out = painter(wantsColor(stdout, options.env))
   const err = painter(wantsColor(stderr, options.env))
   let documents = 0
+  // A progress line is on screen (terminal only): clear it before anything else goes to stderr.
+  let progressShown = false
+  const clearProgress = () => {
+    if (progressShown) stderr.write("\r\u001b[2K")
+    progressShown = false
+  }
 
   const printDocument = (document: unknown) => {
     // A second document would break `| jq`; refuse loudly rather than print it.
@@ -35,10 +41,22 @@ export function createOutput(options: OutputOptions): Output {
     json,
     debugEnabled: options.debug,
     warn(message) {
+      clearProgress()
       stderr.write(`${err.tone("warning:", "warning")} ${message}\n`)
     },
     note(message) {
+      clearProgress()
       stderr.write(`${message}\n`)
+    },
+    progress(line) {
+      if (stderr.isTTY !== true) {
+        if (line !== undefined) stderr.write(`${line}\n`)
+        return
+      }
+      clearProgress()
+      if (line === undefined) return
+      stderr.write(err.tone(line, "muted"))
+      progressShown = true
     },
     debug(message) {
       if (options.debug) stderr.write(`${err.tone(`debug: ${message}`, "muted")}\n`)
@@ -55,6 +73,7 @@ export function createOutput(options: OutputOptions): Output {
       else stdout.write(text.endsWith("\n") ? text : `${text}\n`)
     },
     error(error) {
+      clearProgress()
       const described = describeError(error, options.debug)
       for (const line of described.lines) {
         if (line.kind === "error") stderr.write(`${err.error("error:")} ${line.text}\n`)

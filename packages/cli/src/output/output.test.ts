@@ -34,6 +34,23 @@ describe("output", () => {
     assert.doesNotMatch(stderr.text, /at /, "no stack trace without --debug")
   })
 
+  it("shows progress as one line rewritten in place at a terminal, and as plain lines elsewhere", () => {
+    const tty = buffer(true)
+    const atTerminal = createOutput({ json: false, debug: false, stdout: buffer(), stderr: tty, env: { NO_COLOR: "1" } })
+    atTerminal.progress("[1/2] rotated a")
+    atTerminal.progress("[2/2] rotated b")
+    atTerminal.warn("careful")
+    atTerminal.progress("[2/2] rotated b")
+    atTerminal.progress(undefined)
+    assert.equal(tty.text, "[1/2] rotated a\r\u001b[2K[2/2] rotated b\r\u001b[2Kwarning: careful\n[2/2] rotated b\r\u001b[2K")
+    const log = buffer(false)
+    const inCi = createOutput({ json: false, debug: false, stdout: buffer(), stderr: log, env: {} })
+    inCi.progress("[1/2] rotated a")
+    inCi.progress("[2/2] rotated b")
+    inCi.progress(undefined)
+    assert.equal(log.text, "[1/2] rotated a\n[2/2] rotated b\n")
+  })
+
   it("writes debug lines only when asked, on stderr", () => {
     const quiet = buffer()
     createOutput({ json: false, debug: false, stdout: buffer(), stderr: quiet, env: {} }).debug("hello")

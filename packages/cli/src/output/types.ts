@@ -34,6 +34,12 @@ export interface Output {
   warn(message: string): void
   /** A progress or status note on stderr. */
   note(message: string): void
+  /**
+   * Progress of a long run on stderr: at a terminal one line rewritten in place (undefined
+   * clears it); elsewhere each call is a plain line (undefined prints nothing), so logs of
+   * CI runs read as a list.
+   */
+  progress(line: string | undefined): void
   /** A `debug: …` line on stderr, only with --debug or LAYERON_DEBUG=1; never a value. */
   debug(message: string): void
   readonly debugEnabled: boolean
