@@ -22,6 +22,8 @@ import {
   unreachableError,
 } from "./errors.js"
 import { BACKOFF_BASE_MS, MAX_ATTEMPTS, RetryBudget, backoffDelay, parseRetryAfter, retrySettingsFromEnv } from "./retry.js"
+import { RequestPacer, rateLimitFromEnv } from "./rate-limit.js"
+import type { RateLimit } from "./rate-limit.js"
 
 export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4"
 /** A 429 with `retry-after: 0` over and over must still end. */
@@ -41,6 +43,8 @@ export interface CloudflareApiOptions {
   requestTimeoutMs?: number
   /** First backoff ceiling (default 500 ms, doubling to 8 s); tests shorten it. */
   backoffBaseMs?: number
+  /** Requests per sliding window this client sends at most (default LAYERON_API_RATE_LIMIT, else 1,000 per 5 minutes). */
+  rateLimit?: RateLimit
 }
 
 /** The envelope's `result_info` on list endpoints. */
@@ -87,6 +91,8 @@ export class CloudflareApi {
   readonly #maxRetryWaitMs: number
   readonly #timeoutMs: number
   readonly #backoffBaseMs: number
+  /** Every attempt, retries included, counts against Cloudflare's 1,200 per 5 minutes. */
+  readonly #pacer: RequestPacer
 
   constructor(options: CloudflareApiOptions) {
     const env = options.env ?? process.env
@@ -99,6 +105,7 @@ export class CloudflareApi {
     this.#timeoutMs = options.requestTimeoutMs ?? fromEnv.requestTimeoutMs
     this.#backoffBaseMs = options.backoffBaseMs ?? BACKOFF_BASE_MS
     this.#budget = new RetryBudget(this.#maxRetryWaitMs)
+    this.#pacer = new RequestPacer(options.rateLimit ?? readRateLimit(env))
   }
 
   /** `cfat_` for account-owned tokens (the only part of a token anyone may see). */
@@ -117,8 +124,9 @@ export class CloudflareApi {
     const sensitive = [this.#token, ...(request.sensitive ?? [])]
     const shown = `${request.method} ${request.path}${url.search}`
     for (let attempt = 1; ; attempt++) {
+      const answered = await this.#pacer.acquire((ms) => this.#debug(`cloudflare ${shown}: pacing under the API rate limit (${this.#pacer.limit.requests} per ${seconds(this.#pacer.limit.windowMs)}); waiting ${seconds(ms)}`))
       const started = Date.now()
-      const outcome = await this.#attempt(request, url)
+      const outcome = await this.#attempt(request, url).finally(answered)
       const elapsed = Date.now() - started
       if (outcome.kind === "ok") {
         this.#debug(`cloudflare ${shown} -> ${outcome.status} (${elapsed} ms)`)
@@ -243,6 +251,14 @@ function parseEnvelope(text: string): Envelope | undefined {
 function readSettings(env: NodeJS.ProcessEnv) {
   try {
     return retrySettingsFromEnv(env)
+  } catch (error) {
+    throw new LayerError("invalid_setting", (error as Error).message, { hint: "unset the variable to use the default" })
+  }
+}
+
+function readRateLimit(env: NodeJS.ProcessEnv): RateLimit {
+  try {
+    return rateLimitFromEnv(env)
   } catch (error) {
     throw new LayerError("invalid_setting", (error as Error).message, { hint: "unset the variable to use the default" })
   }
