@@ -123,16 +123,34 @@ export const COMMANDS: readonly CommandSpec[] = [
     words: ["secret", "rotate"],
     summary: "plan (default) or apply the rotations that are due",
     description: [
-      "Without --apply this is a plan and exits 0 when nothing is due, 2 when rotations are due.",
+      "Covers every declaration with rotation.everyDays (random and generated secrets). The plan shows, per secret: " +
+        "its status (due, not_due, missing, external_value_required, conflict), the last rotation, the next due time, " +
+        "the versions a rotation keeps, gives an expiry or drops, and the envelope's size against Cloudflare's " +
+        "65,536 bytes (a warning above 80 %). A plan exits 0 when nothing is due, 2 when rotations are due, 1 on an " +
+        "error or a conflict.",
+      "--apply writes the due rotations with the current time: a fresh random value of the declared size becomes the " +
+        "current version and retained versions are carried as sealed copies from .layeron/secret-rotation/<env>/ " +
+        "(nothing is read back from the store). It asks for confirmation at a terminal; without one --yes is required. " +
+        "Exits 0 when every rotation was written, 1 when one failed (a rerun completes the rest).",
+      "A conflict stops --apply before any write: the secret was written outside this state (--discard-history " +
+        "rotates it now with a fresh envelope, dropping versions the state cannot see), or its rotation policy " +
+        "changed since the last write (--accept-policy-change). docs/rotation.md explains the state files and crash safety.",
     ],
     positionals: [],
     flags: {
-      apply: { type: "boolean", description: "write the due rotations" },
+      apply: { type: "boolean", description: "write the due rotations (asks for confirmation unless --yes)" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
-      at: { type: "string", valueName: "time", description: "plan as of this RFC 3339 time instead of now" },
-      "discard-history": { type: "boolean", description: "rotate even when someone else wrote the secret (drops versions the state cannot see)" },
+      at: { type: "string", valueName: "time", description: "plan as of this RFC 3339 time instead of now (not with --apply)" },
+      "discard-history": { type: "boolean", description: "rotate secrets written elsewhere now, dropping the versions the state cannot see" },
+      "accept-policy-change": { type: "boolean", description: "rotate under a rotation policy that changed since the last write" },
+      concurrency: { type: "string", valueName: "n", description: "rotations in flight at once with --apply (1 to 32, default 4)" },
     },
-    examples: ["layer secret rotate --env production", "layer secret rotate --env production --apply --yes", "layer secret rotate --at 2026-07-01T00:00:00Z"],
+    examples: [
+      "layer secret rotate --env production",
+      "layer secret rotate --env production --apply --yes",
+      "layer secret rotate --at 2026-07-01T00:00:00Z --json",
+      "layer secret rotate --env production --apply --yes --discard-history",
+    ],
     load: () => import("./commands/secret-rotate.js"),
   },
   {
@@ -209,7 +227,8 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime, outpu
     stdin: runtime.stdin,
     terminal: createTerminal(runtime.stdin, runtime.stderr),
     output,
-    now: runtime.now ?? (() => new Date()),
+    // The one clock (clock.ts), loaded here rather than at the top: `--version` never needs it.
+    now: runtime.now ?? (await import("./clock.js")).createClock(runtime.env),
   }
   output.debug(`command: layer ${label} (cwd ${cwd})`)
   const module = await spec.load()

@@ -1,8 +1,195 @@
-/** `layer secret rotate`: registered in cli.ts; its implementation replaces this stub. */
-import type { CommandContext } from "./types.js"
+/**
+ * `layer secret rotate`: a plan by default, `--apply` to write it (DESIGN §7, §9).
+ *
+ * Order matters for "nothing written on bad input": flags, then the project and the
+ * provider, then (apply) the environment lock, the inputs and the plan, and only once no
+ * conflict stops the run and the person confirmed, the writes: settled intents first, then
+ * the sealing key if it is new, then the rotations.
+ */
+import { parseRfc3339 } from "@layeron/modules/envelope"
+import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
-import { notImplemented } from "./not-implemented.js"
+import { applyRotation, DEFAULT_CONCURRENCY } from "../rotation/apply.js"
+import type { ApplyOutcome } from "../rotation/apply.js"
+import { readRotationInputs } from "../rotation/inputs.js"
+import type { RotationInputs } from "../rotation/inputs.js"
+import { lockWaitFromEnv, withEnvironmentLock } from "../rotation/lock.js"
+import { planRotation } from "../rotation/plan.js"
+import type { DueRow, PlanRow, RotationPlan } from "../rotation/plan.js"
+import { withPolicy } from "../rotation/record.js"
+import { buildReport } from "../rotation/report.js"
+import type { RotateDocument } from "../rotation/report.js"
+import { ensureSealingKey } from "../rotation/sealing-key.js"
+import type { SealingContext } from "../rotation/sealing-key.js"
+import { writeSecretState } from "../rotation/state-file.js"
+import { openSecretSession } from "../secrets/session.js"
+import type { SecretSession } from "../secrets/session.js"
+import { booleanFlag, stringFlag } from "./types.js"
+import type { CommandContext } from "./types.js"
+import { confirmationLines, humanReport, progressLine } from "./secret-rotate-view.js"
 
-export async function run(_context: CommandContext): Promise<CommandResult> {
-  notImplemented("secret rotate")
+export const MAX_CONCURRENCY = 32
+
+interface RotateFlags {
+  apply: boolean
+  yes: boolean
+  at: Date | undefined
+  discardHistory: boolean
+  acceptPolicyChange: boolean
+  concurrency: number
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<RotateDocument>> {
+  const flags = readFlags(context)
+  const lockWaitMs = lockWaitFromEnv(context.env)
+  if (flags.apply && !flags.yes && !context.terminal.interactive) {
+    throw new LayerError("confirmation_required", "`secret rotate --apply` needs confirmation, and stdin is not a terminal; nothing was written", {
+      hint: "pass --yes to apply without asking (run the command without --apply first to see the plan)",
+    })
+  }
+  const session = await openSecretSession(context)
+  const sealing: SealingContext = {
+    projectRoot: session.project.root,
+    environment: session.environment,
+    provider: await session.provider(),
+    sealingKeyName: session.catalog.sealingKeyName,
+  }
+  if (!flags.apply) return plan(context, session, sealing, flags)
+  const command = commandLine(session.environment, flags)
+  return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => apply(context, session, sealing, flags, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
+}
+
+async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags): Promise<CommandResult<RotateDocument>> {
+  const inputs = await readRotationInputs(sealing, session.catalog.declared)
+  const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
+  checkSealedHistory(inputs, planned, sealing)
+  const document = buildReport(session.environment, planned, "plan")
+  const exitCode = document.summary.conflict > 0 ? 1 : document.summary.due > 0 ? 2 : 0
+  return { json: document, human: humanReport(document), exitCode }
+}
+
+async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string): Promise<CommandResult<RotateDocument>> {
+  const inputs = await readRotationInputs(sealing, session.catalog.declared)
+  // One instant per run: every version it creates has this createdAt, as the plan showed.
+  const at = context.now()
+  const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
+  checkSealedHistory(inputs, planned, sealing)
+  const conflicts = planned.rows.filter((row) => row.status === "conflict")
+  if (conflicts.length > 0) throw conflictError(conflicts, session.environment)
+
+  const due = planned.rows.filter((row): row is DueRow => row.status === "due")
+  if (due.length > 0 && !flags.yes) {
+    for (const line of confirmationLines(buildReport(session.environment, planned, "plan"))) context.output.note(line)
+    const noun = due.length === 1 ? "secret" : "secrets"
+    if (!(await context.terminal.confirm(`Rotate ${due.length} ${noun} in ${session.environment}?`))) {
+      throw new LayerError("not_confirmed", "nothing was rotated: the rotation was not confirmed", { hint: "answer y to rotate, or pass --yes" })
+    }
+  }
+
+  // Writes start here. First what earlier runs left: intents settled by the listing, and
+  // policies accepted for secrets that are not due (their state says the new policy now).
+  for (const state of inputs.settled) await writeSecretState(sealing.projectRoot, sealing.environment, state)
+  for (const row of planned.rows) {
+    const state = inputs.candidates.find((candidate) => candidate.physicalName === row.physicalName)?.state
+    if (row.status === "not_due" && row.policyChange && state) await writeSecretState(sealing.projectRoot, sealing.environment, withPolicy(state, row.policyChange.to))
+  }
+  if (due.length === 0) {
+    const document = buildReport(session.environment, planned, "apply")
+    return { json: document, human: humanReport(document), exitCode: 0 }
+  }
+
+  await ensureSealingKey(sealing, { now: at })
+  const declarations = new Map(session.catalog.declared.map((secret) => [secret.physicalName, secret.declaration]))
+  const showProgress = due.length > 1
+  const outcomes = await applyRotation(
+    due.map((row) => ({ row, declaration: declarations.get(row.physicalName)! })),
+    {
+      context: sealing,
+      command,
+      concurrency: flags.concurrency,
+      now: () => at,
+      onProgress: showProgress ? (done, total, outcome) => context.output.progress(progressLine(done, total, outcome)) : undefined,
+    },
+  )
+  if (showProgress) context.output.progress(undefined)
+  const document = buildReport(session.environment, planned, "apply", outcomes)
+  return { json: document, human: humanReport(document), exitCode: outcomes.every((outcome: ApplyOutcome) => outcome.status === "rotated") ? 0 : 1 }
+}
+
+function readFlags(context: CommandContext): RotateFlags {
+  const apply = booleanFlag(context.flags, "apply")
+  const at = stringFlag(context.flags, "at")
+  if (apply && at !== undefined) {
+    throw new LayerError("apply_with_at", "--at plans as of another time, but --apply always rotates at the current time; nothing was written", {
+      hint: "drop --at to apply now, or drop --apply to see the plan at that time",
+    })
+  }
+  return {
+    apply,
+    yes: booleanFlag(context.flags, "yes"),
+    at: at === undefined ? undefined : parseAt(at),
+    discardHistory: booleanFlag(context.flags, "discard-history"),
+    acceptPolicyChange: booleanFlag(context.flags, "accept-policy-change"),
+    concurrency: parseConcurrency(stringFlag(context.flags, "concurrency")),
+  }
+}
+
+function parseAt(text: string): Date {
+  const ms = parseRfc3339(text)
+  if (ms === undefined) {
+    throw new LayerError("invalid_time", `--at ${JSON.stringify(text)} is not an RFC 3339 time`, {
+      hint: "give a date, a time and an offset, like 2026-07-01T00:00:00Z or 2026-07-01T09:30:00+02:00",
+    })
+  }
+  return new Date(ms)
+}
+
+function parseConcurrency(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CONCURRENCY
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN
+  if (!(n >= 1 && n <= MAX_CONCURRENCY)) {
+    throw new LayerError("invalid_concurrency", `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${JSON.stringify(text)}`, {
+      hint: `the default, ${DEFAULT_CONCURRENCY}, stays well within Cloudflare's 1,200 requests per 5 minutes`,
+    })
+  }
+  return n
+}
+
+/** The command as recorded in the rotation log and the lock: flags only, never a value. */
+function commandLine(environment: string, flags: RotateFlags): string {
+  const extra = [flags.discardHistory ? "--discard-history" : "", flags.acceptPolicyChange ? "--accept-policy-change" : ""].filter(Boolean)
+  return ["layer secret rotate", `--env ${environment}`, "--apply", ...extra].join(" ")
+}
+
+function conflictError(rows: readonly PlanRow[], environment: string): LayerError {
+  const list = rows.map((row) => `${row.namespace}/${row.name} (${row.physicalName}): ${row.status === "conflict" ? row.detail : ""}`)
+  const flags = new Set<string>()
+  for (const row of rows) {
+    if (row.status !== "conflict") continue
+    if (row.reasons.includes("policy_changed")) flags.add("--accept-policy-change")
+    if (row.reasons.includes("modified_elsewhere") || row.reasons.includes("no_state")) flags.add("--discard-history")
+  }
+  const noun = rows.length === 1 ? "secret is" : "secrets are"
+  return new LayerError("rotation_conflict", `${rows.length} ${noun} in conflict in ${environment}, so nothing was written: ${list.join("; ")}`, {
+    hint: `check each one, then run again with ${[...flags].join(" and ")} (the plan, without --apply, shows what each would do)`,
+    details: { secrets: rows.map((row) => ({ secret: `${row.namespace}/${row.name}`, physicalName: row.physicalName, reasons: row.status === "conflict" ? row.reasons : [] })) },
+  })
+}
+
+/**
+ * Carried versions are sealed to the environment's key; without the key (deleted, or never
+ * committed) a rotation would carry copies nobody can open. Refuse before writing.
+ */
+function checkSealedHistory(inputs: RotationInputs, planned: RotationPlan, sealing: SealingContext): void {
+  if (inputs.sealingKey.kind === "ready") return
+  const carrying = planned.rows.filter((row) => row.status === "due" && row.versions.kept.length > 0)
+  if (carrying.length === 0) return
+  throw new LayerError(
+    "sealing_key_missing",
+    `environment "${sealing.environment}" has no sealing key (layeron/sealing-key, ${sealing.sealingKeyName}), but ${carrying.map((row) => `${row.namespace}/${row.name}`).join(", ")} would carry versions sealed to it`,
+    {
+      hint: "restore .layeron/secret-rotation/<env>/public-key.json and the sealing key secret from your backups, or start new histories with --discard-history after deleting the state files",
+      details: { secrets: carrying.map((row) => row.physicalName) },
+    },
+  )
 }

@@ -1,41 +1,49 @@
 /**
- * Apply the due rows of a rotation plan: a fresh random value becomes current, retained
- * versions ride along as the sealed copies from the state, and every write goes through the
- * write-ahead record. Secrets are independent, so a failure stops only its own row; a rerun
- * completes the rest.
+ * Apply the due rows of a rotation plan: a fresh random value of the declared size becomes
+ * current, retained versions ride along as the sealed copies from the state (nothing is
+ * read back from the store), and every write goes through the write-ahead record.
+ *
+ * Secrets are independent, so a failure stops only its own row and a rerun completes the
+ * rest. Just before each write the secret's metadata is read again: if its `modified` moved
+ * since the plan, someone wrote it meanwhile and the row is refused as a conflict instead
+ * of overwriting what it cannot see.
  */
 import { randomValue, serializeEnvelope, transition } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
+import { Limits } from "@layeron/modules/limits"
+import { isLayerError, LayerError } from "../errors.js"
 import { SecretText } from "../providers/provider.js"
-import type { SecretMetadata } from "../providers/provider.js"
 import { writeRecorded } from "./record.js"
 import type { SealingContext } from "./sealing-key.js"
-import type { PlanRow } from "./plan.js"
+import type { DueRow } from "./plan.js"
 
-export type DueRow = PlanRow & { status: "due" }
+export type { DueRow } from "./plan.js"
 
 export interface ApplyInput {
   row: DueRow
   declaration: SecretDeclaration
-  metadata: SecretMetadata | undefined
 }
 
 export type ApplyOutcome =
-  | { row: DueRow; status: "rotated"; version: string; modified: string }
-  | { row: DueRow; status: "error"; code: string; message: string }
+  | { row: DueRow; status: "rotated"; version: string; createdAt: string; modified: string }
+  | { row: DueRow; status: "conflict"; code: "modified_elsewhere"; message: string; hint: string }
+  | { row: DueRow; status: "failed"; code: string; message: string; hint?: string }
 
 export interface ApplyOptions {
   context: SealingContext
+  /** The command line, without values, for the rotation log. */
   command: string
-  /** Rotations in flight at once; each is one or two API requests. */
+  /** Rotations in flight at once (default 4); each is two to three provider requests. */
   concurrency?: number
-  now?: () => Date
+  now: () => Date
   onProgress?: (done: number, total: number, outcome: ApplyOutcome) => void
 }
 
-export async function applyRotation(inputs: ApplyInput[], options: ApplyOptions): Promise<ApplyOutcome[]> {
-  const concurrency = Math.max(1, options.concurrency ?? 6)
+export const DEFAULT_CONCURRENCY = 4
+
+export async function applyRotation(inputs: readonly ApplyInput[], options: ApplyOptions): Promise<ApplyOutcome[]> {
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY)
   const outcomes: ApplyOutcome[] = new Array(inputs.length)
   let next = 0
   let done = 0
@@ -51,14 +59,32 @@ export async function applyRotation(inputs: ApplyInput[], options: ApplyOptions)
   return outcomes
 }
 
-async function rotateOne(input: ApplyInput, options: ApplyOptions): Promise<ApplyOutcome> {
-  const { row, declaration } = input
-  const at = options.now?.() ?? new Date()
+async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions): Promise<ApplyOutcome> {
+  const { provider } = options.context
   try {
-    const value = randomValue(declaration.bytes ?? 32)
-    const retain = declaration.rotation!.retain
+    if (row.size.status === "too_large") {
+      return {
+        row,
+        status: "failed",
+        code: "value_too_large",
+        message: `the rotated envelope would be ${row.size.bytes.toLocaleString("en-US")} bytes, over Cloudflare's ${Limits.maxValueBytes.toLocaleString("en-US")}-byte limit`,
+        hint: "keep fewer versions: a shorter retain_for, or retain_for instead of retain_forever",
+      }
+    }
+    const fresh = await provider.find(row.physicalName)
+    if (fresh?.modified !== row.modified) {
+      return {
+        row,
+        status: "conflict",
+        code: "modified_elsewhere",
+        message: fresh ? `${row.physicalName} was written by someone else since the plan (modified ${fresh.modified})` : `${row.physicalName} was deleted by someone else since the plan`,
+        hint: "run the command again: the new plan shows the conflict and what to do about it",
+      }
+    }
+    const at = options.now()
+    const value = randomValue(declaration.bytes ?? Limits.defaultBytes)
     const stored: Envelope = row.before
-      ? transition(row.before, { newVersionId: row.newVersion, newEntry: { value }, at, retain })
+      ? transition(row.before, { newVersionId: row.newVersion, newEntry: { value }, at, retain: declaration.rotation!.retain })
       : { current: row.newVersion, versions: { [row.newVersion]: { value, createdAt: at.toISOString() } } }
     const { metadata } = await writeRecorded({
       context: options.context,
@@ -69,11 +95,14 @@ async function rotateOne(input: ApplyInput, options: ApplyOptions): Promise<Appl
       action: "rotate",
       command: options.command,
       at,
-      before: input.metadata ?? null,
+      before: fresh ?? null,
     })
-    return { row, status: "rotated", version: row.newVersion, modified: metadata.modified }
+    return { row, status: "rotated", version: row.newVersion, createdAt: at.toISOString(), modified: metadata.modified }
   } catch (error) {
-    const code = (error as { code?: unknown }).code
-    return { row, status: "error", code: typeof code === "string" ? code : "rotation_failed", message: (error as Error).message }
+    if (isLayerError(error)) return { row, status: "failed", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+    // Not ours (a bug, or an envelope rule): name its type, never echo text that could quote a value.
+    const type = error instanceof Error ? error.name : typeof error
+    const failure = new LayerError("rotation_failed", `rotating ${row.physicalName} failed unexpectedly (${type}${error instanceof Error && /^(Transition|Envelope)Error$/.test(error.name) ? `: ${error.message}` : ""})`)
+    return { row, status: "failed", code: failure.code, message: failure.message, hint: "run with --debug and report it; a rerun completes or retries this secret safely" }
   }
 }

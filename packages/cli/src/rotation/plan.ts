@@ -1,13 +1,25 @@
 /**
  * `planRotation()`: declarations, settled state, provider metadata and a time in; one row per
- * rotating secret out. Pure: no I/O, so `--at` and tests can plan any instant.
+ * rotating secret out. Pure: no I/O, so `--at` and tests can plan any instant, and `--apply`
+ * writes exactly what the plan shows.
+ *
+ * What a row's status means:
+ * - `due`: the next write is a rotation now: by the schedule, a generated secret's first
+ *   value, or (`--discard-history`) a fresh envelope past a conflict;
+ * - `not_due`: the schedule has not come round; `nextDue` says when;
+ * - `missing`: a random secret not in the store (`layer deploy` creates it);
+ * - `external_value_required`: a generated secret adopting an operator-named secret
+ *   (`secretName`) that does not exist: its value is the operator's to write;
+ * - `conflict`: rotating would lose something the state cannot vouch for (the secret was
+ *   written elsewhere, has no state, or its rotation policy changed); a flag decides.
  */
-import { checkSize, describeTransition, nextVersionId, serializedByteLength, transition } from "@layeron/modules/envelope"
-import type { Envelope } from "@layeron/modules/envelope"
-import type { RetainOptions, SecretDeclaration } from "@layeron/modules/declare"
+import { checkSize, describeTransition, nextVersionId, parseSealedText, serializedByteLength, transition, versionIdsOldestFirst } from "@layeron/modules/envelope"
+import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
+import type { SecretDeclaration } from "@layeron/modules/declare"
 import type { SecretMetadata } from "../providers/provider.js"
-import { isDue, nextDueAt } from "./due.js"
-import type { SecretState } from "./types.js"
+import { nextDueAt } from "./due.js"
+import type { Schedule } from "./due.js"
+import type { RotationPolicy, SecretState } from "./types.js"
 
 export interface RotationCandidate {
   declaration: SecretDeclaration
@@ -20,157 +32,207 @@ export interface RotationCandidate {
 
 export interface PlanOptions {
   now: Date
-  /** Rotate despite a conflict, dropping versions the state cannot vouch for. */
+  /** Rotate past a conflict now, starting a fresh envelope (versions the state cannot vouch for are dropped). */
   discardHistory?: boolean
   /** Rotate under a rotation policy that changed since the last write. */
   acceptPolicyChange?: boolean
 }
 
 export interface VersionChanges {
+  /** Versions present before that stay (oldest first). */
   kept: string[]
+  /** Versions that carry an expiry after the rotation (or now, when not due), with when. */
   expiring: Array<{ id: string; expiresAt: string }>
+  /** Versions present before and gone after (expired, or the previous current under `none`). */
   dropped: string[]
+  /** The new version, if the row rotates. */
+  added: string[]
 }
 
-export type SizeReport = ReturnType<typeof checkSize>
+export type ConflictReason = "modified_elsewhere" | "no_state" | "policy_changed"
+export type DueReason = "schedule" | "first_value" | "history_discarded"
 
 interface RowBase {
   namespace: string
   name: string
   physicalName: string
   kind: SecretDeclaration["kind"]
-  everyDays: number
-  retain: RetainOptions
+  policy: RotationPolicy
+  /** createdAt of the current version (or the provider's `modified` when the state cannot say). */
   lastRotation?: string
   nextDue?: string
+  /** Set when the declaration's policy differs from the one the state was written under. */
+  policyChange?: { from: RotationPolicy; to: RotationPolicy }
+  /** The provider's `modified` the plan was made from (apply refuses if it moved since). */
+  modified?: string
+}
+
+export type DueRow = RowBase & {
+  status: "due"
+  reason: DueReason
+  newVersion: string
+  versions: VersionChanges
+  /** Size of the envelope as it will be written (new value at its exact length). */
+  size: SizeCheck
+  /** Versions carried from the state (sealed); undefined for a first value or a discarded history. */
+  before: Envelope | undefined
 }
 
 export type PlanRow =
-  | (RowBase & {
-      status: "due"
-      reason: "schedule" | "first_value" | "history_discarded"
-      newVersion: string
-      versions: VersionChanges
-      size: SizeReport
-      /** The envelope after rotation, with a placeholder of the right length for the new value. */
-      after: Envelope
-      /** Versions carried from the state (sealed); empty when history is discarded. */
-      before: Envelope | undefined
-    })
-  | (RowBase & { status: "not_due"; versions: VersionChanges; size?: SizeReport })
-  | (RowBase & { status: "missing"; hint: string })
-  | (RowBase & { status: "conflict"; reason: "modified_elsewhere" | "no_state" | "policy_changed"; detail: string; hint: string })
+  | DueRow
+  | (RowBase & { status: "not_due"; versions: VersionChanges; size?: SizeCheck })
+  | (RowBase & { status: "missing" | "external_value_required"; hint: string })
+  | (RowBase & { status: "conflict"; reasons: ConflictReason[]; detail: string; hint: string })
 
 export interface RotationPlan {
   at: string
   rows: PlanRow[]
-  due: number
 }
 
-export function planRotation(candidates: RotationCandidate[], options: PlanOptions): RotationPlan {
-  const rows = candidates.filter((c) => c.declaration.rotation).map((c) => planOne(c, options))
-  return { at: options.now.toISOString(), rows, due: rows.filter((r) => r.status === "due").length }
+export function planRotation(candidates: readonly RotationCandidate[], options: PlanOptions): RotationPlan {
+  const rows = candidates.filter((c) => c.declaration.rotation?.everyDays !== undefined).map((c) => planOne(c, options))
+  return { at: options.now.toISOString(), rows }
 }
 
 function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
   const { declaration, physicalName, state, metadata } = candidate
-  const rotation = declaration.rotation!
+  const policy = declaration.rotation!
+  const policyChanged = state?.policy !== undefined && describePolicy(state.policy) !== describePolicy(policy)
   const base: RowBase = {
     namespace: declaration.namespace,
     name: declaration.name,
     physicalName,
     kind: declaration.kind,
-    everyDays: rotation.everyDays,
-    retain: rotation.retain,
+    policy,
+    ...(policyChanged ? { policyChange: { from: state!.policy!, to: policy } } : {}),
+    ...(metadata ? { modified: metadata.modified } : {}),
   }
+  const known = state ? stateEnvelope(state) : undefined
+  const nextId = nextVersionAfter(state)
 
-  if (!metadata) {
+  if (!metadata && !known) {
     if (declaration.kind === "random") {
-      return { ...base, status: "missing", hint: "random secrets are created by `layer deploy`; run it first" }
+      return { ...base, status: "missing", hint: `random secrets are created by \`layer deploy\`; run it, then rotate` }
     }
-    // A generated secret with no value is due: rotation writes its first value. Sealed
-    // history in the state (if the secret was deleted) is still carried.
-    return due(base, declaration, state ? toEnvelope(state) : undefined, options.now, "first_value")
+    if (declaration.secretName !== undefined) {
+      return { ...base, status: "external_value_required", hint: `${declaration.secretName} is an operator-named secret: write its first value with \`layer secret set ${declaration.id}\`` }
+    }
+    return due(base, declaration, undefined, nextId, options.now, "first_value")
   }
 
-  const needsHistory = rotation.retain.mode !== "none"
-  const policyChanged = state?.policy !== undefined && !samePolicy(state.policy, rotation)
-  if (policyChanged && !options.acceptPolicyChange) {
-    return {
-      ...base,
-      status: "conflict",
-      reason: "policy_changed",
-      detail: `rotation policy changed since the last write (${describePolicy(state!.policy!)} → ${describePolicy(rotation)})`,
-      hint: "check the change is intended, then run again with --accept-policy-change",
-    }
-  }
+  // The store is as the state last left it only if its `modified` is the one recorded then.
+  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified
+  const keepsHistory = policy.retain.mode !== "none"
+  const reasons: ConflictReason[] = []
+  if (policyChanged && !options.acceptPolicyChange) reasons.push("policy_changed")
+  if (writtenElsewhere && keepsHistory && !options.discardHistory) reasons.push(known ? "modified_elsewhere" : "no_state")
+  if (reasons.length > 0) return conflict(base, reasons, state, metadata)
 
-  const writtenElsewhere = !state || state.provider.modified !== metadata.modified
-  if (writtenElsewhere && needsHistory && !options.discardHistory) {
-    return {
-      ...base,
-      status: "conflict",
-      reason: state ? "modified_elsewhere" : "no_state",
-      detail: state
-        ? `the secret was written outside Layeron (modified ${metadata.modified}, state says ${state.provider.modified ?? "never"})`
-        : "the secret exists but has no rotation state, so its older versions cannot be carried",
-      hint: "rotating would drop versions the state cannot see; run with --discard-history to accept that, or restore the state files",
-    }
-  }
+  if (writtenElsewhere && keepsHistory) return due(base, declaration, undefined, nextId, options.now, "history_discarded", known)
+  if (!metadata) return due(base, declaration, undefined, nextId, options.now, "first_value", known)
 
-  const history = writtenElsewhere ? undefined : toEnvelope(state!)
-  const last = history ? lastRotation(history) : new Date(metadata.modified)
-  const schedule = { everyDays: rotation.everyDays, ...(rotation.startAt ? { startAt: rotation.startAt } : {}) }
-  const lastIso = last?.toISOString()
-  if (last && !isDue(last, schedule, options.now)) {
-    const kept = history ? Object.keys(history.versions) : []
-    return {
-      ...base,
-      status: "not_due",
-      ...(lastIso ? { lastRotation: lastIso } : {}),
-      nextDue: nextDueAt(last, schedule).toISOString(),
-      versions: { kept, expiring: [], dropped: [] },
-      ...(history ? { size: checkSize(serializedByteLength(history)) } : {}),
-    }
+  // Under `none` a foreign write is just the latest value: it counts as the last rotation.
+  const history = writtenElsewhere ? undefined : known
+  const lastMs = (history && createdAtMs(history, history.current)) ?? Date.parse(metadata.modified)
+  const schedule: Schedule = { everyDays: policy.everyDays, ...(policy.startAt ? { startAt: policy.startAt } : {}) }
+  // A version created after `now` (a clock ahead, or --at in the past) must stay the newest.
+  const nextMs = Math.max(nextDueAt(new Date(lastMs), schedule).getTime(), newestCreatedMs(history) ?? Number.NEGATIVE_INFINITY)
+  const timing = { lastRotation: new Date(lastMs).toISOString(), nextDue: new Date(nextMs).toISOString() }
+  if (options.now.getTime() < nextMs) {
+    return { ...base, ...timing, status: "not_due", versions: currentVersions(history), ...(history ? { size: storedSize(history) } : {}) }
   }
-  const reason = writtenElsewhere && needsHistory ? "history_discarded" : "schedule"
-  const row = due(base, declaration, history, options.now, reason)
-  if (last) {
-    row.lastRotation = last.toISOString()
-    row.nextDue = nextDueAt(last, schedule).toISOString()
-  }
-  return row
+  return { ...due(base, declaration, history, nextId, options.now, "schedule"), ...timing }
 }
 
-function due(base: RowBase, declaration: SecretDeclaration, before: Envelope | undefined, now: Date, reason: "schedule" | "first_value" | "history_discarded"): PlanRow & { status: "due" } {
+function due(base: RowBase, declaration: SecretDeclaration, before: Envelope | undefined, newVersion: string, now: Date, reason: DueReason, discarded?: Envelope): DueRow {
   const placeholder = "A".repeat(base64UrlLength(declaration.bytes ?? 32))
-  const retain = declaration.rotation!.retain
-  const newVersion = before ? nextVersionId(before) : "v1"
-  const after = before
-    ? transition(before, { newVersionId: newVersion, newEntry: { value: placeholder }, at: now, retain })
+  const after: Envelope = before
+    ? transition(before, { newVersionId: newVersion, newEntry: { value: placeholder }, at: now, retain: declaration.rotation!.retain })
     : { current: newVersion, versions: { [newVersion]: { value: placeholder, createdAt: now.toISOString() } } }
-  const changes = before ? describeTransition(before, after) : { kept: [], expiring: [], dropped: [] }
+  const summary = before ? describeTransition(before, after) : undefined
+  const versions: VersionChanges = summary
+    ? { kept: summary.kept, expiring: summary.expiring, dropped: summary.dropped, added: summary.added }
+    : { kept: [], expiring: [], dropped: discarded ? versionIdsOldestFirst(discarded) : [], added: [newVersion] }
+  return { ...base, status: "due", reason, newVersion, versions, size: checkSize(serializedByteLength(after)), before }
+}
+
+function conflict(base: RowBase, reasons: ConflictReason[], state: SecretState | undefined, metadata: SecretMetadata | undefined): PlanRow {
+  const details: string[] = []
+  const flags: string[] = []
+  if (reasons.includes("policy_changed")) {
+    details.push(`its rotation policy changed since the last write (${describePolicy(base.policyChange!.from)} → ${describePolicy(base.policyChange!.to)})`)
+    flags.push("--accept-policy-change")
+  }
+  if (reasons.includes("modified_elsewhere")) {
+    details.push(
+      metadata
+        ? `it was written outside this state (the store says modified ${metadata.modified}, the state ${state?.provider.modified ?? "never"})`
+        : "it was deleted from the store outside this state",
+    )
+    flags.push("--discard-history")
+  }
+  if (reasons.includes("no_state")) {
+    details.push("it exists in the store but has no rotation state, so its older versions cannot be carried")
+    flags.push("--discard-history")
+  }
+  const hint = reasons.includes("policy_changed") && flags.length === 1
+    ? "check that the change is intended, then run again with --accept-policy-change"
+    : `a rotation would drop versions the state cannot see; restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
+  return { ...base, status: "conflict", reasons, detail: details.join("; "), hint }
+}
+
+/** The state's last completed write as an envelope (all versions sealed), if it has one. */
+function stateEnvelope(state: SecretState): Envelope | undefined {
+  if (!state.current || !Object.hasOwn(state.versions, state.current)) return undefined
+  return { current: state.current, versions: { ...state.versions } }
+}
+
+/**
+ * `v<N+1>` over the versions the state knows (DESIGN §5: one above the highest present),
+ * also when they are being discarded, so a fresh envelope never reuses an id that readers
+ * may still hold.
+ */
+function nextVersionAfter(state: SecretState | undefined): string {
+  return nextVersionId({ current: "", versions: state?.versions ?? {} })
+}
+
+function createdAtMs(envelope: Envelope, id: string): number | undefined {
+  const createdAt = envelope.versions[id]?.createdAt
+  return createdAt === undefined ? undefined : Date.parse(createdAt)
+}
+
+function newestCreatedMs(envelope: Envelope | undefined): number | undefined {
+  if (!envelope) return undefined
+  const times = Object.keys(envelope.versions).flatMap((id) => createdAtMs(envelope, id) ?? [])
+  return times.length ? Math.max(...times) : undefined
+}
+
+function currentVersions(envelope: Envelope | undefined): VersionChanges {
+  if (!envelope) return { kept: [], expiring: [], dropped: [], added: [] }
+  const ids = versionIdsOldestFirst(envelope)
   return {
-    ...base,
-    status: "due",
-    reason,
-    newVersion,
-    versions: changes,
-    size: checkSize(serializedByteLength(after)),
-    after,
-    before,
+    kept: ids,
+    expiring: ids.flatMap((id) => {
+      const expiresAt = envelope.versions[id]!.expiresAt
+      return expiresAt === undefined ? [] : [{ id, expiresAt }]
+    }),
+    dropped: [],
+    added: [],
   }
 }
 
-/** Last rotation = createdAt of the current version (DESIGN §7). */
-function lastRotation(envelope: Envelope): Date | undefined {
-  const createdAt = envelope.versions[envelope.current]?.createdAt
-  return createdAt ? new Date(createdAt) : undefined
-}
-
-function toEnvelope(state: SecretState): Envelope | undefined {
-  if (!state.current || !state.versions[state.current]) return undefined
-  return { current: state.current, versions: { ...state.versions } }
+/**
+ * The stored envelope's size: the state holds the current version sealed, the store holds it
+ * plain. A sealed copy's ciphertext is the value's UTF-8 plus a 16-byte tag, so the plain
+ * length is exact for base64url values (random and generated secrets hold nothing else).
+ */
+function storedSize(envelope: Envelope): SizeCheck {
+  const current = envelope.versions[envelope.current]!
+  const parts = current.sealed === undefined ? undefined : parseSealedText(current.sealed)
+  const length = parts ? parts.ciphertext.length - 16 : 0
+  const { sealed: _sealed, ...times } = current
+  const stored: Envelope = { current: envelope.current, versions: { ...envelope.versions, [envelope.current]: { ...times, value: "A".repeat(length) } } }
+  return checkSize(serializedByteLength(stored))
 }
 
 /** Length of n bytes in base64url without padding. */
@@ -178,11 +240,10 @@ export function base64UrlLength(bytes: number): number {
   return Math.ceil((bytes * 4) / 3)
 }
 
-function samePolicy(a: NonNullable<SecretState["policy"]>, b: NonNullable<SecretDeclaration["rotation"]>): boolean {
-  return describePolicy(a) === describePolicy(b)
-}
-
-export function describePolicy(policy: { everyDays: number; startAt?: string; retain: RetainOptions }): string {
+/** `every 30d, retain_for 14d`; startAt in canonical form, so equal policies describe equally. */
+export function describePolicy(policy: RotationPolicy): string {
   const retain = policy.retain.mode === "retain_for" ? `retain_for ${policy.retain.days}d` : policy.retain.mode
-  return `every ${policy.everyDays}d${policy.startAt ? ` from ${policy.startAt}` : ""}, ${retain}`
+  const startAt = policy.startAt === undefined ? undefined : new Date(Date.parse(policy.startAt))
+  const from = startAt === undefined ? "" : ` from ${Number.isNaN(startAt.getTime()) ? policy.startAt : startAt.toISOString()}`
+  return `every ${policy.everyDays}d${from}, ${retain}`
 }

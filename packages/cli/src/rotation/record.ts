@@ -29,16 +29,16 @@ export interface RecordedWrite {
   /** Time of the write; defaults to now. */
   at?: Date
   /**
-   * The provider's metadata read just before (a listing made under the same lock), or null
-   * when the secret does not exist; looked up when omitted. Saves a request per secret.
+   * The provider's metadata read just before (under the same lock), or null when the
+   * secret does not exist; looked up when omitted.
    */
   before?: SecretMetadata | null
 }
 
 export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: UpsertResult; state: SecretState }> {
   const { context, physicalName } = write
-  const publicKey = await ensureSealingKey(context)
   const at = write.at ?? new Date()
+  const publicKey = await ensureSealingKey(context, { now: at })
   const before = write.before === undefined ? await context.provider.find(physicalName) : (write.before ?? undefined)
   const previous = await settlePending(context, physicalName, before ?? null)
 
@@ -55,6 +55,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: U
     versions,
     startedAt: at.toISOString(),
     command: write.command,
+    ...(write.declaration.rotation ? { policy: write.declaration.rotation } : {}),
     ...(before ? { providerModifiedBefore: before.modified } : {}),
   }
   const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
@@ -62,10 +63,12 @@ export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: U
   await writeSecretState(context.projectRoot, context.environment, { ...base, pending })
   crashPoint("after-intent")
 
+  // A failure here leaves the intent in place on purpose: the write may have landed (a
+  // timeout after Cloudflare applied it), and only the next run's `modified` can tell.
   const metadata = await context.provider.upsert(physicalName, write.text)
   crashPoint("after-provider-write")
 
-  const state = completePending({ ...base, pending }, metadata, write.declaration)
+  const state = completePending({ ...base, pending }, metadata, false)
   await writeSecretState(context.projectRoot, context.environment, state)
   crashPoint("after-state-write")
   return { metadata, state }
@@ -75,6 +78,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: U
  * A pending intent left by a killed run: the write landed if the provider's `modified` is no
  * longer the one read before it (no clock comparison, so skew cannot fool it). Landed →
  * complete the record; not landed → drop the intent. Returns the settled state.
+ * `now` is the secret's metadata if the caller has it (null: it does not exist).
  */
 export async function settlePending(context: SealingContext, physicalName: string, now?: SecretMetadata | null): Promise<SecretState | undefined> {
   const state = await readSecretState(context.projectRoot, context.environment, physicalName)
@@ -92,19 +96,28 @@ export async function settlePending(context: SealingContext, physicalName: strin
 export function settleState(state: SecretState, metadata: SecretMetadata | undefined): SecretState {
   if (!state.pending) return state
   const landed = metadata !== undefined && metadata.modified !== state.pending.providerModifiedBefore
-  return landed ? completePending(state, metadata, undefined) : dropPending(state)
+  return landed ? completePending(state, metadata, true) : dropPending(state)
 }
 
-function completePending(state: SecretState, metadata: SecretMetadata, declaration: SecretDeclaration | undefined): SecretState {
+/** Record a rotation policy accepted with --accept-policy-change when nothing was due (no write to the store). */
+export function withPolicy(state: SecretState, policy: NonNullable<SecretDeclaration["rotation"]>): SecretState {
+  return { ...state, policy }
+}
+
+function completePending(state: SecretState, metadata: SecretMetadata, recovered: boolean): SecretState {
   const pending = state.pending!
   const { pending: _done, ...rest } = state
+  const policy = pending.policy ?? state.policy
   return {
     ...rest,
-    ...(declaration?.rotation ? { policy: declaration.rotation } : {}),
+    ...(policy ? { policy } : {}),
     provider: { kind: state.provider.kind, secretId: metadata.id, modified: metadata.modified },
     current: pending.current,
     versions: pending.versions,
-    log: [...state.log, { at: pending.startedAt, action: pending.action, version: pending.versionId, command: pending.command }],
+    log: [
+      ...state.log,
+      { at: pending.startedAt, action: pending.action, version: pending.versionId, command: pending.command, ...(recovered ? { recovered: true as const } : {}) },
+    ],
   }
 }
 

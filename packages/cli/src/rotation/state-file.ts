@@ -3,8 +3,8 @@
  * something invalid is refused with its path, never guessed at: carrying a wrong version
  * forward would silently break readers.
  */
-import { readFile, rm } from "node:fs/promises"
-import { relative } from "node:path"
+import { mkdir, readFile, rm } from "node:fs/promises"
+import { dirname } from "node:path"
 import { isSealedFormat } from "@layeron/modules/seal"
 import { isRfc3339 } from "@layeron/modules/declare"
 import { VERSION_ID_PATTERN } from "@layeron/modules/limits"
@@ -21,7 +21,7 @@ export async function readSecretState(projectRoot: string, environment: string, 
     text = await readFile(path, "utf8")
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw new LayerError("state_unreadable", `cannot read rotation state ${relative(process.cwd(), path) || path}: ${(error as Error).message}`, {
+    throw new LayerError("state_unreadable", `cannot read rotation state ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       hint: "check the file's permissions",
     })
   }
@@ -45,37 +45,80 @@ export function parseSecretState(text: string, path: string, physicalName: strin
   if (data.physicalName !== physicalName) throw invalid(`"physicalName" must be "${physicalName}" (the file's name)`)
   if (typeof data.secret !== "string") throw invalid('"secret" must be a string')
   if (!["static", "random", "generated"].includes(data.kind as string)) throw invalid('"kind" must be static, random or generated')
-  if (!isObject(data.provider) || !["local", "cloudflare"].includes(data.provider.kind as string)) throw invalid('"provider.kind" must be local or cloudflare')
+  if (data.policy !== undefined) checkPolicy(data.policy, invalid, "policy")
+  const provider = data.provider
+  if (!isObject(provider) || !["local", "cloudflare"].includes(provider.kind as string)) throw invalid('"provider.kind" must be local or cloudflare')
+  for (const key of ["secretId", "modified"] as const) {
+    if (provider[key] !== undefined && typeof provider[key] !== "string") throw invalid(`"provider.${key}" must be a string`)
+  }
   if (!isObject(data.versions)) throw invalid('"versions" must be an object')
   checkVersions(data.versions, "versions", invalid)
-  if (data.current !== undefined && (typeof data.current !== "string" || !(data.current in data.versions))) {
+  if (data.current !== undefined && (typeof data.current !== "string" || !Object.hasOwn(data.versions, data.current))) {
     throw invalid(`"current" must name one of "versions"`)
   }
-  if (data.pending !== undefined) {
-    const pending = data.pending
-    if (!isObject(pending) || typeof pending.versionId !== "string" || typeof pending.current !== "string" || !isObject(pending.versions)) {
-      throw invalid('"pending" must hold versionId, current and versions')
-    }
-    checkVersions(pending.versions, "pending.versions", invalid)
-  }
+  if (data.pending !== undefined) checkPending(data.pending, invalid)
   if (!Array.isArray(data.log)) throw invalid('"log" must be an array')
+  data.log.forEach((entry, index) => checkLogEntry(entry, `log[${index}]`, invalid))
   return data as unknown as SecretState
 }
 
-function checkVersions(versions: Record<string, unknown>, at: string, invalid: (what: string) => Error): void {
+type Invalid = (what: string) => Error
+
+function checkVersions(versions: Record<string, unknown>, at: string, invalid: Invalid): void {
   for (const [id, version] of Object.entries(versions)) {
     if (!VERSION_ID_PATTERN.test(id)) throw invalid(`${at}: version id "${id}" must match ${VERSION_ID_PATTERN}`)
     if (!isObject(version)) throw invalid(`${at}.${id} must be an object`)
     if ("value" in version) throw invalid(`${at}.${id} holds a plaintext "value"; state files hold sealed copies only`)
     if (typeof version.sealed !== "string" || !isSealedFormat(version.sealed)) throw invalid(`${at}.${id}.sealed is not a sealed value`)
     for (const time of ["createdAt", "expiresAt"] as const) {
-      if (version[time] !== undefined && !isRfc3339(version[time])) throw invalid(`${at}.${id}.${time} is not an RFC 3339 time`)
+      if (version[time] !== undefined && !isTime(version[time])) throw invalid(`${at}.${id}.${time} is not an RFC 3339 time`)
     }
   }
 }
 
+function checkPending(pending: unknown, invalid: Invalid): void {
+  if (!isObject(pending)) throw invalid('"pending" must be an object')
+  for (const key of ["action", "versionId", "current", "command"] as const) {
+    if (typeof pending[key] !== "string") throw invalid(`"pending.${key}" must be a string`)
+  }
+  if (!isTime(pending.startedAt)) throw invalid('"pending.startedAt" is not an RFC 3339 time')
+  if (pending.providerModifiedBefore !== undefined && typeof pending.providerModifiedBefore !== "string") {
+    throw invalid('"pending.providerModifiedBefore" must be a string')
+  }
+  if (!isObject(pending.versions)) throw invalid('"pending.versions" must be an object')
+  checkVersions(pending.versions, "pending.versions", invalid)
+  if (!Object.hasOwn(pending.versions, pending.current as string)) throw invalid('"pending.current" must name one of "pending.versions"')
+  if (pending.policy !== undefined) checkPolicy(pending.policy, invalid, "pending.policy")
+}
+
+function checkPolicy(policy: unknown, invalid: Invalid, at: string): void {
+  if (!isObject(policy)) throw invalid(`"${at}" must be an object`)
+  if (typeof policy.everyDays !== "number" || !Number.isInteger(policy.everyDays) || policy.everyDays < 1) throw invalid(`"${at}.everyDays" must be a whole number of days`)
+  if (policy.startAt !== undefined && !isTime(policy.startAt)) throw invalid(`"${at}.startAt" is not an RFC 3339 time`)
+  const retain = policy.retain
+  if (!isObject(retain) || !["none", "retain_for", "retain_forever"].includes(retain.mode as string)) {
+    throw invalid(`"${at}.retain.mode" must be none, retain_for or retain_forever`)
+  }
+  if (retain.mode === "retain_for" && (typeof retain.days !== "number" || !Number.isInteger(retain.days) || retain.days < 1)) {
+    throw invalid(`"${at}.retain.days" must be a whole number of days`)
+  }
+}
+
+function checkLogEntry(entry: unknown, at: string, invalid: Invalid): void {
+  if (!isObject(entry)) throw invalid(`${at} must be an object`)
+  if (!isTime(entry.at)) throw invalid(`${at}.at is not an RFC 3339 time`)
+  for (const key of ["action", "version", "command"] as const) {
+    if (typeof entry[key] !== "string") throw invalid(`${at}.${key} must be a string`)
+  }
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === "string" && isRfc3339(value)
+}
+
 export async function writeSecretState(projectRoot: string, environment: string, state: SecretState): Promise<void> {
   const path = secretStatePath(projectRoot, environment, state.physicalName)
+  await mkdir(dirname(path), { recursive: true })
   await writeFileAtomic(path, JSON.stringify(orderState(state), null, 2) + "\n")
 }
 

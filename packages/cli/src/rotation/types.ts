@@ -23,6 +23,11 @@ export interface RotationLogEntry {
   version: string
   /** The command line, without values. */
   command: string
+  /**
+   * Set when a later run completed this entry from a pending intent (the writing run was
+   * killed after its provider write): the write happened at `at`, recorded afterwards.
+   */
+  recovered?: true
 }
 
 /** A write recorded before it is sent (DESIGN §7, crash safety). */
@@ -37,7 +42,11 @@ export interface PendingWrite {
   command: string
   /** The provider's `modified` read just before the write (undefined: the secret did not exist). */
   providerModifiedBefore?: string
+  /** The declaration's rotation policy the write was made under (recorded on completion). */
+  policy?: RotationPolicy
 }
+
+export type RotationPolicy = { everyDays: number; startAt?: string; retain: RetainOptions }
 
 export interface SecretState {
   format: typeof STATE_FORMAT
@@ -46,7 +55,7 @@ export interface SecretState {
   physicalName: string
   kind: "static" | "random" | "generated"
   /** The rotation policy the state was last written under (to notice a changed declaration). */
-  policy?: { everyDays: number; startAt?: string; retain: RetainOptions }
+  policy?: RotationPolicy
   provider: { kind: "local" | "cloudflare"; secretId?: string; modified?: string }
   /** What the store holds, as of the last completed write. */
   current?: string
@@ -63,4 +72,9 @@ export interface PublicKeyFile {
   publicKey: JsonWebKey
   fingerprint: string
   createdAt: string
+  /**
+   * Written before the private half is stored, removed once it is: a pending key never
+   * seals anything, and the next writer replaces it with a fresh pair.
+   */
+  pending?: true
 }
