@@ -1,8 +1,83 @@
-/** `layer deploy`: registered in cli.ts; its implementation replaces this stub. */
+/**
+ * `layer deploy`: plan the environment's deploy graph and apply it (or, with --dry-run, show
+ * it and write nothing). The logic lives in deploy/; this file parses, calls and renders.
+ */
+import { deploy } from "../deploy/index.js"
+import type { DeployDocument, DeployNode, NodeKind } from "../deploy/index.js"
+import type { CommandResult, HumanBlock, Tone } from "../output/index.js"
+import { booleanFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
-import type { CommandResult } from "../output/index.js"
-import { notImplemented } from "./not-implemented.js"
 
-export async function run(_context: CommandContext): Promise<CommandResult> {
-  notImplemented("deploy")
+export async function run(context: CommandContext): Promise<CommandResult<DeployDocument>> {
+  const dryRun = booleanFlag(context.flags, "dry-run")
+  const ask = !dryRun && !booleanFlag(context.flags, "yes") && context.terminal.interactive
+  const report = await deploy({
+    cwd: context.global.cwd,
+    environment: context.global.env,
+    env: context.env,
+    dryRun,
+    ...(ask ? { confirm: (question: string) => context.terminal.confirm(question) } : {}),
+    now: context.now,
+    debug: (message) => context.output.debug(message),
+    warn: (message) => context.output.warn(message),
+    note: (message) => context.output.note(message),
+  })
+  return { json: report.document, human: render(report.document, report.blocked), exitCode: report.exitCode }
+}
+
+const KIND_LABEL: Record<NodeKind, string> = {
+  store: "store",
+  sealing_key: "sealing key",
+  secret: "secret",
+  product_worker: "product Worker",
+  app_worker: "app Worker",
+}
+
+const STATUS_TONE: Record<DeployNode["status"], Tone> = {
+  ready: "plain",
+  create: "strong",
+  created: "success",
+  external_value_required: "warning",
+  conflict: "warning",
+  error: "warning",
+}
+
+function render(document: DeployDocument, blocked: boolean): HumanBlock[] {
+  const { environment, provider, dryRun, nodes } = document
+  const blocks: HumanBlock[] = [
+    { type: "line", text: `${dryRun ? "deploy plan for" : "deploy of"} ${environment} (${provider})`, tone: "strong" },
+    {
+      type: "table",
+      columns: ["kind", "id", "name", "status", "detail"],
+      rows: nodes.map((node) => [KIND_LABEL[node.kind], node.id, node.physicalName ?? "-", node.status, node.detail ?? ""]),
+    },
+  ]
+  const external = nodes.filter((node) => node.status === "external_value_required")
+  if (external.length) {
+    blocks.push({ type: "blank" }, { type: "line", text: `${external.length} secret${external.length === 1 ? " needs a value" : "s need values"}; write ${external.length === 1 ? "it" : "them"} with:`, tone: "warning" })
+    for (const node of external) blocks.push({ type: "line", text: `  ${node.command}` })
+  }
+  const problems = nodes.filter((node) => node.status === "error" || node.status === "conflict")
+  if (problems.length) blocks.push({ type: "blank" })
+  for (const node of problems) {
+    blocks.push({ type: "line", text: `${node.status}: ${node.id}${node.physicalName && node.physicalName !== node.id ? ` (${node.physicalName})` : ""}: ${node.detail ?? ""}`, tone: STATUS_TONE[node.status] })
+    if (node.hint) blocks.push({ type: "line", text: `  hint: ${node.hint}`, tone: "muted" })
+  }
+  blocks.push({ type: "blank" }, { type: "line", text: summary(document, blocked), tone: problems.length ? "warning" : "success" })
+  return blocks
+}
+
+function summary(document: DeployDocument, blocked: boolean): string {
+  const { environment, nodes, dryRun, provider, artifacts } = document
+  const count = (status: DeployNode["status"]) => nodes.filter((node) => node.status === status).length
+  const problems = count("error") + count("conflict")
+  if (dryRun) {
+    const changes = count("create")
+    const verdict = problems ? `${problems} problem${problems === 1 ? "" : "s"} to resolve before deploying` : changes ? `\`layer deploy --env ${environment}\` applies ${changes} change${changes === 1 ? "" : "s"}` : "nothing to change"
+    return `dry run: nothing was written; ${verdict}`
+  }
+  if (blocked) return "nothing was written: resolve the problems above, then deploy again"
+  if (problems) return `deploy incomplete: ${problems} problem${problems === 1 ? "" : "s"} (above); what succeeded is kept, and \`layer deploy --env ${environment}\` again continues from there`
+  const next = provider === "local" ? `; \`layer dev --env ${environment}\` runs the Workers locally` : ""
+  return `deployed ${environment}: ${count("created")} created, ${count("ready")} unchanged; artifacts in ${artifacts}${next}`
 }

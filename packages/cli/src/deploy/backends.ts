@@ -1,0 +1,37 @@
+/**
+ * The Workers a project deploys: one app Worker per backend of the config (in config order),
+ * each with the compatibility date its `backend({ ... })` declares, plus the Secret Product
+ * Worker. Both `layer deploy` and `layer dev` start from here.
+ */
+import { relative } from "node:path"
+import type { LoadedProject } from "../config/index.js"
+import { LayerError } from "../errors.js"
+import { appWorkerName, checkDistinctWorkerNames, productWorkerName } from "./names.js"
+import type { BackendTarget } from "./types.js"
+
+export interface ProjectWorkers {
+  productWorkerName: string
+  backends: BackendTarget[]
+}
+
+export function projectWorkers(project: LoadedProject): ProjectWorkers {
+  const environment = project.environment.name
+  const product = productWorkerName(project.config.name, environment)
+  const backends = project.backends.map((backend): BackendTarget => {
+    if (!backend.app) {
+      const shown = relative(project.root, backend.file) || backend.file
+      throw new LayerError("backend_not_an_app", `backend "${backend.id}" (${shown}) does not export a backend() app, so layer does not know its compatibility date`, {
+        hint: 'end the entry with `export default app`, where app = backend({ name, compatibilityDate: "2026-05-24" }) from @layeron/core',
+      })
+    }
+    return {
+      id: backend.id,
+      file: backend.file,
+      workerName: appWorkerName(project.config.name, backend.id, environment),
+      compatibilityDate: backend.app.compatibilityDate,
+      compatibilityFlags: backend.app.compatibilityFlags,
+    }
+  })
+  checkDistinctWorkerNames(product, backends)
+  return { productWorkerName: product, backends }
+}

@@ -1,0 +1,197 @@
+/**
+ * The deploy graph: the environment's config, declarations and observed state in; one node
+ * per thing deploy makes sure of out, each with a status and the step apply would take.
+ * Pure (no I/O), so `--dry-run` and apply plan with the same function, and tests can plan
+ * any situation.
+ *
+ * Order is the order apply works in: the store, the sealing key, the secrets (by id), the
+ * Secret Product Worker, then the app Workers that bind to it.
+ */
+import { planBindings } from "@layeron/modules/binding-plan"
+import type { BindingPlan } from "@layeron/modules/binding-plan"
+import type { LayerError } from "../errors.js"
+import type { SecretMetadata, StoreRef } from "../providers/provider.js"
+import type { DeclaredSecret } from "../secrets/catalog.js"
+import type { DeployState } from "./artifacts.js"
+import type { BackendTarget, DeployNode, PlannedNode } from "./types.js"
+import { planWorkerScripts } from "./workers.js"
+import type { WorkerScript } from "./workers.js"
+
+/** The store name the Cloudflare dashboard gives the store it creates (and so does layer). */
+export const NEW_STORE_NAME = "default_secrets_store"
+/** Local Workers are never uploaded: their artifacts are what deploy keeps current. */
+export const LOCAL_UNCHANGED = "artifacts unchanged (local: not uploaded, `layer dev` runs it)"
+export const LOCAL_WRITTEN = "artifacts written (local: not uploaded, `layer dev` runs it)"
+/** Stands in for the id of a store that apply has yet to create. */
+const UNKNOWN_STORE_ID = "store-created-on-apply"
+
+export type BundleOutcome = { ok: true; code: string } | { ok: false; error: LayerError }
+
+export interface GraphInput {
+  environment: string
+  provider: "local" | "cloudflare"
+  accountId?: string
+  /** The store; undefined when the Cloudflare account has none yet. */
+  store: StoreRef | undefined
+  /** A short description of where local values live, for the store node. */
+  storeLocation?: string
+  secrets: readonly DeclaredSecret[]
+  /** Every secret in the store, by name. */
+  stored: ReadonlyMap<string, SecretMetadata>
+  sealingKey: { physicalName: string; publicKeyPath: string; hasPublicKey: boolean }
+  /** Version ids the rotation state records, by physical name. */
+  recorded: ReadonlyMap<string, readonly string[]>
+  productWorkerName: string
+  product: BundleOutcome
+  apps: ReadonlyArray<{ backend: BackendTarget; bundle: BundleOutcome }>
+  /** The last deploy's state. */
+  deployed: DeployState | undefined
+  /** Cloudflare: the account's Worker script names. */
+  liveScripts?: ReadonlySet<string>
+}
+
+export interface DeployGraph {
+  environment: string
+  provider: "local" | "cloudflare"
+  nodes: PlannedNode[]
+  /** The Workers as they would be uploaded once the planned secrets exist. */
+  scripts: WorkerScript[]
+  plan: BindingPlan
+}
+
+export function buildDeployGraph(input: GraphInput): DeployGraph {
+  const nodes: PlannedNode[] = [storeNode(input), sealingKeyNode(input), ...input.secrets.slice().sort(byId).map((secret) => secretNode(input, secret))]
+  const bound = boundSecretNames(nodes, input)
+  const plan = bindingPlan(input)
+  const scripts = scriptsOf(input, plan, bound)
+  nodes.push(workerNode(input, "product_worker", "layeron/secret-product", input.productWorkerName, input.product, scripts))
+  for (const { backend, bundle } of input.apps) nodes.push(workerNode(input, "app_worker", backend.id, backend.workerName, bundle, scripts))
+  return { environment: input.environment, provider: input.provider, nodes, scripts, plan }
+}
+
+/** Apply writes nothing while the plan holds a conflict or an error: a person must look first. */
+export function blockingNodes(graph: Pick<DeployGraph, "nodes">): DeployNode[] {
+  return graph.nodes.map((planned) => planned.node).filter((node) => node.status === "conflict" || node.status === "error")
+}
+
+/** The binding plan over every declaration; the product Worker binds those with a value. */
+export function bindingPlan(input: Pick<GraphInput, "secrets" | "sealingKey" | "store" | "productWorkerName" | "apps">): BindingPlan {
+  return planBindings({
+    declarations: input.secrets.map((secret) => secret.declaration),
+    physicalNames: Object.fromEntries(input.secrets.map((secret) => [secret.declaration.id, secret.physicalName])),
+    sealingKeyPhysicalName: input.sealingKey.physicalName,
+    storeId: input.store?.id ?? UNKNOWN_STORE_ID,
+    productWorkerName: input.productWorkerName,
+    appWorkerNames: input.apps.map((app) => app.backend.workerName),
+  })
+}
+
+function storeNode(input: GraphInput): PlannedNode {
+  if (input.provider === "local") {
+    return { node: { kind: "store", id: "store", status: "ready", detail: `local store${input.storeLocation ? ` in ${input.storeLocation}` : ""}` } }
+  }
+  if (input.store) {
+    return { node: { kind: "store", id: "store", physicalName: input.store.name, status: "ready", detail: `Secrets Store ${input.store.id}` } }
+  }
+  return {
+    node: { kind: "store", id: "store", physicalName: NEW_STORE_NAME, status: "create", detail: `${input.accountId ? `account ${input.accountId}` : "the account"} has no Secrets Store yet` },
+    step: { kind: "create_store" },
+  }
+}
+
+function sealingKeyNode(input: GraphInput): PlannedNode {
+  const { physicalName, publicKeyPath, hasPublicKey } = input.sealingKey
+  const base = { kind: "sealing_key" as const, id: "layeron/sealing-key", physicalName }
+  const stored = input.stored.has(physicalName)
+  if (hasPublicKey && stored) return { node: { ...base, status: "ready" } }
+  if (!hasPublicKey && !stored) {
+    return {
+      node: { ...base, status: "create", detail: `a new ECDH P-256 pair; its public half goes to ${publicKeyPath}` },
+      step: { kind: "create_sealing_key" },
+    }
+  }
+  if (hasPublicKey) {
+    return {
+      node: {
+        ...base,
+        status: "conflict",
+        detail: `${publicKeyPath} holds the public half of the sealing key, but its private half is missing from the store: versions sealed to it can no longer be opened`,
+        hint: `restore the secret if you can; otherwise delete ${publicKeyPath} and deploy again to create a new pair (older sealed versions stay unreadable: rotate with --discard-history)`,
+      },
+    }
+  }
+  return {
+    node: {
+      ...base,
+      status: "conflict",
+      detail: `the store holds the sealing key, but ${publicKeyPath} (its public half) is missing`,
+      hint: `restore ${publicKeyPath} from version control; to start over instead, \`layer secret delete layeron/sealing-key --force --yes --env ${input.environment}\` and deploy again`,
+    },
+  }
+}
+
+function secretNode(input: GraphInput, secret: DeclaredSecret): PlannedNode {
+  const { declaration, physicalName } = secret
+  const base = { kind: "secret" as const, id: declaration.id, physicalName }
+  const metadata = input.stored.get(physicalName)
+  if (metadata) return { node: { ...base, status: "ready", detail: `modified ${metadata.modified}` } }
+  if (declaration.kind === "random") {
+    const recorded = input.recorded.get(physicalName) ?? []
+    const detail = recorded.length
+      ? `missing from the store although the rotation state records ${recorded.join(", ")}: ${declaration.bytes ?? 32} new random bytes become v1 (the recorded versions are not restored)`
+      : `${declaration.bytes ?? 32} random bytes, as v1`
+    return { node: { ...base, status: "create", detail }, step: { kind: "create_random", declaration, physicalName } }
+  }
+  const byRotation = declaration.kind === "generated" && declaration.rotation ? ` (or \`layer secret rotate --apply\` generates it)` : ""
+  // Locally `layer dev` binds every declaration; Cloudflare binds a secret at the next deploy.
+  const then = input.provider === "cloudflare" ? ", then deploy again to bind it" : ""
+  return {
+    node: {
+      ...base,
+      status: "external_value_required",
+      detail: `no value: ${declaration.kind === "static" ? "the operator writes it" : "write one"}${byRotation}${then}`,
+      command: `layer secret set ${declaration.id} --env ${input.environment}`,
+    },
+  }
+}
+
+/** Secret names that hold a value once apply has created what it plans. */
+function boundSecretNames(nodes: readonly PlannedNode[], input: GraphInput): Set<string> {
+  const bound = new Set<string>()
+  for (const { node } of nodes) {
+    if (node.physicalName === undefined || node.kind === "store") continue
+    if (node.status === "ready" || node.status === "create") bound.add(node.physicalName)
+  }
+  // A sealing key in conflict may still be in the store (public half missing): bind what exists.
+  if (input.stored.has(input.sealingKey.physicalName)) bound.add(input.sealingKey.physicalName)
+  return bound
+}
+
+function scriptsOf(input: GraphInput, plan: BindingPlan, bound: ReadonlySet<string>): WorkerScript[] {
+  if (!input.product.ok) return []
+  const apps = input.apps.flatMap(({ backend, bundle }) => (bundle.ok ? [{ backend, code: bundle.code }] : []))
+  return planWorkerScripts({ plan, bound, productCode: input.product.code, apps, ...(input.accountId ? { accountId: input.accountId } : {}) })
+}
+
+function workerNode(input: GraphInput, kind: "product_worker" | "app_worker", id: string, name: string, bundle: BundleOutcome, scripts: readonly WorkerScript[]): PlannedNode {
+  const base = { kind, id, physicalName: name }
+  if (!bundle.ok) return { node: { ...base, status: "error", detail: bundle.error.message, ...(bundle.error.hint ? { hint: bundle.error.hint } : {}) } }
+  const script = scripts.find((candidate) => candidate.name === name)
+  const last = input.deployed?.workers[name]
+  const step = { kind: "deploy_worker" as const, workerName: name }
+  if (input.provider === "local") {
+    if (script && last?.digest === script.digest) return { node: { ...base, status: "ready", detail: LOCAL_UNCHANGED } }
+    return { node: { ...base, status: "create", detail: "write its bundle and wrangler.jsonc (local: not uploaded, `layer dev` runs it)" }, step }
+  }
+  const live = input.liveScripts?.has(name) ?? false
+  if (script && live && last?.digest === script.digest) {
+    return { node: { ...base, status: "ready", detail: `unchanged since the upload of ${last.uploadedAt ?? "the last deploy"}` } }
+  }
+  return { node: { ...base, status: "create", detail: live ? "upload (replaces the deployed script)" : "upload (a new script)" }, step }
+}
+
+function byId(a: DeclaredSecret, b: DeclaredSecret): number {
+  const x = a.declaration.id
+  const y = b.declaration.id
+  return x < y ? -1 : x > y ? 1 : 0
+}

@@ -1,0 +1,102 @@
+/**
+ * The Workers a deploy uploads, as data: each one's code, Cloudflare upload metadata and
+ * wrangler.jsonc, derived from the binding plan (planBindings). Pure.
+ *
+ * The Secret Product Worker binds only the secrets that hold a value: Cloudflare refuses an
+ * upload whose binding names a missing secret (10182). Its manifest still lists every
+ * declaration, so reading one without a value says which secret it is and to redeploy.
+ */
+import { createHash } from "node:crypto"
+import { toWranglerConfig } from "@layeron/modules/binding-plan"
+import type { BindingPlan, SecretManifest } from "@layeron/modules/binding-plan"
+import { MAIN_MODULE } from "./bundle.js"
+import type { BackendTarget } from "./types.js"
+
+/**
+ * The Secret Product Worker's compatibility date: the one its code is tested with (the
+ * workerd suite), independent of the backends' dates.
+ */
+export const PRODUCT_COMPATIBILITY_DATE = "2026-04-01"
+
+export type UploadBinding =
+  | { type: "secrets_store_secret"; name: string; store_id: string; secret_name: string }
+  | { type: "service"; name: string; service: string; entrypoint: string }
+  | { type: "json"; name: string; json: SecretManifest }
+
+/** The `metadata` part of a script upload (reference §9). */
+export interface UploadMetadata {
+  main_module: string
+  compatibility_date: string
+  compatibility_flags: string[]
+  bindings: UploadBinding[]
+}
+
+export interface WorkerScript {
+  role: "product" | "app"
+  name: string
+  /** The backend id, for app Workers. */
+  backend?: string
+  code: string
+  metadata: UploadMetadata
+  /** The wrangler.jsonc object for this Worker (`main` points at the bundle beside it). */
+  wrangler: Record<string, unknown>
+  /** sha256 of metadata and code: equal digests mean an identical upload. */
+  digest: string
+}
+
+export interface ScriptsInput {
+  plan: BindingPlan
+  /** Secret names that hold a value (the sealing key included). */
+  bound: ReadonlySet<string>
+  productCode: string
+  apps: ReadonlyArray<{ backend: BackendTarget; code: string }>
+  /** Written into wrangler.jsonc for Cloudflare environments. */
+  accountId?: string
+}
+
+export function planWorkerScripts(input: ScriptsInput): WorkerScript[] {
+  const wrangler = toWranglerConfig(input.plan)
+  const secrets = wrangler.product.secrets_store_secrets.filter((s) => input.bound.has(s.secret_name))
+  const account = input.accountId ? { account_id: input.accountId } : {}
+
+  const productMetadata: UploadMetadata = {
+    main_module: MAIN_MODULE,
+    compatibility_date: PRODUCT_COMPATIBILITY_DATE,
+    compatibility_flags: [],
+    bindings: [
+      ...secrets.map((s) => ({ type: "secrets_store_secret" as const, name: s.binding, store_id: s.store_id, secret_name: s.secret_name })),
+      ...Object.entries(wrangler.product.vars).map(([name, json]) => ({ type: "json" as const, name, json })),
+    ],
+  }
+  const product = script("product", input.plan.product.workerName, undefined, input.productCode, productMetadata, {
+    ...account,
+    secrets_store_secrets: secrets,
+    vars: wrangler.product.vars,
+  })
+
+  const apps = input.apps.map(({ backend, code }) => {
+    const services = wrangler.apps[backend.workerName]?.services ?? []
+    const metadata: UploadMetadata = {
+      main_module: MAIN_MODULE,
+      compatibility_date: backend.compatibilityDate,
+      compatibility_flags: [...backend.compatibilityFlags],
+      bindings: services.map((s) => ({ type: "service" as const, name: s.binding, service: s.service, entrypoint: s.entrypoint })),
+    }
+    return script("app", backend.workerName, backend.id, code, metadata, { ...account, services })
+  })
+  return [product, ...apps]
+}
+
+function script(role: WorkerScript["role"], name: string, backend: string | undefined, code: string, metadata: UploadMetadata, bindings: Record<string, unknown>): WorkerScript {
+  const wrangler = {
+    name,
+    main: `./${MAIN_MODULE}`,
+    // The bundle is final: wrangler uploads it as is, exactly what layer uploads.
+    no_bundle: true,
+    compatibility_date: metadata.compatibility_date,
+    ...(metadata.compatibility_flags.length ? { compatibility_flags: metadata.compatibility_flags } : {}),
+    ...bindings,
+  }
+  const digest = createHash("sha256").update(JSON.stringify(metadata)).update("\0").update(code).digest("hex")
+  return { role, name, ...(backend ? { backend } : {}), code, metadata, wrangler, digest }
+}

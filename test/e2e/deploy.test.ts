@@ -1,0 +1,433 @@
+/**
+ * `layer deploy` end to end: the built CLI in a child process against the Cloudflare API
+ * emulator (and a local environment), as a user runs it. Each test has its own account, so
+ * the request log and the account's secrets and scripts are its own.
+ */
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
+import type { Emulator, RequestLogEntry } from "@layeron/cf-emulator"
+import { DEFAULT_API, REPO_ROOT, createProject, jsonOf, listFiles } from "../helpers/project.js"
+import type { LayerRun, TestProject } from "../helpers/project.js"
+
+interface Node {
+  kind: string
+  id: string
+  physicalName?: string
+  status: string
+  detail?: string
+  command?: string
+  hint?: string
+}
+interface DeployDoc {
+  environment: string
+  provider: string
+  dryRun: boolean
+  nodes: Node[]
+  artifacts: string
+}
+
+const STRIPE_VALUE = "sk_live_CANARY_d3pl0y_91f2"
+
+let emulator: Emulator
+const cleanups: Array<() => Promise<void>> = []
+
+before(async () => {
+  emulator = await startEmulator({ pendingDelayMs: 0 })
+})
+after(async () => {
+  for (const cleanup of cleanups) await cleanup()
+  await emulator.close()
+})
+
+const config = (accountId: string) => `import { project } from "@layeron/core"
+export default project({
+  workspace: "acme",
+  name: "shop",
+  backends: { api: "./src/api.ts" },
+  defaultEnvironment: "dev",
+  environments: {
+    dev: { provider: "local" },
+    production: { provider: "cloudflare", accountId: "${accountId}" },
+  },
+})
+`
+
+interface Deployment {
+  project: TestProject
+  accountId: string
+  token: string
+  layer(args: readonly string[], options?: { input?: string; env?: Record<string, string | undefined> }): Promise<LayerRun>
+  deploy(...extra: string[]): Promise<{ run: LayerRun; doc: DeployDoc }>
+  /** The account's API requests since the last reset, as "METHOD path". */
+  requests(): string[]
+  storeId(): string
+  secretModified(): Map<string, string>
+}
+
+async function deployment(options: { store?: boolean; files?: Record<string, string | null> } = {}): Promise<Deployment> {
+  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true }).id
+  const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  const project = await createProject({ "layeron.config.ts": config(accountId), ...options.files })
+  cleanups.push(() => project.cleanup())
+  const mine = (entry: RequestLogEntry) => entry.path.includes(accountId)
+  let since = emulator.requests.length ? emulator.requests[emulator.requests.length - 1]!.seq : 0
+  const layer: Deployment["layer"] = async (args, runOptions = {}) => {
+    const run = await project.layer(args, {
+      ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
+      env: { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token, LAYERON_MAX_RETRY_WAIT_MS: "300", ...runOptions.env },
+    })
+    const shown = run.stdout + run.stderr
+    assert.ok(!shown.includes(token), "the token appeared in the output")
+    assert.ok(!shown.includes(STRIPE_VALUE), "a value appeared in the output")
+    return run
+  }
+  const account = () => emulator.accounts.find((candidate) => candidate.id === accountId)!
+  return {
+    project,
+    accountId,
+    token,
+    layer,
+    async deploy(...extra) {
+      since = emulator.requests.length ? emulator.requests[emulator.requests.length - 1]!.seq : since
+      const run = await layer(["deploy", "--env", "production", "--json", ...extra])
+      return { run, doc: jsonOf<DeployDoc>(run) }
+    },
+    requests: () => emulator.requests.filter((entry) => entry.seq > since && mine(entry)).map((entry) => `${entry.method} ${entry.path}`),
+    storeId: () => account().stores[0]?.id ?? "",
+    secretModified: () => new Map(account().stores.flatMap((store) => store.secrets.map((secret) => [secret.name, secret.modified] as const))),
+  }
+}
+
+const node = (doc: DeployDoc, id: string): Node => {
+  const found = doc.nodes.find((candidate) => candidate.id === id)
+  assert.ok(found, `no node ${id} in ${JSON.stringify(doc.nodes.map((n) => n.id))}`)
+  return found
+}
+const statuses = (doc: DeployDoc) => Object.fromEntries(doc.nodes.map((n) => [n.id, n.status]))
+
+describe("layer deploy --dry-run", () => {
+  test("prints the graph with a status per node and sends only GETs; nothing is written", async () => {
+    const d = await deployment()
+    const { run, doc } = await d.deploy("--dry-run")
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(doc.dryRun, true)
+    assert.deepEqual(statuses(doc), {
+      store: "ready",
+      "layeron/sealing-key": "create",
+      "auth/session-key": "create",
+      "auth/signing-key": "external_value_required",
+      "default/webhook-key": "external_value_required",
+      "payments/stripe": "external_value_required",
+      "layeron/secret-product": "create",
+      api: "create",
+    })
+    assert.equal(node(doc, "payments/stripe").physicalName, "STRIPE_SECRET")
+    assert.equal(node(doc, "payments/stripe").command, "layer secret set payments/stripe --env production")
+    assert.equal(node(doc, "layeron/secret-product").physicalName, "shop-secret-production")
+    assert.equal(node(doc, "api").physicalName, "shop-api-production")
+    assert.match(node(doc, "auth/session-key").physicalName ?? "", /^lo_[0-9a-f]{24}$/)
+    const methods = new Set(d.requests().map((line) => line.split(" ")[0]))
+    assert.deepEqual([...methods], ["GET"], `only GETs, got ${d.requests().join(", ")}`)
+    assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
+  })
+
+  test("an account without a store: the store is planned, and still only GETs are sent", async () => {
+    const d = await deployment({ store: false })
+    const { run, doc } = await d.deploy("--dry-run")
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(node(doc, "store").status, "create")
+    assert.equal(node(doc, "store").physicalName, "default_secrets_store")
+    assert.ok(d.requests().every((line) => line.startsWith("GET ")), d.requests().join(", "))
+    assert.equal(emulator.accounts.find((a) => a.id === d.accountId)?.stores.length, 0)
+  })
+
+  test("the human rendering is a table plus the commands that write missing values", async () => {
+    const d = await deployment()
+    const run = await d.layer(["deploy", "--env", "production", "--dry-run"])
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^deploy plan for production \(cloudflare\)/)
+    assert.match(run.stdout, /KIND +ID +NAME +STATUS +DETAIL/)
+    assert.match(run.stdout, /\n {2}layer secret set auth\/signing-key --env production\n/)
+    assert.match(run.stdout, /dry run: nothing was written; `layer deploy --env production` applies 4 changes/)
+  })
+})
+
+describe("layer deploy (apply)", () => {
+  test("creates random secrets once, uploads the product Worker with its bindings and the app Worker with its service binding", async () => {
+    const d = await deployment()
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(doc.dryRun, false)
+    assert.deepEqual(statuses(doc), {
+      store: "ready",
+      "layeron/sealing-key": "created",
+      "auth/session-key": "created",
+      "auth/signing-key": "external_value_required",
+      "default/webhook-key": "external_value_required",
+      "payments/stripe": "external_value_required",
+      "layeron/secret-product": "created",
+      api: "created",
+    })
+    const sessionName = node(doc, "auth/session-key").physicalName!
+    const sealingName = node(doc, "layeron/sealing-key").physicalName!
+
+    // The random value is an envelope with v1 and its createdAt; its sealed copy is recorded.
+    const stored = JSON.parse(emulator.getSecretValue(d.accountId, d.storeId(), sessionName) ?? "{}") as { current: string; versions: Record<string, { value: string; createdAt: string }> }
+    assert.equal(stored.current, "v1")
+    assert.match(stored.versions.v1?.value ?? "", /^[A-Za-z0-9_-]{43}$/)
+    assert.ok(!Number.isNaN(Date.parse(stored.versions.v1?.createdAt ?? "")))
+    const state = JSON.parse(await readFile(join(d.project.root, ".layeron", "secret-rotation", "production", `${sessionName}.json`), "utf8")) as { versions: Record<string, { sealed: string }>; log: { action: string }[] }
+    assert.match(state.versions.v1?.sealed ?? "", /^ls1\./)
+    assert.deepEqual(state.log.map((entry) => entry.action), ["deploy"])
+    assert.deepEqual(await d.project.filesContaining(stored.versions.v1!.value), [], "the random value is in no file")
+
+    // Product: one secrets_store_secret binding per secret that exists (session key, sealing key) and the manifest.
+    const product = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-secret-production")
+    assert.ok(product, "the Secret Product Worker was uploaded")
+    const bindings = product.metadata.bindings as Array<Record<string, unknown>>
+    assert.deepEqual(
+      bindings.filter((b) => b.type === "secrets_store_secret").map((b) => [b.secret_name, b.store_id]).sort(),
+      [[sealingName, d.storeId()], [sessionName, d.storeId()]].sort(),
+    )
+    const manifest = bindings.find((b) => b.type === "json") as { name: string; json: { secrets: Record<string, { physicalName: string }> } }
+    assert.equal(manifest.name, "LAYERON_SECRET_MANIFEST")
+    assert.deepEqual(Object.keys(manifest.json.secrets).sort(), ["auth/session-key", "auth/signing-key", "default/webhook-key", "payments/stripe"])
+    assert.equal(product.metadata.main_module, "index.js")
+    assert.deepEqual(product.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
+
+    // App: the service binding to the product's SecretProduct entrypoint, the declared date.
+    const app = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-api-production")
+    assert.ok(app, "the app Worker was uploaded")
+    assert.deepEqual(app.metadata.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }])
+    assert.equal(app.metadata.compatibility_date, "2026-05-24")
+    assert.deepEqual(app.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
+
+    // A second deploy changes nothing: no write of any kind, every secret's modified unchanged.
+    const modified = d.secretModified()
+    const again = await d.deploy()
+    assert.equal(again.run.code, 0, again.run.stderr)
+    assert.ok(d.requests().every((line) => line.startsWith("GET ")), `second deploy wrote: ${d.requests().join(", ")}`)
+    assert.deepEqual(d.secretModified(), modified)
+    for (const id of ["layeron/sealing-key", "auth/session-key", "layeron/secret-product", "api"]) assert.equal(node(again.doc, id).status, "ready", id)
+    assert.equal(node(again.doc, "payments/stripe").status, "external_value_required")
+  })
+
+  test("a value written later is bound by the next deploy (the product Worker alone is uploaded again)", async () => {
+    const d = await deployment()
+    assert.equal((await d.deploy()).run.code, 0)
+    const set = await d.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "STRIPE", "--env", "production"], { env: { STRIPE: STRIPE_VALUE } })
+    assert.equal(set.code, 0, set.stderr)
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(node(doc, "payments/stripe").status, "ready")
+    assert.equal(node(doc, "layeron/secret-product").status, "created")
+    assert.equal(node(doc, "api").status, "ready")
+    assert.deepEqual(d.requests().filter((line) => !line.startsWith("GET ")), [`PUT /accounts/${d.accountId}/workers/scripts/shop-secret-production`])
+    const product = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-secret-production")!
+    assert.ok((product.metadata.bindings as Array<{ secret_name?: string }>).some((b) => b.secret_name === "STRIPE_SECRET"))
+  })
+
+  test("an account without a store gets one, then everything else", async () => {
+    const d = await deployment({ store: false })
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(node(doc, "store").status, "created")
+    assert.equal(node(doc, "store").physicalName, "default_secrets_store")
+    assert.equal(node(doc, "api").status, "created")
+  })
+
+  test("writes state.json (no value) and a wrangler.jsonc per Worker that wrangler deploy --dry-run accepts", async () => {
+    const d = await deployment()
+    assert.equal((await d.deploy()).run.code, 0)
+    const dir = join(d.project.root, ".layeron", "deploy", "production")
+    const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as { format: string; workers: Record<string, { digest: string; uploadedAt?: string }> }
+    assert.equal(state.format, "layeron.deploy/v1")
+    assert.deepEqual(Object.keys(state.workers).sort(), ["shop-api-production", "shop-secret-production"])
+    assert.ok(state.workers["shop-api-production"]?.uploadedAt)
+
+    for (const worker of ["shop-secret-production", "shop-api-production"]) {
+      const result = await wranglerDryRun(join(dir, worker, "wrangler.jsonc"))
+      assert.equal(result.code, 0, `wrangler refused ${worker}:\n${result.output}`)
+      assert.doesNotMatch(result.output, /warning|Processing .* configuration/i, result.output)
+      if (worker === "shop-api-production") assert.match(result.output, /env\.LAYERON_SECRET \(shop-secret-production#SecretProduct\)/)
+      else assert.match(result.output, /Secrets Store Secret/)
+    }
+  })
+})
+
+describe("layer deploy: bad input and failures (clear error, exit 1, a rerun completes)", () => {
+  test("a backend entry that does not bundle: the error names the file and esbuild's message; nothing is written", async () => {
+    const broken = DEFAULT_API.replace('import { env } from "cloudflare:workers"', 'import { env } from "cloudflare:workers"\nimport { readFileSync } from "node:fs"\nexport const probe = typeof readFileSync')
+    const d = await deployment({ files: { "src/api.ts": broken } })
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 1)
+    const api = node(doc, "api")
+    assert.equal(api.status, "error")
+    assert.match(api.detail ?? "", /cannot bundle backend "api" \(src\/api\.ts\) for workerd: src\/api\.ts:\d+:\d+: Could not resolve "node:fs"/)
+    assert.match(api.hint ?? "", /nodejs_compat/)
+    assert.ok(d.requests().every((line) => line.startsWith("GET ")), "nothing was written to Cloudflare")
+    assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
+    const human = await d.layer(["deploy", "--env", "production"])
+    assert.equal(human.code, 1)
+    assert.match(human.stdout, /nothing was written: resolve the problems above/)
+
+    await d.project.write("src/api.ts", DEFAULT_API)
+    const rerun = await d.deploy()
+    assert.equal(rerun.run.code, 0, rerun.run.stderr)
+    assert.equal(node(rerun.doc, "api").status, "created")
+  })
+
+  test("an upload Cloudflare rejects (10021: a bound secret without the workers scope) names the Worker and the fix", async () => {
+    const d = await deployment()
+    const store = d.storeId()
+    const created = await fetch(`${emulator.url}/accounts/${d.accountId}/secrets_store/stores/${store}/secrets`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${d.token}`, "content-type": "application/json" },
+      body: JSON.stringify([{ name: "STRIPE_SECRET", value: STRIPE_VALUE, scopes: ["ai_gateway"] }]),
+    })
+    assert.equal(created.status, 200)
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 1)
+    const product = node(doc, "layeron/secret-product")
+    assert.equal(product.status, "error")
+    assert.match(product.detail ?? "", /Cloudflare refused to bind Secrets Store secrets to shop-secret-production .*10021/)
+    assert.match(product.hint ?? "", /"workers" scope/)
+    assert.equal(node(doc, "api").status, "create")
+    assert.match(node(doc, "api").detail ?? "", /not uploaded: the Secret Product Worker it binds to failed/)
+
+    // Writing the value through layer adds the workers scope; the rerun completes.
+    const set = await d.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "STRIPE", "--env", "production"], { env: { STRIPE: STRIPE_VALUE } })
+    assert.equal(set.code, 0, set.stderr)
+    const rerun = await d.deploy()
+    assert.equal(rerun.run.code, 0, rerun.run.stderr)
+    assert.deepEqual([node(rerun.doc, "layeron/secret-product").status, node(rerun.doc, "api").status], ["created", "created"])
+    assert.ok(!rerun.doc.nodes.some((n) => n.status === "create"))
+  })
+
+  test("an upload Cloudflare rejects by validation (10021: a compatibility date in the future) fails that Worker only", async () => {
+    const future = DEFAULT_API.replace('compatibilityDate: "2026-05-24"', 'compatibilityDate: "2099-01-01"')
+    const d = await deployment({ files: { "src/api.ts": future } })
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 1)
+    assert.equal(node(doc, "layeron/secret-product").status, "created")
+    const api = node(doc, "api")
+    assert.equal(api.status, "error")
+    assert.match(api.detail ?? "", /Cloudflare rejected the upload of Worker shop-api-production .*compatibility date in the future.*10021/)
+    assert.match(api.hint ?? "", /wrangler deploy --dry-run --config \.layeron\/deploy\/production\/shop-api-production\/wrangler\.jsonc/)
+
+    await d.project.write("src/api.ts", DEFAULT_API)
+    const rerun = await d.deploy()
+    assert.equal(rerun.run.code, 0, rerun.run.stderr)
+    assert.deepEqual([node(rerun.doc, "layeron/secret-product").status, node(rerun.doc, "api").status], ["ready", "created"])
+  })
+
+  test("a secret deleted between plan and apply: 10182 names the secret; the rerun creates it again", async () => {
+    const d = await deployment()
+    assert.equal((await d.deploy()).run.code, 0)
+    // A new value makes the product Worker change, so the next deploy uploads it.
+    assert.equal((await d.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "STRIPE", "--env", "production"], { env: { STRIPE: STRIPE_VALUE } })).code, 0)
+    const sessionName = [...d.secretModified().keys()].find((name) => name.startsWith("lo_") && name !== sealingKeyOf(d))!
+    const fault = emulator.setFault({ kind: "latency", ms: 1500, method: "PUT", path: `/accounts/${d.accountId}/workers/scripts/*`, next: 1 })
+    try {
+      const deploying = d.deploy()
+      await until(() => emulator.requests.some((entry) => entry.method === "PUT" && entry.path.includes(d.accountId) && entry.status === null))
+      const secretId = emulator.accounts.find((a) => a.id === d.accountId)!.stores[0]!.secrets.find((s) => s.name === sessionName)!.id
+      const deleted = await fetch(`${emulator.url}/accounts/${d.accountId}/secrets_store/stores/${d.storeId()}/secrets/${secretId}`, { method: "DELETE", headers: { authorization: `Bearer ${d.token}` } })
+      assert.equal(deleted.status, 200)
+      const { run, doc } = await deploying
+      assert.equal(run.code, 1)
+      const product = node(doc, "layeron/secret-product")
+      assert.equal(product.status, "error")
+      assert.match(product.detail ?? "", new RegExp(`names secret ${sessionName} \\(auth/session-key\\) in store [0-9a-f]{32}, which Cloudflare cannot find .*10182`))
+      assert.match(product.hint ?? "", /run `layer deploy --env production` again/)
+    } finally {
+      if (emulator.faults.some((entry) => entry.id === fault)) emulator.clearFault(fault)
+    }
+    const rerun = await d.deploy()
+    assert.equal(rerun.run.code, 0, rerun.run.stderr)
+    assert.equal(node(rerun.doc, "auth/session-key").status, "created")
+    assert.match(node(rerun.doc, "auth/session-key").detail ?? "", /v1 created/)
+    assert.equal(node(rerun.doc, "layeron/secret-product").status, "created")
+  })
+
+  test("the account's secret quota reached halfway: the created secrets stay, the rest fail with the numbers; the rerun completes", async () => {
+    const extra = DEFAULT_API.replace("app.use(sessionKey)", 'app.use(sessionKey)\napp.use(secret.random({ name: "csrf-key", namespace: "auth" }))')
+    const d = await deployment({ files: { "src/api.ts": extra } })
+    const account = emulator.accounts.find((a) => a.id === d.accountId)!
+    const usage = account.stores.reduce((sum, store) => sum + store.secrets.length, 0)
+    emulator.setQuota(usage + 2, d.accountId) // the sealing key and one random secret fit
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 1)
+    assert.deepEqual([node(doc, "layeron/sealing-key").status, node(doc, "auth/csrf-key").status, node(doc, "auth/session-key").status], ["created", "created", "error"])
+    assert.match(node(doc, "auth/session-key").detail ?? "", /cannot create lo_[0-9a-f]{24}: Cloudflare account [0-9a-f]{32} holds 2 of its 2 secrets/)
+    assert.match(node(doc, "auth/session-key").hint ?? "", /delete secrets you no longer use/)
+    assert.equal(node(doc, "layeron/secret-product").status, "create")
+    assert.match(node(doc, "layeron/secret-product").detail ?? "", /not uploaded: an earlier step failed/)
+    assert.ok(!emulator.scripts.some((script) => script.accountId === d.accountId))
+
+    const modified = d.secretModified()
+    emulator.setQuota(100, d.accountId)
+    const rerun = await d.deploy()
+    assert.equal(rerun.run.code, 0, rerun.run.stderr)
+    assert.deepEqual([node(rerun.doc, "auth/csrf-key").status, node(rerun.doc, "auth/session-key").status, node(rerun.doc, "api").status], ["ready", "created", "created"])
+    for (const [name, time] of modified) assert.equal(d.secretModified().get(name), time, `${name} was rewritten`)
+  })
+})
+
+describe("layer deploy on a local environment", () => {
+  test("creates random secrets and the sealing key in the local store, writes the artifacts, uploads nothing, points at layer dev", async () => {
+    const project = await createProject()
+    cleanups.push(() => project.cleanup())
+    const run = await project.layer(["deploy", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<DeployDoc>(run)
+    assert.equal(doc.provider, "local")
+    assert.deepEqual([node(doc, "auth/session-key").status, node(doc, "layeron/sealing-key").status, node(doc, "api").status], ["created", "created", "created"])
+    const files = (await listFiles(join(project.root, ".layeron"))).map((file) => file.slice(project.root.length + 1))
+    assert.ok(files.includes(".layeron/deploy/dev/shop-api-dev/wrangler.jsonc"), files.join("\n"))
+    assert.ok(files.includes(".layeron/deploy/dev/shop-secret-dev/index.js"))
+    assert.equal(files.filter((file) => file.startsWith(".layeron/local/dev/")).length, 2)
+
+    const human = await project.layer(["deploy"])
+    assert.equal(human.code, 0, human.stderr)
+    assert.match(human.stdout, /deployed dev: 0 created, 5 unchanged; artifacts in \.layeron\/deploy\/dev; `layer dev --env dev` runs the Workers locally/)
+  })
+})
+
+function sealingKeyOf(d: Deployment): string {
+  return (JSON.parse(readFileSync(join(d.project.root, ".layeron", "secret-rotation", "production", "public-key.json"), "utf8")) as { physicalName: string }).physicalName
+}
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for a condition")
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** The pinned wrangler, offline: `deploy --dry-run --config <file> --outdir <tmp>`. */
+async function wranglerDryRun(config: string): Promise<{ code: number | null; output: string }> {
+  const home = await mkdtemp(join(tmpdir(), "layeron-wrangler-"))
+  try {
+    return await new Promise((resolve, reject) => {
+      const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", join(home, "out")], {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: join(home, ".config"), WRANGLER_SEND_METRICS: "false", CI: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+      let output = ""
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      child.on("error", reject)
+      child.on("close", (code) => resolve({ code, output }))
+    })
+  } finally {
+    await rm(home, { recursive: true, force: true })
+  }
+}
