@@ -4,6 +4,7 @@
  * a LayerError exits with its exitCode after its message and hint on stderr (and, with
  * --json, `{"error":{…}}` on stdout); anything else is a bug in layer and exits 1.
  */
+import { runAfterSuccess } from "./after-success.js"
 import { runCli } from "./cli.js"
 import { isLayerError } from "./errors.js"
 import { scanOutputFlags } from "./framework/argv.js"
@@ -20,7 +21,10 @@ process.once("SIGINT", () => {
 })
 
 try {
-  process.exitCode = await runCli(argv, { env: process.env, cwd: process.cwd(), stdin: process.stdin, stderr: process.stderr }, output)
+  const exitCode = await runCli(argv, { env: process.env, cwd: process.cwd(), stdin: process.stdin, stderr: process.stderr }, output)
+  // Only a command that did what it was asked may leave caches behind (after-success.ts).
+  if (exitCode !== 1) await runAfterSuccess()
+  process.exitCode = exitCode
 } catch (error) {
   output.error(error)
   process.exitCode = isLayerError(error) ? error.exitCode : 1

@@ -6,10 +6,14 @@
 import { register } from "node:module"
 import { pathToFileURL } from "node:url"
 import { CLOUDFLARE_STUB_HOOKS_URL } from "./cloudflare-stub.js"
+import { createInputRecorder } from "./import-inputs.js"
+import type { ImportInputs } from "./import-inputs.js"
 
 export interface ModuleImporter {
   /** The module's namespace object, with a CommonJS-compiled default unwrapped. */
   import(file: string): Promise<Record<string, unknown>>
+  /** What every import so far loaded and read (for the project cache). */
+  readonly inputs: ImportInputs
 }
 
 let stubRegistered = false
@@ -20,10 +24,12 @@ export async function createModuleImporter(): Promise<ModuleImporter> {
     stubRegistered = true
   }
   const { register: registerTsx } = await import("tsx/esm/api")
-  const tsx = registerTsx({ namespace: `layeron-${process.pid}-${Date.now()}` })
+  const recorder = createInputRecorder()
+  const tsx = registerTsx({ namespace: `layeron-${process.pid}-${Date.now()}`, onImport: recorder.onImport })
   return {
+    inputs: recorder.inputs,
     async import(file) {
-      const namespace = (await tsx.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>
+      const namespace = (await recorder.recordEnv(() => tsx.import(pathToFileURL(file).href, import.meta.url))) as Record<string, unknown>
       return unwrapCommonJs(namespace)
     },
   }

@@ -1,11 +1,17 @@
 /**
  * Load the project for a command: find layeron.config.*, import it, validate it by rules,
- * select the environment, and discover the declarations of every backend.
+ * select the environment, and discover the declarations of every backend. What the imports
+ * produce comes from the project cache (cache.ts) when nothing they read has changed;
+ * validation and environment selection run either way.
  */
 import { access, constants } from "node:fs/promises"
 import { dirname, relative } from "node:path"
 import { LayerError } from "../errors.js"
+import { layeronHome } from "../paths.js"
+import { projectCacheEnabled, readCachedProject, saveProjectAfterSuccess } from "./cache.js"
+import type { ProjectLoadResult } from "./cache.js"
 import { discoverDeclarations } from "./discover.js"
+import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
 import { createModuleImporter } from "./import.js"
@@ -34,8 +40,12 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   options.debug(`config: ${configFile}`)
   await checkReadable(configFile, shown)
 
-  const importer = await createModuleImporter()
-  const raw = await importConfig(importer, configFile, shown)
+  const cacheOptions = { configFile, root, home: layeronHome({ env: options.env }), env: options.env, debug: options.debug }
+  const useCache = projectCacheEnabled(options.env)
+  const cached = useCache ? await readCachedProject(cacheOptions) : undefined
+  // tsx and its loader thread start only when the project must really be imported.
+  const importer = cached ? undefined : await createModuleImporter()
+  const raw = importer ? await importConfig(importer, configFile, shown) : cached?.rawConfig
   const validated = validateConfig(raw, { file: shown, root })
   if (!validated.ok) {
     const [first] = validated.errors
@@ -45,7 +55,14 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
-  const { declarations, backends } = await discoverDeclarations({ config, root, importer, debug: options.debug })
+  let discovery: Discovery
+  if (importer) {
+    discovery = await discoverDeclarations({ config, root, importer, debug: options.debug })
+    if (useCache) await saveProjectAfterSuccess({ rawConfig: raw, ...discovery }, importer.inputs, cacheOptions)
+  } else {
+    discovery = cached as ProjectLoadResult
+  }
+  const { declarations, backends } = discovery
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
   return { root, configFile, config, environment, declarations, backends }
 }
