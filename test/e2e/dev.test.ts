@@ -1,0 +1,181 @@
+/**
+ * `layer dev` end to end: the built CLI serving a temporary project in workerd, answering
+ * HTTP on 127.0.0.1, picking up `layer secret set` and source edits without a restart, and
+ * stopping cleanly on SIGINT. Routes return fingerprints and version ids, never values.
+ */
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import type { ChildProcessWithoutNullStreams } from "node:child_process"
+import { createHash } from "node:crypto"
+import { createServer } from "node:net"
+import type { AddressInfo } from "node:net"
+import { after, describe, test } from "node:test"
+import { LAYER_BIN, createProject } from "../helpers/project.js"
+import type { TestProject } from "../helpers/project.js"
+
+const STRIPE_VALUE = "sk_live_CANARY_dev_7a41c9"
+const NEW_VALUE = "CANARY_new_key_5d0e2b"
+
+const api = (extra = "") => `import { backend } from "@layeron/core"
+import { secret } from "@layeron/modules"
+
+const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
+const sessionKey = secret.random({ name: "session-key", namespace: "auth", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } })
+const stripe = secret.static({ name: "stripe", namespace: "payments", secretName: "STRIPE_SECRET" })
+app.use(sessionKey)
+app.use(stripe)
+
+const digest = async (text: string) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 12)
+
+app.get("/health", (c) => c.json({ ok: true, build: "first" }))
+app.get("/session", async (c) => c.json({ versions: (await sessionKey.active()).map((v) => v.version) }))
+app.get("/stripe", async (c) => {
+  try {
+    return c.json({ fingerprint: await digest(await stripe.current().text()) })
+  } catch (error) {
+    return c.json({ error: (error as { code?: string }).code }, 404)
+  }
+})
+${extra}
+export default app
+`
+
+const fingerprint = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 12)
+
+const projects: TestProject[] = []
+after(async () => {
+  for (const project of projects) await project.cleanup()
+})
+
+interface DevProcess {
+  child: ChildProcessWithoutNullStreams
+  stdout(): string
+  stderr(): string
+  exited: Promise<number | null>
+}
+
+function startDev(project: TestProject, port: number): DevProcess {
+  const child = spawn(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: project.root, env: project.env(), stdio: ["pipe", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    }),
+  )
+  return { child, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe().catch(() => undefined)
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stderr:\n${dev.stderr()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function get(port: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`)
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+describe("layer dev", () => {
+  test("serves the app, picks up secret writes and source edits without a restart, and stops on SIGINT with exit 0", async () => {
+    const project = await createProject({ "src/api.ts": api() })
+    projects.push(project)
+    assert.equal((await project.layer(["deploy"])).code, 0, "the local deploy creates the random secrets")
+    const port = await freePort()
+    const dev = startDev(project, port)
+    try {
+      await until("the URL line", async () => (dev.stderr().includes(`on http://127.0.0.1:${port}`) ? true : undefined), dev)
+      assert.match(dev.stderr(), /compatibilityDate 2026-05-24, newer than the installed workerd supports \(\d{4}-\d{2}-\d{2}\); layer dev runs it with/)
+      assert.deepEqual((await get(port, "/health")).body, { ok: true, build: "first" })
+      assert.deepEqual((await get(port, "/session")).body, { versions: ["v1"] }, "the random secret created by deploy is seeded")
+      assert.deepEqual(await get(port, "/stripe"), { status: 404, body: { error: "secret_not_found" } })
+
+      // A value written while dev runs is served without a restart.
+      const set = await project.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "STRIPE"], { env: { STRIPE: STRIPE_VALUE } })
+      assert.equal(set.code, 0, set.stderr)
+      await until("the new value", async () => ((await get(port, "/stripe")).body.fingerprint === fingerprint(STRIPE_VALUE) ? true : undefined), dev)
+      await until("the reload line", async () => (/reloaded secrets: payments\/stripe \(STRIPE_SECRET\)/.test(dev.stderr()) ? true : undefined), dev)
+
+      // An edit of the source is rebuilt and served; a newly declared secret gets its binding.
+      await project.write(
+        "src/api.ts",
+        api(`const added = secret.static({ name: "new-key" })
+app.use(added)
+app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.current().text()) }))`).replace('build: "first"', 'build: "second"'),
+      )
+      await until("the rebuilt app", async () => ((await get(port, "/health")).body.build === "second" ? true : undefined), dev)
+      await until("the rebuild line", async () => (/rebuilt api \(src\/api\.ts changed\)/.test(dev.stderr()) ? true : undefined), dev)
+      const added = await project.layer(["secret", "set", "new-key", "--value-env", "NEW"], { env: { NEW: NEW_VALUE } })
+      assert.equal(added.code, 0, added.stderr)
+      await until("the newly declared secret", async () => ((await get(port, "/new")).body.fingerprint === fingerprint(NEW_VALUE) ? true : undefined), dev)
+
+      // A broken edit keeps the previous build serving, and says why.
+      await project.write("src/api.ts", `${api()}\nimport "node:child_process"\n`)
+      await until("the rebuild failure", async () => (/rebuild failed, still serving the previous build: .*Could not resolve "node:child_process"/.test(dev.stderr()) ? true : undefined), dev)
+      assert.equal((await get(port, "/health")).body.build, "second")
+    } finally {
+      dev.child.kill("SIGINT")
+    }
+    assert.equal(await dev.exited, 0, dev.stderr())
+    assert.match(dev.stdout(), /layer dev stopped \(SIGINT\)/)
+    for (const output of [dev.stdout(), dev.stderr()]) {
+      assert.ok(!output.includes(STRIPE_VALUE) && !output.includes(NEW_VALUE), "a value appeared in the output")
+    }
+    assert.deepEqual(await project.filesContaining(STRIPE_VALUE), [], "no file in the project holds the value in plain")
+  })
+
+  test("a port in use: a clear error naming the port and --port, exit 1, nothing started", async () => {
+    const project = await createProject({ "src/api.ts": api() })
+    projects.push(project)
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
+    const { port } = blocker.address() as AddressInfo
+    try {
+      const dev = startDev(project, port)
+      assert.equal(await dev.exited, 1)
+      assert.match(dev.stderr(), new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is already in use`))
+      assert.match(dev.stderr(), /hint: .*`layer dev --port \d+`/)
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()))
+    }
+  })
+
+  test("a Cloudflare environment is refused with the local one to use instead", async () => {
+    const project = await createProject({
+      "src/api.ts": api(),
+      "layeron.config.ts": `import { project } from "@layeron/core"
+export default project({ workspace: "acme", name: "shop", backends: { api: "./src/api.ts" }, environments: { dev: { provider: "local" }, production: { provider: "cloudflare" } } })
+`,
+    })
+    projects.push(project)
+    const run = await project.layer(["dev", "--env", "production"])
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /layer dev runs against a local store, and environment "production" uses Cloudflare/)
+    assert.match(run.stderr, /hint: use --env dev/)
+  })
+
+  test("--port that is not a port number is refused before anything starts", async () => {
+    const project = await createProject({ "src/api.ts": api() })
+    projects.push(project)
+    const run = await project.layer(["dev", "--port", "80x"])
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /--port must be a port number from 1 to 65535; got "80x"/)
+  })
+})
