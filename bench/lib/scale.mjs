@@ -35,13 +35,13 @@ export async function openScaleProject({ count, kind }) {
      * One timed `layer ARGS` with LATENCY_MS on every request: wall time, peak RSS, the
      * requests it made and how many were answered 429, plus its parsed --json document.
      */
-    async timed(args, { latencyMs = LATENCY_MS, allowedCodes = [0] } = {}) {
+    async timed(args, { latencyMs = LATENCY_MS, allowedCodes = [0], env = {} } = {}) {
       api.rotateToken()
       api.resetRequestLog()
       api.setLatency(latencyMs)
       let run
       try {
-        run = await layer(args)
+        run = await layer(args, { env })
       } finally {
         api.setLatency(0)
       }

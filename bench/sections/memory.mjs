@@ -8,7 +8,7 @@ import { describeFailure, measuredRow, notMeasuredRow } from "../lib/rows.mjs"
 import { createBenchProject } from "../lib/project.mjs"
 import { SMALL_PROJECT } from "../lib/fixtures.mjs"
 import { commandAvailable, FULL_SCALE, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
-import { prepareDueRotations } from "../lib/rotation-runs.mjs"
+import { prepareDueRotations, ROTATE_APPLY } from "../lib/rotation-runs.mjs"
 
 export const name = "memory"
 
@@ -50,7 +50,7 @@ async function rotateRows(runs, count) {
     const samples = []
     for (let i = 0; i < runs; i++) {
       // No added latency: memory does not depend on it, and the runs finish sooner.
-      const timed = await scale.timed(await due.next(), { latencyMs: 0 })
+      const timed = await scale.timed(ROTATE_APPLY, { latencyMs: 0, env: due.nextEnv() })
       due.check(timed.document)
       samples.push(requireRss(timed))
     }

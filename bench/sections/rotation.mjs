@@ -8,7 +8,7 @@
 import { measuredRow, notMeasuredRow, describeFailure } from "../lib/rows.mjs"
 import { stats } from "../lib/measure.mjs"
 import { commandAvailable, FULL_SCALE, LATENCY_MS, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
-import { prepareDueRotations } from "../lib/rotation-runs.mjs"
+import { prepareDueRotations, ROTATE_APPLY } from "../lib/rotation-runs.mjs"
 
 export const name = "rotation"
 
@@ -27,8 +27,7 @@ export async function run({ runs, quick }) {
     const due = await prepareDueRotations(scale)
     const samples = []
     for (let i = 0; i < runs; i++) {
-      const args = await due.next()
-      const timed = await scale.timed(args)
+      const timed = await scale.timed(ROTATE_APPLY, { env: due.nextEnv() })
       due.check(timed.document)
       samples.push(timed)
     }
