@@ -20,8 +20,9 @@ export async function run(context: CommandContext): Promise<CommandResult<Deploy
     now: context.now,
     debug: (message) => context.output.debug(message),
     warn: (message) => context.output.warn(message),
-    note: (message) => context.output.note(message),
+    note: (message) => context.output.progress(message),
   })
+  context.output.progress(undefined)
   return { json: report.document, human: render(report.document, report.blocked), exitCode: report.exitCode }
 }
 
