@@ -156,6 +156,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     words: ["deploy"],
     summary: "create missing random secrets, bind every secret and deploy the backends",
+    description: [
+      "Plans a graph of nodes (the store, the sealing key, each declared secret, the Secret Product Worker, each backend's Worker), " +
+        "each with a status: ready, create, created, external_value_required (a static or generated secret without a value: " +
+        "the node's command writes it), conflict or error. --dry-run prints it and writes nothing.",
+      "Applying creates random secrets (v1, sealed copy recorded) and the sealing key on first deploy; nothing present is rewritten. " +
+        "On Cloudflare the Secret Product Worker is uploaded with a binding per secret that holds a value, then each app Worker " +
+        "with its LAYERON_SECRET service binding; an unchanged Worker is not uploaded again. Local environments upload nothing: " +
+        "`layer dev` runs them. Bundles and a wrangler.jsonc per Worker are written to .layeron/deploy/<env>/.",
+      "Exits 0 when every node is ready, created or external_value_required; 1 on a conflict or an error (a plan with one writes nothing; " +
+        "a failure while applying keeps what was done, and deploying again continues). At a terminal a Cloudflare deploy asks first unless --yes.",
+    ],
     positionals: [],
     flags: {
       "dry-run": { type: "boolean", description: "show the plan and write nothing" },
@@ -167,6 +178,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     words: ["dev"],
     summary: "run the backends locally in workerd against the local secret store",
+    description: [
+      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with miniflare's Secrets Store loaded from the " +
+        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports.",
+      "Secret writes (secret set, secret rotate --apply, deploy) are loaded without a restart; editing a backend's source re-imports, " +
+        "re-bundles and swaps the Workers in place. Ctrl-C stops it (exit 0). Only local environments can run here.",
+    ],
     positionals: [],
     flags: {
       port: { type: "string", valueName: "port", description: "port to listen on (default 8787)" },
