@@ -23,6 +23,16 @@ describe("layer (the executable)", () => {
     assert.equal(run.stdout, `${version}\n`)
   })
 
+  it("answers -v and --version alone (bin's fast path) exactly as the full command line does", async () => {
+    const full = await project.layer(["--version", "--cwd", "."])
+    assert.equal(full.code, 0, full.stderr)
+    for (const args of [["--version"], ["-v"]]) {
+      const run = await project.layer(args)
+      assert.deepEqual({ code: run.code, stdout: run.stdout, stderr: run.stderr }, { code: 0, stdout: full.stdout, stderr: "" }, args.join(" "))
+    }
+    assert.deepEqual(JSON.parse((await project.layer(["--version", "--json"])).stdout), { version: full.stdout.trim() })
+  })
+
   it("lists every command, the common flags and the exit codes in --help", async () => {
     const run = await project.layer(["--help"])
     assert.equal(run.code, 0)

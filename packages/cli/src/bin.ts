@@ -3,29 +3,42 @@
  * The `layer` executable. This is the only place where errors become exit codes:
  * a LayerError exits with its exitCode after its message and hint on stderr (and, with
  * --json, `{"error":{…}}` on stdout); anything else is a bug in layer and exits 1.
+ *
+ * A bare `layer --version` (or `-v`) is answered first, from package.json alone: scripts
+ * and bug reports run it, and loading the command table, argv parsing and output would
+ * make it cost 1.7x a bare Node start instead of 1.3x (docs/performance.md). Its output is
+ * the same bytes runCli prints for it; every other command line goes through runCli.
  */
-import { runAfterSuccess } from "./after-success.js"
-import { runCli } from "./cli.js"
-import { isLayerError } from "./errors.js"
-import { scanOutputFlags } from "./framework/argv.js"
-import { createOutput } from "./output/index.js"
+import { cliVersion } from "./version.js"
 
 const argv = process.argv.slice(2)
-const { json, debug } = scanOutputFlags(argv, process.env)
-const output = createOutput({ json, debug, stdout: process.stdout, stderr: process.stderr, env: process.env })
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) process.stdout.write(`${cliVersion()}\n`)
+else await run(argv)
 
-// Ctrl-C outside a prompt (prompts handle it themselves, in raw mode).
-process.once("SIGINT", () => {
-  process.stderr.write("\ninterrupted\n")
-  process.exit(130)
-})
+async function run(argv: string[]): Promise<void> {
+  const [{ runAfterSuccess }, { runCli }, { isLayerError }, { scanOutputFlags }, { createOutput }] = await Promise.all([
+    import("./after-success.js"),
+    import("./cli.js"),
+    import("./errors.js"),
+    import("./framework/argv.js"),
+    import("./output/index.js"),
+  ])
+  const { json, debug } = scanOutputFlags(argv, process.env)
+  const output = createOutput({ json, debug, stdout: process.stdout, stderr: process.stderr, env: process.env })
 
-try {
-  const exitCode = await runCli(argv, { env: process.env, cwd: process.cwd(), stdin: process.stdin, stderr: process.stderr }, output)
-  // Only a command that did what it was asked may leave caches behind (after-success.ts).
-  if (exitCode !== 1) await runAfterSuccess()
-  process.exitCode = exitCode
-} catch (error) {
-  output.error(error)
-  process.exitCode = isLayerError(error) ? error.exitCode : 1
+  // Ctrl-C outside a prompt (prompts handle it themselves, in raw mode).
+  process.once("SIGINT", () => {
+    process.stderr.write("\ninterrupted\n")
+    process.exit(130)
+  })
+
+  try {
+    const exitCode = await runCli(argv, { env: process.env, cwd: process.cwd(), stdin: process.stdin, stderr: process.stderr }, output)
+    // Only a command that did what it was asked may leave caches behind (after-success.ts).
+    if (exitCode !== 1) await runAfterSuccess()
+    process.exitCode = exitCode
+  } catch (error) {
+    output.error(error)
+    process.exitCode = isLayerError(error) ? error.exitCode : 1
+  }
 }

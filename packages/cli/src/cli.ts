@@ -7,7 +7,6 @@
  * `run(context): Promise<CommandResult>`. Errors are thrown as LayerError; bin.ts alone
  * turns them into exit codes.
  */
-import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { LayerError } from "./errors.js"
 import { checkPositionals, parseFlags, splitCommandWords } from "./framework/argv.js"
@@ -18,6 +17,9 @@ import type { CommandContext } from "./commands/types.js"
 import type { Output, OutputStream } from "./output/index.js"
 import { createTerminal } from "./output/prompt.js"
 import type { TerminalInput } from "./output/prompt.js"
+import { cliVersion } from "./version.js"
+
+export { cliVersion } from "./version.js"
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -261,11 +263,4 @@ function unknownCommand(words: readonly string[]): LayerError {
   return new LayerError("unknown_command", `unknown command "${typed}"`, {
     hint: `commands: ${candidates.map((c) => c.words.join(" ")).join(", ")}; see \`layer --help\``,
   })
-}
-
-let version: string | undefined
-/** The CLI's version, read from its package.json (cheap: one small file, no import graph). */
-export function cliVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
-  return version
 }

@@ -1,0 +1,9 @@
+/** The CLI's version, from its package.json: one small file read, no import graph. */
+import { readFileSync } from "node:fs"
+
+let version: string | undefined
+
+export function cliVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
+  return version
+}
