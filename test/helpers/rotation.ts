@@ -10,6 +10,8 @@
  * Shared by the e2e rotation suites and the reliability suite.
  */
 import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { readFile, readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { parseStoredValue } from "../../packages/modules/src/envelope/index.js"
@@ -17,7 +19,8 @@ import type { Envelope } from "../../packages/modules/src/envelope/index.js"
 import { unseal } from "../../packages/modules/src/seal/index.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../packages/cli/src/rotation/types.js"
-import type { TestProject } from "./project.js"
+import { LAYER_BIN } from "./project.js"
+import type { LayerRun, TestProject } from "./project.js"
 
 /** A physical name's stored text, by name. */
 export type StoredTexts = Map<string, string>
@@ -200,4 +203,154 @@ export async function seedRandomSecrets(project: TestProject, at: string, extraE
     const run = await project.layer(["secret", "set", id, "--value-env", "SEED", ...args], { env: { SEED: value, LAYERON_TEST_NOW: at, ...extraEnv } })
     assert.equal(run.code, 0, `seeding ${id}: ${run.stderr}`)
   }
+}
+
+/** Where a rotation test's secrets live, and how to read them back without the CLI. */
+export interface RotationTarget {
+  project: TestProject
+  /** `--env` for every run. */
+  environment: string
+  /** Extra environment for every run (the emulator's URL and token for Cloudflare). */
+  env: Record<string, string | undefined>
+  /** Every stored text of the environment, by physical name. */
+  readTexts(): Promise<StoredTexts>
+}
+
+export function localTarget(project: TestProject, environment = "dev"): RotationTarget {
+  return { project, environment, env: {}, readTexts: () => readLocalStore(project, environment) }
+}
+
+/** The built CLI in a child process that the caller may kill at any moment. */
+export function startLayer(target: RotationTarget, args: readonly string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<LayerRun> } {
+  const child = spawn(process.execPath, [LAYER_BIN, ...args, "--env", target.environment], { cwd: target.project.root, env: target.project.env({ ...target.env, ...env }), stdio: ["ignore", "pipe", "pipe"] })
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk))
+  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk))
+  const done = new Promise<LayerRun>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
+  })
+  return { child, done }
+}
+
+export function layerOn(target: RotationTarget, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<LayerRun> {
+  return startLayer(target, args, env).done
+}
+
+/** How a crash cycle stops the first run: at a named step (LAYERON_TEST_CRASH_AT) or by SIGKILL after a delay. */
+export type Crash = { step: string } | { afterMs: number }
+
+export interface CrashCycleResult {
+  /** How the crashing run ended: "SIGKILL", or its exit code when it finished before the kill. */
+  crashed: string
+  /** Secrets whose new version was in the store when the run died. */
+  landedBeforeCrash: number
+  /** Pending intents the killed run left for the recovery to settle. */
+  pendingLeft: number
+}
+
+/**
+ * One crash and recovery at `at` (LAYERON_TEST_NOW), every rotating secret due:
+ * run `rotate --apply` and stop it by `crash`, look at what readers would see, rerun to
+ * completion, and check DESIGN §7's promises: the store and the state agree, no value seen
+ * as current is lost (unless its retain mode let it go), each secret got exactly one new
+ * version, and a further plan finds nothing due.
+ */
+export async function crashCycle(target: RotationTarget, at: string, crash: Crash, extraArgs: readonly string[] = []): Promise<CrashCycleResult> {
+  const plan = await layerOn(target, ["secret", "rotate", "--json"], { LAYERON_TEST_NOW: at })
+  assert.equal(plan.code, 2, `everything should be due at ${at}: ${plan.stdout}${plan.stderr}`)
+  const rows = (JSON.parse(plan.stdout) as { secrets: { namespace: string; name: string; physicalName: string; status: string; policy: { retain: { mode: "none" | "retain_for" | "retain_forever" } } }[] }).secrets
+  const names = rows.map((row) => row.physicalName)
+  const modes = new Map(rows.map((row) => [row.physicalName, row.policy.retain.mode]))
+  const before = await target.readTexts()
+  const key = before.size > 0 ? await sealingPrivateKey(target.project, before, target.environment).catch(() => undefined) : undefined
+  const sightings = await sightCurrents(before, names, key)
+  const startNumbers = new Map<string, number>()
+  for (const sighting of sightings) startNumbers.set(sighting.physicalName, Number(sighting.version.slice(1)))
+
+  const args = ["secret", "rotate", "--apply", "--yes", "--concurrency", "1", ...extraArgs]
+  let crashed: string
+  if ("step" in crash) {
+    const run = await layerOn(target, args, { LAYERON_TEST_NOW: at, LAYERON_TEST_CRASH_AT: crash.step })
+    crashed = run.signal ?? String(run.code)
+  } else {
+    const { child, done } = startLayer(target, args, { LAYERON_TEST_NOW: at })
+    const timer = setTimeout(() => child.kill("SIGKILL"), crash.afterMs)
+    const run = await done
+    clearTimeout(timer)
+    crashed = run.signal ?? String(run.code)
+  }
+  const between = await target.readTexts()
+  const keyBetween = await sealingPrivateKey(target.project, between, target.environment).catch(() => key)
+  const seenBetween = await sightCurrents(between, names, keyBetween)
+  sightings.push(...seenBetween)
+  const landedBeforeCrash = seenBetween.filter((seen) => Number(seen.version.slice(1)) > (startNumbers.get(seen.physicalName) ?? 0)).length
+  const pendingLeft = [...(await readStates(target.project, target.environment)).values()].filter((state) => state.pending).length
+
+  const recovery = await layerOn(target, ["secret", "rotate", "--apply", "--yes", "--json"], { LAYERON_TEST_NOW: at })
+  assert.equal(recovery.code, 0, `the recovery run failed: ${recovery.stdout}${recovery.stderr}`)
+  const finalTexts = await target.readTexts()
+  const finalKey = await sealingPrivateKey(target.project, finalTexts, target.environment)
+  const states = await readStates(target.project, target.environment)
+  const finals = new Map<string, OpenedSecret>()
+  for (const name of names) {
+    const state = states.get(name)
+    assert.ok(state, `${name}: no state after recovery`)
+    finals.set(name, await assertStoreMatchesState(name, finalTexts.get(name)!, state, finalKey))
+    assert.equal(currentNumber(finals.get(name)!), (startNumbers.get(name) ?? 0) + 1, `${name}: not exactly one new version (crash ${JSON.stringify(crash)})`)
+    assert.equal(finals.get(name)!.versions.get(finals.get(name)!.current)!.createdAt, new Date(at).toISOString(), `${name}: the new version is not from this run`)
+    const rotations = state.log.filter((entry) => entry.action === "rotate" && entry.at === new Date(at).toISOString())
+    assert.equal(rotations.length, 1, `${name}: ${rotations.length} rotations logged for this run`)
+  }
+  assertNothingLost(sightings, finals, modes, new Date(at))
+  const after = await layerOn(target, ["secret", "rotate", "--json"], { LAYERON_TEST_NOW: at })
+  assert.equal(after.code, 0, `a plan after recovery still finds work: ${after.stdout}`)
+  return { crashed, landedBeforeCrash, pendingLeft }
+}
+
+/** The emulator's side of a Cloudflare environment: the config, the credentials in the environment, and a backdoor reader. */
+export function cloudflareConfig(accountId: string): string {
+  return `import { project } from "@layeron/core"
+export default project({
+  workspace: "acme",
+  name: "shop",
+  backends: { api: "./src/api.ts" },
+  defaultEnvironment: "dev",
+  environments: {
+    dev: { provider: "local" },
+    production: { provider: "cloudflare", accountId: "${accountId}" },
+  },
+})
+`
+}
+
+export interface EmulatorHandle {
+  readonly url: string
+  readonly accounts: readonly { id: string; stores: readonly { id: string; secrets: readonly { name: string }[] }[] }[]
+  getSecretValue(accountId: string, storeId: string, name: string): string | undefined
+}
+
+export function emulatorTarget(project: TestProject, emulator: EmulatorHandle, accountId: string, token: string, env: Record<string, string | undefined> = {}): RotationTarget {
+  return {
+    project,
+    environment: "production",
+    env: { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token, LAYERON_MAX_RETRY_WAIT_MS: "300", ...env },
+    async readTexts() {
+      const texts: StoredTexts = new Map()
+      const account = emulator.accounts.find((entry) => entry.id === accountId)
+      for (const store of account?.stores ?? []) {
+        for (const { name } of store.secrets) {
+          const value = emulator.getSecretValue(accountId, store.id, name)
+          if (value !== undefined) texts.set(name, value)
+        }
+      }
+      return texts
+    },
+  }
+}
+
+/** `--env` of a target, for `seedRandomSecrets`. */
+export function envArgs(target: RotationTarget): string[] {
+  return ["--env", target.environment]
 }
