@@ -7,6 +7,9 @@
  * 4. the artifacts of every Worker (bundle and wrangler.jsonc);
  * 5. Cloudflare only: the Secret Product Worker, then the app Workers bound to it.
  * 6. `.layeron/deploy/<env>/state.json`.
+ * Before step 1, intents that a killed run left in the rotation state are settled (DESIGN §7):
+ * a random secret whose write landed is "ready" in the graph and would otherwise keep its
+ * version recorded only as pending.
  *
  * Nothing present is rewritten: ready secrets are not touched and an unchanged Worker is not
  * uploaded again. A failing secret fails only its node; Workers are then not uploaded (they
@@ -17,7 +20,7 @@ import type { Envelope } from "@layeron/modules/envelope"
 import { isLayerError } from "../errors.js"
 import { SecretText } from "../providers/provider.js"
 import type { StoreRef } from "../providers/provider.js"
-import { ensureSealingKey, withEnvironmentLock, writeRecorded } from "../rotation/index.js"
+import { ensureSealingKey, readSecretState, settlePending, withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import type { SealingContext } from "../rotation/index.js"
 import { DEPLOY_STATE_FORMAT, writeDeployState, writeWorkerArtifacts } from "./artifacts.js"
 import type { DeployState, DeployedWorker } from "./artifacts.js"
@@ -54,6 +57,7 @@ export async function applyDeploy(graph: DeployGraph, input: GraphInput, context
   if (blockingNodes(graph).length) return { nodes: graph.nodes.map(({ node }) => node), blocked: true }
   return withEnvironmentLock(context.projectRoot, graph.environment, context.command, async () => {
     const run = new ApplyRun(graph, input, context)
+    await run.settleIntents()
     await run.secrets()
     const scripts = run.scripts()
     for (const script of scripts) await writeWorkerArtifacts(context.projectRoot, graph.environment, script)
@@ -78,6 +82,14 @@ class ApplyRun {
     this.#input = input
     this.#context = context
     this.#store = input.store
+  }
+
+  /** Complete (write landed) or drop (it did not) every pending intent, by the provider's `modified`. */
+  async settleIntents(): Promise<void> {
+    for (const { physicalName } of this.#input.secrets) {
+      const state = await readSecretState(this.#context.projectRoot, this.#graph.environment, physicalName)
+      if (state?.pending) await settlePending(this.#sealing(), physicalName)
+    }
   }
 
   /** Steps 1 to 3: store, sealing key, random secrets. */

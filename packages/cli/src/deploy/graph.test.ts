@@ -119,6 +119,16 @@ describe("buildDeployGraph", () => {
     assert.match(publicGone.nodes[1]!.node.hint ?? "", /restore .*public-key\.json from version control/)
   })
 
+  it("a sealing key whose creation was interrupted (public half still pending) is created afresh, not a conflict", () => {
+    for (const stored of [new Map(), new Map([[SEALING, meta(SEALING)]])]) {
+      const graph = buildDeployGraph(input({ stored, sealingKey: { ...input().sealingKey, hasPublicKey: true, interrupted: true } }))
+      const node = graph.nodes[1]!.node
+      assert.equal(node.status, "create")
+      assert.match(node.detail ?? "", /an earlier creation was interrupted/)
+      assert.deepEqual(blockingNodes(graph), [])
+    }
+  })
+
   it("a bundle that failed is an error node with esbuild's message and the hint; apply is blocked", () => {
     const failure = new LayerError("bundle_failed", 'cannot bundle backend "api" (src/api.ts) for workerd: src/api.ts:1:2: Could not resolve "x"', { hint: "fix it" })
     const graph = buildDeployGraph(input({ apps: [{ backend, bundle: { ok: false, error: failure } }] }))

@@ -38,7 +38,11 @@ export interface GraphInput {
   secrets: readonly DeclaredSecret[]
   /** Every secret in the store, by name. */
   stored: ReadonlyMap<string, SecretMetadata>
-  sealingKey: { physicalName: string; publicKeyPath: string; hasPublicKey: boolean }
+  /**
+   * `interrupted`: the public file is still marked pending (a run died while creating the
+   * pair); the pair is then created afresh whatever the store holds, as ensureSealingKey does.
+   */
+  sealingKey: { physicalName: string; publicKeyPath: string; hasPublicKey: boolean; interrupted?: boolean }
   /** Version ids the rotation state records, by physical name. */
   recorded: ReadonlyMap<string, readonly string[]>
   productWorkerName: string
@@ -100,10 +104,17 @@ function storeNode(input: GraphInput): PlannedNode {
 }
 
 function sealingKeyNode(input: GraphInput): PlannedNode {
-  const { physicalName, publicKeyPath, hasPublicKey } = input.sealingKey
+  const { physicalName, publicKeyPath, hasPublicKey, interrupted } = input.sealingKey
   const base = { kind: "sealing_key" as const, id: "layeron/sealing-key", physicalName }
   const stored = input.stored.has(physicalName)
-  if (hasPublicKey && stored) return { node: { ...base, status: "ready" } }
+  if (hasPublicKey && stored && !interrupted) return { node: { ...base, status: "ready" } }
+  if (interrupted) {
+    // Nothing was ever sealed to a pending pair, so replacing both halves loses nothing.
+    return {
+      node: { ...base, status: "create", detail: `a new ECDH P-256 pair (an earlier creation was interrupted); its public half goes to ${publicKeyPath}` },
+      step: { kind: "create_sealing_key" },
+    }
+  }
   if (!hasPublicKey && !stored) {
     return {
       node: { ...base, status: "create", detail: `a new ECDH P-256 pair; its public half goes to ${publicKeyPath}` },

@@ -39,7 +39,7 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
     const state = await readSecretState(root, environment, physicalName)
     if (state && Object.keys(state.versions).length) recorded.set(physicalName, Object.keys(state.versions))
   }
-  const hasPublicKey = (await readPublicKey(root, environment)) !== undefined
+  const publicKey = await readPublicKey(root, environment)
   const liveScripts = await target.liveScripts()
   return {
     environment,
@@ -49,7 +49,12 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
     ...(target.storeLocation ? { storeLocation: target.storeLocation } : {}),
     secrets: catalog.declared,
     stored,
-    sealingKey: { physicalName: catalog.sealingKeyName, publicKeyPath: displayPath(root, publicKeyPath(root, environment)), hasPublicKey },
+    sealingKey: {
+      physicalName: catalog.sealingKeyName,
+      publicKeyPath: displayPath(root, publicKeyPath(root, environment)),
+      hasPublicKey: publicKey !== undefined,
+      ...(publicKey?.pending ? { interrupted: true } : {}),
+    },
     recorded,
     productWorkerName: input.productWorkerName,
     product,
