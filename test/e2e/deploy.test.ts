@@ -380,6 +380,21 @@ describe("layer deploy: bad input and failures (clear error, exit 1, a rerun com
   })
 })
 
+describe("layer deploy: permissions", () => {
+  test("a token that may not manage Workers scripts is told which permission to add, before anything is written", async () => {
+    const d = await deployment()
+    const limited = emulator.addToken({ kind: "user", accountIds: [d.accountId], permissions: ["secrets_store_read", "secrets_store_write"] })
+    const run = await d.layer(["deploy", "--env", "production", "--json"], { env: { CLOUDFLARE_API_TOKEN: limited } })
+    assert.equal(run.code, 1)
+    const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
+    assert.equal(error.code, "cloudflare_permission_denied")
+    assert.match(error.message, /may not manage Workers scripts/)
+    assert.match(error.hint, /Workers Scripts Edit/)
+    assert.ok(d.requests().every((line) => line.startsWith("GET ")))
+    assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
+  })
+})
+
 describe("layer deploy on a local environment", () => {
   test("creates random secrets and the sealing key in the local store, writes the artifacts, uploads nothing, points at layer dev", async () => {
     const project = await createProject()

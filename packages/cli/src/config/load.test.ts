@@ -75,6 +75,18 @@ describe("loadProject", () => {
     assert.deepEqual(loaded.declarations.map((d) => [d.declaration.id, d.backend]), [["auth/session-key", "api"], ["payments/stripe", "api"]])
   })
 
+  it("reports each backend in config order with its backend() options, or none for a plain module", async () => {
+    const root = await project({ "src/jobs.ts": "export default { fetch() { return new Response('ok') } }" })
+    const loaded = await load(root)
+    assert.deepEqual(
+      loaded.backends.map((b) => [b.id, b.file.slice(root.length), b.app]),
+      [
+        ["api", "/src/api.ts", { name: "api", compatibilityDate: "2026-05-24", compatibilityFlags: [] }],
+        ["jobs", "/src/jobs.ts", undefined],
+      ],
+    )
+  })
+
   it("selects the environment from --env", async () => {
     const root = await project({})
     assert.equal((await load(root, "qa")).environment.name, "qa")
