@@ -20,6 +20,7 @@ import {
   emulatorTarget,
   envArgs,
   layerOn,
+  openStored,
   readStates,
   sealingPrivateKey,
   seedRandomSecrets,
@@ -96,9 +97,17 @@ describe("rotation on Cloudflare: the requests it costs", () => {
     assert.deepEqual(fx.emulator.requests.map((r) => r.method), ["GET"], "one listing page")
 
     fx.emulator.resetRequestLog()
-    const { run, doc: applied } = await rotate(fx, ["--apply", "--yes"], daysAfter(100))
+    const { run, doc: applied } = await rotate(fx, ["--apply", "--yes", "--debug"], daysAfter(100))
     assert.equal(run.code, 0, run.stderr)
     assert.equal(applied.summary.rotated, 4)
+    assert.match(run.stderr, /^debug: cloudflare PATCH \/accounts\/.+ -> 200/m)
+    // No value (old, new or the sealing key) and no token in any output, --debug included.
+    const texts = await fx.target.readTexts()
+    const key = await sealingPrivateKey(fx.project, texts, "production")
+    for (const [name, text] of texts) {
+      const values = doc.secrets.some((row) => row.physicalName === name) ? [...(await openStored(text, name, key)).versions.values()].map((v) => v.value) : [text]
+      for (const value of values) assert.ok(!run.stdout.includes(value) && !run.stderr.includes(value), `a value of ${name} in the output`)
+    }
     const methods = fx.emulator.requests.map((r) => r.method)
     // signing-key is new: its "PATCH" is a POST (create).
     assert.deepEqual([methods.filter((m) => m === "GET").length, methods.filter((m) => m === "PATCH").length, methods.filter((m) => m === "POST").length], [1 + 4 * 2, 3, 1])
