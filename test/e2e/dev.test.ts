@@ -97,14 +97,18 @@ describe("layer dev", () => {
   test("serves the app, picks up secret writes and source edits without a restart, and stops on SIGINT with exit 0", async () => {
     const project = await createProject({ "src/api.ts": api() })
     projects.push(project)
-    assert.equal((await project.layer(["deploy"])).code, 0, "the local deploy creates the random secrets")
     const port = await freePort()
     const dev = startDev(project, port)
     try {
       await until("the URL line", async () => (dev.stderr().includes(`on http://127.0.0.1:${port}`) ? true : undefined), dev)
       assert.match(dev.stderr(), /compatibilityDate 2026-05-24, newer than the installed workerd supports \(\d{4}-\d{2}-\d{2}\); layer dev runs it with/)
+      await until("the list of missing values", async () => (/no value yet for auth\/session-key: `layer deploy --env dev` creates random secrets/.test(dev.stderr()) ? true : undefined), dev)
       assert.deepEqual((await get(port, "/health")).body, { ok: true, build: "first" })
-      assert.deepEqual((await get(port, "/session")).body, { versions: ["v1"] }, "the random secret created by deploy is seeded")
+      assert.equal((await fetch(`http://127.0.0.1:${port}/session`)).status, 500, "no session key before the first deploy")
+
+      // The local deploy creates the random secrets while dev runs: they are served without a restart.
+      assert.equal((await project.layer(["deploy"])).code, 0)
+      await until("the random secret created by deploy", async () => (JSON.stringify((await get(port, "/session")).body) === '{"versions":["v1"]}' ? true : undefined), dev)
       assert.deepEqual(await get(port, "/stripe"), { status: 404, body: { error: "secret_not_found" } })
 
       // A value written while dev runs is served without a restart.

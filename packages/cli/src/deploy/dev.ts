@@ -74,7 +74,7 @@ export async function startDev(request: DevRequest): Promise<DevServer> {
     await session.stop()
     throw error
   }
-  session.watch()
+  await session.watch()
   const environment = build.project.environment.name
   const urls = build.apps.map((app, index) => ({ backend: app.backend.id, worker: app.backend.workerName, url: `http://${DEV_HOST}:${ports[index]}` }))
   for (const { backend, url } of urls) request.note(`layer dev: backend "${backend}" on ${url} (environment ${environment}; Ctrl-C stops)`)
@@ -105,8 +105,10 @@ class DevSession {
     await this.#seeder.sync(await this.#build.store.decryptAll())
   }
 
-  watch(): void {
+  async watch(): Promise<void> {
     const storeDir = this.#build.store.directory
+    // Watched before anything is written to it: the first `secret set` must be seen too.
+    await mkdir(storeDir, { recursive: true, mode: 0o700 })
     const sources = [...new Set([...this.#build.apps.map((app) => dirname(app.backend.file))])]
     this.#watchers = [
       watchDirectory(storeDir, { recursive: false, ignore: (path) => !path.endsWith(".json") }, () => this.#enqueue(() => this.#reloadSecrets())),
