@@ -14,7 +14,7 @@ import { lockPath } from "./paths.js"
 export const DEFAULT_LOCK_WAIT_MS = 10_000
 
 export interface LockOptions {
-  /** How long to wait for another holder before refusing (default 10 s). */
+  /** How long to wait for another holder before refusing (default LAYERON_LOCK_WAIT_MS, else 10 s). */
   waitMs?: number
 }
 
@@ -23,7 +23,7 @@ export async function withEnvironmentLock<T>(projectRoot: string, environment: s
   await mkdir(dirname(path), { recursive: true })
   return withFileLock(path, fn, {
     describe: `environment "${environment}" (its secrets and rotation state)`,
-    timeoutMs: options.waitMs ?? DEFAULT_LOCK_WAIT_MS,
+    timeoutMs: options.waitMs ?? lockWaitFromEnv(process.env) ?? DEFAULT_LOCK_WAIT_MS,
     holder: command,
     timeoutCode: "environment_locked",
   })
