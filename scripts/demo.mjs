@@ -194,7 +194,7 @@ async function main() {
   const webhook = await request(port, "POST", "/webhooks/incoming", { body: webhookBody, headers: { "x-signature": oldSignature } })
   check(webhook.json?.accepted === true && webhook.json?.version === "v2", "a webhook signed with the older key (v2) is accepted through active()")
   const token = await request(port, "GET", "/api-token")
-  check(token.status === 500, "the generated key has no value yet")
+  check(token.status === 503 && token.json?.error === "secret_not_found", "the generated key has no value yet: a typed secret_not_found")
   showDev()
 
   heading("what rotation would do later", "a plan as of 100 days from now: exit code 2 means rotations are due")

@@ -3,6 +3,7 @@
  * and no route ever returns a secret value (only fingerprints, signatures and version ids).
  */
 import { backend } from "@layeron/core"
+import { isSecretError } from "@layeron/modules"
 import { apiSigningKey, encryptionKey, partnerCredentials, sessionKey, stripeSecret, webhookKeys } from "./secrets.js"
 import { aesKey, fingerprint, fromBase64, hmacSha256, safeEqual, toBase64 } from "./crypto.js"
 
@@ -15,6 +16,12 @@ app.use(apiSigningKey)
 app.use(webhookKeys)
 
 const encoder = new TextEncoder()
+
+/** A secret that cannot be read is a 503 with its typed code (errors never hold values). */
+app.onError((error, c) => {
+  if (isSecretError(error)) return c.json({ error: error.code, secret: error.secretId, message: error.message }, 503)
+  return c.json({ error: "internal_error" }, 500)
+})
 
 app.get("/health", (c) => c.json({ ok: true }))
 
