@@ -197,6 +197,13 @@ class ApplyRun {
   }
 
   async #createRandom(node: DeployNode, step: RandomSecretStep): Promise<void> {
+    // The plan was made before the lock was taken: a deploy that held the lock meanwhile may
+    // have created this secret. Writing again would replace a value already in use.
+    const meanwhile = await this.#context.target.provider.find(step.physicalName)
+    if (meanwhile) {
+      this.#keep(node, `created meanwhile by another run (modified ${meanwhile.modified})`)
+      return
+    }
     const at = this.#context.now()
     const stored: Envelope = { current: "v1", versions: { v1: { value: randomValue(step.declaration.bytes ?? 32), createdAt: at.toISOString() } } }
     const { metadata } = await writeRecorded({
