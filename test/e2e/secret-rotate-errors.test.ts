@@ -54,6 +54,12 @@ describe("layer secret rotate: bad input", () => {
     })
   }
 
+  it("an --at holding a long text (a value or token pasted into the wrong flag) is not printed", async () => {
+    const pasted = "Abcdefghij0123456789Abcdefghij0123456789xyz"
+    const run = await refused(["--at", pasted], { code: "invalid_time", message: /^--at \(43 characters, not shown: it may be a value pasted by mistake\) is not an RFC 3339 time$/, hint: /like 2026-07-01T00:00:00Z/ })
+    assert.ok(!`${run.stdout}${run.stderr}`.includes(pasted.slice(0, 20)))
+  })
+
   it("--apply with --at", async () => {
     await refused(["--apply", "--yes", "--at", "2026-07-01T00:00:00Z"], { code: "apply_with_at", message: /--apply always rotates at the current time; nothing was written/, hint: /drop --at to apply now, or drop --apply/ })
   })

@@ -137,7 +137,10 @@ function readFlags(context: CommandContext): RotateFlags {
 function parseAt(text: string): Date {
   const ms = parseRfc3339(text)
   if (ms === undefined) {
-    throw new LayerError("invalid_time", `--at ${JSON.stringify(text)} is not an RFC 3339 time`, {
+    // A long text is more likely a value or token pasted into the wrong flag than a mistyped
+    // time (the longest RFC 3339 form is 35 characters): described, not printed.
+    const shown = text.length <= 36 ? JSON.stringify(text) : `(${text.length} characters, not shown: it may be a value pasted by mistake)`
+    throw new LayerError("invalid_time", `--at ${shown} is not an RFC 3339 time`, {
       hint: "give a date, a time and an offset, like 2026-07-01T00:00:00Z or 2026-07-01T09:30:00+02:00",
     })
   }
