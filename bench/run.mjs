@@ -18,7 +18,7 @@ import * as runtimeReads from "./sections/runtime-reads.mjs"
 import * as rotation from "./sections/rotation.mjs"
 import * as deploy from "./sections/deploy.mjs"
 import * as memory from "./sections/memory.mjs"
-import { describeMachine } from "./lib/machine.mjs"
+import { busyWarning, describeMachine, loadAverage } from "./lib/machine.mjs"
 import { elapsedMs, peakRssMethod } from "./lib/measure.mjs"
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs"
 import { renderTable } from "./lib/table.mjs"
@@ -54,6 +54,7 @@ for (const section of chosen) {
   process.stderr.write(` ${(sectionTimes[section.name] / 1000).toFixed(1)} s\n`)
 }
 
+machine.loadAverageAtEnd = loadAverage()
 const summary = {
   met: rows.filter((r) => r.status === "met").length,
   missed: rows.filter((r) => r.status === "missed").length,
@@ -61,8 +62,11 @@ const summary = {
 }
 console.log(
   `\nLayeron benchmarks: ${options.runs} runs${options.quick ? " (quick)" : ""}, ${machine.date}\n` +
-    `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}; peak RSS by ${peakRssMethod}\n`,
+    `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}; ` +
+    `load average ${machine.loadAverageAtStart.join("/")} at start, ${machine.loadAverageAtEnd.join("/")} at end; peak RSS by ${peakRssMethod}\n`,
 )
+const busy = busyWarning(machine, machine.loadAverageAtEnd)
+if (busy) console.log(`${busy}\n`)
 console.log(renderTable(rows))
 console.log(`\n${summary.met} goals met, ${summary.missed} missed, ${summary.notMeasured} not measured`)
 

@@ -1,5 +1,5 @@
 /** The machine the figures came from: they mean little without it. */
-import { availableParallelism, totalmem } from "node:os"
+import { availableParallelism, loadavg, totalmem } from "node:os"
 import { readFileSync } from "node:fs"
 
 export function describeMachine(now = new Date()) {
@@ -10,7 +10,22 @@ export function describeMachine(now = new Date()) {
     cpuModel: cpuModel(),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadAverage(),
   }
+}
+
+/**
+ * The 1, 5 and 15 minute load averages. The machine is shared: a load above its CPU count
+ * while the benchmark ran means other work competed with it, and every figure is slower and
+ * more spread out than on a quiet machine.
+ */
+export function loadAverage() {
+  return loadavg().map((value) => Math.round(value * 100) / 100)
+}
+
+export function busyWarning(machine, atEnd) {
+  const worst = Math.max(machine.loadAverageAtStart[0], atEnd[0])
+  return worst > machine.nproc ? `warning: load average reached ${worst} on ${machine.nproc} CPUs during this run; figures are noisier and slower than on a quiet machine` : undefined
 }
 
 function cpuModel() {
