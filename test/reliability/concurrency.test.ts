@@ -1,0 +1,237 @@
+/**
+ * Concurrency (issue 9, part 5): two writers of one environment at once. The first run (A)
+ * is slowed inside its write (a latency fault on the emulator), and the second (B) starts
+ * once A holds the environment lock, so the overlap is certain, not a matter of timing.
+ * B must wait for A (default) or refuse with environment_locked (LAYERON_LOCK_WAIT_MS short),
+ * and afterwards nothing may be lost: every version recorded, no double rotation, no random
+ * secret created twice, every sealed copy matching the store. Plus unsynchronised races of
+ * two processes on the local store, repeated.
+ */
+import assert from "node:assert/strict"
+import { access } from "node:fs/promises"
+import { join } from "node:path"
+import { after, before, describe, it } from "node:test"
+import { setTimeout as sleep } from "node:timers/promises"
+import type { Fault } from "@layeron/cf-emulator"
+import { createProject, jsonOf } from "../helpers/project.js"
+import type { LayerRun } from "../helpers/project.js"
+import { startTestEmulator } from "./support/cloudflare.js"
+import type { Emulator } from "./support/cloudflare.js"
+import { missingReason, probeCommands } from "./support/commands.js"
+import type { Availability } from "./support/commands.js"
+import { publishFigures } from "./support/figures.js"
+import { describeAudit, isConsistent, rotationStates } from "./support/ground-truth.js"
+import { sized } from "./support/mode.js"
+import { scenario, VALUE_A, VALUE_B } from "./support/scenarios.js"
+import { createCloudflareTarget, createLocalTarget, observeTarget } from "./support/targets.js"
+import type { Target } from "./support/targets.js"
+
+const RACES = sized(3, 10)
+/** How long A's slowed request takes: long enough for B to start, observe and queue. */
+const HOLD_MS = 2500
+
+let emulator: Emulator
+let available: Availability
+const rows: (string | number)[][] = []
+const notRun: string[] = []
+const problems: string[] = []
+
+before(async () => {
+  emulator = await startTestEmulator()
+  const probe = await createProject()
+  available = await probeCommands(probe)
+  await probe.cleanup()
+})
+after(() => emulator.close())
+
+function codeOf(run: LayerRun): string {
+  if (run.code === 0) return "ok"
+  try {
+    return jsonOf<{ error?: { code?: string } }>(run).error?.code ?? `exit ${run.code}`
+  } catch {
+    return `exit ${run.code}`
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** Start A with a slowed request, wait until it holds the environment lock, then start B. */
+async function overlapped(target: Target, a: readonly string[], b: readonly string[], slow: Fault, options: { envA?: Record<string, string>; envB?: Record<string, string> } = {}): Promise<{ a: LayerRun; b: LayerRun; overlapped: boolean }> {
+  emulator.setFault(slow)
+  const lock = join(target.project.root, ".layeron", "locks", `${target.environment}.lock`)
+  const first = target.spawn([...a, "--json"], { env: options.envA ?? {} })
+  let held = false
+  for (let waited = 0; waited < 20_000 && !held; waited += 10) {
+    held = await exists(lock)
+    if (!held) await sleep(10)
+  }
+  const second = target.spawn([...b, "--json"], { env: options.envB ?? {} })
+  const [runA, runB] = await Promise.all([first.done, second.done])
+  emulator.clearFaults()
+  // A run that finished before B started would prove nothing: the slowed request guarantees it did not.
+  return { a: runA, b: runB, overlapped: held }
+}
+
+function judge(label: string, outcome: string, ok: boolean, detail: string): void {
+  rows.push([label, outcome, ok ? "yes" : "NO"])
+  if (!ok) problems.push(`${label}: ${detail}`)
+}
+
+const slowWrites: Fault = { kind: "latency", ms: HOLD_MS, method: "PATCH", next: 1 }
+const slowCreate: Fault = { kind: "latency", ms: HOLD_MS, method: "POST", path: "/accounts/*/secrets_store/stores/*/secrets", next: 1 }
+
+describe("two writers of one environment", () => {
+  it("two `secret rotate --apply` at once: the second waits, finds nothing due, rotates nothing", async (t) => {
+    if (!available.rotate) return skip(t, "secret rotate")
+    const rotate = scenario("rotate")
+    const single = await createCloudflareTarget(emulator)
+    await rotate.prepare(single)
+    assert.equal((await single.run(rotate.args)).code, 0)
+    const expected = (await observeTarget(single)).end
+    await single.cleanup()
+
+    const target = await createCloudflareTarget(emulator)
+    try {
+      await rotate.prepare(target)
+      const { a, b, overlapped: overlap } = await overlapped(target, rotate.args, rotate.args, slowWrites)
+      const observed = await observeTarget(target)
+      const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+      const same = JSON.stringify(observed.end) === JSON.stringify(expected)
+      judge("rotate ∥ rotate (waits)", `A ${codeOf(a)}, B ${codeOf(b)}`, overlap && a.code === 0 && b.code === 0 && same && inconsistent.length === 0, `${inconsistent.join("; ")} end ${JSON.stringify(observed.end.versions)} vs ${JSON.stringify(expected.versions)}; ${b.stderr}`)
+    } finally {
+      await target.cleanup()
+    }
+  })
+
+  it("two `secret rotate --apply` at once with a short lock wait: the second refuses and writes nothing", async (t) => {
+    if (!available.rotate) return skip(t, "secret rotate")
+    const rotate = scenario("rotate")
+    const target = await createCloudflareTarget(emulator)
+    try {
+      await rotate.prepare(target)
+      const { a, b, overlapped: overlap } = await overlapped(target, rotate.args, rotate.args, slowWrites, { envB: { LAYERON_LOCK_WAIT_MS: "200" } })
+      const observed = await observeTarget(target)
+      const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+      const refusal = codeOf(b)
+      judge("rotate ∥ rotate (refuses)", `A ${codeOf(a)}, B ${refusal}`, overlap && a.code === 0 && refusal === "environment_locked" && inconsistent.length === 0, `${inconsistent.join("; ")}; ${b.stderr}`)
+    } finally {
+      await target.cleanup()
+    }
+  })
+
+  it("`secret set` during a rotation: it waits, then its value is current and both writes are recorded", async (t) => {
+    if (!available.rotate) return skip(t, "secret rotate")
+    const rotate = scenario("rotate")
+    const target = await createCloudflareTarget(emulator)
+    try {
+      await rotate.prepare(target)
+      const set = ["secret", "set", "auth/session-key", "--value-env", "V"]
+      const { a, b, overlapped: overlap } = await overlapped(target, rotate.args, set, slowWrites, { envB: { V: VALUE_B } })
+      const observed = await observeTarget(target)
+      const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+      const sessionKey = [...(await rotationStates(target.project.root, target.environment)).values()].find((state) => state.secret === "auth/session-key")
+      const actions = sessionKey?.log.map((entry) => entry.action) ?? []
+      const current = (await target.store()).get(sessionKey?.physicalName ?? "")?.value
+      const ok = overlap && a.code === 0 && b.code === 0 && current === VALUE_B && actions.slice(-2).join(",") === "rotate,set" && inconsistent.length === 0
+      judge("rotate ∥ secret set", `A ${codeOf(a)}, B ${codeOf(b)}; log ${actions.join(",")}`, ok, `${inconsistent.join("; ")}; current is ${current === VALUE_B ? "B's value" : "not B's value"}; ${b.stderr}`)
+    } finally {
+      await target.cleanup()
+    }
+  })
+
+  it("two deploys at once: the second waits and creates no random secret a second time", async (t) => {
+    if (!available.deploy) return skip(t, "deploy")
+    const deploy = scenario("deploy")
+    const target = await createCloudflareTarget(emulator)
+    try {
+      const { a, b, overlapped: overlap } = await overlapped(target, deploy.args, deploy.args, slowCreate)
+      const observed = await observeTarget(target)
+      const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+      const states = [...(await rotationStates(target.project.root, target.environment)).values()]
+      const created = states.map((state) => `${state.secret}×${state.log.filter((entry) => entry.action === "deploy").length}`)
+      const twice = states.filter((state) => state.log.filter((entry) => entry.action === "deploy").length > 1)
+      judge("deploy ∥ deploy", `A ${codeOf(a)}, B ${codeOf(b)}; created ${created.join(", ")}`, overlap && a.code === 0 && b.code === 0 && twice.length === 0 && inconsistent.length === 0, `${inconsistent.join("; ")}; created twice: ${twice.map((state) => state.secret).join(", ") || "none"}; ${b.stderr.slice(-400)}`)
+    } finally {
+      await target.cleanup()
+    }
+  })
+
+  it("two `secret set` of one secret at once: both recorded, the last one current", async () => {
+    const target = await createCloudflareTarget(emulator)
+    try {
+      const set = ["secret", "set", "auth/session-key", "--value-env", "V"]
+      await target.run(set, { env: { V: VALUE_A } })
+      const { a, b, overlapped: overlap } = await overlapped(target, set, set, slowWrites, { envA: { V: VALUE_A }, envB: { V: VALUE_B } })
+      const observed = await observeTarget(target)
+      const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+      const state = [...(await rotationStates(target.project.root, target.environment)).values()].find((candidate) => candidate.secret === "auth/session-key")
+      const current = (await target.store()).get(state?.physicalName ?? "")?.value
+      judge("secret set ∥ secret set", `A ${codeOf(a)}, B ${codeOf(b)}; ${state?.log.length ?? 0} writes logged`, overlap && a.code === 0 && b.code === 0 && current === VALUE_B && state?.log.length === 3 && inconsistent.length === 0, `${inconsistent.join("; ")}`)
+    } finally {
+      await target.cleanup()
+    }
+  })
+})
+
+describe("unsynchronised races on the local store", () => {
+  it(`${RACES} races each of set ∥ set, rotate ∥ rotate, rotate ∥ set, deploy ∥ deploy`, async () => {
+    const kinds: { label: string; needs?: "rotate" | "deploy"; a: string[]; b: string[]; envA?: Record<string, string>; envB?: Record<string, string>; prepare?: (target: Target) => Promise<void> }[] = [
+      { label: "local set ∥ set", a: ["secret", "set", "auth/session-key", "--value-env", "V"], b: ["secret", "set", "auth/session-key", "--value-env", "V"], envA: { V: VALUE_A }, envB: { V: VALUE_B } },
+      { label: "local rotate ∥ rotate", needs: "rotate", a: [...scenario("rotate").args], b: [...scenario("rotate").args], prepare: scenario("rotate").prepare },
+      { label: "local rotate ∥ set", needs: "rotate", a: [...scenario("rotate").args], b: ["secret", "set", "auth/session-key", "--value-env", "V"], envB: { V: VALUE_B }, prepare: scenario("rotate").prepare },
+      { label: "local deploy ∥ deploy", needs: "deploy", a: [...scenario("deploy").args], b: [...scenario("deploy").args] },
+    ]
+    for (const kind of kinds) {
+      if (kind.needs && !available[kind.needs]) {
+        notRun.push(`${kind.label}: ${missingReason(kind.needs === "rotate" ? "secret rotate" : "deploy")}`)
+        continue
+      }
+      let clean = 0
+      const outcomes = new Map<string, number>()
+      for (let i = 0; i < RACES; i++) {
+        const target = await createLocalTarget()
+        try {
+          await kind.prepare?.(target)
+          const first = target.spawn([...kind.a, "--json"], { env: kind.envA ?? {} })
+          const second = target.spawn([...kind.b, "--json"], { env: kind.envB ?? {} })
+          const [a, b] = await Promise.all([first.done, second.done])
+          const outcome = `A ${codeOf(a)}, B ${codeOf(b)}`
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+          const observed = await observeTarget(target)
+          const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
+          const states = [...(await rotationStates(target.project.root, target.environment)).values()]
+          const createdTwice = states.filter((state) => state.log.filter((entry) => entry.action === "deploy").length > 1).map((state) => state.secret)
+          const rotatedTwice = states.filter((state) => state.log.filter((entry) => entry.action === "rotate").length > 1).map((state) => state.secret)
+          const ok = a.code === 0 && b.code === 0 && inconsistent.length === 0 && createdTwice.length === 0 && rotatedTwice.length === 0
+          if (ok) clean++
+          else problems.push(`${kind.label} #${i + 1}: ${outcome}; ${inconsistent.join("; ")}; created twice: ${createdTwice.join(",") || "none"}; rotated twice: ${rotatedTwice.join(",") || "none"}`)
+        } finally {
+          await target.cleanup()
+        }
+      }
+      rows.push([kind.label, [...outcomes].map(([outcome, n]) => `${outcome} ×${n}`).join("; "), clean === RACES ? "yes" : `NO (${RACES - clean} of ${RACES})`])
+    }
+  })
+})
+
+describe("concurrency figures", () => {
+  it("publishes what the second writer did and whether anything was lost", async () => {
+    await publishFigures("concurrency", {
+      figures: { cases: rows.length, problems: problems.length },
+      tables: [{ title: "two writers of one environment (A, B: exit or error code)", columns: ["case", "outcome", "nothing lost"], rows }],
+      notRun,
+      details: { problems },
+    })
+    assert.deepEqual(problems, [])
+  })
+})
+
+function skip(t: { skip(message?: string): void }, command: string): void {
+  notRun.push(missingReason(command))
+  t.skip(missingReason(command))
+}

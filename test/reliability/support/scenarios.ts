@@ -1,0 +1,74 @@
+/**
+ * The writing commands the crash, fault and concurrency matrices disturb, each with the
+ * state it starts from. A scenario's command is rerun unchanged after a disturbance; the
+ * rerun must succeed and leave what an undisturbed run leaves.
+ */
+import assert from "node:assert/strict"
+import type { Target } from "./targets.js"
+
+/** 32 bytes in base64url: values for the random and generated secrets. */
+export const VALUE_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+export const VALUE_B = "Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA"
+export const VALUE_16 = "AAECAwQFBgcICQoLDA0ODw"
+
+/** A first version created long ago, so that rotation is due now. */
+function oldEnvelope(value: string): string {
+  return JSON.stringify({ current: "v1", versions: { v1: { value, createdAt: "2026-01-01T00:00:00.000Z" } } })
+}
+
+export interface Scenario {
+  id: "set-first" | "set-update" | "rotate" | "deploy"
+  /** As the figures show it. */
+  label: string
+  /** The command that must exist for the scenario to run. */
+  needs?: "rotate" | "deploy"
+  /** Brings a fresh target to the scenario's starting point. */
+  prepare(target: Target): Promise<void>
+  args: readonly string[]
+  env?: Readonly<Record<string, string>>
+}
+
+async function mustRun(target: Target, args: readonly string[], env: Record<string, string> = {}): Promise<void> {
+  const run = await target.run(args, { env })
+  assert.equal(run.code, 0, `preparing: layer ${args.join(" ")}: ${run.stderr}`)
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: "set-first",
+    label: "secret set (first write: sealing key + secret)",
+    prepare: async () => {},
+    args: ["secret", "set", "auth/session-key", "--value-env", "V"],
+    env: { V: VALUE_A },
+  },
+  {
+    id: "set-update",
+    label: "secret set (update of a declared secret)",
+    prepare: (target) => mustRun(target, ["secret", "set", "auth/session-key", "--value-env", "V"], { V: VALUE_A }),
+    args: ["secret", "set", "auth/session-key", "--value-env", "V"],
+    env: { V: VALUE_B },
+  },
+  {
+    id: "rotate",
+    label: "secret rotate --apply (3 due: retain_for, retain_forever, none/first value)",
+    needs: "rotate",
+    prepare: async (target) => {
+      await mustRun(target, ["secret", "set", "auth/session-key", "--value-env", "V"], { V: oldEnvelope(VALUE_A) })
+      await mustRun(target, ["secret", "set", "auth/signing-key", "--value-env", "V"], { V: oldEnvelope(VALUE_16) })
+    },
+    args: ["secret", "rotate", "--apply", "--yes"],
+  },
+  {
+    id: "deploy",
+    label: "deploy (sealing key, 2 random secrets, Workers)",
+    needs: "deploy",
+    prepare: async () => {},
+    args: ["deploy", "--yes"],
+  },
+]
+
+export function scenario(id: Scenario["id"]): Scenario {
+  const found = SCENARIOS.find((candidate) => candidate.id === id)
+  if (!found) throw new Error(`no scenario ${id}`)
+  return found
+}
