@@ -247,7 +247,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime, outpu
     terminal: createTerminal(runtime.stdin, runtime.stderr),
     output,
     // The one clock (clock.ts), loaded here rather than at the top: `--version` never needs it.
-    now: runtime.now ?? (await import("./clock.js")).createClock(runtime.env),
+    now: runtime.now ?? (await (await import("./clock.js")).createClock(runtime.env)),
   }
   output.debug(`command: layer ${label} (cwd ${cwd})`)
   const module = await spec.load()

@@ -9,14 +9,18 @@
  * them due with a real-time run. Waits and timeouts (locks, retries, rate limiting) keep
  * using real time. Nothing outside tests should set it.
  */
-import { parseRfc3339 } from "@layeron/modules/envelope"
 import { LayerError } from "./errors.js"
 
 export const TEST_NOW_VARIABLE = "LAYERON_TEST_NOW"
 
-export function createClock(env: NodeJS.ProcessEnv): () => Date {
+/**
+ * Async only so that the RFC 3339 parser (the whole envelope module graph, 13 modules) is
+ * loaded when a test pins the time, not on every command's start (docs/performance.md).
+ */
+export async function createClock(env: NodeJS.ProcessEnv): Promise<() => Date> {
   const pinned = env[TEST_NOW_VARIABLE]
   if (pinned === undefined || pinned === "") return () => new Date()
+  const { parseRfc3339 } = await import("@layeron/modules/envelope")
   const ms = parseRfc3339(pinned)
   if (ms === undefined) {
     throw new LayerError("invalid_setting", `${TEST_NOW_VARIABLE} is not an RFC 3339 time: ${JSON.stringify(pinned)}`, {

@@ -14,7 +14,6 @@ import { discoverDeclarations } from "./discover.js"
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
-import { createModuleImporter } from "./import.js"
 import type { ModuleImporter } from "./import.js"
 import { validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
@@ -43,8 +42,9 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const cacheOptions = { configFile, root, home: layeronHome({ env: options.env }), env: options.env, debug: options.debug }
   const useCache = projectCacheEnabled(options.env)
   const cached = useCache ? await readCachedProject(cacheOptions) : undefined
-  // tsx and its loader thread start only when the project must really be imported.
-  const importer = cached ? undefined : await createModuleImporter()
+  // tsx, its loader thread and the importer's own modules load only when the project must
+  // really be imported.
+  const importer = cached ? undefined : await (await import("./import.js")).createModuleImporter()
   const raw = importer ? await importConfig(importer, configFile, shown) : cached?.rawConfig
   const validated = validateConfig(raw, { file: shown, root })
   if (!validated.ok) {
