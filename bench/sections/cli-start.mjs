@@ -39,7 +39,10 @@ export async function run({ runs }) {
       { key: "floor", run: node(["-e", "0"]) },
       { key: "wrangler", run: wrangler },
       { key: "version", label: "layer --version", goal: 1.5, run: layer(["--version"]) },
-      { key: "set", label: "layer secret set (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
+      // A declared secret: the write goes through the rotation record (lock, sealed copy, intent, completion).
+      { key: "set", label: "layer secret set, declared (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
+      // A plain Cloudflare secret name that no declaration uses: one store write.
+      { key: "setPlain", label: "layer secret set, undeclared name (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
       { key: "list", label: "layer secret list --json (local)", goal: 3, run: layer(["secret", "list", "--json"]) },
       // The first command after an edit imports the project again (tsx): shown, no goal.
       {
