@@ -3,7 +3,8 @@
  * `npm run bench` (= `npm run build && node bench/run.mjs`): where Layeron stands on speed and
  * scale, measured in one run and printed as ONE table (min, median and max over --runs runs,
  * at least 5), with the machine it ran on. The rows and the machine also go to
- * bench/results/latest.json (gitignored); docs/performance.md keeps the figures.
+ * bench/results/latest.json, and as Markdown to latest.md (both gitignored);
+ * docs/performance.md keeps the figures.
  *
  *   node bench/run.mjs [--runs N] [--quick] [--only cli-start,runtime-reads,rotation,deploy,memory]
  *
@@ -21,10 +22,11 @@ import * as memory from "./sections/memory.mjs"
 import { busyWarning, describeMachine, loadAverage } from "./lib/machine.mjs"
 import { elapsedMs, peakRssMethod } from "./lib/measure.mjs"
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs"
-import { renderTable } from "./lib/table.mjs"
+import { renderMarkdown, renderTable } from "./lib/table.mjs"
 
 const SECTIONS = [cliStart, runtimeReads, rotation, deploy, memory]
 const RESULTS = new URL("./results/latest.json", import.meta.url)
+const RESULTS_MARKDOWN = new URL("./results/latest.md", import.meta.url)
 
 let options
 try {
@@ -73,4 +75,9 @@ console.log(`\n${summary.met} goals met, ${summary.missed} missed, ${summary.not
 await mkdir(new URL("./results/", import.meta.url), { recursive: true })
 const document = { machine, options: { runs: options.runs, quick: options.quick, only: options.only }, peakRssMethod, sectionTimesMs: sectionTimes, summary, rows }
 await writeFile(RESULTS, `${JSON.stringify(document, null, 2)}\n`)
-console.log(`results: ${fileURLToPath(RESULTS)}`)
+// The same table in Markdown, with its machine, ready for docs/performance.md.
+const machineLine =
+  `${machine.date.slice(0, 10)}, ${options.runs} runs${options.quick ? " (quick)" : ""}: ${machine.nproc} CPUs (${machine.cpuModel}), ` +
+  `${machine.memoryGiB} GiB, node ${machine.node}, load average ${machine.loadAverageAtStart[0]} at start and ${machine.loadAverageAtEnd[0]} at end`
+await writeFile(RESULTS_MARKDOWN, `${machineLine}\n\n${renderMarkdown(rows)}\n`)
+console.log(`results: ${fileURLToPath(RESULTS)} (and latest.md)`)
