@@ -6,6 +6,7 @@
 import { Limits } from "@layeron/modules/limits"
 import { formatTable } from "../output/index.js"
 import type { HumanBlock } from "../output/index.js"
+import { groupThousands } from "../output/numbers.js"
 import type { ApplyOutcome } from "../rotation/apply.js"
 import { describePolicy } from "../rotation/plan.js"
 import type { RotateDocument, RotateSecretReport } from "../rotation/report.js"
@@ -33,7 +34,7 @@ export function humanReport(document: RotateDocument): HumanBlock[] {
       blocks.push({ type: "line", text: `${id}: ${secret.hint}`, tone: "warning" })
     }
     if (secret.size && secret.size.status !== "ok") {
-      const share = `${percent(secret.size.ratio)} of Cloudflare's ${Limits.maxValueBytes.toLocaleString("en-US")} bytes`
+      const share = `${percent(secret.size.ratio)} of Cloudflare's ${groupThousands(Limits.maxValueBytes)} bytes`
       const problem = secret.size.status === "too_large" ? "too large to write" : `over ${Math.round(Limits.warnRatio * 100)} %`
       blocks.push({ type: "line", text: `${id}: the envelope is ${bytes(secret.size.bytes)}, ${share}: ${problem}; keep fewer versions (a shorter retain_for)`, tone: "warning" })
     }
@@ -105,7 +106,7 @@ function time(iso: string): string {
 }
 
 function bytes(n: number): string {
-  return `${n.toLocaleString("en-US")} B`
+  return `${groupThousands(n)} B`
 }
 
 function percent(ratio: number): string {

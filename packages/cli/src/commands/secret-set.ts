@@ -5,6 +5,7 @@
  */
 import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
+import { groupThousands } from "../output/numbers.js"
 import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import { describeTarget, resolveTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
@@ -100,7 +101,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     json: document,
     human: [
       { type: "line", text: `${written.action} ${describeTarget(target)} in ${session.environment}`, tone: "success" },
-      { type: "line", text: `  ${versions} · ${inspected.size.bytes.toLocaleString("en-US")} bytes · fingerprint ${fingerprint}`, tone: "muted" },
+      { type: "line", text: `  ${versions} · ${groupThousands(inspected.size.bytes)} bytes · fingerprint ${fingerprint}`, tone: "muted" },
     ],
   }
 }

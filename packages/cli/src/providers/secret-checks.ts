@@ -6,6 +6,7 @@
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN, Limits } from "@layeron/modules/limits"
 import { LayerError } from "../errors.js"
+import { groupThousands } from "../output/numbers.js"
 import type { SecretText } from "./provider.js"
 
 export function checkSecretName(name: string): void {
@@ -28,7 +29,7 @@ export function checkSecretValue(name: string, value: SecretText): void {
   if (bytes > Limits.maxValueBytes) {
     throw new LayerError(
       "value_too_large",
-      `the value for ${name} is ${bytes.toLocaleString("en-US")} bytes; Cloudflare Secrets Store holds at most ${Limits.maxValueBytes.toLocaleString("en-US")} UTF-8 bytes per secret`,
+      `the value for ${name} is ${groupThousands(bytes)} bytes; Cloudflare Secrets Store holds at most ${groupThousands(Limits.maxValueBytes)} UTF-8 bytes per secret`,
       { hint: "shorten the value, or split it across several secrets", details: { bytes, maxBytes: Limits.maxValueBytes } },
     )
   }

@@ -13,6 +13,7 @@ import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { Limits } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../errors.js"
+import { groupThousands } from "../output/numbers.js"
 import { SecretText } from "../providers/provider.js"
 import { writeRecorded } from "./record.js"
 import type { SealingContext } from "./sealing-key.js"
@@ -67,7 +68,7 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
         row,
         status: "failed",
         code: "value_too_large",
-        message: `the rotated envelope would be ${row.size.bytes.toLocaleString("en-US")} bytes, over Cloudflare's ${Limits.maxValueBytes.toLocaleString("en-US")}-byte limit`,
+        message: `the rotated envelope would be ${groupThousands(row.size.bytes)} bytes, over Cloudflare's ${groupThousands(Limits.maxValueBytes)}-byte limit`,
         hint: "keep fewer versions: a shorter retain_for, or retain_for instead of retain_forever",
       }
     }

@@ -13,6 +13,7 @@ import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnve
 import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { isLayerError, LayerError } from "../errors.js"
+import { groupThousands } from "../output/numbers.js"
 
 export interface InspectedValue {
   kind: "plain" | "envelope"
@@ -109,5 +110,5 @@ function checkBase64Url(envelope: Envelope, declaration: SecretDeclaration, warn
 }
 
 function format(n: number): string {
-  return n.toLocaleString("en-US")
+  return groupThousands(n)
 }
