@@ -10,16 +10,20 @@
  *
  * Faults: 429 with retry-after (1 s), 429 without, Cloudflare's 5-minute block (the global
  * rate limit at small numbers: 40 requests per minute, 300 s block, ended with the emulator's
- * clock), 500 (JSON), 502 and 503 (HTML), a timeout (latency 1 s over a 300 ms client timeout:
- * the request still lands, late), a connection reset, and a slow answer (250 ms, under the
- * timeout). Timeout and retry budgets are the ones docs/cloudflare.md documents:
- * LAYERON_MAX_RETRY_WAIT_MS and LAYERON_REQUEST_TIMEOUT_MS.
+ * clock), 500 (JSON), 502 and 503 (HTML), a timeout (latency 1 s over a 300 ms client timeout;
+ * the emulator then drops the request), a connection reset before the request is handled, a
+ * lost answer (the request is carried out and the connection drops before the answer: a
+ * write that landed while the client saw a failure; made by support/answer-lost-proxy.ts),
+ * and a slow answer (250 ms, under the timeout). Timeout and retry budgets are the ones
+ * docs/cloudflare.md documents: LAYERON_MAX_RETRY_WAIT_MS and LAYERON_REQUEST_TIMEOUT_MS.
  */
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { Fault } from "@layeron/cf-emulator"
 import { createProject } from "../helpers/project.js"
+import { startAnswerLostProxy } from "./support/answer-lost-proxy.js"
+import type { AnswerLostProxy } from "./support/answer-lost-proxy.js"
 import { startTestEmulator } from "./support/cloudflare.js"
 import type { Emulator } from "./support/cloudflare.js"
 import { missingReason, probeCommands } from "./support/commands.js"
@@ -38,8 +42,10 @@ interface FaultKind {
   id: string
   /** Regimes this fault runs in (a slow answer needs no retry; the block outlasts any budget). */
   regimes: readonly Regime[]
-  /** The emulator fault at request K of the command (the block is set up separately). */
+  /** The emulator fault at request K of the command (the block and the lost answer are set up separately). */
   fault?: (position: number) => Fault
+  /** Carry out request K, then drop the connection before the answer (through the proxy). */
+  lostAnswer?: true
   /** Extra environment for the faulted run. */
   env?: Record<string, string>
   /** A late request still in flight after the run ends: wait for it to land before rerunning. */
@@ -55,8 +61,9 @@ const FAULTS: readonly FaultKind[] = [
   { id: "500", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "server_error", status: 500, requestNumber: k }) },
   { id: "502", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "server_error", status: 502, requestNumber: k }) },
   { id: "503", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "server_error", status: 503, requestNumber: k }) },
-  { id: "timeout (lands late)", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "latency", ms: 1000, requestNumber: k }), env: { LAYERON_REQUEST_TIMEOUT_MS: "300" }, settleMs: 1100 },
+  { id: "timeout", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "latency", ms: 1000, requestNumber: k }), env: { LAYERON_REQUEST_TIMEOUT_MS: "300" }, settleMs: 1100 },
   { id: "connection reset", regimes: ["retry", "no-retry"], fault: (k) => ({ kind: "drop_connection", requestNumber: k }) },
+  { id: "answer lost (write landed)", regimes: ["retry", "no-retry"], lostAnswer: true },
   { id: "slow answer 250ms", regimes: ["retry"], fault: (k) => ({ kind: "latency", ms: 250, requestNumber: k }) },
 ]
 
@@ -66,6 +73,7 @@ let emulator: Emulator
 /** A second emulator whose global rate limit is small, for the block. */
 let limited: Emulator
 let available: Availability
+let proxy: AnswerLostProxy
 
 interface CellResult {
   scenario: string
@@ -87,11 +95,13 @@ const positionsByScenario = new Map<string, number>()
 before(async () => {
   emulator = await startTestEmulator()
   limited = await startTestEmulator({ rateLimit: RATE_LIMIT })
+  proxy = await startAnswerLostProxy(emulator.url)
   const probe = await createProject()
   available = await probeCommands(probe)
   await probe.cleanup()
 })
 after(async () => {
+  await proxy.close()
   await emulator.close()
   await limited.close()
 })
@@ -130,16 +140,19 @@ async function primeBlock(target: Target, position: number): Promise<void> {
 }
 
 async function runCell(scenario: Scenario, fault: FaultKind, regime: Regime, position: number, expected: Baseline): Promise<CellResult> {
-  const blocking = fault.fault === undefined
+  const blocking = fault.fault === undefined && !fault.lostAnswer
   const server = blocking ? limited : emulator
   const target = await createCloudflareTarget(server)
   try {
     server.resetRequestLog()
     await scenario.prepare(target)
     if (blocking) await primeBlock(target, position)
+    else if (fault.lostAnswer) proxy.loseAnswerTo(position)
     else server.setFault(fault.fault!(position))
-    const first = await target.run(scenario.args, { env: { ...scenario.env, ...fault.env, LAYERON_MAX_RETRY_WAIT_MS: BUDGET[regime] } })
+    const through = fault.lostAnswer ? { CLOUDFLARE_API_BASE_URL: proxy.url } : {}
+    const first = await target.run(scenario.args, { env: { ...scenario.env, ...fault.env, ...through, LAYERON_MAX_RETRY_WAIT_MS: BUDGET[regime] } })
     server.clearFaults()
+    proxy.loseAnswerTo(undefined)
     if (fault.settleMs) await sleep(fault.settleMs)
     if (blocking) server.advanceClock(RATE_LIMIT.blockMs + RATE_LIMIT.windowMs)
     const rerun = await target.run(scenario.args, { env: { ...scenario.env } })
@@ -192,7 +205,7 @@ function cellsFor(count: number): { fault: FaultKind; regime: Regime; position: 
 
 /** The block outlasts any budget, and without retries any fault ends the run: those cells are expected to fail first. */
 function expectsFailure(fault: FaultKind, regime: Regime): boolean {
-  return regime === "no-retry" || fault.fault === undefined
+  return regime === "no-retry" || (fault.fault === undefined && !fault.lostAnswer)
 }
 
 /** The default run covers the first write and rotation; the full run every scenario. */
