@@ -6,6 +6,8 @@ import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf, modeOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
 import { layerInPty } from "../helpers/pty.js"
+import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
+import { parseStoredValue } from "@layeron/modules/envelope"
 
 interface SetDocument {
   environment: string
@@ -96,6 +98,10 @@ describe("layer secret set", () => {
     assert.deepEqual([envelope.kind, envelope.versions, envelope.current], ["envelope", ["v2", "v3"], "v3"])
     const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
     assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
+    // Readers must see the literal text, not versions parsed out of it.
+    const stored = await createLocalProvider({ projectRoot: project.root, environment: "dev", home: project.home }).decryptAll()
+    const text = stored.get("LITERAL")?.reveal() ?? ""
+    assert.equal(parseStoredValue(text).envelope.versions.v1?.value, '{"current":"nope","versions":{}}')
   })
 
   it("environments have separate stores", async () => {

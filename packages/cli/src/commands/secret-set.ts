@@ -3,6 +3,7 @@
  * on bad input": flags, then project and NAME, then the value and its checks; only then
  * the provider write (and, for a declared secret, its sealed record in the rotation state).
  */
+import { looksLikeEnvelope, serializeEnvelope } from "@layeron/modules/envelope"
 import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
@@ -12,6 +13,7 @@ import { fingerprintValue } from "../secrets/fingerprint.js"
 import { inspectValue } from "../secrets/inspect.js"
 import { openSecretSession } from "../secrets/session.js"
 import { chooseValueSource, readValue } from "../secrets/value-source.js"
+import { SecretText } from "../providers/provider.js"
 import type { UpsertResult } from "../providers/provider.js"
 import { booleanFlag, stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
@@ -52,10 +54,13 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const label = `${describeTarget(target)} in ${session.environment}`
   context.output.debug(`secret set: target ${label}, source ${source.kind}`)
 
-  const value = await readValue(source, { env: context.env, stdin: context.stdin, terminal: context.terminal, label })
-  const text = value.reveal()
+  const typed = await readValue(source, { env: context.env, stdin: context.stdin, terminal: context.terminal, label })
+  const text = typed.reveal()
   const declaration = target.kind === "declared" ? target.secret.declaration : undefined
   const inspected = inspectValue(text, { plain: booleanFlag(context.flags, "plain"), declaration, now: context.now() })
+  // --plain text that looks like an envelope is stored as a one-version envelope holding it,
+  // so readers see the literal text instead of parsing it as versions (DESIGN §5).
+  const value = inspected.kind === "plain" && looksLikeEnvelope(text) ? new SecretText(serializeEnvelope(inspected.envelope)) : typed
   if (source.kind === "stdin" && text.endsWith("\n")) {
     context.output.warn("the value from stdin ends with a newline, which is kept as part of the value; pipe it with printf '%s' to leave it out")
   }
@@ -82,7 +87,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   } else {
     written = await provider.upsert(target.physicalName, value)
   }
-  const fingerprint = await fingerprintValue(session.home, value)
+  const fingerprint = await fingerprintValue(session.home, typed)
 
   const document: SecretSetDocument = {
     environment: session.environment,
