@@ -106,33 +106,3 @@ function pollPeakRss(pid) {
     },
   }
 }
-
-/**
- * Time `subject` against `baseline` run after run, alternating which goes first so neither
- * always benefits from a warmer cache. Each run yields one ratio subject/baseline.
- * @param {{ runs: number, warmup?: number, baseline: () => Promise<number>, subject: () => Promise<number> }} spec
- */
-export async function pairedRatios({ runs, warmup = 1, baseline, subject }) {
-  for (let i = 0; i < warmup; i++) {
-    await baseline()
-    await subject()
-  }
-  const baselineMs = []
-  const subjectMs = []
-  const ratios = []
-  for (let run = 0; run < runs; run++) {
-    let b
-    let s
-    if (run % 2 === 0) {
-      b = await baseline()
-      s = await subject()
-    } else {
-      s = await subject()
-      b = await baseline()
-    }
-    baselineMs.push(b)
-    subjectMs.push(s)
-    ratios.push(s / b)
-  }
-  return { ratio: stats(ratios), baselineMs: stats(baselineMs), subjectMs: stats(subjectMs) }
-}

@@ -1,7 +1,7 @@
 // node --test bench/lib/measure.test.mjs
 import { describe, it } from "node:test"
 import assert from "node:assert/strict"
-import { pairedRatios, runProcess, stats } from "./measure.mjs"
+import { runProcess, stats } from "./measure.mjs"
 import { measuredRow, notMeasuredRow } from "./rows.mjs"
 import { renderTable } from "./table.mjs"
 
@@ -12,16 +12,6 @@ describe("stats", () => {
   })
   it("refuses an empty list", () => {
     assert.throws(() => stats([]), RangeError)
-  })
-})
-
-describe("pairedRatios", () => {
-  it("takes one ratio per run, subject over baseline", async () => {
-    const base = [10, 20, 10, 20, 10, 99]
-    const subject = [20, 20, 30, 40, 10, 99]
-    const result = await pairedRatios({ runs: 5, warmup: 0, baseline: async () => base.shift(), subject: async () => subject.shift() })
-    // Odd runs measure the subject first; the values are consumed in call order.
-    assert.deepEqual(result.ratio, { min: 1, median: 2, max: 3 })
   })
 })
 
