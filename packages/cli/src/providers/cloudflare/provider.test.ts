@@ -83,8 +83,9 @@ describe("store resolution", () => {
   })
 
   test("two first runs at once both end up on the one store (maximum_stores_exceeded means adopt)", async () => {
-    // Both lists are answered after the delay, so both see no store and both try to create one.
-    fx.emulator.setFault({ kind: "latency", ms: 150, method: "GET", path: "/accounts/*/secrets_store/stores", next: 2 })
+    // Both lists are answered after the delay (long enough that a loaded machine still sends the
+    // second list before the first answer), so both see no store and both try to create one.
+    fx.emulator.setFault({ kind: "latency", ms: 1000, method: "GET", path: "/accounts/*/secrets_store/stores", next: 2 })
     const [a, b] = await Promise.all([fx.provider({ home: `${fx.home}/a` }).resolveStore(), fx.provider({ home: `${fx.home}/b` }).resolveStore()])
     assert.equal(a.id, b.id)
     const creates = fx.emulator.requests.filter((request) => request.method === "POST")
