@@ -4,7 +4,8 @@
  * working). Every check that needs no request runs before the first one.
  *
  * Request budget for `secret set` once the store id is cached: one lookup (a search that
- * fits one page) and one write.
+ * fits one page) and one write. Within one run, a secret this provider has just listed or
+ * found is written without a second lookup (rotation: one lookup and one write per secret).
  */
 import { LayerError } from "../../errors.js"
 import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertResult } from "../provider.js"
@@ -67,6 +68,8 @@ class CloudflareProvider implements SecretProvider {
   readonly #api: CloudflareApi
   readonly #accountId: string
   readonly #stores: StoreResolver
+  /** Secrets seen by this instance (name → last known id and scopes), to skip a lookup before a write. */
+  readonly #seen = new Map<string, CloudflareSecret>()
 
   constructor(api: CloudflareApi, accountId: string, stores: StoreResolver) {
     this.#api = api
@@ -82,6 +85,7 @@ class CloudflareProvider implements SecretProvider {
     if (!Number.isInteger(page) || page < 1) throw new RangeError(`listPage: page must be a whole number from 1; got ${page}`)
     return this.#stores.withStore(async (store) => {
       const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page })
+      for (const item of items) this.#seen.set(item.name, item)
       const secrets = items.map(toMetadata)
       return hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length) ? { secrets, nextPage: page + 1 } : { secrets }
     })
@@ -119,6 +123,7 @@ class CloudflareProvider implements SecretProvider {
     checkSecretName(name)
     return this.#stores.withStore(async (store) => {
       const existing = await this.#findIn(store, name)
+      this.#seen.delete(name)
       if (!existing) return false
       try {
         await deleteSecret(this.#api, this.#accountId, store.id, existing.id)
@@ -131,11 +136,22 @@ class CloudflareProvider implements SecretProvider {
   }
 
   async #write(store: StoreRef, name: string, value: SecretText): Promise<UpsertResult> {
+    const seen = this.#seen.get(name)
+    if (seen && seen.store_id === store.id) {
+      try {
+        return await this.#update(store, seen, value)
+      } catch (error) {
+        // Deleted since we saw it: forget it and take the lookup path.
+        if (!(error instanceof CloudflareApiError && error.mentions("secret_not_found"))) throw error
+        this.#seen.delete(name)
+      }
+    }
     const existing = await this.#findIn(store, name)
     if (existing) return this.#update(store, existing, value)
     try {
       const [created] = await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES] }])
       if (!created) throw new LayerError("cloudflare_bad_response", `Cloudflare accepted the creation of ${name} but returned no secret`)
+      this.#seen.set(name, created)
       return { ...toMetadata(created), action: "created" }
     } catch (error) {
       if (!(error instanceof CloudflareApiError && error.has(1003, "secret_name_already_exists"))) throw error
@@ -151,7 +167,10 @@ class CloudflareProvider implements SecretProvider {
     for (let page = 1; ; page++) {
       const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page, search: name })
       const exact = items.find((secret) => secret.name === name)
-      if (exact) return exact
+      if (exact) {
+        this.#seen.set(name, exact)
+        return exact
+      }
       if (!hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length)) return undefined
     }
   }
@@ -162,6 +181,7 @@ class CloudflareProvider implements SecretProvider {
     const missing = REQUIRED_SCOPES.filter((scope) => !scopes.includes(scope))
     const edit = missing.length ? { value, scopes: [...scopes, ...missing] } : { value }
     const updated = await editSecret(this.#api, this.#accountId, store.id, existing.id, edit)
+    this.#seen.set(updated.name, updated)
     return { ...toMetadata(updated), action: "updated" }
   }
 
