@@ -158,7 +158,7 @@ class ApplyRun {
         const waits = this.#createdSecrets > 0 ? PENDING_SECRET_WAITS_MS : []
         await target.upload(script, { context: uploadContext, pendingWaitsMs: waits })
         this.#uploadedAt.set(script.name, this.#context.now().toISOString())
-        this.#done(node, { detail: `uploaded (${script.metadata.bindings.length} bindings)` }, `uploaded Worker ${script.name}`)
+        this.#done(node, { detail: `uploaded (${plural(script.metadata.bindings.length, "binding")})` }, `uploaded Worker ${script.name}`)
       })
       if (script.role === "product" && node.status === "error") productFailed = true
     }
@@ -257,4 +257,8 @@ class ApplyRun {
       this.#context.progress(`failed: ${node.id}${node.physicalName ? ` (${node.physicalName})` : ""}`)
     }
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`
 }
