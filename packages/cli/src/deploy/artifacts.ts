@@ -6,13 +6,14 @@
  *   which `wrangler deploy --config` accepts as it is: the same script and bindings.
  * Every file is replaced atomically.
  */
-import { mkdir, readFile } from "node:fs/promises"
+import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { writeFileAtomic } from "../fs/atomic.js"
 import { projectStateDir } from "../paths.js"
 import { MAIN_MODULE } from "./bundle.js"
 import type { NodeStatus } from "./types.js"
 import type { WorkerScript } from "./workers.js"
+import { readTextIfExists } from "../fs/read-if-exists.js"
 
 export const DEPLOY_STATE_FORMAT = "layeron.deploy/v1"
 
@@ -56,13 +57,8 @@ export function workerArtifactDir(projectRoot: string, environment: string, work
  */
 export async function readDeployState(projectRoot: string, environment: string, warn: (message: string) => void): Promise<DeployState | undefined> {
   const path = deployStatePath(projectRoot, environment)
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   try {
     const state = JSON.parse(text) as Partial<DeployState>
     if (state.format === DEPLOY_STATE_FORMAT && typeof state.workers === "object" && state.workers !== null) return state as DeployState

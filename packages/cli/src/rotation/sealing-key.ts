@@ -12,7 +12,7 @@
  * half in the store without a public file, or a public file without its private half, is
  * refused: only a person can tell whether the other half can be restored.
  */
-import { mkdir, readFile } from "node:fs/promises"
+import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { generateSealingKeyPair, publicKeyFingerprint } from "@layeron/modules/seal"
 import { LayerError } from "../errors.js"
@@ -23,6 +23,7 @@ import { publicKeyPath } from "./paths.js"
 import { crashPoint } from "../testing/crash-point.js"
 import { PUBLIC_KEY_FORMAT } from "./types.js"
 import type { PublicKeyFile } from "./types.js"
+import { readTextIfExists } from "../fs/read-if-exists.js"
 
 export interface SealingContext {
   projectRoot: string
@@ -34,13 +35,8 @@ export interface SealingContext {
 
 export async function readPublicKey(projectRoot: string, environment: string): Promise<PublicKeyFile | undefined> {
   const path = publicKeyPath(projectRoot, environment)
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
+  const text = await readTextIfExists(path)
+  if (text === undefined) return undefined
   let data: PublicKeyFile
   try {
     data = JSON.parse(text) as PublicKeyFile

@@ -3,7 +3,7 @@
  * something invalid is refused with its path, never guessed at: carrying a wrong version
  * forward would silently break readers.
  */
-import { mkdir, readFile, rm } from "node:fs/promises"
+import { mkdir, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { isSealedFormat } from "@layeron/modules/seal"
 import { isRfc3339 } from "@layeron/modules/declare"
@@ -13,18 +13,19 @@ import { writeFileAtomic } from "../fs/atomic.js"
 import { secretStatePath } from "./paths.js"
 import { STATE_FORMAT } from "./types.js"
 import type { SealedVersion, SecretState } from "./types.js"
+import { readTextIfExists } from "../fs/read-if-exists.js"
 
 export async function readSecretState(projectRoot: string, environment: string, physicalName: string): Promise<SecretState | undefined> {
   const path = secretStatePath(projectRoot, environment, physicalName)
-  let text: string
+  let text: string | undefined
   try {
-    text = await readFile(path, "utf8")
+    text = await readTextIfExists(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
     throw new LayerError("state_unreadable", `cannot read rotation state ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       hint: "check the file's permissions",
     })
   }
+  if (text === undefined) return undefined
   return parseSecretState(text, path, physicalName)
 }
 

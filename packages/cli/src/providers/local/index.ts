@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { randomBytes } from "node:crypto"
-import { mkdir, readdir, readFile, unlink } from "node:fs/promises"
+import { mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { LayerError } from "../../errors.js"
@@ -23,6 +23,7 @@ import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertResult }
 import { decryptValue, encryptValue } from "./cipher.js"
 import { LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
 import type { LocalRecord } from "./record.js"
+import { readTextIfExists } from "../../fs/read-if-exists.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 export type { LocalRecord } from "./record.js"
@@ -164,13 +165,8 @@ export class LocalSecretProvider implements SecretProvider {
 
   async #read(name: string): Promise<LocalRecord | undefined> {
     const file = this.#file(name)
-    let text: string
-    try {
-      text = await readFile(file, "utf8")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-      throw error
-    }
+    const text = await readTextIfExists(file)
+    if (text === undefined) return undefined
     return parseRecord(text, file, name)
   }
 
