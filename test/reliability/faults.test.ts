@@ -80,8 +80,10 @@ interface CellResult {
   fault: string
   regime: Regime
   position: number
-  /** The method and path of request K in the undisturbed run. */
+  /** The method and path of request K in the faulted run (concurrent rotations may reorder requests). */
   request: string
+  /** The fault met its request (false when the run made fewer than K requests): such a cell counts for nothing. */
+  fired: boolean
   firstExit: number | null
   rerunExit: number | null
   converged: boolean
@@ -146,11 +148,15 @@ async function runCell(scenario: Scenario, fault: FaultKind, regime: Regime, pos
   try {
     server.resetRequestLog()
     await scenario.prepare(target)
+    const preparedRequests = server.requests.length
     if (blocking) await primeBlock(target, position)
     else if (fault.lostAnswer) proxy.loseAnswerTo(position)
     else server.setFault(fault.fault!(position))
     const through = fault.lostAnswer ? { CLOUDFLARE_API_BASE_URL: proxy.url } : {}
     const first = await target.run(scenario.args, { env: { ...scenario.env, ...fault.env, ...through, LAYERON_MAX_RETRY_WAIT_MS: BUDGET[regime] } })
+    const made = server.requests.slice(preparedRequests)
+    const fired = fault.lostAnswer ? proxy.fired : blocking ? made.some((entry) => entry.status === 429) : made.some((entry) => entry.faults.length > 0)
+    const request = made[position - 1]
     server.clearFaults()
     proxy.loseAnswerTo(undefined)
     if (fault.settleMs) await sleep(fault.settleMs)
@@ -160,14 +166,16 @@ async function runCell(scenario: Scenario, fault: FaultKind, regime: Regime, pos
     const problems = observation.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
     if (rerun.code !== 0) problems.push(`rerun exit ${rerun.code}: ${lastLines(rerun.stderr)}`)
     if (JSON.stringify(observation.end) !== JSON.stringify(expected.end)) problems.push(`end state differs: ${JSON.stringify(observation.end.versions)}`)
-    if (!expectsFailure(fault, regime) && first.code !== 0) problems.push(`the retries did not ride out the fault (exit ${first.code}: ${lastLines(first.stderr)})`)
+    // A fault that met no request (the run made fewer than K) disturbed nothing: reported as not reached.
+    if (fired && !expectsFailure(fault, regime) && first.code !== 0) problems.push(`the retries did not ride out the fault (exit ${first.code}: ${lastLines(first.stderr)})`)
     if (/at [A-Za-z]+ \(|node:internal|unexpected failure/.test(first.stderr)) problems.push(`the faulted run crashed: ${lastLines(first.stderr)}`)
     const result: CellResult = {
       scenario: scenario.id,
       fault: fault.id,
       regime,
       position,
-      request: expected.requests[position - 1] ?? "?",
+      request: request ? `${request.method} ${request.path.replace(/[0-9a-f]{32}/g, "…")}` : "(none)",
+      fired,
       firstExit: first.code,
       rerunExit: rerun.code,
       converged: problems.length === 0,
@@ -241,7 +249,8 @@ describe("fault figures", () => {
     const scenarios = [...new Set(results.map((result) => result.scenario))]
     const rows = scenarios.flatMap((id) =>
       FAULTS.map((fault) => {
-        const mine = results.filter((result) => result.scenario === id && result.fault === fault.id)
+        const all = results.filter((result) => result.scenario === id && result.fault === fault.id)
+        const mine = all.filter((result) => result.fired)
         const retried = mine.filter((result) => !expectsFailure(fault, result.regime))
         const unretried = mine.filter((result) => expectsFailure(fault, result.regime))
         return [
@@ -251,13 +260,15 @@ describe("fault figures", () => {
           retried.length ? `${retried.filter((result) => result.firstExit === 0).length}/${retried.length}` : "-",
           unretried.length ? `${unretried.filter((result) => result.firstExit !== 0).length}/${unretried.length}` : "-",
           `${mine.filter((result) => result.converged).length}/${mine.length}`,
+          all.length - mine.length,
         ]
       }),
     )
     await publishFigures("faults", {
       figures: {
-        cells: results.length,
-        rerunsConverged: results.filter((result) => result.converged).length,
+        cells: results.filter((result) => result.fired).length,
+        faultNotReached: results.filter((result) => !result.fired).length,
+        rerunsConverged: results.filter((result) => result.fired && result.converged).length,
         rerunsNotConverged: results.filter((result) => !result.converged).length,
         requestPositions: Object.fromEntries(positionsByScenario),
         faults: FAULTS.map((fault) => fault.id),
@@ -265,7 +276,7 @@ describe("fault figures", () => {
       tables: [
         {
           title: "faults × request positions: did the faulted run ride it out or fail cleanly, and did the rerun converge",
-          columns: ["scenario", "fault", "positions", "ridden out (with retries)", "failed at once (no retries, or the block)", "rerun converged"],
+          columns: ["scenario", "fault", "positions", "ridden out (with retries)", "failed at once (no retries, or the block)", "rerun converged", "not reached"],
           rows,
         },
       ],
