@@ -7,7 +7,7 @@ import assert from "node:assert/strict"
 import { after, afterEach, before, beforeEach, describe, test } from "node:test"
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
-import { DEFAULT_API, createProject, jsonOf } from "../helpers/project.js"
+import { DEFAULT_API, createProject, jsonOf, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 
 let emulator: Emulator
@@ -17,18 +17,7 @@ let project: TestProject
 
 const VALUE = "sk_live_CANARY_0b9c1f7e"
 
-const config = (account: string) => `import { project } from "@layeron/core"
-export default project({
-  workspace: "acme",
-  name: "shop",
-  backends: { api: "./src/api.ts" },
-  defaultEnvironment: "dev",
-  environments: {
-    dev: { provider: "local" },
-    production: { provider: "cloudflare", accountId: "${account}" },
-  },
-})
-`
+const config = cloudflareConfig
 
 before(async () => {
   emulator = await startEmulator({ pendingDelayMs: 0 })

@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, RequestLogEntry } from "@layeron/cf-emulator"
-import { DEFAULT_API, REPO_ROOT, createProject, jsonOf, listFiles } from "../helpers/project.js"
+import { DEFAULT_API, REPO_ROOT, createProject, jsonOf, listFiles, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 
 interface Node {
@@ -45,18 +45,7 @@ after(async () => {
   await emulator.close()
 })
 
-const config = (accountId: string) => `import { project } from "@layeron/core"
-export default project({
-  workspace: "acme",
-  name: "shop",
-  backends: { api: "./src/api.ts" },
-  defaultEnvironment: "dev",
-  environments: {
-    dev: { provider: "local" },
-    production: { provider: "cloudflare", accountId: "${accountId}" },
-  },
-})
-`
+const config = cloudflareConfig
 
 interface Deployment {
   project: TestProject

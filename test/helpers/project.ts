@@ -27,6 +27,22 @@ export default project({
 })
 `
 
+/** The default project with a `production` environment on Cloudflare (an emulator's account, in tests). */
+export function cloudflareConfig(accountId: string): string {
+  return `import { project } from "@layeron/core"
+export default project({
+  workspace: "acme",
+  name: "shop",
+  backends: { api: "./src/api.ts" },
+  defaultEnvironment: "dev",
+  environments: {
+    dev: { provider: "local" },
+    production: { provider: "cloudflare", accountId: "${accountId}" },
+  },
+})
+`
+}
+
 /** Declares one secret of each kind, an adopted name and one in the default namespace. */
 export const DEFAULT_API = `import { env } from "cloudflare:workers"
 import { backend } from "@layeron/core"

@@ -6,25 +6,12 @@
  */
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, EmulatorOptions } from "@layeron/cf-emulator"
-import { createProject, DEFAULT_API } from "../../helpers/project.js"
+import { cloudflareConfig, createProject, DEFAULT_API } from "../../helpers/project.js"
 import type { LayerOptions, LayerRun, TestProject } from "../../helpers/project.js"
 
 export type { Emulator } from "@layeron/cf-emulator"
 
-export function cloudflareConfig(accountId: string): string {
-  return `import { project } from "@layeron/core"
-export default project({
-  workspace: "acme",
-  name: "shop",
-  backends: { api: "./src/api.ts" },
-  defaultEnvironment: "dev",
-  environments: {
-    dev: { provider: "local" },
-    production: { provider: "cloudflare", accountId: "${accountId}" },
-  },
-})
-`
-}
+export { cloudflareConfig }
 
 export function startTestEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ pendingDelayMs: 0, ...options })
