@@ -286,7 +286,8 @@ function normalizeBaseUrl(raw: string): string {
   try {
     url = new URL(raw)
   } catch {
-    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL is not a URL: ${JSON.stringify(raw)}`, {
+    // Not echoed: a text that is not a URL may be a token pasted into the wrong variable.
+    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL is not a URL (a text of ${raw.length} characters)`, {
       hint: "use the form https://api.cloudflare.com/client/v4, or unset it",
     })
   }
