@@ -19,7 +19,7 @@ import type { Envelope } from "../../packages/modules/src/envelope/index.js"
 import { unseal } from "../../packages/modules/src/seal/index.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../packages/cli/src/rotation/types.js"
-import { LAYER_BIN } from "./project.js"
+import { LAYER_BIN, cloudflareConfig } from "./project.js"
 import type { LayerRun, TestProject } from "./project.js"
 
 /** A physical name's stored text, by name. */
@@ -310,20 +310,7 @@ export async function crashCycle(target: RotationTarget, at: string, crash: Cras
 }
 
 /** The emulator's side of a Cloudflare environment: the config, the credentials in the environment, and a backdoor reader. */
-export function cloudflareConfig(accountId: string): string {
-  return `import { project } from "@layeron/core"
-export default project({
-  workspace: "acme",
-  name: "shop",
-  backends: { api: "./src/api.ts" },
-  defaultEnvironment: "dev",
-  environments: {
-    dev: { provider: "local" },
-    production: { provider: "cloudflare", accountId: "${accountId}" },
-  },
-})
-`
-}
+export { cloudflareConfig }
 
 export interface EmulatorHandle {
   readonly url: string
