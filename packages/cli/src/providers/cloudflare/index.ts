@@ -91,14 +91,31 @@ class CloudflareProvider implements SecretProvider {
     })
   }
 
+  /**
+   * Every page. When the first page says how many there are, the rest are fetched at once
+   * (each request waits on the network, not on the previous page); otherwise one by one.
+   */
   async listAll(): Promise<SecretMetadata[]> {
-    const all: SecretMetadata[] = []
-    for (let page: number | undefined = 1; page !== undefined; ) {
-      const result: ListPage = await this.listPage(page)
-      all.push(...result.secrets)
-      page = result.nextPage
-    }
-    return all
+    return this.#stores.withStore(async (store) => {
+      const first = await listSecrets(this.#api, this.#accountId, store.id, { page: 1 })
+      const totalPages = first.resultInfo?.total_pages
+      const pages = [first.items]
+      if (totalPages !== undefined) {
+        const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, index) => index + 2)
+        const fetched = await Promise.all(rest.map((page) => listSecrets(this.#api, this.#accountId, store.id, { page })))
+        pages.push(...fetched.map((page) => page.items))
+      } else {
+        for (let page = 1, items = first.items, info = first.resultInfo; hasNextPage(info, page, MAX_PER_PAGE, items.length); ) {
+          page++
+          ;({ items, resultInfo: info } = await listSecrets(this.#api, this.#accountId, store.id, { page }))
+          pages.push(items)
+        }
+      }
+      const all = pages.flat()
+      for (const item of all) this.#seen.set(item.name, item)
+      // Pages are ordered by name; a secret created meanwhile can shift one onto two pages.
+      return [...new Map(all.map((item) => [item.id, toMetadata(item)])).values()]
+    })
   }
 
   async find(name: string): Promise<SecretMetadata | undefined> {

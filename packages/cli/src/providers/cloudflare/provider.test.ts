@@ -295,3 +295,42 @@ providerCases("cloudflare (API emulator)", async () => {
   const fixture = await startCloudflareFixture({ withDefaultStore: true, emulator: { quota: 1_000 } })
   return { provider: fixture.provider(), pageSize: 100, cleanup: () => fixture.close() }
 })
+
+describe("listing without total_pages (older API answers)", () => {
+  test("pages are followed one by one until a short page, every secret once", async () => {
+    // A real HTTP peer that answers like older Cloudflare responses: result_info without
+    // total_pages or total_count, so only a full page may have a successor.
+    const { createServer } = await import("node:http")
+    const names = Array.from({ length: 150 }, (_, i) => `S_${String(i).padStart(3, "0")}`)
+    const storeId = "0".repeat(32)
+    const seenPages: number[] = []
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x")
+      res.setHeader("content-type", "application/json")
+      if (url.pathname.endsWith("/secrets_store/stores")) {
+        res.end(JSON.stringify({ success: true, errors: [], messages: [], result: [{ id: storeId, name: "default_secrets_store", created: "2026-01-01T00:00:00Z", modified: "2026-01-01T00:00:00Z" }], result_info: { page: 1, per_page: 100, count: 1 } }))
+        return
+      }
+      const page = Number(url.searchParams.get("page") ?? 1)
+      const perPage = Number(url.searchParams.get("per_page") ?? 100)
+      seenPages.push(page)
+      const items = names.slice((page - 1) * perPage, page * perPage).map((name, i) => ({
+        id: `${page}${i}`.padStart(32, "a"), store_id: storeId, name, status: "active", scopes: ["workers"], created: "2026-01-01T00:00:00Z", modified: "2026-01-01T00:00:00Z",
+      }))
+      res.end(JSON.stringify({ success: true, errors: [], messages: [], result: items, result_info: { page, per_page: perPage, count: items.length } }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (server.address() as { port: number }).port
+      const { mkdtemp } = await import("node:fs/promises")
+      const { tmpdir } = await import("node:os")
+      const home = await mkdtemp(`${tmpdir()}/layeron-pages-`)
+      const provider = createCloudflareProvider({ accountId: "a".repeat(32), apiToken: "test-token-not-secret", home, baseUrl: `http://127.0.0.1:${port}/client/v4` })
+      const all = await provider.listAll()
+      assert.deepEqual(all.map((s) => s.name), names)
+      assert.deepEqual(seenPages, [1, 2])
+    } finally {
+      server.close()
+    }
+  })
+})
