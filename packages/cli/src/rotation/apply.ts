@@ -46,21 +46,38 @@ export const DEFAULT_CONCURRENCY = 4
 export async function applyRotation(inputs: readonly ApplyInput[], options: ApplyOptions): Promise<ApplyOutcome[]> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY)
   const outcomes: ApplyOutcome[] = new Array(inputs.length)
+  // Completion records are written while the worker moves on to its next secret (each
+  // intent is already durable); all of them land before this returns, under the lock.
+  const completions: Array<Promise<void>> = []
   let next = 0
   let done = 0
   const worker = async () => {
     while (next < inputs.length) {
       const index = next++
-      const outcome = await rotateOne(inputs[index]!, options)
+      const outcome = await rotateOne(inputs[index]!, options, (completion) => {
+        completions.push(
+          completion.catch((error: unknown) => {
+            const row = inputs[index]!.row
+            outcomes[index] = {
+              row,
+              status: "failed",
+              code: "state_write_failed",
+              message: `${row.physicalName} was rotated, but its rotation state could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`,
+              hint: "run the command again: it completes the record from the pending intent",
+            }
+          }),
+        )
+      })
       outcomes[index] = outcome
       options.onProgress?.(++done, inputs.length, outcome)
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker))
+  await Promise.all(completions)
   return outcomes
 }
 
-async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions): Promise<ApplyOutcome> {
+async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions, onCompletion: (completion: Promise<void>) => void): Promise<ApplyOutcome> {
   const { provider } = options.context
   try {
     if (row.size.status === "too_large") {
@@ -87,7 +104,7 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
     const stored: Envelope = row.before
       ? transition(row.before, { newVersionId: row.newVersion, newEntry: { value }, at, retain: declaration.rotation!.retain })
       : { current: row.newVersion, versions: { [row.newVersion]: { value, createdAt: at.toISOString() } } }
-    const { metadata } = await writeRecorded({
+    const { metadata, completion } = await writeRecorded({
       context: options.context,
       declaration,
       physicalName: row.physicalName,
@@ -97,7 +114,9 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
       command: options.command,
       at,
       before: fresh ?? null,
+      deferCompletion: true,
     })
+    onCompletion(completion)
     return { row, status: "rotated", version: row.newVersion, createdAt: at.toISOString(), modified: metadata.modified }
   } catch (error) {
     if (isLayerError(error)) return { row, status: "failed", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }

@@ -33,9 +33,22 @@ export interface RecordedWrite {
    * secret does not exist; looked up when omitted.
    */
   before?: SecretMetadata | null
+  /**
+   * Return as soon as the provider write landed and finish the completion record in the
+   * background (`completion`). Safe: the durable intent already settles a write that landed;
+   * the caller must await `completion` before it releases the lock.
+   */
+  deferCompletion?: boolean
 }
 
-export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: UpsertResult; state: SecretState }> {
+export interface RecordedResult {
+  metadata: UpsertResult
+  state: SecretState
+  /** Resolves once the completed record is on disk (at once unless deferCompletion). */
+  completion: Promise<void>
+}
+
+export async function writeRecorded(write: RecordedWrite): Promise<RecordedResult> {
   const { context, physicalName } = write
   const at = write.at ?? new Date()
   const publicKey = await ensureSealingKey(context, { now: at })
@@ -69,9 +82,12 @@ export async function writeRecorded(write: RecordedWrite): Promise<{ metadata: U
   crashPoint("after-provider-write")
 
   const state = completePending({ ...base, pending }, metadata, false)
-  await writeSecretState(context.projectRoot, context.environment, state)
-  crashPoint("after-state-write")
-  return { metadata, state }
+  const completion = writeSecretState(context.projectRoot, context.environment, state).then(() => crashPoint("after-state-write"))
+  if (!write.deferCompletion) await completion
+  // Deferred: the caller attaches its handler after this returns; mark the promise handled
+  // meanwhile so a failure is never reported as an unhandled rejection.
+  else completion.catch(() => undefined)
+  return { metadata, state, completion }
 }
 
 /**
