@@ -24,7 +24,6 @@ export interface BadInputCase {
   /** Run against the Cloudflare emulator (production environment, token in the environment). */
   cloudflare?: boolean
   /** A command that may not exist yet; the row is reported as not run until it does. */
-  needs?: "rotate" | "deploy"
   /** Expected error code. */
   code: string
   /** Must match "<message>\n<hint>". */
@@ -180,17 +179,17 @@ export const CASES: readonly BadInputCase[] = [
   { id: "flag-delete-needs-yes", area: "flags", args: ["secret", "delete", "EXISTING"], code: "confirmation_required", message: /deleting EXISTING from dev needs confirmation, and stdin is not a terminal\npass --yes/ },
   { id: "flag-cwd-nowhere", area: "flags", args: ["secret", "list", "--cwd", "/nonexistent/place"], code: "config_not_found", message: /no layeron\.config\.ts in \/nonexistent\/place or any directory above it/ },
   { id: "flag-login-account-id-missing", area: "flags", args: ["login", "--account-id"], code: "invalid_flag", message: /flag --account-id needs a value/ },
-  { id: "flag-rotate-at-invalid", area: "flags", needs: "rotate", args: ["secret", "rotate", "--at", "next tuesday"], code: "invalid_time", message: /--at.*"next tuesday".*RFC 3339/ },
-  { id: "flag-rotate-extra-positional", area: "flags", needs: "rotate", args: ["secret", "rotate", "auth/session-key"], code: "unexpected_argument", message: /layer secret rotate: 1 unexpected argument/ },
-  { id: "flag-rotate-concurrency-zero", area: "flags", needs: "rotate", args: ["secret", "rotate", "--apply", "--yes", "--concurrency", "0"], code: "invalid_concurrency", message: /--concurrency must be a whole number from 1 to 32; got "0"/ },
-  { id: "flag-rotate-concurrency-word", area: "flags", needs: "rotate", args: ["secret", "rotate", "--apply", "--yes", "--concurrency", "many"], code: "invalid_concurrency", message: /--concurrency must be a whole number from 1 to 32; got "many"/ },
-  { id: "flag-rotate-apply-needs-yes", area: "flags", needs: "rotate", args: ["secret", "rotate", "--apply"], code: "confirmation_required", message: /`secret rotate --apply` needs confirmation, and stdin is not a terminal; nothing was written\npass --yes/ },
-  { id: "flag-rotate-apply-with-at", area: "flags", needs: "rotate", args: ["secret", "rotate", "--apply", "--yes", "--at", "2030-01-01T00:00:00Z"], code: "apply_with_at", message: /--apply always rotates at the current time; nothing was written/ },
-  { id: "flag-rotate-unknown-flag", area: "flags", needs: "rotate", args: ["secret", "rotate", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer secret rotate --help`/ },
-  { id: "flag-deploy-unknown-flag", area: "flags", needs: "deploy", args: ["deploy", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer deploy --help`/ },
+  { id: "flag-rotate-at-invalid", area: "flags", args: ["secret", "rotate", "--at", "next tuesday"], code: "invalid_time", message: /--at.*"next tuesday".*RFC 3339/ },
+  { id: "flag-rotate-extra-positional", area: "flags", args: ["secret", "rotate", "auth/session-key"], code: "unexpected_argument", message: /layer secret rotate: 1 unexpected argument/ },
+  { id: "flag-rotate-concurrency-zero", area: "flags", args: ["secret", "rotate", "--apply", "--yes", "--concurrency", "0"], code: "invalid_concurrency", message: /--concurrency must be a whole number from 1 to 32; got "0"/ },
+  { id: "flag-rotate-concurrency-word", area: "flags", args: ["secret", "rotate", "--apply", "--yes", "--concurrency", "many"], code: "invalid_concurrency", message: /--concurrency must be a whole number from 1 to 32; got "many"/ },
+  { id: "flag-rotate-apply-needs-yes", area: "flags", args: ["secret", "rotate", "--apply"], code: "confirmation_required", message: /`secret rotate --apply` needs confirmation, and stdin is not a terminal; nothing was written\npass --yes/ },
+  { id: "flag-rotate-apply-with-at", area: "flags", args: ["secret", "rotate", "--apply", "--yes", "--at", "2030-01-01T00:00:00Z"], code: "apply_with_at", message: /--apply always rotates at the current time; nothing was written/ },
+  { id: "flag-rotate-unknown-flag", area: "flags", args: ["secret", "rotate", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer secret rotate --help`/ },
+  { id: "flag-deploy-unknown-flag", area: "flags", args: ["deploy", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer deploy --help`/ },
   { id: "flag-dev-port-word", area: "flags", args: ["dev", "--port", "abc"], code: "invalid_port", message: /--port must be a port number from 1 to 65535; got "abc"/ },
   { id: "flag-dev-port-range", area: "flags", args: ["dev", "--port", "70000"], code: "invalid_port", message: /--port must be a port number from 1 to 65535; got "70000"/ },
-  { id: "flag-deploy-extra-positional", area: "flags", needs: "deploy", args: ["deploy", "api"], code: "unexpected_argument", message: /layer deploy: 1 unexpected argument/ },
+  { id: "flag-deploy-extra-positional", area: "flags", args: ["deploy", "api"], code: "unexpected_argument", message: /layer deploy: 1 unexpected argument/ },
 
   // ---- environment variables ----
   { id: "env-layeron-env-unknown", area: "environment", args: ["secret", "list"], env: { LAYERON_ENV: "prod" }, code: "unknown_environment", message: /unknown environment "prod" \(LAYERON_ENV names\); known: dev, staging\nuse one of dev, staging/ },
@@ -201,7 +200,7 @@ export const CASES: readonly BadInputCase[] = [
   { id: "env-retry-wait-negative", area: "environment", cloudflare: true, args: ["secret", "set", "X", "--value-env", "V", "--env", "production"], env: { ...V, LAYERON_MAX_RETRY_WAIT_MS: "-5" }, code: "invalid_setting", message: /LAYERON_MAX_RETRY_WAIT_MS must be a whole number of milliseconds/ },
   { id: "env-timeout-fraction", area: "environment", cloudflare: true, args: ["secret", "list", "--env", "production"], env: { LAYERON_REQUEST_TIMEOUT_MS: "1.5" }, code: "invalid_setting", message: /LAYERON_REQUEST_TIMEOUT_MS must be a whole number of milliseconds/ },
   { id: "env-account-id-malformed", area: "environment", args: ["login", "--from-stdin"], input: "x".repeat(40), env: { CLOUDFLARE_ACCOUNT_ID: "acme" }, code: "invalid_account_id", message: /CLOUDFLARE_ACCOUNT_ID "acme" is not a Cloudflare account id \(32 hexadecimal digits\)/ },
-  { id: "env-lock-wait-word", area: "environment", needs: "rotate", args: ["secret", "rotate", "--apply", "--yes"], env: { LAYERON_LOCK_WAIT_MS: "soon" }, code: "invalid_setting", message: /LAYERON_LOCK_WAIT_MS must be a whole number of milliseconds \(0 or more\); got "soon"/ },
+  { id: "env-lock-wait-word", area: "environment", args: ["secret", "rotate", "--apply", "--yes"], env: { LAYERON_LOCK_WAIT_MS: "soon" }, code: "invalid_setting", message: /LAYERON_LOCK_WAIT_MS must be a whole number of milliseconds \(0 or more\); got "soon"/ },
   { id: "env-api-rate-limit", area: "environment", cloudflare: true, args: ["secret", "list", "--env", "production"], env: { LAYERON_API_RATE_LIMIT: "fast" }, code: "invalid_setting", message: /LAYERON_API_RATE_LIMIT must be <requests>\/<seconds>/ },
   { id: "env-token-with-space", area: "environment", cloudflare: true, args: ["secret", "list", "--env", "production"], env: { CLOUDFLARE_API_TOKEN: "abc def ghi jkl mno pqr stu vwx yz0 123 456" }, code: "invalid_token", message: /the Cloudflare API token contains spaces, line breaks or non-ASCII characters/ },
   { id: "env-token-not-set", area: "environment", cloudflare: true, args: ["secret", "set", "X", "--value-env", "V", "--env", "production"], env: { ...V, CLOUDFLARE_API_TOKEN: undefined }, code: "not_logged_in", message: /environment "production" uses Cloudflare and no API token is available\nrun `layer login`, or export CLOUDFLARE_API_TOKEN/ },

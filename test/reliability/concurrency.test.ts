@@ -13,12 +13,10 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { Fault } from "@layeron/cf-emulator"
-import { createProject, jsonOf } from "../helpers/project.js"
+import { jsonOf } from "../helpers/project.js"
 import type { LayerRun } from "../helpers/project.js"
 import { startTestEmulator } from "./support/cloudflare.js"
 import type { Emulator } from "./support/cloudflare.js"
-import { missingReason, probeCommands } from "./support/commands.js"
-import type { Availability } from "./support/commands.js"
 import { publishFigures } from "./support/figures.js"
 import { describeAudit, isConsistent, rotationStates } from "./support/ground-truth.js"
 import { sized } from "./support/mode.js"
@@ -31,16 +29,11 @@ const RACES = sized(3, 10)
 const HOLD_MS = 2500
 
 let emulator: Emulator
-let available: Availability
 const rows: (string | number)[][] = []
-const notRun: string[] = []
 const problems: string[] = []
 
 before(async () => {
   emulator = await startTestEmulator()
-  const probe = await createProject()
-  available = await probeCommands(probe)
-  await probe.cleanup()
 })
 after(() => emulator.close())
 
@@ -87,7 +80,6 @@ const slowCreate: Fault = { kind: "latency", ms: HOLD_MS, method: "POST", path: 
 
 describe("two writers of one environment", () => {
   it("two `secret rotate --apply` at once: the second waits, finds nothing due, rotates nothing", async (t) => {
-    if (!available.rotate) return skip(t, "secret rotate")
     const rotate = scenario("rotate")
     const single = await createCloudflareTarget(emulator)
     await rotate.prepare(single)
@@ -109,7 +101,6 @@ describe("two writers of one environment", () => {
   })
 
   it("two `secret rotate --apply` at once with a short lock wait: the second refuses and writes nothing", async (t) => {
-    if (!available.rotate) return skip(t, "secret rotate")
     const rotate = scenario("rotate")
     const target = await createCloudflareTarget(emulator)
     try {
@@ -125,7 +116,6 @@ describe("two writers of one environment", () => {
   })
 
   it("`secret set` during a rotation: it waits, then its value is current and both writes are recorded", async (t) => {
-    if (!available.rotate) return skip(t, "secret rotate")
     const rotate = scenario("rotate")
     const target = await createCloudflareTarget(emulator)
     try {
@@ -145,7 +135,6 @@ describe("two writers of one environment", () => {
   })
 
   it("two deploys at once: the second waits and creates no random secret a second time", async (t) => {
-    if (!available.deploy) return skip(t, "deploy")
     const deploy = scenario("deploy")
     const target = await createCloudflareTarget(emulator)
     try {
@@ -180,17 +169,13 @@ describe("two writers of one environment", () => {
 
 describe("unsynchronised races on the local store", () => {
   it(`${RACES} races each of set ∥ set, rotate ∥ rotate, rotate ∥ set, deploy ∥ deploy`, async () => {
-    const kinds: { label: string; needs?: "rotate" | "deploy"; a: string[]; b: string[]; envA?: Record<string, string>; envB?: Record<string, string>; prepare?: (target: Target) => Promise<void> }[] = [
+    const kinds: { label: string; a: string[]; b: string[]; envA?: Record<string, string>; envB?: Record<string, string>; prepare?: (target: Target) => Promise<void> }[] = [
       { label: "local set ∥ set", a: ["secret", "set", "auth/session-key", "--value-env", "V"], b: ["secret", "set", "auth/session-key", "--value-env", "V"], envA: { V: VALUE_A }, envB: { V: VALUE_B } },
-      { label: "local rotate ∥ rotate", needs: "rotate", a: [...scenario("rotate").args], b: [...scenario("rotate").args], prepare: scenario("rotate").prepare },
-      { label: "local rotate ∥ set", needs: "rotate", a: [...scenario("rotate").args], b: ["secret", "set", "auth/session-key", "--value-env", "V"], envB: { V: VALUE_B }, prepare: scenario("rotate").prepare },
-      { label: "local deploy ∥ deploy", needs: "deploy", a: [...scenario("deploy").args], b: [...scenario("deploy").args] },
+      { label: "local rotate ∥ rotate", a: [...scenario("rotate").args], b: [...scenario("rotate").args], prepare: scenario("rotate").prepare },
+      { label: "local rotate ∥ set", a: [...scenario("rotate").args], b: ["secret", "set", "auth/session-key", "--value-env", "V"], envB: { V: VALUE_B }, prepare: scenario("rotate").prepare },
+      { label: "local deploy ∥ deploy", a: [...scenario("deploy").args], b: [...scenario("deploy").args] },
     ]
     for (const kind of kinds) {
-      if (kind.needs && !available[kind.needs]) {
-        notRun.push(`${kind.label}: ${missingReason(kind.needs === "rotate" ? "secret rotate" : "deploy")}`)
-        continue
-      }
       let clean = 0
       const outcomes = new Map<string, number>()
       for (let i = 0; i < RACES; i++) {
@@ -224,14 +209,8 @@ describe("concurrency figures", () => {
     await publishFigures("concurrency", {
       figures: { cases: rows.length, problems: problems.length },
       tables: [{ title: "two writers of one environment (A, B: exit or error code)", columns: ["case", "outcome", "nothing lost"], rows }],
-      notRun,
       details: { problems },
     })
     assert.deepEqual(problems, [])
   })
 })
-
-function skip(t: { skip(message?: string): void }, command: string): void {
-  notRun.push(missingReason(command))
-  t.skip(missingReason(command))
-}

@@ -13,11 +13,8 @@
  */
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
-import { createProject } from "../helpers/project.js"
 import { startTestEmulator } from "./support/cloudflare.js"
 import type { Emulator } from "./support/cloudflare.js"
-import { missingReason, probeCommands } from "./support/commands.js"
-import type { Availability } from "./support/commands.js"
 import { publishFigures } from "./support/figures.js"
 import { describeAudit, isConsistent } from "./support/ground-truth.js"
 import { FULL, sized } from "./support/mode.js"
@@ -34,7 +31,6 @@ const RANDOM_KILLS = sized(2, 8)
 const TARGETS: readonly TargetKind[] = ["local", "cloudflare"]
 
 let emulator: Emulator
-let available: Availability
 
 interface CellResult {
   scenario: string
@@ -50,13 +46,9 @@ interface CellResult {
 }
 
 const results: CellResult[] = []
-const notRun: string[] = []
 
 before(async () => {
   emulator = await startTestEmulator()
-  const probe = await createProject()
-  available = await probeCommands(probe)
-  await probe.cleanup()
 })
 after(() => emulator.close())
 
@@ -135,12 +127,6 @@ for (const scenario of SCENARIOS) {
   describe(`crashes in ${scenario.label}`, () => {
     for (const kind of TARGETS) {
       it(`on ${kind}: every crash point, then random instants`, async (t) => {
-        if (scenario.needs && !available[scenario.needs]) {
-          const reason = missingReason(scenario.needs === "rotate" ? "secret rotate" : "deploy")
-          notRun.push(`${scenario.label} on ${kind}: ${reason}`)
-          t.skip(reason)
-          return
-        }
         // The default run keeps Cloudflare to the first write scenario; the full run covers all.
         if (!FULL && kind === "cloudflare" && scenario.id !== "set-first") {
           t.skip("full run only (LAYERON_RELIABILITY_FULL=1)")
@@ -208,7 +194,6 @@ describe("crash figures", () => {
           rows,
         },
       ],
-      notRun,
       details: results,
     })
   })

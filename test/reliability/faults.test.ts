@@ -21,13 +21,10 @@ import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { Fault } from "@layeron/cf-emulator"
-import { createProject } from "../helpers/project.js"
 import { startAnswerLostProxy } from "./support/answer-lost-proxy.js"
 import type { AnswerLostProxy } from "./support/answer-lost-proxy.js"
 import { startTestEmulator } from "./support/cloudflare.js"
 import type { Emulator } from "./support/cloudflare.js"
-import { missingReason, probeCommands } from "./support/commands.js"
-import type { Availability } from "./support/commands.js"
 import { publishFigures } from "./support/figures.js"
 import { describeAudit, isConsistent } from "./support/ground-truth.js"
 import { FULL } from "./support/mode.js"
@@ -72,7 +69,6 @@ const BUDGET: Record<Regime, string> = { retry: "5000", "no-retry": "0" }
 let emulator: Emulator
 /** A second emulator whose global rate limit is small, for the block. */
 let limited: Emulator
-let available: Availability
 let proxy: AnswerLostProxy
 
 interface CellResult {
@@ -91,16 +87,12 @@ interface CellResult {
 }
 
 const results: CellResult[] = []
-const notRun: string[] = []
 const positionsByScenario = new Map<string, number>()
 
 before(async () => {
   emulator = await startTestEmulator()
   limited = await startTestEmulator({ rateLimit: RATE_LIMIT })
   proxy = await startAnswerLostProxy(emulator.url)
-  const probe = await createProject()
-  available = await probeCommands(probe)
-  await probe.cleanup()
 })
 after(async () => {
   await proxy.close()
@@ -222,12 +214,6 @@ const DEFAULT_SCENARIOS = new Set<Scenario["id"]>(["set-first", "rotate"])
 describe("Cloudflare faults at each request position", () => {
   for (const scenario of SCENARIOS) {
     it(`${scenario.label}`, async (t) => {
-      if (scenario.needs && !available[scenario.needs]) {
-        const reason = missingReason(scenario.needs === "rotate" ? "secret rotate" : "deploy")
-        notRun.push(`${scenario.label}: ${reason}`)
-        t.skip(reason)
-        return
-      }
       if (!FULL && !DEFAULT_SCENARIOS.has(scenario.id)) {
         t.skip("full run only (LAYERON_RELIABILITY_FULL=1)")
         return
@@ -280,7 +266,6 @@ describe("fault figures", () => {
           rows,
         },
       ],
-      notRun,
       details: results,
     })
   })

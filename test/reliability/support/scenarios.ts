@@ -21,7 +21,6 @@ export interface Scenario {
   /** As the figures show it. */
   label: string
   /** The command that must exist for the scenario to run. */
-  needs?: "rotate" | "deploy"
   /** Brings a fresh target to the scenario's starting point. */
   prepare(target: Target): Promise<void>
   args: readonly string[]
@@ -51,7 +50,6 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: "rotate",
     label: "secret rotate --apply (3 due: retain_for, retain_forever, none/first value)",
-    needs: "rotate",
     prepare: async (target) => {
       await mustRun(target, ["secret", "set", "auth/session-key", "--value-env", "V"], { V: oldEnvelope(VALUE_A) })
       await mustRun(target, ["secret", "set", "auth/signing-key", "--value-env", "V"], { V: oldEnvelope(VALUE_16) })
@@ -61,7 +59,6 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: "deploy",
     label: "deploy (sealing key, 2 random secrets, Workers)",
-    needs: "deploy",
     prepare: async () => {},
     args: ["deploy", "--yes"],
   },
