@@ -6,13 +6,12 @@
  */
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { dirname, join, relative } from "node:path"
-import { fileURLToPath } from "node:url"
 
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url))
-export const LAYER_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js")
+import { LAYER_BIN, REPO_ROOT, cleanEnv, layTempProject } from "./temp-project.mjs"
+
+export { LAYER_BIN, REPO_ROOT }
 
 export const DEFAULT_CONFIG = `import { project } from "@layeron/core"
 export default project({
@@ -103,28 +102,9 @@ export interface TestProject {
 }
 
 export async function createProject(files: Readonly<Record<string, string | null>> = {}): Promise<TestProject> {
-  const base = await mkdtemp(join(tmpdir(), "layeron-e2e-"))
-  const root = join(base, "project")
-  const home = join(base, "home", "layeron")
-  const userHome = join(base, "user")
-  await mkdir(root, { recursive: true })
-  await mkdir(userHome, { recursive: true })
-  await symlink(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir")
-  const merged: Record<string, string | null> = { ...DEFAULT_FILES, ...files }
-  for (const [path, content] of Object.entries(merged)) {
-    if (content === null) continue
-    await mkdir(dirname(join(root, path)), { recursive: true })
-    await writeFile(join(root, path), content)
-  }
-
-  const env = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
-    const result: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: userHome, LAYERON_HOME: home }
-    for (const [key, value] of Object.entries(extra)) {
-      if (value === undefined) delete result[key]
-      else result[key] = value
-    }
-    return result
-  }
+  const paths = await layTempProject("layeron-e2e-", { ...DEFAULT_FILES, ...files })
+  const { base, root, home } = paths
+  const env = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => cleanEnv(paths, extra)
 
   return {
     base,
