@@ -8,19 +8,9 @@ import type { TestProject } from "../helpers/project.js"
 import { layerInPty } from "../helpers/pty.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import { parseStoredValue } from "@layeron/modules/envelope"
+import type { SecretSetDocument } from "../../packages/cli/src/commands/secret-set.js"
 
-interface SetDocument {
-  environment: string
-  name: string
-  physicalName: string
-  declared: string | null
-  action: "created" | "updated"
-  fingerprint: string
-  bytes: number
-  kind: "plain" | "envelope"
-  versions: string[]
-  current: string
-}
+type SetDocument = SecretSetDocument
 
 const B64_32 = "3q2-7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho" // 32 bytes, base64url
 const ENVELOPE = JSON.stringify({
