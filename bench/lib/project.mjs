@@ -43,15 +43,3 @@ export async function createBenchProject({ config, files }) {
   }
 }
 
-/**
- * When a command has not landed yet, `layer … --json` answers `{"error":{"code":"not_implemented"}}`.
- * @param {{ code: number | null, stdout: string }} run
- */
-export function isNotImplemented(run) {
-  if (run.code === 0) return false
-  try {
-    return JSON.parse(run.stdout)?.error?.code === "not_implemented"
-  } catch {
-    return false
-  }
-}

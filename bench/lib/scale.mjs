@@ -5,7 +5,7 @@
  */
 import { startBenchEmulator } from "./emulator.mjs"
 import { scaleProject } from "./fixtures.mjs"
-import { createBenchProject, isNotImplemented } from "./project.mjs"
+import { createBenchProject } from "./project.mjs"
 
 /** The latency added to every API request in the scale sections. */
 export const LATENCY_MS = 50
@@ -55,11 +55,6 @@ export async function openScaleProject({ count, kind }) {
   }
 }
 
-/** Whether `layer ARGS --json` is a real command yet (a stub answers not_implemented). */
-export async function commandAvailable(scale, args) {
-  const probe = await scale.layer([...args, "--json"])
-  return !isNotImplemented(probe)
-}
 
 export class CommandFailed extends Error {
   constructor(args, run) {

@@ -7,7 +7,7 @@ import { runChecked, stats, peakRssMethod } from "../lib/measure.mjs"
 import { describeFailure, measuredRow, notMeasuredRow } from "../lib/rows.mjs"
 import { createBenchProject } from "../lib/project.mjs"
 import { SMALL_PROJECT } from "../lib/fixtures.mjs"
-import { commandAvailable, FULL_SCALE, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
+import { FULL_SCALE, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
 import { prepareDueRotations, ROTATE_APPLY } from "../lib/rotation-runs.mjs"
 
 export const name = "memory"
@@ -43,9 +43,6 @@ async function rotateRows(runs, count) {
   const measure = `peak RSS, layer secret rotate --apply, ${count} secrets`
   const scale = await openScaleProject({ count, kind: "generated" })
   try {
-    if (!(await commandAvailable(scale, ["secret", "rotate"]))) {
-      return [notMeasuredRow({ section: name, measure, unit: "MiB", reason: "not measured: command not available (layer secret rotate is a stub)" })]
-    }
     const due = await prepareDueRotations(scale)
     const samples = []
     for (let i = 0; i < runs; i++) {

@@ -7,7 +7,7 @@
  */
 import { measuredRow, notMeasuredRow, describeFailure } from "../lib/rows.mjs"
 import { stats } from "../lib/measure.mjs"
-import { commandAvailable, FULL_SCALE, LATENCY_MS, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
+import { FULL_SCALE, LATENCY_MS, openScaleProject, QUICK_SCALE } from "../lib/scale.mjs"
 import { prepareDueRotations, ROTATE_APPLY } from "../lib/rotation-runs.mjs"
 
 export const name = "rotation"
@@ -23,7 +23,6 @@ export async function run({ runs, quick }) {
   ]
   const scale = await openScaleProject({ count, kind: "generated" })
   try {
-    if (!(await commandAvailable(scale, ["secret", "rotate"]))) return notMeasured("not measured: command not available (layer secret rotate is a stub)")
     const due = await prepareDueRotations(scale)
     const samples = []
     for (let i = 0; i < runs; i++) {
