@@ -89,7 +89,7 @@ describe("layer secret set", () => {
     const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
     assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
     // Readers must see the literal text, not versions parsed out of it.
-    const stored = await createLocalProvider({ projectRoot: project.root, environment: "dev", home: project.home }).decryptAll()
+    const stored = await createLocalProvider({ projectRoot: project.root, environment: "dev", home: project.home, owner: { workspace: "acme", project: "shop" } }).decryptAll()
     const text = stored.get("LITERAL")?.reveal() ?? ""
     assert.equal(parseStoredValue(text).envelope.versions.v1?.value, '{"current":"nope","versions":{}}')
   })

@@ -23,6 +23,9 @@ import { LAYER_BIN, cloudflareConfig } from "./project.js"
 import type { LayerRun, TestProject } from "./project.js"
 
 /** A physical name's stored text, by name. */
+/** The default test project's ownership fields (DEFAULT_CONFIG): the local store binds records to them. */
+export const TEST_OWNER = { workspace: "acme", project: "shop" }
+
 export type StoredTexts = Map<string, string>
 
 export interface OpenedVersion {
@@ -37,7 +40,7 @@ export interface OpenedSecret {
 }
 
 export async function readLocalStore(project: TestProject, environment = "dev"): Promise<StoredTexts> {
-  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home })
+  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home, owner: TEST_OWNER })
   const texts = new Map<string, string>()
   for (const [name, text] of await provider.decryptAll()) texts.set(name, text.reveal())
   return texts

@@ -73,7 +73,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     const command = `layer secret set ${name}`
     const result = await withEnvironmentLock(project.root, session.environment, command, () =>
       writeRecorded({
-        context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName },
+        context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName, notify: (message) => context.output.warn(message) },
         declaration: target.secret.declaration,
         physicalName: target.physicalName,
         stored: inspected.envelope,

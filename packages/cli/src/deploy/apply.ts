@@ -222,7 +222,7 @@ class ApplyRun {
   }
 
   #sealing(): SealingContext {
-    return { projectRoot: this.#context.projectRoot, environment: this.#graph.environment, provider: this.#context.target.provider, sealingKeyName: this.#context.sealingKeyName }
+    return { projectRoot: this.#context.projectRoot, environment: this.#graph.environment, provider: this.#context.target.provider, sealingKeyName: this.#context.sealingKeyName, notify: this.#context.progress }
   }
 
   #secretIds(): Map<string, string> {

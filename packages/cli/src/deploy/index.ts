@@ -55,7 +55,7 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const catalog = await buildCatalog(project)
   const workers = projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, env: request.env, debug: request.debug, warn: request.warn })
+  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
   const input = await observe({ project, catalog, target, ...workers, warn: request.warn })
   const graph = buildDeployGraph(input)
   const artifacts = relative(request.cwd, deployDir(project.root, environment)) || "."

@@ -33,6 +33,7 @@ export interface TargetContext {
   projectRoot: string
   environment: string
   home: string
+  owner: { workspace: string; project: string }
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
   warn: (message: string) => void
@@ -40,7 +41,7 @@ export interface TargetContext {
 
 export async function openDeployTarget(config: EnvironmentConfig, context: TargetContext): Promise<DeployTarget> {
   if (config.provider === "local") {
-    const provider = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home })
+    const provider = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner })
     return {
       kind: "local",
       provider,

@@ -28,6 +28,8 @@ export interface RotationCandidate {
   state: SecretState | undefined
   /** The provider's metadata, if the secret exists. */
   metadata: SecretMetadata | undefined
+  /** The state failed its anchor check (only planned with --discard-history): never carried. */
+  untrusted?: true
 }
 
 export interface PlanOptions {
@@ -121,7 +123,8 @@ function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
   }
 
   // The store is as the state last left it only if its `modified` is the one recorded then.
-  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified
+  // A state the store's anchor does not vouch for counts as one written elsewhere: never carried.
+  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified || candidate.untrusted === true
   const keepsHistory = policy.retain.mode !== "none"
   const reasons: ConflictReason[] = []
   if (policyChanged && !options.acceptPolicyChange) reasons.push("policy_changed")
