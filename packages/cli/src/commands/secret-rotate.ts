@@ -111,7 +111,7 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
     return { json: document, human: humanReport(document), exitCode: 0 }
   }
 
-  await ensureSealingKey(sealing, { now: at })
+  await ensureSealingKey(sealing, { now: at, stored: inputs.sealingKeyStored })
   const declarations = new Map(session.catalog.declared.map((secret) => [secret.physicalName, secret.declaration]))
   const showProgress = due.length > 1
   const outcomes = await applyRotation(

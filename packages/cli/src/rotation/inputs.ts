@@ -28,6 +28,8 @@ export interface RotationInputs {
   /** States whose pending intent was settled in memory (completed or dropped): `--apply` writes them. */
   settled: SecretState[]
   sealingKey: SealingKeyStatus
+  /** The sealing key's metadata from the same listing (null: not in the store), for ensureSealingKey. */
+  sealingKeyStored: SecretMetadata | null
 }
 
 export interface InputOptions {
@@ -41,7 +43,8 @@ export interface InputOptions {
 export async function readRotationInputs(context: SealingContext, secrets: readonly RotatingSecret[], options: InputOptions = {}): Promise<RotationInputs> {
   const rotating = secrets.filter((secret) => secret.declaration.rotation?.everyDays !== undefined)
   const listing = new Map<string, SecretMetadata>((await context.provider.listAll()).map((metadata) => [metadata.name, metadata]))
-  const sealingKey = await checkSealingKey(context, listing.get(context.sealingKeyName) ?? null)
+  const sealingKeyStored = listing.get(context.sealingKeyName) ?? null
+  const sealingKey = await checkSealingKey(context, sealingKeyStored)
   const candidates: RotationCandidate[] = []
   const settled: SecretState[] = []
   const refusals: LayerError[] = []
@@ -52,7 +55,10 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
     const raw = await readSecretState(context.projectRoot, context.environment, physicalName)
     const state = raw && settleState(raw, metadata)
     if (raw?.pending) settled.push(state!)
-    const verdict = state?.current && metadata ? verifyAnchor(stateAnchor(physicalName, { current: state.current, versions: state.versions }), metadata.comment) : undefined
+    // Only a state the store still matches by `modified` would be carried; one written
+    // elsewhere since is the plan's conflict (modified_elsewhere), which carries nothing.
+    const carriable = state?.current !== undefined && metadata !== undefined && state.provider.modified === metadata.modified
+    const verdict = carriable && state?.current && metadata ? verifyAnchor(stateAnchor(physicalName, { current: state.current, versions: state.versions }), metadata.comment) : undefined
     if (verdict?.status === "mismatch" && !options.discardHistory) {
       refusals.push(stateAnchorMismatch(secretStatePath(context.projectRoot, context.environment, physicalName), state!, verdict.stored, context.environment))
     }
@@ -65,5 +71,5 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
       details: { secrets: refusals.map((error) => error.details) },
     })
   }
-  return { candidates, settled, sealingKey }
+  return { candidates, settled, sealingKey, sealingKeyStored }
 }
