@@ -58,7 +58,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
-  await settleLocalStateLocations({ root, config, environment: environment.name, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
+  await settleLocalStateLocations({ root, config, environment: environment.name, home: cacheOptions.home, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
   let discovery: Discovery
   if (importer) {
     discovery = await discoverDeclarations({ config, root, importer, debug: options.debug })

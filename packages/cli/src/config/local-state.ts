@@ -5,17 +5,17 @@
  * paths.ts resolves their state there), and moves a state committed by an older version of
  * the CLI, once, when it is this checkout's own.
  *
- * "Its own" means the local store holds the sealing key that the state's public key names:
- * then the state was written here, next to these values. A committed local state without
+ * "Its own" means the state's public key is the public half of the sealing key in this
+ * developer's local store: then the state was written here, next to these values. A committed local state without
  * that (a teammate's, pulled into a fresh clone) is someone else's: it is left where it is,
  * untouched, and never read, so it cannot block this developer's own dev environment.
  */
-import { mkdir, readdir, rename, rmdir } from "node:fs/promises"
+import { mkdir, readdir, readFile, rename, rmdir } from "node:fs/promises"
 import { join, relative } from "node:path"
-import { physicalName } from "@layeron/modules/naming"
-import { sealingKeyDeclaration } from "@layeron/modules/naming"
+import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import { readTextIfExists } from "../fs/read-if-exists.js"
-import { localRotationStateDir, localStoreDir, recordLocalEnvironments, sharedRotationStateDir } from "../paths.js"
+import { localRotationStateDir, localStoreDir, localStoreKeyPath, recordLocalEnvironments, sharedRotationStateDir } from "../paths.js"
+import { decryptValue } from "../providers/local/cipher.js"
 import type { ProjectConfig } from "./types.js"
 
 export interface LocalStateOptions {
@@ -23,6 +23,8 @@ export interface LocalStateOptions {
   config: ProjectConfig
   /** The environment the command runs in: only its state is moved. */
   environment: string
+  /** LAYERON_HOME: the local store's key, to tell this developer's state from another's. */
+  home: string
   /** Says once that the state moved (stderr). Without it (`layer dev`, which never reads the state) nothing moves. */
   warn?: (message: string) => void
   debug: (message: string) => void
@@ -36,11 +38,12 @@ export async function settleLocalStateLocations(options: LocalStateOptions): Pro
   const from = sharedRotationStateDir(root, environment)
   const to = localRotationStateDir(root, environment)
   const present = new Set(await listDir(to))
-  const moving = (await listDir(from)).filter((entry) => !present.has(entry))
+  const committed = await listDir(from)
+  const moving = committed.filter((entry) => !present.has(entry))
   if (moving.length === 0) return
   const sealingKey = await physicalName({ workspace: config.workspace, project: config.name, environment, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
-  // The public key names the pair; after a move killed halfway it may already be in `to`.
-  if (!(await ownState(root, environment, present.has("public-key.json") ? to : from, sealingKey))) {
+  // The committed public key says whose state it is; after a move killed halfway it is already in `to`.
+  if (!(await ownState(root, environment, committed.includes("public-key.json") ? from : to, sealingKey, options.home))) {
     options.debug(`ignoring ${relative(root, from)}/: committed state of the local environment "${environment}" whose sealing key is not in this checkout's local store (another developer's)`)
     return
   }
@@ -57,16 +60,26 @@ export async function settleLocalStateLocations(options: LocalStateOptions): Pro
   )
 }
 
-async function ownState(root: string, environment: string, dir: string, sealingKey: string): Promise<boolean> {
-  const publicKey = await readTextIfExists(join(dir, "public-key.json")).catch(() => undefined)
-  let named: unknown
+/**
+ * The committed state is this checkout's own when its public key is the public half of the
+ * sealing key in this developer's local store: the private JWK, decrypted with the user's
+ * key, has the same point. Every developer's dev sealing key has the same physical name, so
+ * the name alone proves nothing. Anything unreadable (no key, a lost LAYERON_HOME) is "not own".
+ */
+async function ownState(root: string, environment: string, dir: string, sealingKey: string, home: string): Promise<boolean> {
   try {
-    named = publicKey === undefined ? undefined : (JSON.parse(publicKey) as { physicalName?: unknown }).physicalName
+    const file = JSON.parse((await readTextIfExists(join(dir, "public-key.json"))) ?? "{}") as { physicalName?: unknown; publicKey?: { x?: unknown; y?: unknown } }
+    if (file.physicalName !== sealingKey || typeof file.publicKey?.x !== "string") return false
+    const record = await readTextIfExists(join(localStoreDir(root, environment), `${sealingKey}.json`))
+    if (record === undefined) return false
+    const key = await readFile(localStoreKeyPath(home))
+    const plaintext = decryptValue(key, sealingKey, (JSON.parse(record) as { ciphertext: string }).ciphertext)
+    if (plaintext === undefined) return false
+    const privateKey = JSON.parse(plaintext) as { x?: unknown; y?: unknown }
+    return privateKey.x === file.publicKey.x && privateKey.y === file.publicKey.y
   } catch {
     return false
   }
-  if (named !== sealingKey) return false
-  return (await readTextIfExists(join(localStoreDir(root, environment), `${sealingKey}.json`)).catch(() => undefined)) !== undefined
 }
 
 async function listDir(dir: string): Promise<string[]> {
