@@ -170,6 +170,14 @@ export class LocalSecretProvider implements SecretProvider {
     return parseRecord(text, file, name)
   }
 
+  /**
+   * Refuse now if the store was encrypted with a key this LAYERON_HOME does not have, before a
+   * caller records anything about a write (rotation state, a pending intent). Creates nothing.
+   */
+  async checkStoreKey(): Promise<void> {
+    if ((await this.#names()).length > 0) await this.#storeKey()
+  }
+
   #storeKey(): Promise<Buffer> {
     this.#key ??= this.#openStoreKey()
     return this.#key
@@ -182,11 +190,15 @@ export class LocalSecretProvider implements SecretProvider {
    */
   async #openStoreKey(): Promise<Buffer> {
     const names = await this.#names()
-    const first = names[0] === undefined ? undefined : await this.#read(names[0])
-    if (first && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
+    if (names.length > 0 && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
     const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
-    if (first && decryptValue(key, first.name, first.ciphertext) === undefined) throw this.#keyLost(names.length, "other")
-    return key
+    if (names.length === 0) return key
+    // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
+    for (const name of names) {
+      const record = await this.#read(name)
+      if (record && decryptValue(key, record.name, record.ciphertext) !== undefined) return key
+    }
+    throw this.#keyLost(names.length, "other")
   }
 
   #keyLost(count: number, why: "missing" | "other"): LayerError {
