@@ -279,8 +279,10 @@ describe("a team and its CI", () => {
     const movedTo = join(owner.root, ".layeron", "local", "dev", "rotation")
     assert.deepEqual(Object.fromEntries(await Promise.all((await readdir(movedTo)).map(async (f) => [f, sha256(await readFile(join(movedTo, f)))]))), bytesBefore)
     await assert.rejects(access(movedFrom))
-    const second = await ownerRun(["secret", "rotate", "--env", "dev"])
-    assert.equal(second.code, 0, second.stderr)
+    // Its history came along: deployed at T0, both secrets are simply due (no conflict, no missing state).
+    const second = await ownerRun(["secret", "rotate", "--env", "dev", "--json"])
+    assert.equal(second.code, 2, second.stderr)
+    assert.deepEqual(jsonOf<{ secrets: { status: string }[] }>(second).secrets.map((s) => s.status), ["due", "due"])
     assert.doesNotMatch(second.stderr, /moved the rotation state/)
   })
 
