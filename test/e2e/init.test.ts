@@ -8,11 +8,9 @@
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
-import type { AddressInfo } from "node:net"
 import { join, relative } from "node:path"
 import { after, describe, it } from "node:test"
-import { LAYER_BIN, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
+import { LAYER_BIN, freePort, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
 import type { LayerOptions, LayerRun } from "../helpers/project.js"
 import { cleanEnv, layTempProject } from "../helpers/temp-project.mjs"
 import type { TempProjectPaths } from "../helpers/temp-project.mjs"
@@ -146,14 +144,6 @@ describe("layer init", () => {
     await refused(paths, ["init", "--workspace", "Acme Inc"], { code: "invalid_name", message: /workspace "Acme Inc" must match/, hint: /--workspace acme/ })
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function poll<T>(probe: () => Promise<T | undefined>, log: () => string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs

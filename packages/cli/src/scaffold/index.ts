@@ -4,10 +4,11 @@
  * path in the way) is checked before the first write, so a refusal writes nothing. Files are
  * created with O_EXCL: a file that appears meanwhile is kept, never overwritten.
  */
-import { access, constants, mkdir, open, readFile, stat } from "node:fs/promises"
+import { access, constants, mkdir, readFile, stat } from "node:fs/promises"
 import { dirname, join, relative } from "node:path"
 import { LayerError } from "../errors.js"
 import { CONFIG_FILE_NAMES } from "../config/find.js"
+import { createExclusive } from "../fs/create-exclusive.js"
 import { LOCAL_ONLY_ENTRIES, TEMPLATES } from "./templates/index.js"
 import type { ScaffoldOptions } from "./templates/index.js"
 
@@ -81,19 +82,7 @@ async function checkCreatable(dir: string, path: string): Promise<void> {
 
 async function createFile(path: string, content: string): Promise<boolean> {
   await mkdir(dirname(path), { recursive: true })
-  let handle
-  try {
-    handle = await open(path, "wx", 0o644)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
-    throw error
-  }
-  try {
-    await handle.writeFile(content)
-  } finally {
-    await handle.close()
-  }
-  return true
+  return createExclusive(path, content, 0o644)
 }
 
 async function ignoredEntries(path: string): Promise<Set<string>> {
