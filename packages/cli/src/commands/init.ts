@@ -44,7 +44,10 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
     })
   }
 
-  const result = await scaffold(dir, { workspace, name, backend: "api", compatibilityDate: context.now().toISOString().slice(0, 10), version: cliVersion() })
+  // Today, unless the installed workerd knows no date that new: then `layer dev` runs it as declared.
+  const { clampCompatibilityDate } = await import("../deploy/dev/compat-date.js")
+  const compatibilityDate = clampCompatibilityDate(context.now().toISOString().slice(0, 10)).date
+  const result = await scaffold(dir, { workspace, name, backend: "api", compatibilityDate, version: cliVersion() })
   const next = [...(shown === "." ? [] : [`cd ${shown}`]), "npm install", "npx layer deploy --env dev", "npx layer dev"]
   for (const entry of result.gitignoreMissing) context.output.warn(`${shown}/.gitignore does not ignore ${entry}: add it (it must stay on this machine)`)
   if (result.gitignoreHidesState) {

@@ -4,7 +4,7 @@ export interface ScaffoldOptions {
   name: string
   /** The backend's id in the config and its file name under src/ (`api` → src/api.ts). */
   backend: string
-  /** YYYY-MM-DD: the Worker's compatibility date (the day of `layer init`). */
+  /** YYYY-MM-DD: the Worker's compatibility date (the day of `layer init`, or the newest the installed workerd knows). */
   compatibilityDate: string
   /** The version of the @layeron packages to depend on. */
   version: string
