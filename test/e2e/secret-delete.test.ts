@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import { layerInPty } from "../helpers/pty.js"
 
 const B64_32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
@@ -25,7 +26,7 @@ describe("layer secret delete", () => {
   })
 
   const storeFile = (name: string) => join(project.root, ".layeron", "local", "dev", `${name}.json`)
-  const stateFile = (name: string) => join(project.root, ".layeron", "secret-rotation", "dev", `${name}.json`)
+  const stateFile = (name: string) => join(stateDirOf(project.root, "dev"), `${name}.json`)
 
   async function refused(args: string[], code: string, message: RegExp, hint: RegExp): Promise<void> {
     const before = await project.snapshot()

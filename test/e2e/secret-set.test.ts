@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf, modeOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import { layerInPty } from "../helpers/pty.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import { parseStoredValue } from "@layeron/modules/envelope"
@@ -67,10 +68,10 @@ describe("layer secret set", () => {
     assert.match(doc.physicalName, /^lo_[0-9a-f]{24}$/)
     assert.equal(doc.bytes, B64_32.length)
     await stat(localFile(doc.physicalName))
-    const state = JSON.parse(await readFile(join(project.root, ".layeron", "secret-rotation", "dev", `${doc.physicalName}.json`), "utf8")) as { physicalName: string; current: string }
+    const state = JSON.parse(await readFile(join(stateDirOf(project.root, "dev"), `${doc.physicalName}.json`), "utf8")) as { physicalName: string; current: string }
     assert.equal(state.physicalName, doc.physicalName)
     assert.equal(state.current, "v1")
-    await stat(join(project.root, ".layeron", "secret-rotation", "dev", "public-key.json"))
+    await stat(join(stateDirOf(project.root, "dev"), "public-key.json"))
   })
 
   it("maps an adopted name and a bare default-namespace name to their declarations", async () => {

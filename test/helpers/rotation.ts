@@ -20,6 +20,7 @@ import { unseal } from "../../packages/modules/src/seal/index.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../packages/cli/src/rotation/types.js"
 import { LAYER_BIN, cloudflareConfig } from "./project.js"
+import { stateDirOf } from "./temp-project.mjs"
 import type { LayerRun, TestProject } from "./project.js"
 
 /** A physical name's stored text, by name. */
@@ -47,7 +48,7 @@ export async function readLocalStore(project: TestProject, environment = "dev"):
 }
 
 export function rotationStateDir(project: TestProject, environment = "dev"): string {
-  return join(project.root, ".layeron", "secret-rotation", environment)
+  return stateDirOf(project.root, environment)
 }
 
 export async function readState(project: TestProject, physicalName: string, environment = "dev"): Promise<SecretState> {

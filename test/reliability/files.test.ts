@@ -16,6 +16,7 @@ import { readFile, stat } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { jsonOf, LAYER_BIN, listFiles } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import type { LayerRun } from "../helpers/project.js"
 import { CanarySet } from "./support/canary.js"
 import { startTestEmulator } from "./support/cloudflare.js"
@@ -163,7 +164,7 @@ for (const kind of ["local", "cloudflare"] as const) {
       }
       const scanned = await scanTree(target.project.root, values)
       const problems = scanned.leaks.map((leak) => `${leak.canary} (${leak.form}) in ${leak.where}`)
-      const stateDir = join(target.project.root, ".layeron", "secret-rotation", target.environment)
+      const stateDir = stateDirOf(target.project.root, target.environment)
       const stateFiles = (await listFiles(stateDir)).filter((file) => file.endsWith(".json"))
       for (const file of stateFiles) {
         const keys = valueKeys(JSON.parse(await readFile(file, "utf8")))

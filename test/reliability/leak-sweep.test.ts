@@ -18,6 +18,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { parseStoredValue } from "@layeron/modules/envelope"
 import { createProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import type { TestProject } from "../helpers/project.js"
 import { CanarySet } from "./support/canary.js"
 import type { Leak } from "./support/canary.js"
@@ -287,7 +288,7 @@ describe("layer secret rotate", () => {
         assert.equal(run.code, 0, run.stderr)
         // Without its state, the secret's older versions cannot be carried: a no_state conflict.
         for (const [physicalName, state] of await rotationStates(conflicted.root, "dev")) {
-          if (state.secret === "auth/session-key") await rm(join(conflicted.root, ".layeron", "secret-rotation", "dev", `${physicalName}.json`))
+          if (state.secret === "auth/session-key") await rm(join(stateDirOf(conflicted.root, "dev"), `${physicalName}.json`))
         }
       },
     })

@@ -23,6 +23,27 @@ export { cliVersion } from "./version.js"
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    words: ["init"],
+    summary: "start a project: layeron.config.ts, a backend, package.json, tsconfig.json, .gitignore",
+    description: [
+      "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
+        "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
+        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
+        ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
+      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
+        "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
+        "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
+    ],
+    positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
+    flags: {
+      workspace: { type: "string", valueName: "name", description: "the workspace part of physical names (your team or company)" },
+      name: { type: "string", valueName: "name", description: "the project's name (default: the folder's name)" },
+      yes: { type: "boolean", short: "y", description: "take the defaults without asking" },
+    },
+    examples: ["layer init my-app --workspace acme", "layer init --yes", "layer init api --workspace acme --name shop --json"],
+    load: () => import("./commands/init.js"),
+  },
+  {
     words: ["login"],
     summary: "check a Cloudflare API token and store it for this user",
     description: [
@@ -120,6 +141,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     examples: ["layer secret delete OLD_TOKEN", "layer secret delete auth/session-key --force --yes --env dev"],
     load: () => import("./commands/secret-delete.js"),
+  },
+  {
+    words: ["secret", "reset-local"],
+    summary: "start a local environment afresh (after its key was lost with LAYERON_HOME)",
+    description: [
+      "Deletes the local environment's store, .layeron/local/<env>/: every local value, its sealing key and its rotation history. " +
+        "This is the way out when LAYERON_HOME/local-store.key is gone (a new machine, a wiped LAYERON_HOME), since the old values " +
+        "cannot be opened without it. Shared (Cloudflare) environments and committed files are not touched.",
+      "Afterwards `layer deploy --env <env>` creates fresh random secrets; static and generated values are set again with " +
+        "`layer secret set`. Asks for confirmation at a terminal; without one --yes is required.",
+    ],
+    positionals: [],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer secret reset-local --env dev", "layer secret reset-local --env dev --yes"],
+    load: () => import("./commands/secret-reset-local.js"),
   },
   {
     words: ["secret", "rotate"],

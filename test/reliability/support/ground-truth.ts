@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { parseStoredValue } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import { unseal } from "@layeron/modules/seal"
+import { stateDirOf } from "../../helpers/temp-project.mjs"
 import { LocalSecretProvider } from "../../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../../packages/cli/src/rotation/types.js"
 
@@ -30,7 +31,7 @@ export async function localStoreContents(projectRoot: string, home: string, envi
 
 /** The state files of an environment, by physical name (public-key.json and the lock left out). */
 export async function rotationStates(projectRoot: string, environment: string): Promise<Map<string, SecretState>> {
-  const dir = join(projectRoot, ".layeron", "secret-rotation", environment)
+  const dir = stateDirOf(projectRoot, environment)
   const names = await readdir(dir).catch(() => [] as string[])
   const states = new Map<string, SecretState>()
   for (const name of names) {

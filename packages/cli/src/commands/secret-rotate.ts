@@ -11,9 +11,12 @@ import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
 import { applyRotation, DEFAULT_CONCURRENCY } from "../rotation/apply.js"
 import type { ApplyOutcome } from "../rotation/apply.js"
+import { changedBetween, snapshotFiles } from "../rotation/changed-files.js"
+import { checkCheckoutState } from "../rotation/checkout.js"
 import { readRotationInputs } from "../rotation/inputs.js"
 import type { RotationInputs } from "../rotation/inputs.js"
 import { lockWaitFromEnv, withEnvironmentLock } from "../rotation/lock.js"
+import { rotationDir } from "../rotation/paths.js"
 import { planRotation } from "../rotation/plan.js"
 import type { DueRow, PlanRow, RotationPlan } from "../rotation/plan.js"
 import { withPolicy } from "../rotation/record.js"
@@ -42,7 +45,12 @@ interface RotateFlags {
   reAnchor: boolean
 }
 
-export async function run(context: CommandContext): Promise<CommandResult<RotateDocument | ReAnchorDocument>> {
+/** The rotate document, plus the state files this run changed (what a CI job commits back). */
+export interface RotateCommandDocument extends RotateDocument {
+  changedFiles: string[]
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<RotateCommandDocument | ReAnchorDocument>> {
   const flags = readFlags(context)
   const lockWaitMs = lockWaitFromEnv(context.env)
   if (flags.reAnchor && !flags.yes && !context.terminal.interactive) {
@@ -67,9 +75,21 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     const command = `layer secret rotate --env ${session.environment} --re-anchor`
     return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => runReAnchor(context, session, sealing, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
   }
-  if (!flags.apply) return plan(context, session, sealing, flags)
+  await checkCheckoutState({ ...sealing, sealingKeyStored: async () => (await sealing.provider.find(sealing.sealingKeyName)) !== undefined })
+  if (!flags.apply) return withChangedFiles(await plan(context, session, sealing, flags), [])
   const command = commandLine(session.environment, flags)
-  return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => apply(context, session, sealing, flags, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
+  return withEnvironmentLock(
+    sealing.projectRoot,
+    sealing.environment,
+    command,
+    async () => {
+      const stateDir = rotationDir(sealing.projectRoot, sealing.environment)
+      const before = await snapshotFiles(stateDir)
+      const result = await apply(context, session, sealing, flags, command)
+      return withChangedFiles(result, changedBetween(before, await snapshotFiles(stateDir), sealing.projectRoot))
+    },
+    lockWaitMs === undefined ? {} : { waitMs: lockWaitMs },
+  )
 }
 
 async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags): Promise<CommandResult<RotateDocument>> {
@@ -127,6 +147,13 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
   if (showProgress) context.output.progress(undefined)
   const document = buildReport(session.environment, planned, "apply", outcomes)
   return { json: document, human: humanReport(document), exitCode: outcomes.every((outcome: ApplyOutcome) => outcome.status === "rotated") ? 0 : 1 }
+}
+
+function withChangedFiles(result: CommandResult<RotateDocument>, changedFiles: string[]): CommandResult<RotateCommandDocument> {
+  const human = changedFiles.length
+    ? [...result.human, { type: "line" as const, text: `state changed: ${changedFiles.join(", ")} (commit ${changedFiles.length === 1 ? "it" : "them"} for a shared environment)`, tone: "muted" as const }]
+    : result.human
+  return { ...result, json: { ...result.json, changedFiles }, human }
 }
 
 function readFlags(context: CommandContext): RotateFlags {
@@ -192,9 +219,12 @@ function conflictError(rows: readonly PlanRow[], environment: string): LayerErro
     if (row.reasons.includes("policy_changed")) flags.add("--accept-policy-change")
     if (row.reasons.includes("modified_elsewhere") || row.reasons.includes("no_state")) flags.add("--discard-history")
   }
+  const stale = rows.some((row) => row.status === "conflict" && row.reasons.includes("modified_elsewhere"))
   const noun = rows.length === 1 ? "secret is" : "secrets are"
   return new LayerError("rotation_conflict", `${rows.length} ${noun} in conflict in ${environment}, so nothing was written: ${list.join("; ")}`, {
-    hint: `check each one, then run again with ${[...flags].join(" and ")} (the plan, without --apply, shows what each would do)`,
+    hint:
+      (stale ? "if a teammate or CI rotated or set them, this checkout's state is behind the store: `git pull` and run again; otherwise " : "") +
+      `check each one, then run again with ${[...flags].join(" and ")} (the plan, without --apply, shows what each would do)`,
     details: { secrets: rows.map((row) => ({ secret: `${row.namespace}/${row.name}`, physicalName: row.physicalName, reasons: row.status === "conflict" ? row.reasons : [] })) },
   })
 }

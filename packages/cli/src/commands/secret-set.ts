@@ -3,6 +3,7 @@
  * on bad input": flags, then project and NAME, then the value and its checks; only then
  * the provider write (and, for a declared secret, its sealed record in the rotation state).
  */
+import { checkCheckoutState } from "../rotation/checkout.js"
 import { looksLikeEnvelope, serializeEnvelope } from "@layeron/modules/envelope"
 import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
@@ -71,6 +72,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   if (target.kind === "declared") {
     const { project } = session
     const command = `layer secret set ${name}`
+    await checkCheckoutState({ projectRoot: project.root, environment: session.environment, sealingKeyName: session.catalog.sealingKeyName, sealingKeyStored: async () => (await provider.find(session.catalog.sealingKeyName)) !== undefined })
     const result = await withEnvironmentLock(project.root, session.environment, command, () =>
       writeRecorded({
         context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName, notify: (message) => context.output.warn(message) },

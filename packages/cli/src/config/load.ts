@@ -14,6 +14,7 @@ import { discoverDeclarations } from "./discover.js"
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
+import { settleLocalStateLocations } from "./local-state.js"
 import type { ModuleImporter } from "./import.js"
 import { validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
@@ -25,6 +26,8 @@ export interface LoadProjectOptions {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
+  /** Notices worth a line on stderr (a local environment's state moved out of the committed tree). */
+  warn?: (message: string) => void
 }
 
 export async function loadProject(options: LoadProjectOptions): Promise<LoadedProject> {
@@ -55,6 +58,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
+  await settleLocalStateLocations({ root, config, environment: environment.name, home: cacheOptions.home, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
   let discovery: Discovery
   if (importer) {
     discovery = await discoverDeclarations({ config, root, importer, debug: options.debug })

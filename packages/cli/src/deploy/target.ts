@@ -42,6 +42,7 @@ export interface TargetContext {
 export async function openDeployTarget(config: EnvironmentConfig, context: TargetContext): Promise<DeployTarget> {
   if (config.provider === "local") {
     const provider = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner })
+    await provider.checkStoreKey()
     return {
       kind: "local",
       provider,

@@ -180,7 +180,7 @@ function conflict(base: RowBase, reasons: ConflictReason[], state: SecretState |
   }
   const hint = reasons.includes("policy_changed") && flags.length === 1
     ? "check that the change is intended, then run again with --accept-policy-change"
-    : `a rotation would drop versions the state cannot see; restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
+    : `a rotation would drop versions the state cannot see; if a teammate or CI wrote it, this checkout's state is behind: \`git pull\`; else restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
   return { ...base, status: "conflict", reasons, detail: details.join("; "), hint }
 }
 

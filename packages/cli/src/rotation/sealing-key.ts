@@ -203,7 +203,7 @@ function publicHalfMissing(context: SealingContext): LayerError {
     `the sealing key ${context.sealingKeyName} (layeron/sealing-key) of environment "${context.environment}" is in the store, but its public half ${path} is missing`,
     {
       hint:
-        `restore ${path} from version control (git checkout -- ${path}); a new key pair would make every sealed version in the store unreadable. ` +
+        `\`git pull\` if a teammate or CI created it, else restore ${path} from version control (git checkout -- ${path}); a new key pair would make every sealed version in the store unreadable. ` +
         `Only if nothing was ever rotated or set in "${context.environment}": \`layer secret delete layeron/sealing-key --force\`, then run the command again`,
       details: { secret: context.sealingKeyName, file: path },
     },

@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { randomBytes } from "node:crypto"
-import { mkdir, readdir, unlink } from "node:fs/promises"
+import { access, mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { LayerError } from "../../errors.js"
@@ -201,9 +201,50 @@ export class LocalSecretProvider implements SecretProvider {
     return parseRecord(text, file, name)
   }
 
+  /**
+   * Refuse now if the store was encrypted with a key this LAYERON_HOME does not have, before a
+   * caller records anything about a write (rotation state, a pending intent). Creates nothing.
+   */
+  async checkStoreKey(): Promise<void> {
+    if ((await this.#names()).length > 0) await this.#storeKey()
+  }
+
   #storeKey(): Promise<Buffer> {
-    this.#key ??= loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    this.#key ??= this.#openStoreKey()
     return this.#key
+  }
+
+  /**
+   * The user's key, checked against the store before anything is written with it: a store
+   * encrypted with another key (a new laptop, a wiped or different LAYERON_HOME) is refused
+   * as a whole, rather than mixed with records only the new key opens. No key is created then.
+   */
+  async #openStoreKey(): Promise<Buffer> {
+    const names = await this.#names()
+    if (names.length > 0 && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
+    const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    if (names.length === 0) return key
+    // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
+    for (const name of names) {
+      const record = await this.#read(name)
+      if (record && decryptValue(key, record.name, record.ciphertext) !== undefined) return key
+    }
+    throw this.#keyLost(names.length, "other")
+  }
+
+  #keyLost(count: number, why: "missing" | "other"): LayerError {
+    const what = why === "missing" ? `there is no key at ${this.#keyPath}` : `the key at ${this.#keyPath} is another one`
+    return new LayerError(
+      "local_store_key_lost",
+      `the local store of "${this.#environment}" (${this.directory}, ${count} ${count === 1 ? "secret" : "secrets"}) was encrypted with a key this LAYERON_HOME does not have: ${what} (a new machine, or a wiped or different LAYERON_HOME); nothing was written`,
+      {
+        hint:
+          `restore ${this.#keyPath} from a backup (or set LAYERON_HOME back to the old one); otherwise start "${this.#environment}" afresh with ` +
+          `\`layer secret reset-local --env ${this.#environment}\` (it deletes this environment's local values, its sealing key and its rotation history; ` +
+          "shared environments are not touched), then `layer deploy --env " + this.#environment + "`",
+        details: { store: this.directory, key: this.#keyPath },
+      },
+    )
   }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -213,6 +254,16 @@ export class LocalSecretProvider implements SecretProvider {
 
 export function createLocalProvider(options: LocalProviderOptions): LocalSecretProvider {
   return new LocalSecretProvider(options)
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false
+    throw error
+  }
 }
 
 function metadataOf(record: LocalRecord, payload: RecordPayload): SecretMetadata {
