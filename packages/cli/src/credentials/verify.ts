@@ -118,6 +118,9 @@ async function visibleAccounts(api: CloudflareApi): Promise<Account[] | undefine
     }
   } catch (error) {
     if (error instanceof CloudflareApiError && error.status === 403) return undefined
+    // An account-owned token may get 400 `1001 List accounts endpoint does not support account
+    // owned tokens.`: the token is fine, it just cannot list; the account must be named.
+    if (error instanceof CloudflareApiError && error.status === 400 && error.errors.some((entry) => /account owned tokens/i.test(entry.message))) return undefined
     throw error
   }
   return all
