@@ -58,6 +58,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Shows where the token comes from (CLOUDFLARE_API_TOKEN, keychain or file), its fingerprint (sha256: and 8 hex " +
         "digits of its SHA-256; the token itself is never shown), the account and whether Cloudflare accepts both. " +
         "Exits 1 when there is no token or Cloudflare rejects it.",
+      "Also probes Secrets Store and Workers Scripts on the account with reads, and says which permissions that confirmed: " +
+        "write access (Edit) can only be confirmed by writing. Exits 1 when the account cannot be reached with the token.",
     ],
     positionals: [],
     flags: {},
