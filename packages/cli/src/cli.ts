@@ -180,6 +180,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/deploy.js"),
   },
   {
+    words: ["doctor"],
+    summary: "check an environment against Cloudflare's limits and the project's rules",
+    description: [
+      "Reads only. Reports: the credentials and the permissions reads confirmed (Edit can only be confirmed by writing); " +
+        "secrets used of the account's quota; each envelope's size against Cloudflare's 65,536 bytes (and the dashboard editor's " +
+        "1,024 characters); lo_ secrets no declaration names; product Worker bindings that point at missing or pending secrets; " +
+        "the anchors of the state-integrity check (not checked in this build).",
+      "Each check is ok, warning, action or not_checked. Exits 1 when a check needs action.",
+    ],
+    positionals: [],
+    flags: {},
+    examples: ["layer doctor --env production", "layer doctor --env production --json"],
+    load: () => import("./commands/doctor.js"),
+  },
+  {
     words: ["dev"],
     summary: "run the backends locally in workerd against the local secret store",
     description: [
