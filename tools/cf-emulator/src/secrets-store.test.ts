@@ -1,4 +1,4 @@
-// Secrets Store against reference/cloudflare-secrets-store.md §1.4, §1.5 and §2: store rules,
+// Secrets Store against FACTS.md §2: store rules,
 // bulk create, validation (names, sizes, scopes), duplicates, quota, pagination, search, get,
 // PATCH, delete, duplicate, pending → active.
 import assert from "node:assert/strict"

@@ -1,4 +1,4 @@
-// Workers script upload against reference §4.2 and §9: the multipart format, metadata checks,
+// Workers script upload against FACTS.md §3: the multipart format, metadata checks,
 // secrets_store_secret bindings (10182 not found, 10021 authorization/scopes), service bindings,
 // list and delete, and the permission it needs.
 import assert from "node:assert/strict"

@@ -1,5 +1,5 @@
 /**
- * Who may call what. Cloudflare's rules as the reference states them (§1.1):
+ * Who may call what. Cloudflare's rules as FACTS.md states them (1.7, 3.5):
  * - read endpoints of Secrets Store accept Secrets Store Read or Write; mutations need Write;
  * - Workers script reads accept Workers Scripts Read or Edit; uploads, deletes and the
  *   workers.dev switch need Edit;

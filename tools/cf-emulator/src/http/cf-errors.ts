@@ -1,6 +1,6 @@
 /**
  * Every Cloudflare error the emulator sends, in one place. Codes and messages come from
- * reference/cloudflare-secrets-store.md §1.5 and observed API responses; where Cloudflare's
+ * FACTS.md (each with its public source); where Cloudflare's
  * behaviour is undocumented the choice is marked DECIDED and listed in the README.
  * Messages never contain a secret value or a token.
  */

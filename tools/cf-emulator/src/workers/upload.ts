@@ -1,5 +1,5 @@
 /**
- * Reading and checking a Workers script upload (reference §4.2 and §9): a multipart/form-data
+ * Reading and checking a Workers script upload (FACTS.md §3): a multipart/form-data
  * body with a JSON `metadata` part (main_module, compatibility_date, compatibility_flags,
  * bindings) and one part per module, named by its file name.
  */
