@@ -179,7 +179,9 @@ describe("Workers uploads", () => {
     const bindings = Array.from({ length: 100 }, (_, i) => ({ type: "secrets_store_secret" as const, name: `S_${i}`, store_id: store.id, secret_name: secret.name }))
     const name = scriptName("bindings")
     createdScripts.push(name)
+    const before = (await listed(secret.name)).modified
     await uploadScript(api, accountId, script(name, helloModule, { bindings }), uploadContext)
+    assert.equal((await listed(secret.name)).modified, before, "binding a secret at deploy leaves its `modified` as it was")
   })
 
   it("an app dated 2024-01-01 with the rpc flag reads a secret through the Secret Product Worker", opts(skip ?? (live ? undefined : "needs a real workers.dev address")), async (t) => {
