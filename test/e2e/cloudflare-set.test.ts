@@ -138,7 +138,7 @@ describe("failures on a Cloudflare environment", () => {
       assert.equal(run.code, 1)
       const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
       assert.equal(error.code, "cloudflare_rate_limited")
-      assert.match(error.message, /blocks requests from this API token for 300 s.*layer waits at most 90 s/)
+      assert.match(error.message, /blocks API requests of this user for 300 s.*layer waits at most 90 s/)
       assert.match(error.hint, /run the command again after /)
     } finally {
       emulator.clearFaults()

@@ -79,6 +79,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Shows where the token comes from (CLOUDFLARE_API_TOKEN, keychain or file), its fingerprint (sha256: and 8 hex " +
         "digits of its SHA-256; the token itself is never shown), the account and whether Cloudflare accepts both. " +
         "Exits 1 when there is no token or Cloudflare rejects it.",
+      "Also probes Secrets Store and Workers Scripts on the account with reads, and says which permissions that confirmed: " +
+        "write access (Edit) can only be confirmed by writing. Exits 1 when the account cannot be reached with the token.",
     ],
     positionals: [],
     flags: {},
@@ -216,6 +218,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json"],
     load: () => import("./commands/deploy.js"),
+  },
+  {
+    words: ["doctor"],
+    summary: "check an environment against Cloudflare's limits and the project's rules",
+    description: [
+      "Reads only. Reports: the credentials and the permissions reads confirmed (Edit can only be confirmed by writing); " +
+        "secrets used of the account's quota; each envelope's size against Cloudflare's 65,536 bytes (and the dashboard editor's " +
+        "1,024 characters); lo_ secrets no declaration names; product Worker bindings that point at missing or pending secrets; " +
+        "the anchors of the state-integrity check (not checked in this build).",
+      "Each check is ok, warning, action or not_checked. Exits 1 when a check needs action.",
+    ],
+    positionals: [],
+    flags: {},
+    examples: ["layer doctor --env production", "layer doctor --env production --json"],
+    load: () => import("./commands/doctor.js"),
   },
   {
     words: ["dev"],

@@ -22,6 +22,7 @@ import { SecretText } from "../providers/provider.js"
 import type { StoreRef } from "../providers/provider.js"
 import { ensureSealingKey, readSecretState, settlePending, withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import type { SealingContext } from "../rotation/index.js"
+import { rpcNote } from "./compat.js"
 import { DEPLOY_STATE_FORMAT, writeDeployState, writeWorkerArtifacts } from "./artifacts.js"
 import type { DeployState, DeployedWorker } from "./artifacts.js"
 import { LOCAL_UNCHANGED, LOCAL_WRITTEN, bindingPlan, blockingNodes } from "./graph.js"
@@ -145,8 +146,10 @@ class ApplyRun {
         else this.#done(node, { detail: LOCAL_WRITTEN }, `wrote the artifacts of ${script.name}`)
         continue
       }
+      const route = this.#workersDevAction(script.name)
       if (last?.digest === script.digest && this.#input.liveScripts?.has(script.name)) {
         this.#keep(node, `unchanged since the upload of ${last.uploadedAt ?? "the last deploy"}`)
+        if (route) await this.#attempt(node, () => this.#switchWorkersDev(node, script.name, route, node.detail!))
         continue
       }
       if (earlierFailure || productFailed) {
@@ -158,7 +161,10 @@ class ApplyRun {
         const waits = this.#createdSecrets > 0 ? PENDING_SECRET_WAITS_MS : []
         await target.upload(script, { context: uploadContext, pendingWaitsMs: waits })
         this.#uploadedAt.set(script.name, this.#context.now().toISOString())
-        this.#done(node, { detail: `uploaded (${plural(script.metadata.bindings.length, "binding")})` }, `uploaded Worker ${script.name}`)
+        const backend = this.#input.apps.find((app) => app.backend.workerName === script.name)?.backend
+        const uploaded = [`uploaded (${plural(script.metadata.bindings.length, "binding")})`, ...(backend?.rpcFlagAdded ? [rpcNote(backend.compatibilityDate)] : [])].join("; ")
+        this.#done(node, { detail: uploaded }, `uploaded Worker ${script.name}`)
+        if (route) await this.#switchWorkersDev(node, script.name, route, uploaded)
       })
       if (script.role === "product" && node.status === "error") productFailed = true
     }
@@ -194,6 +200,18 @@ class ApplyRun {
         .map((node) => ({ id: node.id, physicalName: node.physicalName ?? "", status: node.status })),
       workers,
     }
+  }
+
+  /** The workers.dev switch the plan asked for this Worker, if any. */
+  #workersDevAction(name: string): "enable" | "disable" | undefined {
+    const planned = this.#graph.nodes.find(({ node }) => node.physicalName === name && node.kind.endsWith("_worker"))
+    return planned?.step?.kind === "deploy_worker" ? planned.step.workersDev : undefined
+  }
+
+  async #switchWorkersDev(node: DeployNode, name: string, action: "enable" | "disable", before: string): Promise<void> {
+    await this.#context.target.setWorkersDev(name, action === "enable")
+    const done = action === "enable" ? `workers.dev on: ${node.url ?? name}` : "workers.dev route switched off"
+    this.#done(node, { detail: `${before}; ${done}` }, `${action === "enable" ? "enabled" : "disabled"} workers.dev for ${name}`)
   }
 
   async #createRandom(node: DeployNode, step: RandomSecretStep): Promise<void> {

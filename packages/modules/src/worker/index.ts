@@ -6,6 +6,7 @@
  * "now" is this Worker's clock (`Date.now()`) when a call arrives; see docs/runtime.md.
  */
 import { WorkerEntrypoint } from "cloudflare:workers"
+import { BUNDLED_MANIFEST } from "./bundled-manifest.js"
 import { ManifestError, parseManifest } from "./manifest.js"
 import type { SecretManifest } from "./manifest.js"
 import { failures, ProductFailure } from "./failure.js"
@@ -35,9 +36,12 @@ export default {
 
 let manifestCache: { raw: unknown; manifest: SecretManifest } | undefined
 
-/** Parsed once per isolate; a redeploy brings a new isolate and a new manifest. */
+/**
+ * Parsed once per isolate; a redeploy brings a new isolate and a new manifest. The one in the
+ * bundle (deploy) wins over the var (`layer dev`, tests).
+ */
 function loadManifest(env: WorkerEnv): SecretManifest {
-  const raw = env[SECRET_MANIFEST_VAR]
+  const raw = BUNDLED_MANIFEST ?? env[SECRET_MANIFEST_VAR]
   if (manifestCache !== undefined && manifestCache.raw === raw) return manifestCache.manifest
   if (raw === undefined) throw new ManifestError(SECRET_MANIFEST_VAR, "the var is not set")
   const manifest = parseManifest(raw)

@@ -12,7 +12,7 @@ import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, Up
 import { CloudflareApi } from "./api.js"
 import { checkSecretName, checkSecretValue } from "../secret-checks.js"
 import { checkAccountId } from "./checks.js"
-import { CloudflareApiError } from "./errors.js"
+import { CloudflareApiError, isQuotaRefusal, isValueSizeRefusal } from "./errors.js"
 import {
   type CloudflareSecret,
   type SecretScope,
@@ -216,20 +216,20 @@ class CloudflareProvider implements SecretProvider {
   /** Turn a quota or size refusal into a message with the numbers; pass anything else through. */
   async #explainWriteFailure(error: unknown, name: string, value: SecretText): Promise<unknown> {
     if (!(error instanceof CloudflareApiError) || error.status >= 500 || error.status < 400) return error
-    if (error.errors.some((entry) => /quota/i.test(entry.message))) {
+    if (isQuotaRefusal(error.errors)) {
       const usage = await getQuota(this.#api, this.#accountId).then(
         (quota) => quota.secrets,
         () => undefined,
       )
       const numbers = usage ? `holds ${usage.usage} of its ${usage.quota} secrets` : "has reached its secrets quota"
-      return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Secrets Store quota)`, {
+      return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Cloudflare: ${error.errors.map((entry) => entry.message).join("; ")})`, {
         hint: "delete secrets you no longer use (`layer secret delete NAME`), or ask Cloudflare for a higher quota; existing secrets can still be updated",
         details: usage ? { quota: usage.quota, usage: usage.usage } : undefined,
         cause: error,
       })
     }
-    if (error.errors.some((entry) => /too_large|too large|exceed/i.test(entry.message))) {
-      return new LayerError("value_too_large", `Cloudflare refused the value for ${name} (${value.byteLength} bytes) as too large: ${error.errors.map((entry) => entry.message).join("; ")}`, {
+    if (isValueSizeRefusal(error.errors)) {
+      return new LayerError("value_too_large", `Cloudflare refused the value for ${name} (${value.byteLength} bytes) as too long: ${error.errors.map((entry) => entry.message).join("; ")}`, {
         hint: "some older accounts still have Cloudflare's former 1,024-byte limit; shorten the value or split it across several secrets",
         cause: error,
       })
