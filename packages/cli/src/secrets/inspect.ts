@@ -9,11 +9,12 @@
  * Messages name keys, versions, positions and numbers, never the value.
  */
 import { Limits, utf8ByteLength } from "@layeron/modules/limits"
-import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnvelope, parseStoredValue, plainEnvelope, versionIdsOldestFirst } from "@layeron/modules/envelope"
+import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnvelope, parseStoredValue, plainEnvelope, serializeEnvelope, versionIdsOldestFirst } from "@layeron/modules/envelope"
 import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { isLayerError, LayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
+import { SecretText } from "../providers/provider.js"
 
 export interface InspectedValue {
   kind: "plain" | "envelope"
@@ -107,6 +108,15 @@ function checkBase64Url(envelope: Envelope, declaration: SecretDeclaration, warn
       warnings.push(`version ${id} decodes to ${bytes.byteLength} bytes; ${declaration.id} declares ${declaration.bytes}`)
     }
   }
+}
+
+/**
+ * The text to send for a checked value: --plain text that looks like an envelope is stored
+ * as a one-version envelope holding it, so readers see the literal text instead of parsing
+ * it as versions (DESIGN §5); anything else is sent as given.
+ */
+export function textToStore(given: SecretText, inspected: InspectedValue): SecretText {
+  return inspected.kind === "plain" && looksLikeEnvelope(given.reveal()) ? new SecretText(serializeEnvelope(inspected.envelope)) : given
 }
 
 function format(n: number): string {
