@@ -1,8 +1,8 @@
 /**
  * `layer completion bash|zsh|fish`: a completion script generated from the command table, so
  * it never falls out of step with the commands. Environment names for --env come from the
- * project at completion time (`layer completion --list-environments` is not a thing: the
- * scripts read the config's `environments` keys with a grep, which needs no Node start).
+ * project at completion time: the scripts read the `environments` keys of layeron.config.ts
+ * in the current directory with sed, so completing never waits for a Node start.
  */
 import { LayerError } from "../errors.js"
 import { COMMANDS } from "../cli.js"
@@ -46,7 +46,7 @@ export function completionScript(shell: Shell): string {
 
 // The config's environment names: keys of `environments: { dev: …, production: … }`, read with
 // sed so completion stays instant; a config written another way just completes no names.
-const ENV_NAMES = `sed -n '/environments/,/^ *}/s/^ *\\([a-z0-9_-]*\\): *{.*/\\1/p' layeron.config.ts 2>/dev/null`
+const ENV_NAMES = `sed -n '/environments/,/^ *}/s/^ *\\([a-z0-9_-]*\\): *{.*/\\1/p' layeron.config.ts 2>/dev/null | grep -v '^environments$'`
 
 function bash(top: string[], groups: Map<string, string[]>, commands: Word[]): string {
   const cases = commands.map((c) => `    "${c.label}") flags="${c.flags.join(" ")}" ;;`).join("\n")

@@ -80,21 +80,22 @@ function decodeText(bytes: Uint8Array, source: string): string {
   return text
 }
 
+/** Index of the first byte that does not start or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder("utf-8", { fatal: true })
-  let low = 0
-  let high = bytes.length
-  // The shortest prefix that fails to decode ends at (or just after) the bad byte.
-  while (low < high) {
-    const mid = (low + high) >> 1
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0
+    if (length === 0) return i
     try {
-      decoder.decode(bytes.subarray(0, mid + 1))
-      low = mid + 1
+      decoder.decode(bytes.subarray(i, i + length))
     } catch {
-      high = mid
+      return i
     }
+    i += length
   }
-  return Math.max(0, low - 3)
+  return i
 }
 
 function parseDotenv(text: string, source: string): ImportEntry[] {
