@@ -12,7 +12,7 @@ import { LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
-import type { SecretMetadata } from "../providers/provider.js"
+import type { SecretMetadata, SecretProvider } from "../providers/provider.js"
 import { describeTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
 import { parseImportFile } from "../secrets/import-file.js"
@@ -94,6 +94,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
 
   const updates = planned.filter((entry) => existing.has(entry.target.physicalName)).length
+  await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
   await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced)?`, "nothing was imported")
   const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}`
   for (const [index, entry] of planned.entries()) {
@@ -108,6 +109,21 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
   context.output.progress(undefined)
   return { json: document(), human: render(document(), next.describe(planned.map((entry) => entry.target))) }
+}
+
+/** A declared secret's first write in an environment also creates its sealing key. */
+function needsSealingKey(planned: readonly PlannedEntry[], existing: ReadonlyMap<string, SecretMetadata>, sealingKeyName: string): boolean {
+  return planned.some((entry) => entry.target.kind === "declared") && !existing.has(sealingKeyName)
+}
+
+/** Refused before the first write, rather than stopped midway by the account's quota. */
+async function checkCapacity(provider: SecretProvider, creates: number, environment: string): Promise<void> {
+  const capacity = creates > 0 ? await provider.capacity?.() : undefined
+  if (!capacity || capacity.usage + creates <= capacity.quota) return
+  throw new LayerError("cloudflare_quota_exceeded", `the import creates ${creates} secret${creates === 1 ? "" : "s"} in ${environment}, but the account holds ${groupThousands(capacity.usage)} of its ${groupThousands(capacity.quota)} secrets (Secrets Store quota); nothing was written`, {
+    hint: "delete secrets you no longer use (`layer secret delete NAME`), import fewer, or ask Cloudflare for a higher quota",
+    details: { creates, usage: capacity.usage, quota: capacity.quota },
+  })
 }
 
 function render(document: SecretImportDocument, next: HumanBlock[]): HumanBlock[] {
@@ -127,9 +143,13 @@ function render(document: SecretImportDocument, next: HumanBlock[]): HumanBlock[
 
 function stoppedMidway(error: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], total: number, environment: string, source: string): unknown {
   if (!(error instanceof Error)) return error
-  const written = done.length ? `; written before it: ${done.map((row) => row.declared ?? row.physicalName).join(", ")}` : "; nothing was written before it"
+  const names = done.map((row) => row.declared ?? row.physicalName)
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ")
+  const written = done.length ? `; written before it: ${shown}` : "; nothing was written before it"
   const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
-  const hint = `fix the cause, then run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
+  const cause = (error as { hint?: unknown }).hint
+  const rerun = `run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
+  const hint = typeof cause === "string" && cause ? `${cause}; then ${rerun}` : `fix the cause, then ${rerun}`
   return new LayerError((error as { code?: string }).code ?? "import_failed", message, { hint, cause: error, details: { line: entry.entry.line, written: done.length, total } })
 }
 
