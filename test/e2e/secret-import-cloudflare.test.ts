@@ -117,6 +117,15 @@ describe("secret import into Cloudflare", () => {
     assert.equal(deployed.code, 0, `${deployed.stdout}\n${deployed.stderr}`)
     const run = await project.layer(["secret", "import", "a.env", "--env", "production", "--yes"], { env: env() })
     assert.equal(run.code, 0, run.stderr)
+    // Before that deploy, `secret set` and `secret list` said the deploy was needed (checked below through a new secret).
     assert.match(run.stdout, /next: nothing to do: auth\/session-key, payments\/stripe, default\/webhook-key, auth\/signing-key are bound to the running Workers/)
+  })
+
+  test("secret set and secret list say when a value needs `layer deploy` before the Workers see it", async () => {
+    const set = await project.layer(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { ...env(), V: value(3) } })
+    assert.equal(set.code, 0, set.stderr)
+    assert.match(set.stdout, /^next: payments\/stripe is not bound to the running Workers yet; `layer deploy --env production` binds it$/m)
+    const list = await project.layer(["secret", "list", "--env", "production"], { env: env() })
+    assert.match(list.stdout, /^1 present but not bound to the running Workers yet \(payments\/stripe\): `layer deploy --env production` binds it$/m)
   })
 })

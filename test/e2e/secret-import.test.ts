@@ -125,7 +125,7 @@ describe("layer secret import", () => {
       ["invalid UTF-8", Buffer.from([0x41, 0x3d, 0x31, 0x0a, 0x0a, 0x42, 0x3d, 0xff, 0xfe]), /^bad line 3: the file is not valid UTF-8/],
       ["the sealing key by name", "A=1\nlayeron/sealing-key=x\n", /^bad line 2: layeron\/sealing-key is lo_[0-9a-f]{24} \(layeron\/sealing-key\), Layeron's own sealing key/],
       ["the sealing key by convention", "A=1\nLAYERON__SEALING_KEY=x\n", /^bad line 2: LAYERON__SEALING_KEY is lo_[0-9a-f]{24} \(layeron\/sealing-key\), Layeron's own sealing key/],
-      ["a random secret that is not base64url", `A=1\nSESSION_KEY=${KEY}=\n`, /^bad line 2 \(SESSION_KEY\): auth\/session-key is a random secret/],
+      ["a random secret that is not base64url", "A=1\nSESSION_KEY=not*base64url\n", /^bad line 2 \(SESSION_KEY\): auth\/session-key is a random secret/],
       ["a broken envelope", 'A=1\nwebhook-key={"current":"v1","versions":{"v1":{}}}\n', /^bad line 2 \(webhook-key\): the value is an envelope .* but it is invalid/],
       ["an unclosed quote", 'A=1\nB="CANARY_OPEN\nC=3\n', /^bad line 2: the double quote opening B's value is never closed/],
       ["two keys for one secret", `SESSION_KEY=${KEY}\nauth/session-key=${KEY}\n`, /^bad line 2: auth\/session-key and SESSION_KEY \(line 1\) both write lo_/],

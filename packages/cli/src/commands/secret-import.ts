@@ -12,6 +12,7 @@ import { LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
+import { SecretText } from "../providers/provider.js"
 import type { SecretMetadata, SecretProvider } from "../providers/provider.js"
 import { describeTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
@@ -83,7 +84,8 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     action,
     bytes: plannedEntry.inspected.size.bytes,
     kind: plannedEntry.inspected.kind,
-    fingerprint: await fingerprintValue(session.home, plannedEntry.value),
+    // As `secret set` shows it: the value given, or the converted one that is stored.
+    fingerprint: await fingerprintValue(session.home, plannedEntry.inspected.converted ? plannedEntry.value : new SecretText(plannedEntry.entry.value)),
     next: next.of(plannedEntry.target),
   })
   const document = (): SecretImportDocument => ({ environment: session.environment, source, format: parsed.format, dryRun, secrets: rows })

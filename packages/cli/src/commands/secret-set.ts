@@ -9,6 +9,8 @@ import { groupThousands } from "../output/numbers.js"
 import { describeTarget, resolveTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
 import { inspectValue, textToStore } from "../secrets/inspect.js"
+import { nextSteps } from "../secrets/next-step.js"
+import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import { writeValue } from "../secrets/write.js"
 import { chooseValueSource, readValue } from "../secrets/value-source.js"
@@ -29,6 +31,8 @@ export interface SecretSetDocument {
   kind: "plain" | "envelope"
   versions: string[]
   current: string
+  /** Whether running Workers see the value now, or after which command. */
+  next: NextStep
 }
 
 export async function run(context: CommandContext): Promise<CommandResult<SecretSetDocument>> {
@@ -67,6 +71,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
   // bytes in base64url later shows the same fingerprint.
   const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
+  const next = await nextSteps(session, (message) => context.output.warn(message))
 
   const document: SecretSetDocument = {
     environment: session.environment,
@@ -79,6 +84,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     kind: inspected.kind,
     versions: inspected.versions,
     current: inspected.current,
+    next: next.of(target),
   }
   const versions = inspected.kind === "envelope" ? `versions ${inspected.versions.join(", ")} (current ${inspected.current})` : "plain value"
   return {
@@ -86,6 +92,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     human: [
       { type: "line", text: `${written.action} ${describeTarget(target)} in ${session.environment}`, tone: "success" },
       { type: "line", text: `  ${versions} · ${groupThousands(inspected.size.bytes)} bytes · fingerprint ${fingerprint}`, tone: "muted" },
+      ...next.describe([target]),
     ],
   }
 }
