@@ -207,13 +207,18 @@ export const COMMANDS: readonly CommandSpec[] = [
         "`layer dev` runs them. Bundles and a wrangler.jsonc per Worker are written to .layeron/deploy/<env>/.",
       "Exits 0 when every node is ready, created or external_value_required; 1 on a conflict or an error (a plan with one writes nothing; " +
         "a failure while applying keeps what was done, and deploying again continues). At a terminal a Cloudflare deploy asks first unless --yes.",
+      "Without a terminal (CI, a pipe) deploy refuses unless --yes (or --dry-run), as secret delete, secret import and secret rotate --apply do.",
+      "--product-only deploys the secrets and the Secret Product Worker alone, not the backends' Workers: for a Worker that wrangler deploys. " +
+        "It prints the service binding to add to that Worker's wrangler.jsonc (`services`: LAYERON_SECRET → <project>-secret-<env>, entrypoint SecretProduct); " +
+        "the backend entry listed in layeron.config.ts only needs to declare its secrets (see docs/guide.md, \"Your own Worker\").",
     ],
     positionals: [],
     flags: {
       "dry-run": { type: "boolean", description: "show the plan and write nothing" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+      "product-only": { type: "boolean", description: "deploy the secrets and the Secret Product Worker only, and print the service binding for your own Worker" },
     },
-    examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json"],
+    examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json", "layer deploy --env production --product-only --yes"],
     exitCodes: [
       ["0", "every node is ready, created or external_value_required"],
       ["1", "a node is in conflict or error (a plan with one writes nothing), or another error"],
