@@ -55,7 +55,7 @@ export interface DeployReport {
 }
 
 export async function deploy(request: DeployRequest): Promise<DeployReport> {
-  const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug })
+  const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug, warn: request.warn })
   const environment = project.environment.name
   const catalog = await buildCatalog(project)
   const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
