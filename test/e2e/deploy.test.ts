@@ -85,7 +85,7 @@ async function deployment(options: { store?: boolean; files?: Record<string, str
     layer,
     async deploy(...extra) {
       since = emulator.requests.length ? emulator.requests[emulator.requests.length - 1]!.seq : since
-      const run = await layer(["deploy", "--env", "production", "--json", ...extra])
+      const run = await layer(["deploy", "--env", "production", "--json", "--yes", ...extra])
       return { run, doc: jsonOf<DeployDoc>(run) }
     },
     requests: () => emulator.requests.filter((entry) => entry.seq > since && mine(entry)).map((entry) => `${entry.method} ${entry.path}`),
@@ -274,7 +274,7 @@ describe("layer deploy: bad input and failures (clear error, exit 1, a rerun com
     assert.match(api.hint ?? "", /nodejs_compat/)
     assert.ok(d.requests().every((line) => line.startsWith("GET ")), "nothing was written to Cloudflare")
     assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
-    const human = await d.layer(["deploy", "--env", "production"])
+    const human = await d.layer(["deploy", "--env", "production", "--yes"])
     assert.equal(human.code, 1)
     assert.match(human.stdout, /nothing was written: resolve the problems above/)
 
@@ -383,7 +383,7 @@ describe("layer deploy: permissions", () => {
   test("a token that may not manage Workers scripts is told which permission to add, before anything is written", async () => {
     const d = await deployment()
     const limited = emulator.addToken({ kind: "user", accountIds: [d.accountId], permissions: ["secrets_store_read", "secrets_store_write"] })
-    const run = await d.layer(["deploy", "--env", "production", "--json"], { env: { CLOUDFLARE_API_TOKEN: limited } })
+    const run = await d.layer(["deploy", "--env", "production", "--json", "--yes"], { env: { CLOUDFLARE_API_TOKEN: limited } })
     assert.equal(run.code, 1)
     const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
     assert.equal(error.code, "cloudflare_permission_denied")
@@ -398,7 +398,7 @@ describe("layer deploy on a local environment", () => {
   test("creates random secrets and the sealing key in the local store, writes the artifacts, uploads nothing, points at layer dev", async () => {
     const project = await createProject()
     cleanups.push(() => project.cleanup())
-    const run = await project.layer(["deploy", "--json"])
+    const run = await project.layer(["deploy", "--json", "--yes"])
     assert.equal(run.code, 0, run.stderr)
     const doc = jsonOf<DeployDoc>(run)
     assert.equal(doc.provider, "local")
@@ -411,7 +411,7 @@ describe("layer deploy on a local environment", () => {
     assert.equal(files.filter((file) => file.startsWith(".layeron/local/dev/rotation/")).length, 2, files.join("\n"))
     assert.ok(!files.some((file) => file.startsWith(".layeron/secret-rotation/")), files.join("\n"))
 
-    const human = await project.layer(["deploy"])
+    const human = await project.layer(["deploy", "--yes"])
     assert.equal(human.code, 0, human.stderr)
     assert.match(human.stdout, /deployed dev: 0 created, 5 unchanged; artifacts in \.layeron\/deploy\/dev; `layer dev --env dev` runs the Workers locally/)
   })

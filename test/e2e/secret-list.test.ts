@@ -71,7 +71,8 @@ describe("layer secret list", () => {
     assert.match(run.stdout, /^auth\/session-key +lo_[0-9a-f]{24} +random +missing +every 30d, keep 14d +-$/m)
     assert.match(run.stdout, /^\(undeclared\) +LEFTOVER +- +present/m)
     assert.match(run.stdout, /^layeron\/sealing-key \(layeron\) +lo_/m)
-    assert.match(run.stdout, /1 missing: `layer deploy` creates random secrets/)
-    assert.match(run.stdout, /2 need a value: `layer secret set namespace\/name`/)
+    assert.match(run.stdout, /^1 missing \(auth\/session-key\): `layer deploy --env dev` creates it$/m)
+    // The footer names the secrets and the exact commands, not a `namespace/name` placeholder.
+    assert.match(run.stdout, /^2 need a value; write them with:\n  layer secret set auth\/signing-key --env dev\n  layer secret set default\/webhook-key --env dev$/m)
   })
 })

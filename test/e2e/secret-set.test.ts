@@ -36,7 +36,7 @@ describe("layer secret set", () => {
     const created = jsonOf<SetDocument>(first)
     assert.deepEqual({ ...created, fingerprint: "" }, {
       environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, action: "created",
-      fingerprint: "", bytes: 9, kind: "plain", versions: ["v1"], current: "v1",
+      fingerprint: "", bytes: 9, kind: "plain", versions: ["v1"], current: "v1", next: { status: "not_bound", command: null },
     })
     assert.match(created.fingerprint, /^[0-9a-f]{8}$/)
     const record1 = JSON.parse(await readFile(localFile("API_TOKEN"), "utf8")) as Record<string, string>
@@ -57,7 +57,13 @@ describe("layer secret set", () => {
   it("says in text which physical name it wrote", async () => {
     const run = await project.layer(["secret", "set", "TEXT_OUT", "--value-env", "V"], { env: { V: "x" } })
     assert.equal(run.code, 0, run.stderr)
-    assert.match(run.stdout, /^created TEXT_OUT in dev\n  plain value · 1 bytes · fingerprint [0-9a-f]{8}\n$/)
+    assert.match(run.stdout, /^created TEXT_OUT in dev\n  plain value · 1 bytes · fingerprint [0-9a-f]{8}\nnote: no declaration reads TEXT_OUT, so no Layeron Worker binds it; adopt one with secret\.static\(\{ name, secretName: "TEXT_OUT" \}\)/)
+  })
+
+  it("says what happens next: a running layer dev loads a declared secret now", async () => {
+    const run = await project.layer(["secret", "set", "payments/stripe", "--value-env", "V"], { env: { V: "x" } })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^next: a running `layer dev --env dev` loads payments\/stripe now, without a restart/m)
   })
 
   it("writes a declared secret to its lo_ physical name and records sealed state for rotation", async () => {

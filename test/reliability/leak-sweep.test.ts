@@ -324,7 +324,7 @@ describe("layer secret rotate", () => {
 describe("layer deploy", () => {
   it("dry run and apply, local and Cloudflare, and every refusal", async (t) => {
     await sweep.run({ command: "deploy", path: "success", source: "none", project: local, args: ["deploy", "--dry-run"] })
-    await sweep.run({ command: "deploy", path: "success", source: "none", project: local, args: ["deploy"] })
+    await sweep.run({ command: "deploy", path: "success", source: "none", project: local, args: ["deploy", "--yes"] })
     await sweep.run({ command: "deploy", path: "success", source: "token", project: cloud, args: ["deploy", "--dry-run", ...PROD], env: cloud.apiEnv() })
     await sweep.run({ command: "deploy", path: "success", source: "token", project: cloud, args: ["deploy", "--yes", ...PROD], env: cloud.apiEnv() })
     await sweep.run({ command: "deploy", path: "unexpected_argument", source: "argv", project: local, args: ["deploy", canaries.make("deployPositional")] })
@@ -346,7 +346,7 @@ describe("layer deploy", () => {
       project: broken,
       document: true,
       successCode: 1,
-      args: ["deploy"],
+      args: ["deploy", "--yes"],
       prepare: async () => {
         const set = await broken.layer(["secret", "set", "webhook-key", "--value-env", "V"], { env: { V: canaries.make("deployConflictValue") } })
         assert.equal(set.code, 0, set.stderr)

@@ -16,6 +16,11 @@ export interface ProjectWorkers {
   backends: BackendTarget[]
 }
 
+/** `layer deploy --product-only`: the Secret Product Worker alone; the backends deploy themselves. */
+export function productOnlyWorkers(project: LoadedProject): ProjectWorkers {
+  return { productWorkerName: productWorkerName(project.config.name, project.environment.name), backends: [] }
+}
+
 export function projectWorkers(project: LoadedProject): ProjectWorkers {
   const environment = project.environment.name
   const product = productWorkerName(project.config.name, environment)
@@ -23,7 +28,7 @@ export function projectWorkers(project: LoadedProject): ProjectWorkers {
     if (!backend.app) {
       const shown = relative(project.root, backend.file) || backend.file
       throw new LayerError("backend_not_an_app", `backend "${backend.id}" (${shown}) does not export a backend() app, so layer does not know its compatibility date`, {
-        hint: 'end the entry with `export default app`, where app = backend({ name, compatibilityDate: "2026-05-24" }) from @layeron/core',
+        hint: 'end the entry with `export default app`, where app = backend({ name, compatibilityDate: "2026-05-24" }) from @layeron/core; or, if wrangler deploys this Worker, `layer deploy --product-only` deploys the secrets and the Secret Product Worker and prints the service binding for its wrangler config',
       })
     }
     const rpc = withRpc(backend.id, backend.app.compatibilityDate, backend.app.compatibilityFlags)

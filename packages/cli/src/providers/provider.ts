@@ -57,6 +57,11 @@ export interface SecretProvider {
   annotate(name: string, comment: string): Promise<UpsertResult>
   /** Delete by exact name; false when it did not exist. */
   delete(name: string): Promise<boolean>
+  /**
+   * The account's secret quota and usage, where the provider has one (Cloudflare), so that a
+   * bulk write can be refused before its first write rather than stop at the limit midway.
+   */
+  capacity?(): Promise<{ usage: number; quota: number } | undefined>
 }
 
 /**

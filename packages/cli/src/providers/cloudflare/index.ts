@@ -118,6 +118,11 @@ class CloudflareProvider implements SecretProvider {
     })
   }
 
+  async capacity(): Promise<{ usage: number; quota: number } | undefined> {
+    const { secrets } = await getQuota(this.#api, this.#accountId)
+    return secrets && typeof secrets.quota === "number" && typeof secrets.usage === "number" ? { usage: secrets.usage, quota: secrets.quota } : undefined
+  }
+
   async find(name: string): Promise<SecretMetadata | undefined> {
     checkSecretName(name)
     const found = await this.#stores.withStore((store) => this.#findIn(store, name))
