@@ -58,7 +58,7 @@ export async function observe(project: LoadedProject, catalog: SecretCatalog, co
   const deployedBindings = await readDeployedBindings(project, ids)
   const config = project.environment.config
   if (config.provider === "local") {
-    const provider = createLocalProvider({ projectRoot: project.root, environment, home: context.home })
+    const provider = createLocalProvider({ projectRoot: project.root, environment, home: context.home, owner: { workspace: project.config.workspace, project: project.config.name } })
     const stored = new Map((await provider.listAll()).map((secret) => [secret.name, undefined] as const))
     return { stored, sizes, named, ...(deployedBindings ? { deployedBindings } : {}) }
   }
