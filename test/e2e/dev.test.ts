@@ -180,6 +180,6 @@ export default project({ workspace: "acme", name: "shop", backends: { api: "./sr
     projects.push(project)
     const run = await project.layer(["dev", "--port", "80x"])
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /--port must be a port number from 1 to 65535; got "80x"/)
+    assert.match(run.stderr, /--port must be a port number from 1 to 65535 \(or 0 for any free port\); got "80x"/)
   })
 })

@@ -13,10 +13,11 @@ describe("layer dev: compatibility dates", () => {
 })
 
 describe("layer dev: the port", () => {
-  it("--port takes 1 to 65535 and defaults to 8787", () => {
+  it("--port takes 0 (any free port) to 65535 and defaults to 8787", () => {
     assert.equal(parsePort(undefined), 8787)
     assert.equal(parsePort("9000"), 9000)
-    for (const bad of ["0", "65536", "80a", "-1", ""]) assert.throws(() => parsePort(bad), /--port must be a port number from 1 to 65535/)
+    assert.equal(parsePort("0"), 0)
+    for (const bad of ["65536", "80a", "-1", ""]) assert.throws(() => parsePort(bad), /--port must be a port number from 1 to 65535/)
   })
 
   it("a taken port is an error naming it and --port", async () => {
