@@ -18,7 +18,7 @@
  *   backend that does not build at start leaves dev serving nothing, watching, until it does.
  * Changes are handled one at a time, in the order they arrive.
  */
-import { mkdir } from "node:fs/promises"
+import { mkdir, rm } from "node:fs/promises"
 import { Miniflare } from "miniflare"
 import { isLayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
@@ -33,7 +33,7 @@ import { keepStopSignals } from "./dev/signals.js"
 import { StackMapper } from "./dev/sourcemap.js"
 import { isIgnoredSourcePath, watchDirectory } from "./dev/watch.js"
 import type { Watcher } from "./dev/watch.js"
-import { guardWorkerd, SessionRecordFile, sweepDeadSessions, workerdChildren } from "./dev/watchdog.js"
+import { guardWorkerd, removeOnExit, SessionRecordFile, sessionTempDir, sweepDeadSessions, withTempDir, workerdChildren } from "./dev/watchdog.js"
 
 export { DEFAULT_DEV_PORT, parsePort } from "./dev/port.js"
 export { waitForStopSignal } from "./dev/signals.js"
@@ -80,7 +80,7 @@ export async function startDev(request: DevRequest): Promise<DevServer> {
     if (!isLayerError(error) || error.code !== "bundle_failed") throw error
     request.warn(`${describe(error)}\nlayer dev: serving nothing until it builds; watching for changes (Ctrl-C stops)`)
   }
-  const session = new DevSession(request, home)
+  const session = new DevSession(request, home, await sessionTempDir())
   try {
     if (build) await session.launch(build)
     await session.watch(build)
@@ -97,6 +97,8 @@ class DevSession implements DevServer {
   readonly #secrets = new DevSecrets()
   readonly #mapper = new StackMapper()
   readonly #record: SessionRecordFile
+  readonly #tempDir: string
+  readonly #forgetExitCleanup: () => void
   #mf: Miniflare | undefined
   #build: DevBuild | undefined
   #settings: DevSettings
@@ -106,10 +108,12 @@ class DevSession implements DevServer {
   #queue: Promise<void> = Promise.resolve()
   #stopped = false
 
-  constructor(request: DevRequest, home: string) {
+  constructor(request: DevRequest, home: string, tempDir: string) {
     this.#request = request
     this.#home = home
+    this.#tempDir = tempDir
     this.#record = new SessionRecordFile(home)
+    this.#forgetExitCleanup = removeOnExit([tempDir, this.#record.path])
     this.#settings = { host: DEV_HOST, port: request.port, secrets: this.#secrets, line: (text) => request.line(this.#mapper.map(text)) }
   }
 
@@ -127,7 +131,7 @@ class DevSession implements DevServer {
     reportClampedDates(build, this.#request.note)
     this.#secrets.sync(await build.store.decryptAll(), build.bindings.keys())
     this.#mapper.update(build.apps.map((app) => app.code))
-    const mf = keepStopSignals(() => new Miniflare(devMiniflareOptions(build, this.#settings)))
+    const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
     this.#mf = mf
     let entry: URL
     try {
@@ -165,7 +169,8 @@ class DevSession implements DevServer {
     await Promise.all([this.#sourceWatcher?.close(), this.#storeWatcher?.close()])
     await this.#queue
     await this.#mf?.dispose()
-    await this.#record.remove()
+    await Promise.all([this.#record.remove(), rm(this.#tempDir, { recursive: true, force: true })])
+    this.#forgetExitCleanup()
   }
 
   async #watchStore(): Promise<void> {

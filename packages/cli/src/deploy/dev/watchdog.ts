@@ -9,12 +9,14 @@
  *   the kernel kills it the moment the CLI dies, whatever killed the CLI.
  * - Everywhere, each session records its pid and its workerd pids in LAYERON_HOME/dev/; the
  *   next `layer dev` kills the workerd of sessions whose CLI is gone and removes the record.
- *   It also removes `layeron-dev-*` temp directories, where earlier versions kept plaintext
- *   values (they are written no more).
+ *   miniflare's own temp directory (its cache, no values) is created inside a session
+ *   directory `<tmp>/layeron-dev-<pid>-…`, removed with the session, or by the next start
+ *   once that pid is gone. That sweep also removes the `layeron-dev-*` directories where
+ *   earlier versions kept plaintext values (they are written no more).
  */
 import { execFileSync } from "node:child_process"
-import { constants, accessSync, readFileSync, readdirSync } from "node:fs"
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { constants, accessSync, readFileSync, readdirSync, rmSync } from "node:fs"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -94,18 +96,47 @@ interface SessionRecord {
 
 /** This session's record, rewritten after each workerd (re)start; removed at the end. */
 export class SessionRecordFile {
-  readonly #path: string
+  readonly path: string
   constructor(home: string) {
-    this.#path = join(home, "dev", `${process.pid}.json`)
+    this.path = join(home, "dev", `${process.pid}.json`)
   }
   async write(workerd: number[]): Promise<void> {
-    await mkdir(join(this.#path, ".."), { recursive: true, mode: 0o700 })
+    await mkdir(join(this.path, ".."), { recursive: true, mode: 0o700 })
     const record: SessionRecord = { pid: process.pid, workerd }
-    await writeFile(this.#path, `${JSON.stringify(record)}\n`, { mode: 0o600 })
+    await writeFile(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 })
   }
   async remove(): Promise<void> {
-    await rm(this.#path, { force: true })
+    await rm(this.path, { force: true })
   }
+}
+
+/** This session's temp directory (mode 0700), which holds miniflare's. */
+export async function sessionTempDir(): Promise<string> {
+  return await mkdtemp(join(tmpdir(), `layeron-dev-${process.pid}-`))
+}
+
+/**
+ * Runs `create` (the Miniflare constructor, which names its temp directory from os.tmpdir())
+ * with TMPDIR set to `dir`, so that directory is inside this session's.
+ */
+export function withTempDir<T>(dir: string, create: () => T): T {
+  const saved = process.env.TMPDIR
+  process.env.TMPDIR = dir
+  try {
+    return create()
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = saved
+  }
+}
+
+/** On an exit without stop() (an uncaught error), still removes these; the sweep is for what even this misses. */
+export function removeOnExit(paths: readonly string[]): () => void {
+  const remove = () => {
+    for (const path of paths) rmSync(path, { recursive: true, force: true })
+  }
+  process.once("exit", remove)
+  return () => process.removeListener("exit", remove)
 }
 
 /** Kills what dead sessions left running and removes their leftovers; returns what it did, for one line. */
@@ -139,8 +170,11 @@ export async function sweepDeadSessions(home: string): Promise<string[]> {
     const path = join(tmpdir(), entry)
     const info = await stat(path).catch(() => undefined)
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue
+    // `layeron-dev-<pid>-…` is this version's session directory; a bare `layeron-dev-…` an earlier version's store copy.
+    const owner = /^layeron-dev-(\d+)-/.exec(entry)?.[1]
+    if (owner !== undefined && (Number(owner) === process.pid || alive(Number(owner)))) continue
     await rm(path, { recursive: true, force: true })
-    swept.push(`${path} (a secrets store copy left by an earlier layer dev)`)
+    if (owner === undefined) swept.push(`${path} (a copy of the secrets in plain text left by an earlier version of layer dev)`)
   }
   return swept
 }
