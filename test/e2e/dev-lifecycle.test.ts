@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { after, describe, test } from "node:test"
 import { createProject } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
-import { freePort, get, isRunning, leftoversContaining, portIsFree, startDev, until, urls, workerdChildrenOf } from "./dev-process.js"
+import { devTempEntries, freePort, get, isRunning, leftoversContaining, portIsFree, startDev, until, urls, workerdChildrenOf } from "./dev-process.js"
 import type { DevOptions, DevProcess } from "./dev-process.js"
 
 const CANARY = "sk_live_CANARY_lifecycle_93be1f"
@@ -130,7 +130,7 @@ describe("layer dev: nothing outlives it", () => {
       )
       assert.deepEqual(await leftoversContaining(project, dev, CANARY), [], "a file holds the value in plain text")
       if (!ending.name.startsWith("SIGKILL") && !ending.name.startsWith("an uncaught")) {
-        assert.deepEqual(await readdir(dev.tmp), [], "a clean stop leaves nothing in the temp directory")
+        assert.deepEqual(await devTempEntries(dev), [], "a clean stop leaves nothing in the temp directory")
         assert.deepEqual(await readdir(join(project.home, "dev")), [], "a clean stop removes its session record")
       }
     })

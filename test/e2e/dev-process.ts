@@ -6,14 +6,13 @@
 import { spawn } from "node:child_process"
 import type { ChildProcessWithoutNullStreams } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { mkdir, readdir, readFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { LAYER_BIN } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
 import { listFiles } from "../helpers/project.js"
-import { readFile } from "node:fs/promises"
 
 export interface DevProcess {
   child: ChildProcessWithoutNullStreams
@@ -85,7 +84,13 @@ export async function urls(dev: DevProcess, count = 1): Promise<Map<string, stri
       return found.size >= count ? found : undefined
     },
     dev,
+    90_000,
   )
+}
+
+/** What dev (and miniflare inside it) keep in the temp directory; tsx's compile cache is not theirs. */
+export async function devTempEntries(dev: DevProcess): Promise<string[]> {
+  return (await readdir(dev.tmp)).filter((entry) => entry.startsWith("layeron-dev-") || entry.startsWith("miniflare-"))
 }
 
 /** workerd processes whose parent is `pid` (Linux /proc). */

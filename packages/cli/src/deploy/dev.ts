@@ -66,6 +66,9 @@ export interface DevServer {
   stop(): Promise<void>
 }
 
+/** Start failures that are a backend's code in progress: dev waits for the fix instead of exiting. */
+const WAIT_FOR_FIX = new Set(["bundle_failed", "backend_import_failed", "backend_no_default_export"])
+
 export async function startDev(request: DevRequest): Promise<DevServer> {
   const home = layeronHome({ env: request.env })
   for (const swept of await sweepDeadSessions(home)) request.note(`layer dev: removed ${swept}`)
@@ -73,17 +76,20 @@ export async function startDev(request: DevRequest): Promise<DevServer> {
   request.debug(guarded ? "dev: workerd runs with a parent-death signal (setpriv)" : "dev: no setpriv here: a workerd left by a killed layer dev is stopped by the next start")
 
   let build: DevBuild | undefined
+  let failure: string | undefined
   try {
     build = await buildDev({ cwd: request.cwd, environment: request.environment, env: request.env, home, debug: request.debug })
   } catch (error) {
-    // A backend that does not bundle is the user's work in progress: say why and wait for the fix.
-    if (!isLayerError(error) || error.code !== "bundle_failed") throw error
-    request.warn(`${describe(error)}\nlayer dev: serving nothing until it builds; watching for changes (Ctrl-C stops)`)
+    // A backend that does not build is the user's work in progress: say why and wait for the fix.
+    if (!isLayerError(error) || !WAIT_FOR_FIX.has(error.code)) throw error
+    failure = describe(error)
   }
   const session = new DevSession(request, home, await sessionTempDir())
   try {
-    if (build) await session.launch(build)
-    await session.watch(build)
+    // Armed first: a save made while dev starts is rebuilt once the start is done.
+    await session.watchSources(build?.project.root ?? request.cwd)
+    if (build) await session.hold(session.launch(build))
+    else request.warn(`${failure}\nlayer dev: serving nothing until it builds; watching for changes (Ctrl-C stops)`)
   } catch (error) {
     await session.stop()
     throw error
@@ -144,6 +150,8 @@ class DevSession implements DevServer {
     }
     this.#build = build
     await this.#recordWorkerd()
+    // Before the URL line: a `secret set` right after it must be seen.
+    await this.#watchStore()
     const environment = build.project.environment.name
     this.#urls = await Promise.all(
       build.apps.map(async (app, index) => ({
@@ -156,11 +164,16 @@ class DevSession implements DevServer {
     this.#reportMissing(build)
   }
 
-  /** Watches the project's files, and the local store once there is a build. Resolves when the watchers are armed. */
-  async watch(build: DevBuild | undefined): Promise<void> {
-    const root = build?.project.root ?? this.#request.cwd
+  /** Watches the project's files; resolves when the watcher is armed. */
+  async watchSources(root: string): Promise<void> {
     this.#sourceWatcher = watchDirectory(root, { recursive: true, ignore: isIgnoredSourcePath, debounceMs: 200 }, (paths) => this.#enqueue(() => this.#rebuild(paths)))
-    await Promise.all([this.#sourceWatcher.ready, this.#watchStore()])
+    await this.#sourceWatcher.ready
+  }
+
+  /** Changes wait for `task` (the first start) before they are handled; its failure is the caller's. */
+  async hold(task: Promise<void>): Promise<void> {
+    this.#queue = this.#queue.then(() => task).catch(() => {})
+    await task
   }
 
   async stop(): Promise<void> {
@@ -267,10 +280,7 @@ class DevSession implements DevServer {
     if (build.project.root !== this.#request.cwd) {
       // The watcher was on the directory dev started in; the project may be above it.
       await this.#sourceWatcher?.close()
-      this.#sourceWatcher = undefined
-      await this.watch(build)
-    } else {
-      await this.#watchStore()
+      await this.watchSources(build.project.root)
     }
   }
 }
