@@ -155,4 +155,33 @@ describe("layer dev: nothing outlives it", () => {
     }
     assert.equal(await second.exited, 0, second.stderr())
   })
+
+  test("without setpriv (no parent-death signal), a killed session's workerd is stopped by the next start, which says so", async () => {
+    const project = await projectWithSecret()
+    const port = await freePort()
+    // PATH without setpriv: the guard is off, as on a machine without util-linux.
+    const first = await startDev(project, port, { env: { PATH: "/nonexistent" } })
+    await urls(first)
+    const orphans = workerdChildrenOf(first.child.pid ?? 0)
+    assert.ok(orphans.length > 0)
+    first.child.kill("SIGKILL")
+    await first.exited
+    try {
+      assert.ok(orphans.some(isRunning), "without the guard, workerd outlives a killed layer dev")
+      assert.equal((await get(port, "/stripe")).status, 200, "and keeps serving")
+
+      const second = await startDev(project, port)
+      try {
+        await urls(second)
+        assert.match(second.stderr(), new RegExp(`layer dev: removed workerd \\(pid ${orphans[0]}\\) left by layer dev pid ${first.child.pid}`))
+        assert.ok(!orphans.some(isRunning))
+        assert.equal((await get(port, "/stripe")).body.fingerprint, fingerprint(CANARY))
+      } finally {
+        second.child.kill("SIGINT")
+      }
+      assert.equal(await second.exited, 0, second.stderr())
+    } finally {
+      for (const pid of orphans.filter(isRunning)) process.kill(pid, "SIGKILL")
+    }
+  })
 })

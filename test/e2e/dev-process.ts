@@ -27,6 +27,8 @@ export interface DevOptions {
   /** Node options before the CLI's path, such as `--import` of a test hook. */
   nodeArgs?: string[]
   args?: string[]
+  /** Extra environment variables for the CLI. */
+  env?: Record<string, string | undefined>
 }
 
 export async function startDev(project: TestProject, port: number, options: DevOptions = {}): Promise<DevProcess> {
@@ -34,7 +36,7 @@ export async function startDev(project: TestProject, port: number, options: DevO
   await mkdir(tmp, { recursive: true })
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), LAYER_BIN, "dev", "--port", String(port), ...(options.args ?? [])], {
     cwd: project.root,
-    env: project.env({ TMPDIR: tmp }),
+    env: project.env({ TMPDIR: tmp, ...options.env }),
     stdio: ["pipe", "pipe", "pipe"],
   })
   let stdout = ""

@@ -89,6 +89,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Alive and not a zombie (a zombie has closed its sockets; PID 1 in a container may never reap it). */
+function running(pid: number): boolean {
+  if (process.platform !== "linux") return alive(pid)
+  const stat = safeRead(`/proc/${pid}/stat`)
+  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z"
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
 interface SessionRecord {
   pid: number
   workerd: number[]
@@ -154,13 +166,15 @@ export async function sweepDeadSessions(home: string): Promise<string[]> {
     }
     if (record.pid === process.pid || alive(record.pid)) continue
     for (const pid of record.workerd ?? []) {
-      if (!Number.isInteger(pid) || pid <= 1 || !alive(pid) || !isWorkerd(pid)) continue
+      if (!Number.isInteger(pid) || pid <= 1 || !running(pid) || !isWorkerd(pid)) continue
       try {
         process.kill(pid, "SIGKILL")
-        swept.push(`workerd (pid ${pid}) left by layer dev pid ${record.pid}`)
       } catch {
-        // Gone meanwhile, or not ours.
+        continue // Gone meanwhile, or not ours.
       }
+      // Its port is free only once it is gone.
+      await until(() => !running(pid), 3_000)
+      swept.push(`workerd (pid ${pid}) left by layer dev pid ${record.pid}`)
     }
     await rm(join(dir, entry), { force: true })
   }
