@@ -61,7 +61,7 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe().catch(() => undefined)
