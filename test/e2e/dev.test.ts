@@ -4,14 +4,11 @@
  * stopping cleanly on SIGINT. Routes return fingerprints and version ids, never values.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
-import type { ChildProcessWithoutNullStreams } from "node:child_process"
 import { createHash } from "node:crypto"
-import { createServer } from "node:net"
-import type { AddressInfo } from "node:net"
 import { after, describe, test } from "node:test"
-import { LAYER_BIN, createProject } from "../helpers/project.js"
+import { createProject } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { freePort, get, startDev, until } from "./dev-process.js"
 
 const STRIPE_VALUE = "sk_live_CANARY_dev_7a41c9"
 const NEW_VALUE = "CANARY_new_key_5d0e2b"
@@ -47,58 +44,12 @@ after(async () => {
   for (const project of projects) await project.cleanup()
 })
 
-interface DevProcess {
-  child: ChildProcessWithoutNullStreams
-  stdout(): string
-  stderr(): string
-  exited: Promise<number | null>
-}
-
-function startDev(project: TestProject, port: number): DevProcess {
-  const child = spawn(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: project.root, env: project.env(), stdio: ["pipe", "pipe", "pipe"] })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve(code)
-    }),
-  )
-  return { child, stdout: () => stdout, stderr: () => stderr, exited }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stderr:\n${dev.stderr()}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-async function get(port: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`)
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
-
 describe("layer dev", () => {
   test("serves the app, picks up secret writes and source edits without a restart, and stops on SIGINT with exit 0", async () => {
     const project = await createProject({ "src/api.ts": api() })
     projects.push(project)
     const port = await freePort()
-    const dev = startDev(project, port)
+    const dev = await startDev(project, port)
     try {
       await until("the URL line", async () => (dev.stderr().includes(`on http://127.0.0.1:${port}`) ? true : undefined), dev)
       assert.match(dev.stderr(), /compatibilityDate 2026-05-24, newer than the installed workerd supports \(\d{4}-\d{2}-\d{2}\); layer dev runs it with/)
@@ -145,22 +96,6 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
     assert.deepEqual(await project.filesContaining(STRIPE_VALUE), [], "no file in the project holds the value in plain")
   })
 
-  test("a port in use: a clear error naming the port and --port, exit 1, nothing started", async () => {
-    const project = await createProject({ "src/api.ts": api() })
-    projects.push(project)
-    const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
-    const { port } = blocker.address() as AddressInfo
-    try {
-      const dev = startDev(project, port)
-      assert.equal(await dev.exited, 1)
-      assert.match(dev.stderr(), new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is already in use`))
-      assert.match(dev.stderr(), /hint: .*`layer dev --port \d+`/)
-    } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()))
-    }
-  })
-
   test("a Cloudflare environment is refused with the local one to use instead", async () => {
     const project = await createProject({
       "src/api.ts": api(),
@@ -180,6 +115,6 @@ export default project({ workspace: "acme", name: "shop", backends: { api: "./sr
     projects.push(project)
     const run = await project.layer(["dev", "--port", "80x"])
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /--port must be a port number from 1 to 65535; got "80x"/)
+    assert.match(run.stderr, /--port must be a port number from 1 to 65535 \(or 0 for any free port\); got "80x"/)
   })
 })

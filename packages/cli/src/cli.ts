@@ -286,14 +286,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     words: ["dev"],
     summary: "run the backends locally in workerd against the local secret store",
     description: [
-      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with miniflare's Secrets Store loaded from the " +
-        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports.",
+      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with a Secrets Store held in memory, loaded from the " +
+        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports (--port 0: any free ports).",
       "Secret writes (secret set, secret rotate --apply, deploy) are loaded without a restart; editing a backend's source re-imports, " +
-        "re-bundles and swaps the Workers in place. Ctrl-C stops it (exit 0). Only local environments can run here.",
+        "re-bundles and swaps the Workers in place. Ctrl-C, SIGTERM or SIGHUP stop it (exit 0). Only local environments can run here.",
     ],
     positionals: [],
     flags: {
-      port: { type: "string", valueName: "port", description: "port to listen on (default 8787)" },
+      port: { type: "string", valueName: "port", description: "port to listen on (default 8787; 0 for any free port)" },
     },
     examples: ["layer dev", "layer dev --port 9000"],
     load: () => import("./commands/dev.js"),

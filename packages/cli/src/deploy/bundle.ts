@@ -26,6 +26,8 @@ interface BundleRequest {
   root: string
   compatibilityFlags: readonly string[]
   plugins?: Plugin[]
+  /** `layer dev` only: an inline source map, so stack traces can name the source lines. */
+  sourceMap?: boolean
 }
 
 async function bundle(request: BundleRequest): Promise<string> {
@@ -44,6 +46,7 @@ async function bundle(request: BundleRequest): Promise<string> {
     write: false,
     logLevel: "silent",
     ...(request.plugins ? { plugins: request.plugins } : {}),
+    ...(request.sourceMap ? { sourcemap: "inline" as const, sourcesContent: false } : {}),
   })
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"))
   if (!output) throw new Error(`esbuild produced no JavaScript for ${request.entry}`)
@@ -51,9 +54,9 @@ async function bundle(request: BundleRequest): Promise<string> {
 }
 
 /** The backend's app Worker; a failure names the backend, the file and esbuild's messages. */
-export async function bundleBackend(backend: BackendTarget, root: string): Promise<string> {
+export async function bundleBackend(backend: BackendTarget, root: string, options: { sourceMap?: boolean } = {}): Promise<string> {
   try {
-    return await bundle({ entry: backend.file, root, compatibilityFlags: backend.compatibilityFlags })
+    return await bundle({ entry: backend.file, root, compatibilityFlags: backend.compatibilityFlags, sourceMap: options.sourceMap })
   } catch (error) {
     throw bundleError(error, `backend "${backend.id}" (${relative(root, backend.file) || backend.file})`, backend.compatibilityFlags, root)
   }
