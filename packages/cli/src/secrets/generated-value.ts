@@ -46,7 +46,7 @@ export function envelopeAfterWrite(declaration: SecretDeclaration, before: Envel
 /** What a created value is, for deploy's detail lines. */
 export function describeFreshValue(declaration: SecretDeclaration): string {
   if (!declaration.generate) return `${declaration.bytes ?? Limits.defaultBytes} random bytes`
-  return `a new ${declaration.generate} key pair${rotatesKeyPair(declaration) ? " (and the next key, published before it signs)" : ""}`
+  return `a new ${declaration.generate} key pair${rotatesKeyPair(declaration) ? ", plus the next key, published before it signs" : ""}`
 }
 
 /** A key pair that rotates publishes its next key ahead; one that never rotates has no next. */
