@@ -200,23 +200,23 @@ async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, 
       }
     }
     const workers = Array.from({ length: concurrency }, (_, w) => worker(w))
-
-    await new Promise((resolve) => setTimeout(resolve, beforeMs))
-    phase = "during"
-    const rotation = await layer(project, ["secret", "rotate", "--apply", "--yes", "--json"], { LAYERON_TEST_NOW: new Date(Date.now() + 31 * DAY).toISOString() })
-    if (rotation.code !== 0) {
+    let rotated
+    try {
+      await new Promise((resolve) => setTimeout(resolve, beforeMs))
+      phase = "during"
+      const rotation = await layer(project, ["secret", "rotate", "--apply", "--yes", "--json"], { LAYERON_TEST_NOW: new Date(Date.now() + 31 * DAY).toISOString() })
+      if (rotation.code !== 0) throw new Error(`layer secret rotate --apply exited ${rotation.code}\n${rotation.stderr}`)
+      rotated = JSON.parse(rotation.stdout).secrets.filter((s) => s.status === "rotated").map((s) => `${s.namespace}/${s.name}`)
+      log(`rotated: ${rotated.join(", ")}`)
+      // The stream is on the new keys once both helpers sign with a kid other than v1.
+      const rotatedKid = (kids) => [...kids].some((kid) => kid.startsWith("during:") && kid !== "during:v1")
+      await until("signing with the rotated keys", async () => (rotatedKid(stats.kids.hmac) && rotatedKid(stats.kids.jwt) ? true : undefined), 60_000, context)
+      phase = "after"
+      await new Promise((resolve) => setTimeout(resolve, afterMs))
+    } finally {
       stop = true
       await Promise.all(workers)
-      throw new Error(`layer secret rotate --apply exited ${rotation.code}\n${rotation.stderr}`)
     }
-    const rotated = JSON.parse(rotation.stdout).secrets.filter((s) => s.status === "rotated").map((s) => `${s.namespace}/${s.name}`)
-    log(`rotated: ${rotated.join(", ")}`)
-    // The stream is on the new keys once both helpers sign with v2.
-    await until("signing with the rotated keys", async () => (stats.kids.hmac.has("during:v2") && stats.kids.jwt.has("during:v2") ? true : undefined), 60_000, context)
-    phase = "after"
-    await new Promise((resolve) => setTimeout(resolve, afterMs))
-    stop = true
-    await Promise.all(workers)
 
     const jwksAfter = await (await fetch(`${base}/.well-known/jwks.json`)).json()
     return {
