@@ -38,18 +38,29 @@ test("a rotation in the middle of a stream of sign-then-verify requests fails no
   assert.equal(result.cacheControl, "public, max-age=300")
   assert.ok(result.oldVerified > 0)
 
-  // Committed state: sealed copies only, never a private JWK (the sealing public key file aside).
-  const stateDir = join(result.project.root, ".layeron", "secret-rotation", "dev")
-  for (const file of await readdir(stateDir)) {
-    if (file === "public-key.json") continue
-    const text = await readFile(join(stateDir, file), "utf8")
-    assert.ok(!text.includes('"kty"') && !text.includes('\\"d\\"'), `${file} holds key material in the clear`)
+  // No private JWK member ("d", plain or escaped inside an envelope) in any output, in the
+  // rotation state (sealed copies only), in the local store (encrypted) or in LAYERON_HOME.
+  const privateMember = /\\?"d\\?"\s*:/
+  for (const output of result.outputs) assert.doesNotMatch(output, privateMember, "an output shows a private key")
+  for (const dir of [join(result.project.root, ".layeron", "secret-rotation"), join(result.project.root, ".layeron", "local"), result.project.home]) {
+    for (const file of await filesUnder(dir)) assert.doesNotMatch(await readFile(file, "utf8"), privateMember, `${file} holds a private key in the clear`)
   }
+  const stateDir = join(result.project.root, ".layeron", "secret-rotation", "dev")
   const tokenState = JSON.parse(await readFile(join(stateDir, `${await physicalNameOf(result.project.root, "auth/session-token-key")}.json`), "utf8"))
   assert.equal(tokenState.current, "v2")
   assert.equal(tokenState.versions.v3.createdAt, undefined, "the next key has no createdAt until it is promoted")
   assert.ok(tokenState.versions.v1.expiresAt, "the previous key is retained with an expiry")
 })
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const found: string[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) found.push(...(await filesUnder(path)))
+    else if (entry.isFile()) found.push(path)
+  }
+  return found
+}
 
 /** The physical name the deploy state records for a declaration. */
 async function physicalNameOf(root: string, id: string): Promise<string> {

@@ -6,6 +6,8 @@ export interface TempProject {
 }
 export interface SigningRotationResult {
   project: TempProject
+  /** What deploy, the rotation and layer dev printed. */
+  outputs: string[]
   rotated: string[]
   jwksBefore: string[]
   jwksAfter: string[]

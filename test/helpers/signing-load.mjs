@@ -201,10 +201,12 @@ async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, 
     }
     const workers = Array.from({ length: concurrency }, (_, w) => worker(w))
     let rotated
+    let rotationOutput = ""
     try {
       await new Promise((resolve) => setTimeout(resolve, beforeMs))
       phase = "during"
       const rotation = await layer(project, ["secret", "rotate", "--apply", "--yes", "--json"], { LAYERON_TEST_NOW: new Date(Date.now() + 31 * DAY).toISOString() })
+      rotationOutput = rotation.stdout + rotation.stderr
       if (rotation.code !== 0) throw new Error(`layer secret rotate --apply exited ${rotation.code}\n${rotation.stderr}`)
       rotated = JSON.parse(rotation.stdout).secrets.filter((s) => s.status === "rotated").map((s) => `${s.namespace}/${s.name}`)
       log(`rotated: ${rotated.join(", ")}`)
@@ -221,6 +223,7 @@ async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, 
     const jwksAfter = await (await fetch(`${base}/.well-known/jwks.json`)).json()
     return {
       project,
+      outputs: [deployed.stdout, deployed.stderr, rotationOutput, dev.stderr()],
       rotated,
       jwksBefore: jwksBefore.body.keys.map((k) => k.kid),
       jwksAfter: jwksAfter.keys.map((k) => k.kid),
