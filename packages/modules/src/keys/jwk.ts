@@ -6,6 +6,7 @@
 import type { SigningAlgorithm } from "../declare/types.js"
 import { KEY_PAIR_ALGORITHMS } from "./algorithms.js"
 import { SigningError } from "./errors.js"
+import { parseJsonObject } from "./json.js"
 
 export type Jwk = Record<string, string>
 
@@ -26,14 +27,8 @@ export async function generateSigningKey(alg: SigningAlgorithm): Promise<string>
  * the text.
  */
 export function parsePrivateJwk(text: string, alg: SigningAlgorithm): Jwk | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined
-  const record = parsed as Record<string, unknown>
+  const record = parseJsonObject(text)
+  if (!record) return undefined
   const spec = KEY_PAIR_ALGORITHMS[alg]
   if (record.kty !== spec.kty || (spec.crv !== undefined && record.crv !== spec.crv)) return undefined
   if (record.alg !== undefined && record.alg !== alg) return undefined

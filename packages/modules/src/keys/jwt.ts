@@ -20,6 +20,7 @@ import type { SigningErrorCode } from "./errors.js"
 import { hmacKey } from "./hmac.js"
 import { jwksHandler, publishedKeys } from "./jwks.js"
 import type { Jwks, JwksHandlerOptions } from "./jwks.js"
+import { parseJsonObject } from "./json.js"
 import { importableJwk, privateJwkOf, publicJwk } from "./jwk.js"
 import { cachedKey } from "./key-cache.js"
 import { readNamedVersion } from "./source.js"
@@ -125,13 +126,7 @@ function decodePart(text: string): Uint8Array<ArrayBuffer> | undefined {
 
 function decodeJsonPart(text: string): Record<string, unknown> | undefined {
   const bytes = decodePart(text)
-  if (!bytes) return undefined
-  try {
-    const value: unknown = JSON.parse(decoder.decode(bytes))
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
+  return bytes ? parseJsonObject(decoder.decode(bytes)) : undefined
 }
 
 function audienceMatches(aud: unknown, expected: string): boolean {
