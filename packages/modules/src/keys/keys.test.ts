@@ -15,10 +15,11 @@ import { normalize } from "../declare/rules.js"
 import type { SecretKind } from "../declare/types.js"
 import { selectActive, selectCurrent, selectVersion } from "../envelope/select.js"
 import type { Envelope, Selection } from "../envelope/types.js"
-import { UnknownVersionError, VersionExpiredError } from "../runtime/errors.js"
+import { isSecretError, ProductUnavailableError, UnknownVersionError, VersionExpiredError } from "../runtime/errors.js"
 import { resolvedVersion, secretValue } from "../runtime/value.js"
 import type { SigningSecret } from "./source.js"
 
+/** A signing secret over an envelope held in memory (swap `envelope` to move time or rotate). */
 interface MemorySecret extends SigningSecret {
   envelope: Envelope
 }
@@ -250,4 +251,12 @@ test("jwksHandler() answers the JWKS with Cache-Control max-age (default 300), a
   assert.equal(failed.status, 503)
   assert.equal(failed.headers.get("cache-control"), "no-store")
   assert.deepEqual(await failed.json(), { error: "invalid_key" })
+})
+
+test("a failure of the secret itself is not a bad token: product_unavailable surfaces as the runtime's typed error", async () => {
+  const { secret } = byteSecret()
+  const token = await jwt(secret).sign({}, { expiresIn: 60 })
+  const down = { ...secret, version: () => secretValue(secret.declaration.id, "base64url", async () => { throw new ProductUnavailableError({ secretId: secret.declaration.id, message: "the product is unreachable" }) }) }
+  await assert.rejects(jwt(down).verify(token), (error: unknown) => isSecretError(error) && error.code === "product_unavailable")
+  await assert.rejects(hmac(down).verify("x", "A".repeat(43), "v3"), (error: unknown) => isSecretError(error) && error.code === "product_unavailable")
 })
