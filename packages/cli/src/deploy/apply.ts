@@ -15,11 +15,12 @@
  * uploaded again. A failing secret fails only its node; Workers are then not uploaded (they
  * would bind an incomplete set), and a rerun picks up where this run stopped.
  */
-import { randomValue, serializeEnvelope } from "@layeron/modules/envelope"
+import { serializeEnvelope } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import { isLayerError } from "../errors.js"
 import { SecretText } from "../providers/provider.js"
 import type { StoreRef } from "../providers/provider.js"
+import { describeFreshValue, envelopeAfterWrite, freshValues, freshValuesNeeded } from "../secrets/generated-value.js"
 import { ensureSealingKey, readSecretState, settlePending, withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import type { SealingContext } from "../rotation/index.js"
 import { rpcNote } from "./compat.js"
@@ -223,7 +224,7 @@ class ApplyRun {
       return
     }
     const at = this.#context.now()
-    const stored: Envelope = { current: "v1", versions: { v1: { value: randomValue(step.declaration.bytes ?? 32), createdAt: at.toISOString() } } }
+    const stored: Envelope = envelopeAfterWrite(step.declaration, undefined, "v1", at, await freshValues(step.declaration, freshValuesNeeded(step.declaration, undefined)))
     const { metadata } = await writeRecorded({
       context: this.#sealing(),
       declaration: step.declaration,
@@ -236,7 +237,7 @@ class ApplyRun {
       before: null,
     })
     this.#createdSecrets++
-    this.#done(node, { detail: `v1 created (${step.declaration.bytes ?? 32} random bytes), modified ${metadata.modified}` }, `created ${step.declaration.id} (${step.physicalName})`)
+    this.#done(node, { detail: `v1 created (${describeFreshValue(step.declaration)}), modified ${metadata.modified}` }, `created ${step.declaration.id} (${step.physicalName})`)
   }
 
   #sealing(): SealingContext {

@@ -12,6 +12,7 @@ import type { BindingPlan } from "@layeron/modules/binding-plan"
 import type { LayerError } from "../errors.js"
 import type { SecretMetadata, StoreRef } from "../providers/provider.js"
 import type { DeclaredSecret } from "../secrets/catalog.js"
+import { describeFreshValue } from "../secrets/generated-value.js"
 import type { DeployState } from "./artifacts.js"
 import { rpcNote } from "./compat.js"
 import { exceedsFreePlan, uploadLimitProblem } from "./limits.js"
@@ -188,11 +189,12 @@ function secretNode(input: GraphInput, secret: DeclaredSecret): PlannedNode {
   const base = { kind: "secret" as const, id: declaration.id, physicalName }
   const metadata = input.stored.get(physicalName)
   if (metadata) return { node: { ...base, status: "ready", detail: `modified ${metadata.modified}` } }
-  if (declaration.kind === "random") {
+  // A key pair needs nothing from the operator either: deploy generates it like random bytes.
+  if (declaration.kind === "random" || declaration.generate !== undefined) {
     const recorded = input.recorded.get(physicalName) ?? []
     const detail = recorded.length
-      ? `missing from the store although the rotation state records ${recorded.join(", ")}: ${declaration.bytes ?? 32} new random bytes become v1 (the recorded versions are not restored)`
-      : `${declaration.bytes ?? 32} random bytes, as v1`
+      ? `missing from the store although the rotation state records ${recorded.join(", ")}: ${declaration.generate ? `${describeFreshValue(declaration)} becomes` : `${declaration.bytes ?? 32} new random bytes become`} v1 (the recorded versions are not restored)`
+      : `${describeFreshValue(declaration)}, as v1`
     return { node: { ...base, status: "create", detail }, step: { kind: "create_random", declaration, physicalName } }
   }
   const byRotation = declaration.kind === "generated" && declaration.rotation ? ` (or \`layer secret rotate --apply\` generates it)` : ""
