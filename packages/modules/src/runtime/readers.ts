@@ -4,6 +4,7 @@
  */
 import type { SecretDeclaration } from "../declare/types.js"
 import type { ReadSelector } from "../worker/protocol.js"
+import { rememberDeclaration } from "./declarations.js"
 import { askProduct } from "./product-client.js"
 import { toInstant } from "./time.js"
 import type { ActiveVersion, SecretReaders, SecretTime, SecretValue } from "./types.js"
@@ -11,6 +12,7 @@ import { resolvedVersion, secretValue } from "./value.js"
 
 export function createSecretReaders(declaration: SecretDeclaration): SecretReaders {
   const { id: secretId, format } = declaration
+  rememberDeclaration(declaration)
   const handle = (selector: ReadSelector): SecretValue =>
     secretValue(secretId, format, () => askProduct(secretId, (product) => product.read(secretId, selector)))
 

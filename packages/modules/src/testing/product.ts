@@ -1,0 +1,95 @@
+/**
+ * The stand-in Secret Product Worker: the same `read`/`active` code the deployed one runs
+ * (worker/read.ts: manifest lookup, envelope parse, selection at `now`, `expose` refusals,
+ * sealed versions opened with the sealing key), over an in-memory store instead of Secrets
+ * Store bindings. Only the manifest is built here, from the declarations, as the binding
+ * plan builds it for a deploy.
+ */
+import { secretBindingName } from "../binding-plan/index.js"
+import type { SecretDeclaration } from "../declare/types.js"
+import { physicalName } from "../naming/index.js"
+import { sealingKeyDeclaration } from "../naming/index.js"
+import { declarationFor } from "../runtime/declarations.js"
+import { ProductFailure } from "../worker/failure.js"
+import type { SecretManifest } from "../worker/manifest.js"
+import type { SecretProductRpc } from "../worker/protocol.js"
+import { readActive, readOne } from "../worker/read.js"
+import { reply } from "../worker/reply.js"
+import type { WorkerEnv } from "../worker/stored-envelope.js"
+import type { TestClock } from "./clock.js"
+import type { StoredSecret } from "./values.js"
+
+/** The parts physical names are derived from; sealed copies are bound to those names. */
+export interface TestNames {
+  workspace: string
+  project: string
+  environment: string
+}
+
+export interface ProductInput {
+  store: Map<string, StoredSecret>
+  clock: TestClock
+  names: TestNames
+  /** The sealing private key (JWK as JSON text), if the test gave one. */
+  sealingKey: string | undefined
+}
+
+export function createTestProduct(input: ProductInput): SecretProductRpc {
+  return {
+    read: (secretId, selector) => {
+      const now = input.clock.now()
+      return reply(secretId, async () => readOne(...(await snapshot(input, secretId)), secretId, selector, now))
+    },
+    active: (secretId) => {
+      const now = input.clock.now()
+      return reply(secretId, async () => readActive(...(await snapshot(input, secretId)), secretId, now))
+    },
+  }
+}
+
+/** The declaration that decides how a secret is read: its module's, else the one this isolate built. */
+export function declarationOf(stored: StoredSecret, secretId: string): SecretDeclaration | undefined {
+  return stored.declaration ?? declarationFor(secretId)
+}
+
+/** The Cloudflare name a secret would have in the test's environment (what sealed copies are bound to). */
+export async function testPhysicalName(names: TestNames, secretId: string, declaration: SecretDeclaration | undefined): Promise<string> {
+  if (declaration?.secretName !== undefined) return declaration.secretName
+  const [namespace, name] = secretId.split("/") as [string, string]
+  return physicalName({ ...names, namespace, name })
+}
+
+/** The env and manifest a deployed product would have for this one secret, at this moment. */
+async function snapshot(input: ProductInput, secretId: string): Promise<[WorkerEnv, SecretManifest]> {
+  const sealingName = await physicalName({ ...input.names, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
+  const sealingKeyBinding = secretBindingName(sealingName)
+  const env: WorkerEnv = { [sealingKeyBinding]: storeBinding(sealingName, input.sealingKey ?? null) }
+  const manifest: SecretManifest = { version: 1, secrets: {}, sealingKeyBinding }
+  const stored = typeof secretId === "string" && input.store.has(secretId) ? input.store.get(secretId)! : undefined
+  if (stored === undefined) throw notGiven(String(secretId))
+  const declaration = declarationOf(stored, secretId)
+  const name = await testPhysicalName(input.names, secretId, declaration)
+  const binding = secretBindingName(name)
+  env[binding] = storeBinding(name, stored.text)
+  manifest.secrets[secretId] = { binding, physicalName: name, format: declaration?.format ?? "text", expose: declaration?.expose ?? "versioned" }
+  return [env, manifest]
+}
+
+/** A Secrets Store binding: `get()` gives the text, or fails as miniflare does for a missing secret. */
+function storeBinding(name: string, text: string | null): { get(): Promise<string> } {
+  return {
+    get: async () => {
+      if (text === null) throw new Error(`Secret "${name}" not found`)
+      return text
+    },
+  }
+}
+
+/** Production's "not bound to the Secret Product Worker", worded for a test. */
+function notGiven(secretId: string): ProductFailure {
+  return new ProductFailure(
+    "secret_not_found",
+    secretId,
+    `Secret "${secretId}" is not among the values given to testSecrets(), so it reads as a secret the Secret Product Worker does not bind. Add it: testSecrets({ "${secretId}": … }), or null for a declared secret with no value yet.`,
+  )
+}
