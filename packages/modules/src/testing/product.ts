@@ -12,6 +12,7 @@ import { sealingKeyDeclaration } from "../naming/index.js"
 import { declarationFor } from "../runtime/declarations.js"
 import { ProductFailure } from "../worker/failure.js"
 import type { SecretManifest } from "../worker/manifest.js"
+import { forgetOpenedVersions } from "../worker/open-version.js"
 import type { SecretProductRpc } from "../worker/protocol.js"
 import { readActive, readOne } from "../worker/read.js"
 import { reply } from "../worker/reply.js"
@@ -33,6 +34,9 @@ export interface ProductInput {
   /** The sealing private key (JWK as JSON text), if the test gave one. */
   sealingKey: string | undefined
 }
+
+/** The product that read last: each test's product stands for its own isolate (see open-version.ts). */
+let lastReader: ProductInput | undefined
 
 export function createTestProduct(input: ProductInput): SecretProductRpc {
   return {
@@ -61,6 +65,8 @@ export async function testPhysicalName(names: TestNames, secretId: string, decla
 
 /** The env and manifest a deployed product would have for this one secret, at this moment. */
 async function snapshot(input: ProductInput, secretId: string): Promise<[WorkerEnv, SecretManifest]> {
+  if (lastReader !== input) forgetOpenedVersions()
+  lastReader = input
   const sealingName = await physicalName({ ...input.names, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
   const sealingKeyBinding = secretBindingName(sealingName)
   const env: WorkerEnv = { [sealingKeyBinding]: storeBinding(sealingName, input.sealingKey ?? null) }
