@@ -16,7 +16,8 @@ const utf8 = (text: string) => new TextEncoder().encode(text)
 
 describe("sessions: signing before and after a rotation", () => {
   it("signs with v1, then with v2 after t.rotate(); v1 signatures verify for the 14 retained days, then not", async () => {
-    const t = testSecrets({ "auth/session-key": sessionKeyV1 }, { now: NOW })
+    // { app } also checks that the route's secrets are registered with app.use(), as a deploy binds only those.
+    const t = testSecrets({ "auth/session-key": sessionKeyV1 }, { now: NOW, app })
 
     const before = await t.run(() => app.request("/session/alice"))
     assert.equal(before.status, 200)

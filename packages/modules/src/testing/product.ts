@@ -10,7 +10,7 @@ import type { SecretDeclaration } from "../declare/types.js"
 import { physicalName } from "../naming/index.js"
 import { sealingKeyDeclaration } from "../naming/index.js"
 import { declarationFor } from "../runtime/declarations.js"
-import { ProductFailure } from "../worker/failure.js"
+import { failures, ProductFailure } from "../worker/failure.js"
 import type { SecretManifest } from "../worker/manifest.js"
 import { forgetOpenedVersions } from "../worker/open-version.js"
 import type { SecretProductRpc } from "../worker/protocol.js"
@@ -33,6 +33,8 @@ export interface ProductInput {
   names: TestNames
   /** The sealing private key (JWK as JSON text), if the test gave one. */
   sealingKey: string | undefined
+  /** The declarations the app registers with `app.use()`, when the test named the app. */
+  registered: ReadonlyMap<string, SecretDeclaration> | undefined
 }
 
 /** The product that read last: each test's product stands for its own isolate (see open-version.ts). */
@@ -71,9 +73,11 @@ async function snapshot(input: ProductInput, secretId: string): Promise<[WorkerE
   const sealingKeyBinding = secretBindingName(sealingName)
   const env: WorkerEnv = { [sealingKeyBinding]: storeBinding(sealingName, input.sealingKey ?? null) }
   const manifest: SecretManifest = { version: 1, secrets: {}, sealingKeyBinding }
-  const stored = typeof secretId === "string" && input.store.has(secretId) ? input.store.get(secretId)! : undefined
-  if (stored === undefined) throw notGiven(String(secretId))
-  const declaration = declarationOf(stored, secretId)
+  // As deployed: the product binds only what the app registers with app.use().
+  if (input.registered !== undefined && !input.registered.has(secretId)) throw failures.notDeclared(secretId)
+  const stored = input.store.get(secretId)
+  if (stored === undefined) throw notGiven(secretId)
+  const declaration = input.registered?.get(secretId) ?? declarationOf(stored, secretId)
   const name = await testPhysicalName(input.names, secretId, declaration)
   const binding = secretBindingName(name)
   env[binding] = storeBinding(name, stored.text)

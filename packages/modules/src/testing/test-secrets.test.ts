@@ -9,6 +9,7 @@ import { encodeBase64Url } from "../envelope/index.js"
 import {
   ExposeRefusedError,
   InvalidEnvelopeError,
+  REGISTERED_MODULES,
   ProductUnavailableError,
   SecretNotFoundError,
   UnknownVersionError,
@@ -113,6 +114,14 @@ describe("reads inside run()", () => {
       return sessionKey.current().text()
     })
     assert.deepEqual(await Promise.all([read(a), read(b), read(a)]), [key(1), key(2), key(1)])
+  })
+
+  it("with { app }, a secret the app does not app.use() fails as deployed, even when a value is given", async () => {
+    const app = { [REGISTERED_MODULES]: [sessionKey] }
+    const t = testSecrets({ "auth/session-key": key(1), "storage/archive-key": key(2) }, { app })
+    assert.equal(await t.run(() => sessionKey.current().text()), key(1))
+    await rejectsWith(t.run(() => archiveKey.current().text()), SecretNotFoundError, /"storage\/archive-key" is not bound to the Secret Product Worker\. Register it with app\.use/)
+    throwsProblem(() => testSecrets({}, { app: {} }), "invalid_option", /pass the app made by backend\(\)/)
   })
 
   it("t.env answers the product's RPC for code that takes an env", async () => {

@@ -8,6 +8,8 @@ import type { SecretProductRpc } from "../worker/protocol.js"
 import type { SecretModule } from "../secret.js"
 import { isSecretModule } from "../secret.js"
 import { isSecretId } from "../worker/manifest.js"
+import { REGISTERED_MODULES } from "../declare/types.js"
+import type { SecretDeclaration } from "../declare/types.js"
 import { createClock } from "./clock.js"
 import type { TestTime } from "./clock.js"
 import { describeInput, TestSecretsError } from "./errors.js"
@@ -32,6 +34,11 @@ export interface TestSecretsOptions {
    * Default `{ workspace: "test", project: "test", environment: "test" }`.
    */
   names?: Partial<TestNames>
+  /**
+   * The `backend()` app under test. When given, a read of a secret the app does not register
+   * with `app.use()` fails with SecretNotFoundError, as the deployed product binds only those.
+   */
+  app?: object
 }
 
 /** The env a Worker would have: `LAYERON_SECRET`, the service binding to the product. */
@@ -63,7 +70,7 @@ export function testSecrets(values: TestSecretValues, options: TestSecretsOption
   const clock = createClock(options.now)
   const names = readNames(options.names)
   const store = readValues(values, clock.now())
-  const product = createTestProduct({ store, clock, names, sealingKey: readSealingKey(options.sealingKey) })
+  const product = createTestProduct({ store, clock, names, sealingKey: readSealingKey(options.sealingKey), registered: readApp(options.app) })
   const env: TestEnv = Object.freeze({ [SECRET_PRODUCT_BINDING]: product }) as unknown as TestEnv
 
   return Object.freeze({
@@ -96,6 +103,15 @@ function readNames(given: Partial<TestNames> | undefined): TestNames {
     }
   }
   return names
+}
+
+function readApp(app: object | undefined): Map<string, SecretDeclaration> | undefined {
+  if (app === undefined) return undefined
+  const modules: unknown = typeof app === "object" && app !== null ? (app as Record<symbol, unknown>)[REGISTERED_MODULES] : undefined
+  if (!Array.isArray(modules)) {
+    throw new TestSecretsError("invalid_option", `testSecrets(): app is ${describeInput(app)} without registered modules; pass the app made by backend() from @layeron/core (the one your routes are on).`)
+  }
+  return new Map(modules.filter(isSecretModule).map((module) => [module.declaration.id, module.declaration]))
 }
 
 /** Only the shape is checked here; a key that does not open a copy fails at the read, as deployed. */
