@@ -9,7 +9,6 @@ import { secretBindingName } from "../binding-plan/index.js"
 import type { SecretDeclaration } from "../declare/types.js"
 import { physicalName } from "../naming/index.js"
 import { sealingKeyDeclaration } from "../naming/index.js"
-import { declarationFor } from "../runtime/declarations.js"
 import { failures, ProductFailure } from "../worker/failure.js"
 import type { SecretManifest } from "../worker/manifest.js"
 import { forgetOpenedVersions } from "../worker/open-version.js"
@@ -40,22 +39,30 @@ export interface ProductInput {
 /** The product that read last: each test's product stands for its own isolate (see open-version.ts). */
 let lastReader: ProductInput | undefined
 
-export function createTestProduct(input: ProductInput): SecretProductRpc {
+/**
+ * `reader` is the declaration of the module that reads, when a read comes through `run()`:
+ * it decides `expose`, the format and the name of a secret the test gave by name only.
+ */
+export function createTestProduct(input: ProductInput, reader?: SecretDeclaration): SecretProductRpc {
   return {
     read: (secretId, selector) => {
       const now = input.clock.now()
-      return reply(secretId, async () => readOne(...(await snapshot(input, secretId)), secretId, selector, now))
+      return reply(secretId, async () => readOne(...(await snapshot(input, secretId, reader)), secretId, selector, now))
     },
     active: (secretId) => {
       const now = input.clock.now()
-      return reply(secretId, async () => readActive(...(await snapshot(input, secretId)), secretId, now))
+      return reply(secretId, async () => readActive(...(await snapshot(input, secretId, reader)), secretId, now))
     },
   }
 }
 
-/** The declaration that decides how a secret is read: its module's, else the one this isolate built. */
-export function declarationOf(stored: StoredSecret, secretId: string): SecretDeclaration | undefined {
-  return stored.declaration ?? declarationFor(secretId)
+/**
+ * The declaration the manifest entry is built from, as a deploy builds it from what the app
+ * registers: the app's (when the test named it), else the module the value was keyed by,
+ * else the module that reads.
+ */
+export function declarationOf(input: ProductInput, secretId: string, reader?: SecretDeclaration): SecretDeclaration | undefined {
+  return input.registered?.get(secretId) ?? input.store.get(secretId)?.declaration ?? (reader?.id === secretId ? reader : undefined)
 }
 
 /** The Cloudflare name a secret would have in the test's environment (what sealed copies are bound to). */
@@ -66,7 +73,7 @@ export async function testPhysicalName(names: TestNames, secretId: string, decla
 }
 
 /** The env and manifest a deployed product would have for this one secret, at this moment. */
-async function snapshot(input: ProductInput, secretId: string): Promise<[WorkerEnv, SecretManifest]> {
+async function snapshot(input: ProductInput, secretId: string, reader: SecretDeclaration | undefined): Promise<[WorkerEnv, SecretManifest]> {
   if (lastReader !== input) forgetOpenedVersions()
   lastReader = input
   const sealingName = await physicalName({ ...input.names, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
@@ -77,7 +84,7 @@ async function snapshot(input: ProductInput, secretId: string): Promise<[WorkerE
   if (input.registered !== undefined && !input.registered.has(secretId)) throw failures.notDeclared(secretId)
   const stored = input.store.get(secretId)
   if (stored === undefined) throw notGiven(secretId)
-  const declaration = input.registered?.get(secretId) ?? declarationOf(stored, secretId)
+  const declaration = declarationOf(input, secretId, reader)
   const name = await testPhysicalName(input.names, secretId, declaration)
   const binding = secretBindingName(name)
   env[binding] = storeBinding(name, stored.text)

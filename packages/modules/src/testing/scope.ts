@@ -5,15 +5,19 @@
  * `run()` reads as it would in Node (ProductUnavailableError).
  */
 import { AsyncLocalStorage } from "node:async_hooks"
+import type { SecretDeclaration } from "../declare/types.js"
 import { setEnvResolver } from "../runtime/product-client.js"
 
-const scope = new AsyncLocalStorage<Record<string, unknown>>()
+/** The env a read should see, given the declaration of the module that reads. */
+export type EnvFor = (declaration: SecretDeclaration | undefined) => Record<string, unknown>
+
+const scope = new AsyncLocalStorage<EnvFor>()
 let installed = false
 
-export function runWithEnv<T>(env: Record<string, unknown>, fn: () => T | Promise<T>): Promise<T> {
+export function runWithEnv<T>(envFor: EnvFor, fn: () => T | Promise<T>): Promise<T> {
   if (!installed) {
-    setEnvResolver(() => scope.getStore())
+    setEnvResolver((declaration) => scope.getStore()?.(declaration))
     installed = true
   }
-  return Promise.resolve(scope.run(env, fn))
+  return Promise.resolve(scope.run(envFor, fn))
 }

@@ -97,6 +97,11 @@ describe("reads inside run()", () => {
       await rejectsWith(t.run(() => pinned.at(NOW).text()), ExposeRefusedError)
       await rejectsWith(t.run(() => pinned.active()), ExposeRefusedError)
     }
+    // A raw t.env call has no reading module: keyed by module (or with { app }) it knows the declaration.
+    for (const t of [testSecrets(new Map([[pinned, key(9)]])), testSecrets({ "auth/pinned": key(9) }, { app: { [REGISTERED_MODULES]: [pinned] } })]) {
+      const reply = await t.env.LAYERON_SECRET.read("auth/pinned", { kind: "version", id: "v1" })
+      assert.equal(reply.ok ? "ok" : reply.error.code, "expose_refused")
+    }
   })
 
   it("a secret not given, or given as null, fails with SecretNotFoundError as deployed", async () => {

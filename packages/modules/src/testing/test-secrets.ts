@@ -70,13 +70,15 @@ export function testSecrets(values: TestSecretValues, options: TestSecretsOption
   const clock = createClock(options.now)
   const names = readNames(options.names)
   const store = readValues(values, clock.now())
-  const product = createTestProduct({ store, clock, names, sealingKey: readSealingKey(options.sealingKey), registered: readApp(options.app) })
-  const env: TestEnv = Object.freeze({ [SECRET_PRODUCT_BINDING]: product }) as unknown as TestEnv
+  const input = { store, clock, names, sealingKey: readSealingKey(options.sealingKey), registered: readApp(options.app) }
+  const envWith = (product: SecretProductRpc) => Object.freeze({ [SECRET_PRODUCT_BINDING]: product }) as unknown as TestEnv
+  const env = envWith(createTestProduct(input))
+  const envFor = (reader: SecretDeclaration | undefined) => envWith(createTestProduct(input, reader)) as unknown as Record<string, unknown>
 
   return Object.freeze({
     run: <T>(fn: () => T | Promise<T>) => {
       if (typeof fn !== "function") return Promise.reject(new TestSecretsError("invalid_option", `t.run(fn): fn is ${describeInput(fn)}; pass the code to run, e.g. t.run(() => app.request("/"))`))
-      return runWithEnv(env as unknown as Record<string, unknown>, fn)
+      return runWithEnv(envFor, fn)
     },
     env,
     setNow: (time: TestTime) => clock.set(time, "t.setNow(time)"),
@@ -87,9 +89,7 @@ export function testSecrets(values: TestSecretValues, options: TestSecretsOption
       if (typeof id !== "string" || !isSecretId(id)) {
         throw new TestSecretsError("invalid_name", `t.physicalName(secret): expected a secret module or "namespace/name", got ${describeInput(secret)}.`)
       }
-      const stored = store.get(id)
-      const declaration = isSecretModule(secret) ? secret.declaration : stored && declarationOf(stored, id)
-      return testPhysicalName(names, id, declaration)
+      return testPhysicalName(names, id, isSecretModule(secret) ? secret.declaration : declarationOf(input, id))
     },
   })
 }
