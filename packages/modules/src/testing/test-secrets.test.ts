@@ -236,6 +236,21 @@ describe("bad input is refused at the call", () => {
     throwsProblem(() => testSecrets({ "billing/partner": "x".repeat(70_000) }), "invalid_value", /70000 UTF-8 bytes; Cloudflare's limit is 65536/)
   })
 
+  it("no message quotes the value it refuses", async () => {
+    const leak = "sk_live_MUST_NOT_LEAK"
+    const refusals: Array<() => unknown> = [
+      () => testSecrets({ "auth/session-key": { current: "v1", versions: { v1: { value: leak, expiresat: NOW } } } }),
+      () => testSecrets({ "auth/session-key": `{"current":"v2","versions":{"v1":{"value":"${leak}"}}}` }),
+      () => testSecrets({ "auth/session-key": { current: "v1", versions: { v1: { value: leak, sealed: leak } } } }),
+      () => testSecrets({ "billing/partner": { clientSecret: leak } as never }),
+    ]
+    for (const refuse of refusals) {
+      assert.throws(refuse, (error: unknown) => error instanceof TestSecretsError && !error.message.includes(leak) && !String(error.stack).includes(leak))
+    }
+    const t = testSecrets({ "auth/session-key": leak })
+    await assert.rejects(t.run(() => sessionKey.current().bytes()), (error: unknown) => error instanceof Error && !error.message.includes(leak))
+  })
+
   it("a name that is neither namespace/name nor a module", () => {
     for (const name of ["stripe", "Auth/key", "a/b/c", "STRIPE_SECRET"]) {
       throwsProblem(() => testSecrets({ [name]: "v" }), "invalid_name", new RegExp(`"${name}" is neither "namespace/name"`))
