@@ -7,7 +7,7 @@ import { join, relative } from "node:path"
 import { tmpdir } from "node:os"
 
 const root = new URL("..", import.meta.url).pathname
-const roots = ["packages", "tools", "test"]
+const roots = ["packages", "tools", "test", "examples"]
 const skipDirs = new Set(["node_modules", "dist", ".layeron", ".wrangler"])
 const filter = process.argv.slice(2)
 
