@@ -166,8 +166,12 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
   test("`secret rotate --apply` while dev runs: the running app reads the old version before and the new one after, without a restart", async () => {
     const project = await createProject({
       "src/api.ts": api(`app.get("/session-current", async (c) => {
-  const current = sessionKey.current()
-  return c.json({ version: current.version, fingerprint: await digest(await current.text()) })
+  try {
+    const current = await sessionKey.current().resolve()
+    return c.json({ version: current.version, fingerprint: await digest(await current.text()) })
+  } catch (error) {
+    return c.json({ error: (error as { code?: string }).code }, 404)
+  }
 })`),
     })
     projects.push(project)
