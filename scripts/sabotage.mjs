@@ -4,8 +4,9 @@
 // mechanism stops working, runs the test files that exist to notice, and requires them to
 // fail. A sabotage the tests let through is a hole in the suite.
 //
-//   npm run test:sabotage                 every sabotage, its full list of test files (~10 min alone)
-//   node scripts/sabotage.mjs --short     one quick file per sabotage (what .ci/run calls, ~3 min)
+//   npm run test:sabotage                 every sabotage, its full list of test files
+//   node scripts/sabotage.mjs --short     one quick file per sabotage (what .ci/run calls)
+//   node scripts/sabotage.mjs --parallel 1   one sabotage at a time (default 2, each on its own copy)
 //   node scripts/sabotage.mjs --only lock-not-taken,retries-disabled
 //   node scripts/sabotage.mjs --list      the sabotages, their files and targets
 //
@@ -60,8 +61,8 @@ export const SABOTAGES = [
     find: "export const MAX_ATTEMPTS = 5;",
     replace: "export const MAX_ATTEMPTS = 1;",
     extra: [{ file: "packages/cli/dist/providers/cloudflare/api.js", find: "if (!this.#budget.take(outcome.retryAfterMs)) {", replace: "if (true) {" }],
-    tests: ["test/reliability/faults.test.ts", "test/e2e/cloudflare-set.test.ts"],
-    short: "test/e2e/cloudflare-set.test.ts",
+    tests: ["test/reliability/faults.test.ts", "test/e2e/secret-rotate-cloudflare.test.ts"],
+    short: "test/reliability/faults.test.ts",
   },
   {
     id: "expires-at-ignored",
@@ -105,8 +106,10 @@ export const SABOTAGES = [
 ]
 
 function parseOptions() {
-  const { values } = parseArgs({ options: { short: { type: "boolean" }, only: { type: "string" }, list: { type: "boolean" }, keep: { type: "boolean" } } })
-  return { short: values.short === true, only: values.only?.split(",").filter(Boolean), list: values.list === true, keep: values.keep === true }
+  const { values } = parseArgs({ options: { short: { type: "boolean" }, only: { type: "string" }, list: { type: "boolean" }, keep: { type: "boolean" }, parallel: { type: "string", default: "2" } } })
+  const parallel = Number(values.parallel)
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error(`--parallel must be a whole number of at least 1; got ${JSON.stringify(values.parallel)}`)
+  return { short: values.short === true, only: values.only?.split(",").filter(Boolean), list: values.list === true, keep: values.keep === true, parallel }
 }
 
 /** What to replace in which file; undefined when the sabotage has nothing to act on yet. */
@@ -144,9 +147,9 @@ function copyTree() {
 function findNodeModules(dir, rel = "") {
   const found = []
   for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === ".git") continue
     const path = join(rel, entry.name)
-    if (entry.name === "node_modules") found.push(path)
+    if (entry.name === "node_modules" && (entry.isDirectory() || entry.isSymbolicLink())) found.push(path)
+    else if (!entry.isDirectory() || entry.name === ".git") continue
     else if (!["dist", "results"].includes(entry.name) && rel.split("/").length < 3) found.push(...findNodeModules(dir, path))
   }
   return found
@@ -170,6 +173,9 @@ function linkNodeModules(from, to, base) {
   }
 }
 
+/** Test runs in flight (each the leader of its own process group), so an interrupted check can end them. */
+const running = new Set()
+
 /** Run the test files in the copy; resolves with { failed, summary } as soon as one test fails. */
 function runTests(base, files) {
   return new Promise((resolvePromise) => {
@@ -179,6 +185,7 @@ function runTests(base, files) {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     })
+    running.add(child.pid)
     let output = ""
     let failedTest
     const watch = (chunk) => {
@@ -197,6 +204,7 @@ function runTests(base, files) {
     child.stdout.on("data", watch)
     child.stderr.on("data", watch)
     child.on("close", (code) => {
+      running.delete(child.pid)
       const summary = /^(\d+ passed, \d+ failed.*)$/m.exec(output)?.[1]
       resolvePromise({ failed: failedTest !== undefined || code !== 0, failedTest, summary, output })
     })
@@ -228,35 +236,67 @@ async function main() {
     return 1
   }
   const started = Date.now()
-  const base = copyTree()
-  console.log(`sabotage check on a copy of the built tree: ${base}${options.short ? " (short form)" : ""}`)
+  // One copy per parallel lane: a sabotage edits its copy's dist while its tests run.
+  const lanes = Array.from({ length: Math.min(options.parallel, chosen.length) }, () => copyTree())
+  console.log(`sabotage check on ${lanes.length} cop${lanes.length === 1 ? "y" : "ies"} of the built tree (${lanes.join(", ")})${options.short ? ", short form" : ""}`)
+  const cleanup = () => {
+    if (!options.keep) for (const base of lanes) rmSync(base, { recursive: true, force: true })
+  }
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      for (const pid of running) {
+        try {
+          process.kill(-pid, "SIGKILL")
+        } catch {
+          // already gone
+        }
+      }
+      cleanup()
+      process.exit(130)
+    })
+  }
   // The copy must pass unsabotaged, or every "caught" below would mean nothing.
-  const control = await runTests(base, ["bench/lib/options.test.mjs", "test/e2e/cli.test.ts"])
+  const control = await runTests(lanes[0], ["bench/lib/options.test.mjs", "test/e2e/cli.test.ts"])
   if (control.failed) {
     console.error(`the unsabotaged copy fails its control tests (${control.failedTest ?? control.summary}): fix that first\n${control.output.slice(-2000)}`)
-    if (!options.keep) rmSync(base, { recursive: true, force: true })
+    cleanup()
     return 1
   }
-  const rows = []
-  for (const sabotage of chosen) {
-    const reason = notApplicable(sabotage, base)
-    if (reason) {
-      rows.push({ sabotage, status: reason.startsWith("stale") ? "STALE" : "n/a", detail: reason })
-      console.log(`- ${sabotage.id}: ${reason}`)
-      continue
+  const rows = new Array(chosen.length)
+  let next = 0
+  const lane = async (base) => {
+    for (let index = next++; index < chosen.length; index = next++) {
+      const sabotage = chosen[index]
+      const reason = notApplicable(sabotage, base)
+      if (reason) {
+        rows[index] = { sabotage, status: reason.startsWith("stale") ? "STALE" : "n/a", detail: reason }
+        console.log(`- ${sabotage.id}: ${reason}`)
+        continue
+      }
+      // Short: one file, stop at its first failure. Full: each file on its own, so the report says which files notice.
+      const files = options.short ? [sabotage.short] : sabotage.tests
+      const restore = applyEdits(base, edits(sabotage))
+      const at = Date.now()
+      const verdicts = []
+      try {
+        for (const file of files) verdicts.push({ file, ...(await runTests(base, [file])) })
+      } finally {
+        restore()
+      }
+      const seconds = Math.round((Date.now() - at) / 1000)
+      const caughtBy = verdicts.filter((verdict) => verdict.failed)
+      const missedBy = verdicts.filter((verdict) => !verdict.failed)
+      const status = caughtBy.length > 0 ? "caught" : "MISSED"
+      const detail = [
+        ...caughtBy.map((verdict) => `caught by ${verdict.file} ("${verdict.failedTest ?? verdict.summary}")`),
+        ...missedBy.map((verdict) => `missed by ${verdict.file} (${verdict.summary ?? "no summary"})`),
+      ].join("; ")
+      rows[index] = { sabotage, status, detail, caughtBy: caughtBy.map((verdict) => verdict.file), missedBy: missedBy.map((verdict) => verdict.file) }
+      console.log(`${caughtBy.length ? "✔" : "✖"} ${sabotage.id}: ${status}: ${detail} [${seconds} s]`)
     }
-    const files = options.short ? [sabotage.short] : sabotage.tests
-    const restore = applyEdits(base, edits(sabotage))
-    const at = Date.now()
-    const result = await runTests(base, files)
-    restore()
-    const seconds = Math.round((Date.now() - at) / 1000)
-    const status = result.failed ? "caught" : "MISSED"
-    const detail = result.failed ? `by "${result.failedTest ?? result.summary}"` : `${files.join(", ")} all passed (${result.summary ?? "no summary"})`
-    rows.push({ sabotage, status, detail })
-    console.log(`${result.failed ? "✔" : "✖"} ${sabotage.id}: ${status} ${detail} [${seconds} s]`)
   }
-  if (!options.keep) rmSync(base, { recursive: true, force: true })
+  await Promise.all(lanes.map(lane))
+  cleanup()
   const applicable = rows.filter((row) => row.status === "caught" || row.status === "MISSED")
   const caught = applicable.filter((row) => row.status === "caught").length
   const stale = rows.filter((row) => row.status === "STALE").length

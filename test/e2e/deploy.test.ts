@@ -10,10 +10,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
+import { startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, RequestLogEntry } from "@layeron/cf-emulator"
 import { DEFAULT_API, REPO_ROOT, createProject, jsonOf, listFiles, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
+import { addEmulatorAccount } from "../helpers/emulator-project.js"
 
 /** Requests were made, and every one was a read: `.every` alone would pass on no request at all. */
 function onlyReads(requests: readonly string[]): boolean {
@@ -65,8 +66,7 @@ interface Deployment {
 }
 
 async function deployment(options: { store?: boolean; files?: Record<string, string | null> } = {}): Promise<Deployment> {
-  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true }).id
-  const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  const { accountId, token } = addEmulatorAccount(emulator, { withStore: options.store ?? true })
   const project = await createProject({ "layeron.config.ts": config(accountId), ...options.files })
   cleanups.push(() => project.cleanup())
   const mine = (entry: RequestLogEntry) => entry.path.includes(accountId)
