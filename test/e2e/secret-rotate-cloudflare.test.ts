@@ -46,7 +46,8 @@ async function start(options: Parameters<typeof startEmulator>[0] = {}, env: Rec
   const { accountId, token } = addEmulatorAccount(emulator)
   const project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId), "src/api.ts": ROTATION_API })
   const target = emulatorTarget(project, emulator, accountId, token, env)
-  await seedRandomSecrets(project, T0, target.env, envArgs(target))
+  // Seeding is setup, not the case under test: the CLI's default timeouts, so a loaded machine cannot fail it.
+  await seedRandomSecrets(project, T0, { ...target.env, LAYERON_REQUEST_TIMEOUT_MS: undefined, LAYERON_MAX_RETRY_WAIT_MS: undefined }, envArgs(target))
   return { emulator, accountId, token, project, target }
 }
 
