@@ -10,7 +10,7 @@
  * Shared by the e2e rotation suites and the reliability suite.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
+import { spawnProcess } from "./processes.js"
 import type { ChildProcess } from "node:child_process"
 import { readFile, readdir } from "node:fs/promises"
 import { join } from "node:path"
@@ -226,15 +226,7 @@ export function localTarget(project: TestProject, environment = "dev"): Rotation
 
 /** The built CLI in a child process that the caller may kill at any moment. */
 export function startLayer(target: RotationTarget, args: readonly string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<LayerRun> } {
-  const child = spawn(process.execPath, [LAYER_BIN, ...args, "--env", target.environment], { cwd: target.project.root, env: target.project.env({ ...target.env, ...env }), stdio: ["ignore", "pipe", "pipe"] })
-  const stdout: Buffer[] = []
-  const stderr: Buffer[] = []
-  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk))
-  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk))
-  const done = new Promise<LayerRun>((resolve, reject) => {
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
-  })
+  const { child, done } = spawnProcess(process.execPath, [LAYER_BIN, ...args, "--env", target.environment], { cwd: target.project.root, env: target.project.env({ ...target.env, ...env }) })
   return { child, done }
 }
 
