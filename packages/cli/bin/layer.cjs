@@ -15,6 +15,9 @@ if (major < 20 || (major === 20 && minor < 10)) {
 var path = require("node:path")
 var fs = require("node:fs")
 var url = require("node:url")
+// Node 22.1+ can keep compiled code between runs; a start then skips most parsing.
+var nodeModule = require("node:module")
+if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache()
 var entry = path.join(__dirname, "..", "dist", "bin.js")
 if (!fs.existsSync(entry)) {
   process.stderr.write("layer: the CLI is not built (" + entry + " is missing)\nhint: run `npm run build` at the repository root\n")
