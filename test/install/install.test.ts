@@ -20,7 +20,8 @@ import { promisify } from "node:util"
 const run = promisify(execFile)
 const REPO = new URL("../../", import.meta.url).pathname
 const MINIFLARE = Number(process.versions.node.split(".")[0]) >= 22 ? "miniflare@4.20260730.0" : "miniflare@4.20260426.0"
-const CANARY = `sk_install_CANARY_${randomBytes(6).toString("hex")}`
+/** A session key the test writes itself (the scaffold declares `auth/session-key`, 32 random bytes). */
+const CANARY = randomBytes(32).toString("base64url")
 
 let work: string
 let project: string
@@ -103,7 +104,7 @@ describe(`installed from tarballs on Node ${process.versions.node}`, { timeout: 
   })
 
   it("secret set, deploy --env dev and layer dev answer a read, with no value printed or written in plain text", async () => {
-    const set = await layer(["secret", "set", "api/greeting", "--value-env", "INSTALL_CANARY", "--json"], { INSTALL_CANARY: CANARY })
+    const set = await layer(["secret", "set", "auth/session-key", "--value-env", "INSTALL_CANARY", "--json"], { INSTALL_CANARY: CANARY })
     assert.equal(set.code, 0, set.stderr)
     const deploy = await layer(["deploy", "--env", "dev", "--yes"])
     assert.equal(deploy.code, 0, deploy.stderr)
@@ -121,9 +122,11 @@ describe(`installed from tarballs on Node ${process.versions.node}`, { timeout: 
         if (!url) await new Promise((resolve) => setTimeout(resolve, 100))
       }
       assert.ok(url, `layer dev printed no URL:\n${output}`)
-      const response = await fetch(`${url}/greeting/length`)
+      // The scaffold's route lists the readable versions (ids and times, never a value).
+      const response = await fetch(`${url}/session-key/versions`)
       assert.equal(response.status, 200, await response.clone().text())
-      assert.deepEqual(await response.json(), { length: CANARY.length })
+      const versions = (await response.json()) as Array<{ version: string }>
+      assert.deepEqual(versions.map((v) => v.version), ["v1"])
     } finally {
       dev.kill("SIGINT")
       await new Promise((resolve) => dev.once("exit", resolve))
