@@ -296,7 +296,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       port: { type: "string", valueName: "port", description: "port to listen on (default 8787; 0 for any free port)" },
     },
     examples: ["layer dev", "layer dev --port 9000"],
-    load: () => import("./commands/dev.js"),
+    load: async () => {
+      // Before anything imports miniflare (an optional peer dependency): one clear message if it is missing or mismatched.
+      const { checkMiniflare, findMiniflare } = await import("./deploy/dev/miniflare-support.js")
+      checkMiniflare(findMiniflare())
+      return import("./commands/dev.js")
+    },
   },
   {
     words: ["completion"],
