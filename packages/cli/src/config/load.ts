@@ -15,7 +15,7 @@ import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
 import type { ModuleImporter } from "./import.js"
-import { validateConfig } from "./rules.js"
+import { sharedOperatorNames, validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
 
 export interface LoadProjectOptions {
@@ -63,6 +63,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
     discovery = cached as ProjectLoadResult
   }
   const { declarations, backends } = discovery
+  const shared = sharedOperatorNames(config, environment.name, declarations, shown)
+  if (shared.length > 0) {
+    throw new LayerError("operator_name_shared", `${shared.join("; ")}; nothing was written`, {
+      hint: `give "${environment.name}" its own Cloudflare account (accountId in ${shown}), or drop secretName so that each environment gets its own lo_… name`,
+      details: { file: configFile, environment: environment.name },
+    })
+  }
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
   return { root, configFile, config, environment, declarations, backends }
 }
