@@ -29,7 +29,7 @@ export interface ProviderContext {
 
 export async function createProvider(environment: EnvironmentConfig, context: ProviderContext): Promise<SecretProvider> {
   if (environment.provider === "local") {
-    return createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner, ...(context.now ? { now: context.now } : {}) })
+    return createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner, ...(context.warn ? { warn: context.warn } : {}), ...(context.now ? { now: context.now } : {}) })
   }
   // Loaded on demand: only Cloudflare environments pay for the client and the keychain probe.
   const [{ resolveCloudflareCredentials }, { createCloudflareProvider }] = await Promise.all([import("../credentials/resolve.js"), import("./cloudflare/index.js")])

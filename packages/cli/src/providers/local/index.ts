@@ -39,6 +39,8 @@ export interface LocalProviderOptions {
   /** The project's ownership fields: bound into every record's associated data. */
   owner: { workspace: string; project: string }
   now?: () => Date
+  /** Where a store key file narrowed to 0600 is reported (default: stderr). */
+  warn?: (message: string) => void
 }
 
 export class LocalSecretProvider implements SecretProvider {
@@ -48,6 +50,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #keyPath: string
   readonly #owner: RecordOwner
   readonly #now: () => Date
+  readonly #warn: ((message: string) => void) | undefined
   #key: Promise<Buffer> | undefined
 
   constructor(options: LocalProviderOptions) {
@@ -56,6 +59,7 @@ export class LocalSecretProvider implements SecretProvider {
     this.#keyPath = localStoreKeyPath(options.home)
     this.#owner = { workspace: options.owner.workspace, project: options.owner.project, environment: options.environment }
     this.#now = options.now ?? (() => new Date())
+    this.#warn = options.warn
   }
 
   async resolveStore(): Promise<StoreRef> {
@@ -202,7 +206,7 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   #storeKey(): Promise<Buffer> {
-    this.#key ??= loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    this.#key ??= loadOrCreateKeyFile(this.#keyPath, 32, "the local store key", ...(this.#warn ? [this.#warn] : []))
     return this.#key
   }
 
