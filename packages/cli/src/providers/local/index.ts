@@ -24,6 +24,7 @@ import { decryptValue, encryptValue } from "./cipher.js"
 import { associatedData, decodePayload, encodePayload, LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
 import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
+import { quoteInput } from "../../output/quote.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 export type { LocalRecord } from "./record.js"
@@ -226,7 +227,7 @@ function metadataOf(record: LocalRecord, payload: RecordPayload): SecretMetadata
 /** Names become file names: only Cloudflare's alphabet gets near the filesystem. */
 function checkName(name: string): void {
   if (!CLOUDFLARE_SECRET_NAME_PATTERN.test(name)) {
-    throw new LayerError("invalid_secret_name", `${JSON.stringify(name)} is not a valid secret name: letters, digits, _ and -, 1 to 255 characters`, {
+    throw new LayerError("invalid_secret_name", `${quoteInput(name)} is not a valid secret name: letters, digits, _ and -, 1 to 255 characters`, {
       hint: "use a Cloudflare secret name such as STRIPE_SECRET",
     })
   }
