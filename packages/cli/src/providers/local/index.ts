@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto"
 import { mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
-import { LayerError } from "../../errors.js"
+import { isLayerError, LayerError } from "../../errors.js"
 import { writeFileAtomic } from "../../fs/atomic.js"
 import { loadOrCreateKeyFile } from "../../fs/key-file.js"
 import { withFileLock } from "../../fs/lock.js"
@@ -27,6 +27,9 @@ import { readTextIfExists } from "../../fs/read-if-exists.js"
 import { quoteInput } from "../../output/quote.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
+
+/** The comment reported for a record that does not decrypt: a Layeron anchor that matches no state. */
+export const UNREADABLE_RECORD_ANCHOR = "layeron:v1:x:unreadable-record"
 export type { LocalRecord } from "./record.js"
 
 /** Secrets per page of `listPage`, like a Cloudflare page. */
@@ -74,7 +77,7 @@ export class LocalSecretProvider implements SecretProvider {
     const secrets: SecretMetadata[] = []
     for (const name of slice) {
       const record = await this.#read(name)
-      if (record) secrets.push(metadataOf(record, await this.#open(record)))
+      if (record) secrets.push(await this.#metadata(record))
     }
     return page * LOCAL_PAGE_SIZE < names.length ? { secrets, nextPage: page + 1 } : { secrets }
   }
@@ -93,7 +96,7 @@ export class LocalSecretProvider implements SecretProvider {
   async find(name: string): Promise<SecretMetadata | undefined> {
     checkName(name)
     const record = await this.#read(name)
-    return record ? metadataOf(record, await this.#open(record)) : undefined
+    return record ? this.#metadata(record) : undefined
   }
 
   async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
@@ -161,6 +164,21 @@ export class LocalSecretProvider implements SecretProvider {
   #seal(key: Buffer, fields: Pick<LocalRecord, "name" | "id" | "created" | "modified">, payload: RecordPayload): LocalRecord {
     const head = { format: LOCAL_RECORD_FORMAT, ...fields } as const
     return { ...head, ciphertext: encryptValue(key, associatedData(head, this.#owner), encodePayload(payload)) }
+  }
+
+  /**
+   * A record's metadata. One that does not decrypt here (written under another workspace or
+   * project name, copied, edited) is still listed, so the store can be inspected and the
+   * secret overwritten, but its comment is an anchor no state can match: every check that
+   * would trust it refuses, and its value is never served.
+   */
+  async #metadata(record: LocalRecord): Promise<SecretMetadata> {
+    try {
+      return metadataOf(record, await this.#open(record))
+    } catch (error) {
+      if (!isLayerError(error) || error.code !== "local_store_undecryptable") throw error
+      return { ...metadataOf(record, { value: "" }), comment: UNREADABLE_RECORD_ANCHOR }
+    }
   }
 
   /**
