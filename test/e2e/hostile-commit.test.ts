@@ -223,3 +223,25 @@ for (const setup of setups) {
     })
   })
 }
+
+describe("one operator name, one environment", () => {
+  it("a secretName declared while two Cloudflare environments share an account is refused before any write", async () => {
+    const account = "0123456789abcdef0123456789abcdef"
+    const config = cloudflareConfig(account).replace(`production: { provider: "cloudflare", accountId: "${account}" },`, `production: { provider: "cloudflare", accountId: "${account}" },\n    preview: { provider: "cloudflare", accountId: "${account}" },`)
+    assert.match(config, /preview/)
+    const project = await createProject({ "layeron.config.ts": config, "src/api.ts": ROTATION_API })
+    try {
+      const files = await project.snapshot()
+      // No emulator and no token: the refusal must come before any request.
+      const run = await project.layer(["secret", "set", "payments/stripe", "--env", "preview", "--value-env", "V", "--json"], { env: { V: ATTACKER_VALUE } })
+      assert.equal(run.code, 1, run.stderr)
+      const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
+      assert.equal(error.code, "operator_name_shared")
+      assert.match(error.message, /payments\/stripe adopts the operator-named secret STRIPE_SECRET, and environments "preview" and "production"/)
+      assert.match(error.hint, /its own Cloudflare account|drop secretName/)
+      assert.deepEqual(await project.snapshot(), files)
+    } finally {
+      await project.cleanup()
+    }
+  })
+})

@@ -144,3 +144,33 @@ describe("project cache", () => {
     }
   })
 })
+
+describe("project cache: paths as imported", () => {
+  it("a symlinked source folder switched to another target is a change: secret set never writes the previous declaration's name", async () => {
+    const project = await createProject({ "src/api.ts": null })
+    try {
+      const { rm, symlink } = await import("node:fs/promises")
+      await project.write("src-a/api.ts", DEFAULT_API)
+      await project.write("src-b/api.ts", DEFAULT_API.replace('name: "session-key", namespace: "auth"', 'name: "session-key", namespace: "billing"'))
+      await rm(join(project.root, "src"), { recursive: true, force: true })
+      await symlink("src-a", join(project.root, "src"))
+      const list = async () => {
+        const run = await project.layer(["secret", "list", "--json", "--debug"])
+        assert.equal(run.code, 0, run.stderr)
+        return { ids: declaredIds(run), stderr: run.stderr }
+      }
+      assert.ok((await list()).ids.includes("auth/session-key"))
+      const hit = await list()
+      assert.match(hit.stderr, HIT)
+      await rm(join(project.root, "src"))
+      await symlink("src-b", join(project.root, "src"))
+      const switched = await list()
+      assert.match(switched.stderr, /src\/api\.ts now resolves to .+src-b\/api\.ts \(a symlink changed\)/)
+      assert.ok(switched.ids.includes("billing/session-key") && !switched.ids.includes("auth/session-key"), switched.ids.join(", "))
+      const set = await project.layer(["secret", "set", "billing/session-key", "--value-env", "V", "--json"], { env: { V: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" } })
+      assert.equal(set.code, 0, set.stderr)
+    } finally {
+      await project.cleanup()
+    }
+  })
+})

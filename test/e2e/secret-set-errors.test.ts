@@ -42,6 +42,20 @@ describe("layer secret set: bad input", () => {
     return assertRefused(target, args, expected, options)
   }
 
+  it("a token pasted into NAME, --env or LAYERON_ENV is described by its length, never printed", async () => {
+    const token = "Xq9vT2mLr8Kp4Wz7Nd3Hs6Bf1Jc5Gy0Ua8Ve2Ri"
+    const shown = /\(\d+ characters, not shown: it may be a value or token pasted by mistake\)/
+    for (const [args, env, code] of [
+      // A dot makes it an invalid name (a valid one would simply be written as an undeclared secret).
+      [["secret", "set", `${token}.`, "--value-env", "V"], { V: "v" }, "invalid_secret_name"],
+      [["secret", "set", "EXISTING", "--value-env", "V", "--env", token], { V: "v" }, "unknown_environment"],
+      [["secret", "set", "EXISTING", "--value-env", "V"], { V: "v", LAYERON_ENV: token }, "unknown_environment"],
+    ] as const) {
+      const run = await refused([...args], { code, message: shown, hint: /./ }, { env: { ...env } })
+      assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token), `${code}: the token was printed`)
+    }
+  })
+
   it("an unknown environment", async () => {
     await refused(["secret", "set", "X", "--value-env", "V", "--env", "prod"], { code: "unknown_environment", message: /unknown environment "prod" \(--env names\); known: dev, staging/, hint: /add "prod" to environments in layeron\.config\.ts/ }, { env: { V: "v" } })
   })

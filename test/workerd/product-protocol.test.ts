@@ -27,7 +27,7 @@ async function reply(binding: string, method: "read" | "active", args: unknown[]
 
 test("read() answers the stored text with its version", async () => {
   assert.deepEqual(await reply("LAYERON_SECRET", "read", ["plain/greeting", { kind: "current" }]), { ok: true, value: { version: "v1", value: "protocol-greeting-value" } })
-  assert.deepEqual(await reply("LAYERON_SECRET", "active", ["plain/greeting"]), { ok: true, value: [{ version: "v1", value: "protocol-greeting-value" }] })
+  assert.deepEqual(await reply("LAYERON_SECRET", "active", ["plain/greeting"]), { ok: true, value: { versions: [{ version: "v1", value: "protocol-greeting-value" }], skipped: [] } })
 })
 
 test("a malformed selector is answered as product_unavailable naming a version mismatch", async () => {

@@ -243,6 +243,14 @@ describe("sealed versions", () => {
     try {
       await fails({ secret: "encryptionKey", op: "version", arg: "v2" }, { name: "InvalidEnvelopeError", code: "invalid_envelope", versionId: "v2", message: /is sealed but does not open with this environment's sealing key/ })
       assert.equal(await read({ secret: "encryptionKey", op: "version", arg: "v1" }), keys.v1)
+      // active() degrades, never collapses: v2 is left out and reported, the rest still read.
+      const active = (await read({ secret: "encryptionKey", op: "active" })) as ResolvedView[]
+      assert.deepEqual(active.map((v) => [v.version, v.text]), [["v3", keys.v3], ["v1", keys.v1]])
+      const skipped = (await read({ secret: "encryptionKey", op: "skipped" })) as Array<{ version: string; code: string; message: string }>
+      assert.deepEqual(skipped.map((s) => [s.version, s.code]), [["v2", "invalid_envelope"]])
+      assert.match(skipped[0]!.message, /Version "v2" of secret "storage\/encryption-key" is sealed but does not open/)
+      assert.ok(!JSON.stringify(skipped).includes(keys.v1) && !JSON.stringify(skipped).includes(keys.v2), "value-free")
+      assert.equal(await read({ secret: "encryptionKey", op: "current" }), keys.v3)
     } finally {
       await store("encryptionKey", JSON.stringify(envelope))
     }

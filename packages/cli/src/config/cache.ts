@@ -9,7 +9,9 @@
  *   project's package.json and tsconfig.json, present or not (they steer how files compile);
  * - every environment variable the modules read while loading, as HMAC-SHA-256 under the
  *   per-user fingerprint key (never the value itself), or "unset";
- * - the Node version, the working directory, and the CLI's own loading code.
+ * - the Node version, the working directory, and the CLI's own loading code;
+ * - the config file and every backend entry as imported, with the real path each resolved
+ *   to (a symlinked source folder pointed elsewhere is a change).
  * Any difference and the project is imported again. Not seen: files a config reads by other
  * means than import (fs.readFileSync) and other outside state; LAYERON_PROJECT_CACHE=off
  * turns the cache off for such projects.
@@ -18,7 +20,7 @@
  * leaves LAYERON_HOME as it was.
  */
 import { createHash, createHmac } from "node:crypto"
-import { readFile, stat } from "node:fs/promises"
+import { readFile, realpath, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterSuccess } from "../after-success.js"
@@ -29,7 +31,7 @@ import type { ImportInputs } from "./import-inputs.js"
 import type { DiscoveredBackend, DiscoveredDeclaration } from "./types.js"
 
 /** Bump when the stored shape or the meaning of a field changes. */
-const FORMAT = 1
+const FORMAT = 2
 
 export const PROJECT_CACHE_VARIABLE = "LAYERON_PROJECT_CACHE"
 
@@ -52,6 +54,12 @@ interface CacheEntry {
   files: Record<string, FileStamp>
   /** Variable name → HMAC hex of its value, or null when it was unset. */
   env: Record<string, string | null>
+  /**
+   * The config file and each backend entry as imported (before symlinks are resolved) → the
+   * real path they resolved to. The loaded files above are real paths, so a symlinked source
+   * folder switched to another target would otherwise look unchanged.
+   */
+  links: Record<string, string | null>
   result: ProjectLoadResult
 }
 
@@ -128,10 +136,11 @@ export async function saveProjectAfterSuccess(result: ProjectLoadResult, inputs:
     return
   }
   const identity = await currentIdentity(options)
+  const links = await resolvedLinks(importedPaths(options.configFile, result))
   afterSuccess(async () => {
     try {
       const env = await digestEnv(inputs.env, options.home, true)
-      const entry: CacheEntry = { format: FORMAT, identity, files, env: env ?? {}, result }
+      const entry: CacheEntry = { format: FORMAT, identity, files, env: env ?? {}, links, result }
       const path = projectCachePath(options.home, options.configFile)
       await ensurePrivateDirectory(options.home)
       await ensurePrivateDirectory(join(options.home, "cache", "projects"))
@@ -152,6 +161,11 @@ async function staleReason(entry: CacheEntry, options: ProjectCacheOptions): Pro
   if (entry.identity.cwd !== identity.cwd) return "made from another working directory"
   if (entry.identity.configFile !== identity.configFile) return "made for another config file"
   if (!sameStamps(entry.identity.loader, identity.loader)) return "layer's own loading code changed"
+  if (typeof entry.links !== "object" || entry.links === null) return "written by another version of layer"
+  const links = await resolvedLinks(Object.keys(entry.links))
+  const moved = Object.keys(entry.links).find((path) => links[path] !== entry.links[path])
+  if (moved) return `${moved} now resolves to ${links[moved] ?? "nothing"} (a symlink changed)`
+  for (const path of importedPaths(options.configFile, entry.result)) if (!Object.hasOwn(entry.links, path)) return `${path} is not covered by the cache`
   const changed = await firstChangedFile(entry.files)
   if (changed) return `${changed} changed`
   const names = Object.keys(entry.env)
@@ -161,6 +175,16 @@ async function staleReason(entry: CacheEntry, options: ProjectCacheOptions): Pro
   const differs = names.find((name) => digests[name] !== entry.env[name])
   if (differs) return `environment variable ${differs} changed`
   return undefined
+}
+
+/** The paths the project is imported by: the config file and each backend entry, unresolved. */
+function importedPaths(configFile: string, result: ProjectLoadResult): string[] {
+  return [configFile, ...result.backends.map((backend) => backend.file)]
+}
+
+async function resolvedLinks(paths: readonly string[]): Promise<Record<string, string | null>> {
+  const entries = await Promise.all(paths.map(async (path) => [path, await realpath(path).catch(() => null)] as const))
+  return Object.fromEntries(entries)
 }
 
 async function firstChangedFile(files: Record<string, FileStamp>): Promise<string | undefined> {

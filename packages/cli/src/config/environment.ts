@@ -9,6 +9,7 @@
  */
 import { LayerError } from "../errors.js"
 import type { ProjectConfig, SelectedEnvironment } from "./types.js"
+import { MAX_QUOTED_INPUT, quoteInput } from "../output/quote.js"
 
 export function selectEnvironment(config: ProjectConfig, flag: string | undefined, env: NodeJS.ProcessEnv, configFile: string): SelectedEnvironment {
   const fromEnv = env.LAYERON_ENV ? env.LAYERON_ENV : undefined
@@ -18,12 +19,13 @@ export function selectEnvironment(config: ProjectConfig, flag: string | undefine
   const environment = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined
   if (!environment) {
     const origin = source === "defaultEnvironment" ? "the default environment" : `${source} names`
-    throw new LayerError("unknown_environment", `unknown environment ${JSON.stringify(name)} (${origin}); known: ${known.join(", ")}`, {
+    throw new LayerError("unknown_environment", `unknown environment ${quoteInput(name)} (${origin}); known: ${known.join(", ")}`, {
       hint:
         source === "defaultEnvironment"
           ? `pass --env with one of ${known.join(", ")}, or set defaultEnvironment in ${configFile}`
-          : `use one of ${known.join(", ")}, or add ${JSON.stringify(name)} to environments in ${configFile}`,
-      details: { environment: name, known },
+          : `use one of ${known.join(", ")}${name.length <= MAX_QUOTED_INPUT ? `, or add ${quoteInput(name)} to environments in ${configFile}` : ""}`,
+      // Input that may be a token stays out of --json too.
+      details: { ...(name.length <= MAX_QUOTED_INPUT ? { environment: name } : {}), known },
     })
   }
   return { name, source, config: environment }

@@ -16,7 +16,7 @@ import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
 import { settleLocalStateLocations } from "./local-state.js"
 import type { ModuleImporter } from "./import.js"
-import { validateConfig } from "./rules.js"
+import { sharedOperatorNames, validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
 
 export interface LoadProjectOptions {
@@ -70,6 +70,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   for (const backend of unregisteredBackends(discovery)) {
     const file = displayPath(backend.file, options.cwd)
     options.warn?.(`backend "${backend.id}" (${file}) declares no secrets: its default export is not a backend() app and it has no \`export const ${REGISTRATION_EXPORT} = { secrets: [...] }\`, so layer sees none of its secrets`)
+  }
+  const shared = sharedOperatorNames(config, environment.name, declarations, shown)
+  if (shared.length > 0) {
+    throw new LayerError("operator_name_shared", `${shared.join("; ")}; nothing was written`, {
+      hint: `give "${environment.name}" its own Cloudflare account (accountId in ${shown}), or drop secretName so that each environment gets its own lo_… name`,
+      details: { file: configFile, environment: environment.name },
+    })
   }
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
   return { root, configFile, config, environment, declarations, backends }

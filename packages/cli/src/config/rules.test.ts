@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { validateConfig } from "./rules.js"
+import { sharedOperatorNames, validateConfig } from "./rules.js"
 
 describe("config rules", () => {
   let root: string
@@ -73,5 +73,30 @@ describe("config rules", () => {
   it("accepts a cloudflare environment without accountId (CLOUDFLARE_ACCOUNT_ID may supply it)", () => {
     const result = validateConfig({ ...valid, environments: { production: { provider: "cloudflare" } }, defaultEnvironment: "production" }, context())
     assert.ok(result.ok)
+  })
+})
+
+describe("one operator name, one environment", () => {
+  const ACCOUNT = "0123456789abcdef0123456789abcdef"
+  const config = (preview: string) =>
+    ({
+      workspace: "acme",
+      name: "shop",
+      backends: {},
+      defaultEnvironment: "dev",
+      environments: { dev: { provider: "local" }, production: { provider: "cloudflare", accountId: ACCOUNT }, preview: { provider: "cloudflare", accountId: preview } },
+    }) as unknown as Parameters<typeof sharedOperatorNames>[0]
+  const declarations = [{ declaration: { id: "payments/stripe", secretName: "STRIPE_SECRET" } }, { declaration: { id: "auth/session-key" } }]
+
+  it("refuses a secretName in two environments on the same account (any case), naming both and the account", () => {
+    const [message, ...rest] = sharedOperatorNames(config(ACCOUNT.toUpperCase()), "preview", declarations, "layeron.config.ts")
+    assert.deepEqual(rest, [])
+    assert.match(message ?? "", /^payments\/stripe adopts the operator-named secret STRIPE_SECRET, and environments "preview" and "production" in layeron\.config\.ts use the same Cloudflare account/)
+  })
+
+  it("accepts distinct accounts, generated names, and local environments", () => {
+    assert.deepEqual(sharedOperatorNames(config("f".repeat(32)), "preview", declarations, "layeron.config.ts"), [])
+    assert.deepEqual(sharedOperatorNames(config(ACCOUNT), "preview", [declarations[1]!], "layeron.config.ts"), [])
+    assert.deepEqual(sharedOperatorNames(config(ACCOUNT), "dev", declarations, "layeron.config.ts"), [])
   })
 })

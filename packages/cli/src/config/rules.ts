@@ -164,3 +164,26 @@ function isFile(path: string): boolean {
     return false
   }
 }
+
+/**
+ * One operator name, one environment: a declaration that adopts an operator-named Cloudflare
+ * secret (`secretName`) resolves to that same name in every environment, so two Cloudflare
+ * environments on one account would write one secret (`--env preview` overwriting
+ * production's value). Returns one message per colliding declaration for `selected`, empty
+ * when none; the caller refuses before any write. Accounts compare case-insensitively.
+ */
+export function sharedOperatorNames(config: ProjectConfig, selected: string, declarations: ReadonlyArray<{ declaration: { id: string; secretName?: string } }>, file: string): string[] {
+  const mine = config.environments[selected]
+  if (mine?.provider !== "cloudflare" || mine.accountId === undefined) return []
+  const account = mine.accountId.toLowerCase()
+  const others = Object.entries(config.environments)
+    .filter(([name, environment]) => name !== selected && environment.provider === "cloudflare" && environment.accountId?.toLowerCase() === account)
+    .map(([name]) => name)
+  if (others.length === 0) return []
+  return declarations
+    .filter(({ declaration }) => declaration.secretName !== undefined)
+    .map(
+      ({ declaration }) =>
+        `${declaration.id} adopts the operator-named secret ${declaration.secretName}, and environments "${selected}" and ${others.map((name) => `"${name}"`).join(", ")} in ${file} use the same Cloudflare account ${mine.accountId}: they would read and write one secret`,
+    )
+}

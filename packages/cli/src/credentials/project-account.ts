@@ -9,6 +9,7 @@ import { LayerError } from "../errors.js"
 import { findConfigFile } from "../config/find.js"
 import { createModuleImporter } from "../config/import.js"
 import { validateConfig } from "../config/rules.js"
+import { quoteInput } from "../output/quote.js"
 
 export type ProjectAccount =
   | { kind: "none" }
@@ -54,7 +55,7 @@ export async function projectAccount(options: ProjectAccountOptions): Promise<Pr
   if (wanted) {
     const chosen = Object.hasOwn(environments, wanted) ? environments[wanted] : undefined
     if (!chosen) {
-      throw new LayerError("unknown_environment", `unknown environment ${JSON.stringify(wanted)}; ${shown} has ${Object.keys(environments).join(", ")}`, {
+      throw new LayerError("unknown_environment", `unknown environment ${quoteInput(wanted)}; ${shown} has ${Object.keys(environments).join(", ")}`, {
         hint: "pass --env with one of those, or --account-id",
       })
     }

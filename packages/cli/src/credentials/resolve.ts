@@ -11,6 +11,7 @@ import { SecretText } from "../providers/provider.js"
 import { loadStoredToken } from "./storage.js"
 import type { StorageContext } from "./storage.js"
 import type { CloudflareCredentials, LoadedToken } from "./types.js"
+import { quoteInput } from "../output/quote.js"
 
 /** The token from the environment, else the stored one; undefined when there is none. */
 export async function loadToken(context: StorageContext): Promise<LoadedToken | undefined> {
@@ -39,7 +40,7 @@ export async function resolveCloudflareCredentials(environment: EnvironmentAccou
   if (environment.accountId) {
     const accountId = checkAccountId(environment.accountId, `environments.${environment.name}.accountId`)
     if (fromEnv && fromEnv.toLowerCase() !== accountId) {
-      context.warn(`CLOUDFLARE_ACCOUNT_ID (${fromEnv}) differs from environments.${environment.name}.accountId (${accountId}); using the config's`)
+      context.warn(`CLOUDFLARE_ACCOUNT_ID (${quoteInput(fromEnv)}) differs from environments.${environment.name}.accountId (${accountId}); using the config's`)
     }
     return { ...pick(token), accountId, accountIdSource: "config" }
   }

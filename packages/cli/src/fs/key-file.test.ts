@@ -25,6 +25,25 @@ describe("loadOrCreateKeyFile", () => {
     assert.deepEqual(await loadOrCreateKeyFile(path, 32, "the test key"), first)
   })
 
+  it("narrows an existing key file (and its directory) open to others, with a warning, and keeps the key", async (t) => {
+    if (process.platform === "win32") return t.skip("POSIX modes")
+    const home = join(dir, "loose")
+    const path = join(home, "local-store.key")
+    const key = await loadOrCreateKeyFile(path, 32, "the local store key")
+    const { chmod } = await import("node:fs/promises")
+    await chmod(home, 0o755)
+    await chmod(path, 0o644)
+    const warnings: string[] = []
+    assert.deepEqual(await loadOrCreateKeyFile(path, 32, "the local store key", (message) => warnings.push(message)), key)
+    assert.equal((await stat(path)).mode & 0o777, 0o600)
+    assert.equal((await stat(home)).mode & 0o777, 0o700)
+    assert.equal(warnings.length, 2)
+    assert.match(warnings[1]!, /the local store key .+local-store\.key was readable by other users \(mode 0644\); it is now 0600/)
+    warnings.length = 0
+    await loadOrCreateKeyFile(path, 32, "the local store key", (message) => warnings.push(message))
+    assert.deepEqual(warnings, [], "a private key file is not reported")
+  })
+
   it("gives every concurrent first caller the same key", async () => {
     const path = join(dir, "race", "test.key")
     const keys = await Promise.all(Array.from({ length: 10 }, () => loadOrCreateKeyFile(path, 32, "the test key")))

@@ -5,16 +5,26 @@
  * concurrent first runs never end up with two different keys.
  */
 import { randomBytes } from "node:crypto"
-import { link, open, readFile, unlink } from "node:fs/promises"
+import { chmod, link, open, readFile, stat, unlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { LayerError } from "../errors.js"
 import { ensurePrivateDirectory } from "../paths.js"
 import { syncDirectory } from "./atomic.js"
 
-/** Read the key at `path`, creating `length` random bytes there on first use. */
-export async function loadOrCreateKeyFile(path: string, length: number, purpose: string): Promise<Buffer> {
+/** Where a narrowed key file is reported when the caller gives no `warn` (stderr, like the CLI's warnings). */
+const stderrWarning = (message: string) => void process.stderr.write(`warning: ${message}\n`)
+
+/**
+ * Read the key at `path`, creating `length` random bytes there on first use. An existing key
+ * (or its directory) open to group or others is narrowed to 0600 (0700) first, with a warning:
+ * whoever could read it may hold the key.
+ */
+export async function loadOrCreateKeyFile(path: string, length: number, purpose: string, warn: (message: string) => void = stderrWarning): Promise<Buffer> {
   const existing = await readKey(path)
-  if (existing) return checkLength(existing, path, length, purpose)
+  if (existing) {
+    await narrowKeyModes(path, purpose, warn)
+    return checkLength(existing, path, length, purpose)
+  }
   await ensurePrivateDirectory(dirname(path))
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
   const handle = await open(temp, "wx", 0o600)
@@ -55,4 +65,19 @@ function checkLength(key: Buffer, path: string, length: number, purpose: string)
     })
   }
   return key
+}
+
+async function narrowKeyModes(path: string, purpose: string, warn: (message: string) => void): Promise<void> {
+  if (process.platform === "win32") return
+  const directory = dirname(path)
+  const directoryMode = (await stat(directory)).mode & 0o777
+  if ((directoryMode & 0o077) !== 0) {
+    await chmod(directory, 0o700)
+    warn(`${directory} was open to other users (mode 0${directoryMode.toString(8)}); it is now 0700`)
+  }
+  const fileMode = (await stat(path)).mode & 0o777
+  if ((fileMode & 0o077) !== 0) {
+    await chmod(path, 0o600)
+    warn(`${purpose} ${path} was readable by other users (mode 0${fileMode.toString(8)}); it is now 0600. Anyone who read it may hold the key`)
+  }
 }

@@ -29,7 +29,7 @@ export interface ProviderContext {
 
 export async function createProvider(environment: EnvironmentConfig, context: ProviderContext): Promise<SecretProvider> {
   if (environment.provider === "local") {
-    const local = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner, ...(context.now ? { now: context.now } : {}) })
+    const local = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner, ...(context.warn ? { warn: context.warn } : {}), ...(context.now ? { now: context.now } : {}) })
     await local.checkStoreKey()
     return local
   }

@@ -8,6 +8,7 @@ import { CLOUDFLARE_SECRET_NAME_PATTERN, Limits } from "@layeron/modules/limits"
 import { LayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
 import type { SecretText } from "./provider.js"
+import { quoteInput } from "../output/quote.js"
 
 export function checkSecretName(name: string): void {
   if (CLOUDFLARE_SECRET_NAME_PATTERN.test(name)) return
@@ -37,5 +38,5 @@ export function checkSecretValue(name: string, value: SecretText): void {
 
 /** Quote a user-supplied name for a message, cut short so a pasted blob cannot flood it. */
 function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text)
+  return quoteInput(text)
 }

@@ -16,6 +16,7 @@ import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { LayerError } from "../errors.js"
 import type { LoadedProject } from "../config/index.js"
+import { quoteInput } from "../output/quote.js"
 
 export interface DeclaredSecret {
   declaration: SecretDeclaration
@@ -55,12 +56,12 @@ export function resolveTarget(name: string, catalog: SecretCatalog): SecretTarge
     if (name === sealingKeyDeclaration.id) return { kind: "sealing_key", physicalName: catalog.sealingKeyName }
     const secret = catalog.declared.find((d) => d.declaration.id === name)
     if (secret) return { kind: "declared", physicalName: secret.physicalName, secret }
-    throw new LayerError("unknown_declaration", `no declaration ${JSON.stringify(name)}; declared: ${declaredList}`, {
+    throw new LayerError("unknown_declaration", `no declaration ${quoteInput(name)}; declared: ${declaredList}`, {
       hint: "check the spelling (namespace/name), or declare it with secret.static/random/generated({ namespace, name }) in a backend; a Cloudflare secret name has no \"/\"",
     })
   }
   if (!CLOUDFLARE_SECRET_NAME_PATTERN.test(name)) {
-    throw new LayerError("invalid_secret_name", `${JSON.stringify(name)} is not a valid secret name: a Cloudflare secret name is 1 to 255 letters, digits, _ and -`, {
+    throw new LayerError("invalid_secret_name", `${quoteInput(name)} is not a valid secret name: a Cloudflare secret name is 1 to 255 letters, digits, _ and -`, {
       hint: `use a name such as STRIPE_SECRET, or a declared namespace/name (declared: ${declaredList})`,
     })
   }
@@ -72,7 +73,7 @@ export function resolveTarget(name: string, catalog: SecretCatalog): SecretTarge
   if (inDefault) return { kind: "declared", physicalName: inDefault.physicalName, secret: inDefault }
   if (byName.length > 0) {
     const ids = byName.map((d) => d.declaration.id).join(" or ")
-    throw new LayerError("ambiguous_secret_name", `${JSON.stringify(name)} is declared as ${ids}, not as a Cloudflare secret name`, {
+    throw new LayerError("ambiguous_secret_name", `${quoteInput(name)} is declared as ${ids}, not as a Cloudflare secret name`, {
       hint: `write ${byName[0]?.declaration.id} to address the declared secret`,
     })
   }

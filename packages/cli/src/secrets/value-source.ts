@@ -7,6 +7,7 @@
 import { LayerError } from "../errors.js"
 import type { Terminal, TerminalInput } from "../output/prompt.js"
 import { SecretText } from "../providers/provider.js"
+import { MAX_QUOTED_INPUT, quoteInput } from "../output/quote.js"
 
 export type ValueSource =
   | { kind: "flag"; value: string }
@@ -104,7 +105,8 @@ export async function readValue(source: ValueSource, context: ReadValueContext):
  * the message says "VAR" rather than risk printing a value.
  */
 function showableVariableName(name: string): string {
-  return /^[A-Z_][A-Z0-9_]{0,63}$/.test(name) ? name : "VAR (name not shown: it does not look like a conventional variable name and may be a value)"
+  if (!/^[A-Z_][A-Z0-9_]{0,63}$/.test(name)) return "VAR (name not shown: it does not look like a conventional variable name and may be a value)"
+  return name.length <= MAX_QUOTED_INPUT ? name : quoteInput(name)
 }
 
 function emptyValue(message: string, hint: string): LayerError {

@@ -15,5 +15,5 @@ export {
   isSecretError,
 } from "./errors.js"
 export type { SecretErrorCode, SecretErrorData, SecretErrorDetails } from "./errors.js"
-export type { SecretReaders, SecretValue, ValueReaders, ResolvedVersion, ActiveVersion, SecretVersionInfo, SecretTime } from "./types.js"
+export type { SecretReaders, SecretValue, ValueReaders, ResolvedVersion, ActiveVersion, ActiveVersions, SkippedVersion, SecretVersionInfo, SecretTime } from "./types.js"
 export { SECRET_PRODUCT_BINDING as LAYERON_SECRET_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"

@@ -6,7 +6,7 @@ import type { SecretDeclaration } from "../declare/types.js"
 import type { ReadSelector } from "../worker/protocol.js"
 import { askProduct } from "./product-client.js"
 import { toInstant } from "./time.js"
-import type { ActiveVersion, SecretReaders, SecretTime, SecretValue } from "./types.js"
+import type { ActiveVersions, SecretReaders, SecretTime, SecretValue } from "./types.js"
 import { resolvedVersion, secretValue } from "./value.js"
 
 export function createSecretReaders(declaration: SecretDeclaration): SecretReaders {
@@ -23,9 +23,12 @@ export function createSecretReaders(declaration: SecretDeclaration): SecretReade
       return handle({ kind: "version", id })
     },
     at: (time: SecretTime) => handle({ kind: "at", time: toInstant(secretId, time).toISOString() }),
-    active: async (): Promise<ActiveVersion[]> => {
-      const versions = await askProduct(secretId, (product) => product.active(secretId), declaration)
-      return versions.map((wire) => resolvedVersion(secretId, format, wire))
+    active: async (): Promise<ActiveVersions> => {
+      const answer = await askProduct(secretId, (product) => product.active(secretId), declaration)
+      const { versions, skipped } = Array.isArray(answer) ? { versions: answer, skipped: [] } : answer
+      const active = versions.map((wire) => resolvedVersion(secretId, format, wire))
+      const report = skipped.map(({ version, code, message }) => Object.freeze({ version, code, message }))
+      return Object.defineProperty(active, "skipped", { value: Object.freeze(report), enumerable: false }) as ActiveVersions
     },
   }
 }

@@ -1,4 +1,5 @@
 /** The reader surface application code sees on every `secret.*()` module (DESIGN §6). */
+import type { SecretErrorCode } from "./errors.js"
 
 /** Anything `at()` accepts: a Date, epoch milliseconds, or an RFC 3339 / ISO 8601 string. */
 export type SecretTime = Date | string | number
@@ -37,6 +38,24 @@ export interface ResolvedVersion extends SecretVersionInfo, ValueReaders {}
 /** One readable version from `active()`. */
 export type ActiveVersion = ResolvedVersion
 
+/**
+ * A version `active()` left out because it cannot be opened: its id and the typed error
+ * `version(id)` of it fails with (`code`: `invalid_envelope` for a sealed copy that does not
+ * open, `product_unavailable` without a usable sealing key). Never a value.
+ */
+export interface SkippedVersion {
+  version: string
+  code: SecretErrorCode
+  message: string
+}
+
+/**
+ * `active()`'s answer: an array of the readable versions (so existing code keeps working),
+ * with `skipped` (not enumerable: it does not show in spreads or JSON) listing the versions
+ * left out. Empty when every active version opened.
+ */
+export type ActiveVersions = ActiveVersion[] & { readonly skipped: readonly SkippedVersion[] }
+
 export interface SecretReaders {
   /** The current version. */
   current(): SecretValue
@@ -44,6 +63,9 @@ export interface SecretReaders {
   version(id: string): SecretValue
   /** The version that was current at `time`: the latest `createdAt` at or before it. */
   at(time: SecretTime): SecretValue
-  /** Every readable version: current first, then the others newest first. */
-  active(): Promise<ActiveVersion[]>
+  /**
+   * Every readable version: current first, then the others newest first. An older version
+   * that cannot be opened is left out and listed in `.skipped`; it never fails the call.
+   */
+  active(): Promise<ActiveVersions>
 }

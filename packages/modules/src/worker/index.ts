@@ -12,7 +12,7 @@ import type { SecretManifest } from "./manifest.js"
 import { readActive, readOne } from "./read.js"
 import { reply } from "./reply.js"
 import { SECRET_MANIFEST_VAR } from "./protocol.js"
-import type { ProductReply, ReadSelector, SecretProductRpc, WireVersion } from "./protocol.js"
+import type { ProductReply, ReadSelector, SecretProductRpc, WireActive, WireVersion } from "./protocol.js"
 import type { WorkerEnv } from "./stored-envelope.js"
 
 export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements SecretProductRpc {
@@ -21,7 +21,7 @@ export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements Secret
     return reply(secretId, () => readOne(this.env, loadManifest(this.env), secretId, selector, now))
   }
 
-  async active(secretId: string): Promise<ProductReply<WireVersion[]>> {
+  async active(secretId: string): Promise<ProductReply<WireActive>> {
     const now = new Date()
     return reply(secretId, () => readActive(this.env, loadManifest(this.env), secretId, now))
   }

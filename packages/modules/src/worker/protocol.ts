@@ -47,10 +47,28 @@ export interface WireVersion {
   value: string
 }
 
+/**
+ * A version `active()` left out because it cannot be opened (a sealed copy that does not
+ * open with this environment's key, or no usable sealing key): its id, the typed error's
+ * code and message. Value-free, like every failure.
+ */
+export interface WireSkipped {
+  version: string
+  code: ProductErrorCode
+  message: string
+}
+
+/** `active()`'s answer: every readable version, and the ones left out, with why. */
+export interface WireActive {
+  versions: WireVersion[]
+  skipped: WireSkipped[]
+}
+
 export type ProductReply<T> = { ok: true; value: T } | { ok: false; error: WireSecretError }
 
 /** The RPC surface of the `SecretProduct` entrypoint, as the app side sees it. */
 export interface SecretProductRpc {
   read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>>
-  active(secretId: string): Promise<ProductReply<WireVersion[]>>
+  /** Older Secret Product Workers answer a bare array (nothing skipped). */
+  active(secretId: string): Promise<ProductReply<WireActive | WireVersion[]>>
 }

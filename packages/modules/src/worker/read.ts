@@ -5,10 +5,10 @@
  */
 import { selectActive, selectAt, selectCurrent, selectVersion } from "../envelope/index.js"
 import type { Envelope, EnvelopeVersion } from "../envelope/index.js"
-import { failures } from "./failure.js"
+import { failures, ProductFailure } from "./failure.js"
 import type { SecretManifest, SecretManifestEntry } from "./manifest.js"
 import { openVersion } from "./open-version.js"
-import type { ReadSelector, WireVersion } from "./protocol.js"
+import type { ReadSelector, WireActive, WireVersion } from "./protocol.js"
 import { readEnvelope } from "./stored-envelope.js"
 import type { WorkerEnv } from "./stored-envelope.js"
 
@@ -24,14 +24,34 @@ export async function readOne(env: WorkerEnv, manifest: SecretManifest, secretId
   return toWire(env, manifest, { secretId, entry, versionId: selected.id }, selected.version)
 }
 
-export async function readActive(env: WorkerEnv, manifest: SecretManifest, secretId: string, now: Date): Promise<WireVersion[]> {
+/**
+ * Every active version. The current one must open (current() would fail the same way); an
+ * older one that cannot be opened is left out and reported in `skipped` with its typed
+ * error, so one bad sealed copy degrades active() instead of failing it as a whole.
+ */
+export async function readActive(env: WorkerEnv, manifest: SecretManifest, secretId: string, now: Date): Promise<WireActive> {
   const entry = lookup(manifest, secretId)
   if (entry.expose === "current") throw failures.exposeRefused(secretId, "active()")
   const envelope = await readEnvelope(env, secretId, entry)
   const current = selectCurrent(envelope, now)
   // An expired current makes the whole envelope unusable; say so rather than list the rest.
   if (!current.ok) throw selectionFailure(secretId, envelope, { kind: "current" }, current)
-  return Promise.all(selectActive(envelope, now).map(({ id, version }) => toWire(env, manifest, { secretId, entry, versionId: id }, version)))
+  const opened = await Promise.all(
+    selectActive(envelope, now).map(async ({ id, version }) => {
+      try {
+        return { ok: true as const, wire: await toWire(env, manifest, { secretId, entry, versionId: id }, version) }
+      } catch (error) {
+        if (id === current.id || !isOpenFailure(error, id)) throw error
+        return { ok: false as const, skipped: { version: id, code: error.wire.code, message: error.wire.message } }
+      }
+    }),
+  )
+  return { versions: opened.flatMap((item) => (item.ok ? [item.wire] : [])), skipped: opened.flatMap((item) => (item.ok ? [] : [item.skipped])) }
+}
+
+/** A failure to open this one version (its sealed copy, or the sealing key), not of the read as a whole. */
+function isOpenFailure(error: unknown, versionId: string): error is ProductFailure {
+  return error instanceof ProductFailure && error.wire.versionId === versionId && (error.wire.code === "invalid_envelope" || error.wire.code === "product_unavailable")
 }
 
 function lookup(manifest: SecretManifest, secretId: string): SecretManifestEntry {

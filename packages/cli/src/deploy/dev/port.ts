@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs"
 import { createServer } from "node:net"
 import { LayerError } from "../../errors.js"
+import { quoteInput } from "../../output/quote.js"
 
 export const DEFAULT_DEV_PORT = 8787
 export const DEV_HOST = "127.0.0.1"
@@ -14,7 +15,7 @@ export function parsePort(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_DEV_PORT
   const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new LayerError("invalid_port", `--port must be a port number from 1 to 65535 (or 0 for any free port); got ${JSON.stringify(raw)}`, {
+    throw new LayerError("invalid_port", `--port must be a port number from 1 to 65535 (or 0 for any free port); got ${quoteInput(raw)}`, {
       hint: `for example \`layer dev --port ${DEFAULT_DEV_PORT}\``,
     })
   }

@@ -24,6 +24,7 @@ import {
 import { BACKOFF_BASE_MS, MAX_ATTEMPTS, RetryBudget, backoffDelay, parseRetryAfter, retrySettingsFromEnv } from "./retry.js"
 import { RequestPacer, rateLimitFromEnv } from "./rate-limit.js"
 import type { RateLimit } from "./rate-limit.js"
+import { quoteInput } from "../../output/quote.js"
 
 export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4"
 /** A 429 with `retry-after: 0` over and over must still end. */
@@ -292,7 +293,7 @@ function normalizeBaseUrl(raw: string): string {
     })
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL must be an http(s) URL; got ${displayUrl(raw)}`, {
+    throw new LayerError("invalid_api_base_url", `CLOUDFLARE_API_BASE_URL must be an http(s) URL; got ${quoteInput(displayUrl(raw), 80)}`, {
       hint: "use the form https://api.cloudflare.com/client/v4, or unset it",
     })
   }
@@ -304,6 +305,9 @@ function displayUrl(raw: string): string {
     const url = new URL(raw)
     url.username = ""
     url.password = ""
+    // A query or fragment may carry a token: never shown.
+    url.search = ""
+    url.hash = ""
     return url.toString().replace(/\/+$/, "")
   } catch {
     return "(an invalid URL)"

@@ -19,6 +19,6 @@ test("a token pasted as the account id is never printed", () => {
       isLayerError(error) &&
       !error.message.includes(token) &&
       !error.message.includes(token.slice(0, 20)) &&
-      /^CLOUDFLARE_ACCOUNT_ID \(40 characters, not shown: it may be an API token pasted by mistake\) is not a Cloudflare account id/.test(error.message),
+      /^CLOUDFLARE_ACCOUNT_ID \(40 characters, not shown: it may be a value or token pasted by mistake\) is not a Cloudflare account id/.test(error.message),
   )
 })

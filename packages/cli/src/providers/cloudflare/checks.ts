@@ -3,6 +3,7 @@
  * Messages name the rule and how to comply.
  */
 import { LayerError } from "../../errors.js"
+import { quoteInput } from "../../output/quote.js"
 
 /** Cloudflare account ids are 32 hexadecimal digits (Cloudflare writes them in lowercase). */
 export const ACCOUNT_ID_PATTERN = /^[0-9a-fA-F]{32}$/
@@ -24,7 +25,6 @@ const MAX_SHOWN = 36
 
 /** Quote a user-supplied account id for a message, unless it may be a token. */
 function quote(text: string): string {
-  if (text.length <= MAX_SHOWN) return JSON.stringify(text)
-  return `(${text.length} characters, not shown: it may be an API token pasted by mistake)`
+  return quoteInput(text, MAX_SHOWN)
 }
 

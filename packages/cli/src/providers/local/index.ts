@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto"
 import { access, mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
-import { LayerError } from "../../errors.js"
+import { isLayerError, LayerError } from "../../errors.js"
 import { writeFileAtomic } from "../../fs/atomic.js"
 import { loadOrCreateKeyFile } from "../../fs/key-file.js"
 import { withFileLock } from "../../fs/lock.js"
@@ -24,8 +24,12 @@ import { decryptValue, encryptValue } from "./cipher.js"
 import { associatedData, decodePayload, encodePayload, LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
 import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
+import { quoteInput } from "../../output/quote.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
+
+/** The comment reported for a record that does not decrypt: a Layeron anchor that matches no state. */
+export const UNREADABLE_RECORD_ANCHOR = "layeron:v1:x:unreadable-record"
 export type { LocalRecord } from "./record.js"
 
 /** Secrets per page of `listPage`, like a Cloudflare page. */
@@ -39,6 +43,8 @@ export interface LocalProviderOptions {
   /** The project's ownership fields: bound into every record's associated data. */
   owner: { workspace: string; project: string }
   now?: () => Date
+  /** Where a store key file narrowed to 0600 is reported (default: stderr). */
+  warn?: (message: string) => void
 }
 
 export class LocalSecretProvider implements SecretProvider {
@@ -48,6 +54,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #keyPath: string
   readonly #owner: RecordOwner
   readonly #now: () => Date
+  readonly #warn: ((message: string) => void) | undefined
   #key: Promise<Buffer> | undefined
 
   constructor(options: LocalProviderOptions) {
@@ -56,6 +63,7 @@ export class LocalSecretProvider implements SecretProvider {
     this.#keyPath = localStoreKeyPath(options.home)
     this.#owner = { workspace: options.owner.workspace, project: options.owner.project, environment: options.environment }
     this.#now = options.now ?? (() => new Date())
+    this.#warn = options.warn
   }
 
   async resolveStore(): Promise<StoreRef> {
@@ -69,7 +77,7 @@ export class LocalSecretProvider implements SecretProvider {
     const secrets: SecretMetadata[] = []
     for (const name of slice) {
       const record = await this.#read(name)
-      if (record) secrets.push(metadataOf(record, await this.#open(record)))
+      if (record) secrets.push(await this.#metadata(record))
     }
     return page * LOCAL_PAGE_SIZE < names.length ? { secrets, nextPage: page + 1 } : { secrets }
   }
@@ -88,7 +96,7 @@ export class LocalSecretProvider implements SecretProvider {
   async find(name: string): Promise<SecretMetadata | undefined> {
     checkName(name)
     const record = await this.#read(name)
-    return record ? metadataOf(record, await this.#open(record)) : undefined
+    return record ? this.#metadata(record) : undefined
   }
 
   async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
@@ -159,6 +167,21 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   /**
+   * A record's metadata. One that does not decrypt here (written under another workspace or
+   * project name, copied, edited) is still listed, so the store can be inspected and the
+   * secret overwritten, but its comment is an anchor no state can match: every check that
+   * would trust it refuses, and its value is never served.
+   */
+  async #metadata(record: LocalRecord): Promise<SecretMetadata> {
+    try {
+      return metadataOf(record, await this.#open(record))
+    } catch (error) {
+      if (!isLayerError(error) || error.code !== "local_store_undecryptable") throw error
+      return { ...metadataOf(record, { value: "" }), comment: UNREADABLE_RECORD_ANCHOR }
+    }
+  }
+
+  /**
    * Decrypt a record, refusing one that does not belong here: written with another key,
    * copied from another environment or project, or with an edited id or `modified`.
    */
@@ -222,7 +245,7 @@ export class LocalSecretProvider implements SecretProvider {
   async #openStoreKey(): Promise<Buffer> {
     const names = await this.#names()
     if (names.length > 0 && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
-    const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key", ...(this.#warn ? [this.#warn] : []))
     if (names.length === 0) return key
     // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
     for (const name of names) {
@@ -273,7 +296,7 @@ function metadataOf(record: LocalRecord, payload: RecordPayload): SecretMetadata
 /** Names become file names: only Cloudflare's alphabet gets near the filesystem. */
 function checkName(name: string): void {
   if (!CLOUDFLARE_SECRET_NAME_PATTERN.test(name)) {
-    throw new LayerError("invalid_secret_name", `${JSON.stringify(name)} is not a valid secret name: letters, digits, _ and -, 1 to 255 characters`, {
+    throw new LayerError("invalid_secret_name", `${quoteInput(name)} is not a valid secret name: letters, digits, _ and -, 1 to 255 characters`, {
       hint: "use a Cloudflare secret name such as STRIPE_SECRET",
     })
   }

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { isLayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import { providerCases } from "../provider.case.test.js"
-import { createLocalProvider, LOCAL_PAGE_SIZE } from "./index.js"
+import { createLocalProvider, LOCAL_PAGE_SIZE, UNREADABLE_RECORD_ANCHOR } from "./index.js"
 
 const OWNER = { workspace: "acme", project: "shop" }
 
@@ -216,17 +216,20 @@ describe("local provider: records bound to where they belong", () => {
     await at("prod").upsert("STRIPE_SECRET", new SecretText("live"))
     await at("preview").upsert("OTHER", new SecretText("x"))
     await copyFile(file("prod", "STRIPE_SECRET"), file("preview", "STRIPE_SECRET"))
-    await assert.rejects(at("preview").find("STRIPE_SECRET"), undecryptable)
-    await assert.rejects(at("prod", { workspace: "acme", project: "other" }).find("STRIPE_SECRET"), undecryptable)
+    await assert.rejects(at("preview").decryptAll(), undecryptable)
+    await assert.rejects(at("prod", { workspace: "acme", project: "other" }).decryptAll(), undecryptable)
+    // Still listed (so it can be overwritten), under an anchor that no state matches.
+    assert.equal((await at("preview").find("STRIPE_SECRET"))?.comment, UNREADABLE_RECORD_ANCHOR)
   })
 
   it("refuses a record whose modified or id was edited (to hide a write from rotation)", async () => {
     await at("roll").upsert("ROLLED", new SecretText("first"))
     const record = JSON.parse(await readFile(file("roll", "ROLLED"), "utf8")) as Record<string, string>
     await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, modified: "2020-01-01T00:00:00.000Z" }))
-    await assert.rejects(at("roll").find("ROLLED"), undecryptable)
+    await assert.rejects(at("roll").decryptAll(), undecryptable)
+    assert.equal((await at("roll").find("ROLLED"))?.comment, UNREADABLE_RECORD_ANCHOR)
     await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, id: "0".repeat(32) }))
-    await assert.rejects(at("roll").listAll(), undecryptable)
+    assert.deepEqual((await at("roll").listAll()).map((m) => m.comment), [UNREADABLE_RECORD_ANCHOR])
   })
 
   it("still reads a record written before v2 (the name as associated data, no comment)", async () => {
