@@ -22,7 +22,7 @@ export interface StoredSecret {
 
 /** Every secret of a local environment, decrypted. */
 export async function localStoreContents(projectRoot: string, home: string, environment = "dev"): Promise<Map<string, StoredSecret>> {
-  const provider = new LocalSecretProvider({ projectRoot, environment, home })
+  const provider = new LocalSecretProvider({ projectRoot, environment, home, owner: { workspace: "acme", project: "shop" } })
   const metadata = await provider.listAll()
   if (metadata.length === 0) return new Map()
   const values = await provider.decryptAll()

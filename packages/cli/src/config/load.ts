@@ -10,7 +10,7 @@ import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
 import { projectCacheEnabled, readCachedProject, saveProjectAfterSuccess } from "./cache.js"
 import type { ProjectLoadResult } from "./cache.js"
-import { discoverDeclarations } from "./discover.js"
+import { discoverDeclarations, REGISTRATION_EXPORT, unregisteredBackends } from "./discover.js"
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
@@ -26,7 +26,7 @@ export interface LoadProjectOptions {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
-  /** Notices worth a line on stderr (a local environment's state moved out of the committed tree). */
+  /** Notices worth a line on stderr: a local environment's state moved out of the committed tree, a backend that declares nothing. */
   warn?: (message: string) => void
 }
 
@@ -67,6 +67,10 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
     discovery = cached as ProjectLoadResult
   }
   const { declarations, backends } = discovery
+  for (const backend of unregisteredBackends(discovery)) {
+    const file = displayPath(backend.file, options.cwd)
+    options.warn?.(`backend "${backend.id}" (${file}) declares no secrets: its default export is not a backend() app and it has no \`export const ${REGISTRATION_EXPORT} = { secrets: [...] }\`, so layer sees none of its secrets`)
+  }
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
   return { root, configFile, config, environment, declarations, backends }
 }

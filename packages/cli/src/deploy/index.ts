@@ -15,7 +15,7 @@ import { checkCheckoutState } from "../rotation/checkout.js"
 import { buildCatalog } from "../secrets/catalog.js"
 import { applyDeploy } from "./apply.js"
 import { deployDir } from "./artifacts.js"
-import { projectWorkers } from "./backends.js"
+import { productOnlyWorkers, projectWorkers } from "./backends.js"
 import { buildDeployGraph } from "./graph.js"
 import { observe } from "./observe.js"
 import { openDeployTarget } from "./target.js"
@@ -34,6 +34,11 @@ export interface DeployRequest {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   dryRun: boolean
+  /**
+   * Deploy the secrets and the Secret Product Worker only, no app Worker: for backends that
+   * another tool (wrangler) deploys with a LAYERON_SECRET service binding of their own.
+   */
+  productOnly?: boolean
   /** Asked before writing to a Cloudflare environment; undefined: do not ask (--yes, or no terminal). */
   confirm?: (question: string) => Promise<boolean>
   now: () => Date
@@ -54,9 +59,9 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug, warn: request.warn })
   const environment = project.environment.name
   const catalog = await buildCatalog(project)
-  const workers = projectWorkers(project)
+  const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, env: request.env, debug: request.debug, warn: request.warn })
+  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
   // Before observe reads the state: a merge conflict or a copy from elsewhere is named as such.
   await checkCheckoutState({
     projectRoot: project.root,
