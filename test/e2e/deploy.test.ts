@@ -411,7 +411,7 @@ describe("layer deploy on a local environment", () => {
     const files = (await listFiles(join(project.root, ".layeron"))).map((file) => file.slice(project.root.length + 1))
     assert.ok(files.includes(".layeron/deploy/dev/shop-api-dev/wrangler.jsonc"), files.join("\n"))
     assert.ok(files.includes(".layeron/deploy/dev/shop-secret-dev/index.js"))
-    assert.equal(files.filter((file) => /^\.layeron\/local\/dev\/[^/]+\.json$/.test(file)).length, 2, "two records: the random secret and the sealing key")
+    assert.equal(files.filter((file) => /^\.layeron\/local\/dev\/[^./][^/]*\.json$/.test(file)).length, 2, "two records: the random secret and the sealing key")
     // A local environment's rotation state stays with its store, out of the committed tree.
     assert.equal(files.filter((file) => file.startsWith(".layeron/local/dev/rotation/")).length, 2, files.join("\n"))
     assert.ok(!files.some((file) => file.startsWith(".layeron/secret-rotation/")), files.join("\n"))

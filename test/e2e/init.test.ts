@@ -78,7 +78,7 @@ describe("layer init", () => {
       jsonOf<{ secrets: { namespace: string; name: string; status: string }[] }>(list).secrets.map((s) => `${s.namespace}/${s.name} ${s.status}`),
       ["auth/session-key missing"],
     )
-    const deploy = await layer(paths, ["deploy", "--env", "dev"])
+    const deploy = await layer(paths, ["deploy", "--env", "dev", "--yes"])
     assert.equal(deploy.code, 0, deploy.stderr)
 
     const port = await freePort()

@@ -112,6 +112,26 @@ describe("a shared environment's state as git leaves it", () => {
     }
   })
 
+  it("a state committed only in part: the public key without a random secret's file", async () => {
+    const name = stateName()
+    await rm(join(project.root, STATE, name))
+    try {
+      for (const args of [["secret", "rotate", "--env", "production"], COMMANDS[0]!]) {
+        const files = await project.snapshot()
+        const store = storeModified()
+        const run = await project.layer([...args, "--json"], { env })
+        assert.equal(run.code, 1, run.stderr)
+        const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
+        assert.equal(error.code, "state_incomplete")
+        assert.match(error.message, new RegExp(`the rotation state of auth/session-key is not \\(${STATE}/${name}\\), although the store holds it`))
+        assert.match(error.hint, /`git pull`.+--discard-history/)
+        assert.deepEqual([await project.snapshot(), storeModified()], [files, store])
+      }
+    } finally {
+      await restore()
+    }
+  })
+
   it("no state in the checkout although the store has a sealing key (not pulled, or .gitignore keeps it out)", async () => {
     await rm(join(project.root, STATE), { recursive: true })
     try {

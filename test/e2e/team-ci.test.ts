@@ -135,7 +135,7 @@ describe("a team and its CI", () => {
 
     // The owner deploys both environments, then commits what the README says to commit.
     const env = { ...cloudEnv(), LAYERON_TEST_NOW: T0 }
-    for (const args of [["deploy", "--env", "production", "--yes"], ["deploy", "--env", "dev"]]) {
+    for (const args of [["deploy", "--env", "production", "--yes"], ["deploy", "--env", "dev", "--yes"]]) {
       const deployed = await owner.layer(args, { env })
       assert.equal(deployed.code, 0, deployed.stderr)
     }
@@ -254,7 +254,7 @@ describe("a team and its CI", () => {
 
     const teammate = await clone("teammate")
     const tracked = (await teammate.git("ls-files")).split("\n").filter(Boolean).sort()
-    const deployed = await teammate.layer(["deploy", "--env", "dev", "--json"], daysAfter(63))
+    const deployed = await teammate.layer(["deploy", "--env", "dev", "--yes", "--json"], daysAfter(63))
     assert.equal(deployed.code, 0, deployed.stderr)
     assert.deepEqual(
       jsonOf<{ nodes: { kind: string; status: string }[] }>(deployed).nodes.filter((n) => n.kind === "secret" || n.kind === "sealing_key").map((n) => n.status),
@@ -288,7 +288,7 @@ describe("a team and its CI", () => {
 
   it("a lost LAYERON_HOME: a clear refusal with nothing written, then one explicit reset", async () => {
     const laptop = await clone("new-laptop")
-    assert.equal((await laptop.layer(["deploy", "--env", "dev"], daysAfter(64))).code, 0)
+    assert.equal((await laptop.layer(["deploy", "--env", "dev", "--yes"], daysAfter(64))).code, 0)
     await rm(laptop.home, { recursive: true, force: true })
     const before = await stateBytes(laptop.root)
     const set = await laptop.layer(["secret", "set", "auth/session-key", "--value-env", "V", "--env", "dev", "--json"], daysAfter(64), { V: "c2Vzc2lvbi1rZXktc2VlZC12YWx1ZS0zMi1ieXRlcyE" })
@@ -306,7 +306,7 @@ describe("a team and its CI", () => {
     const reset = await laptop.layer(["secret", "reset-local", "--env", "dev", "--yes", "--json"], daysAfter(64))
     assert.equal(reset.code, 0, reset.stderr)
     assert.deepEqual(jsonOf<{ removed: unknown }>(reset).removed, { secrets: 3, stateFiles: 2 })
-    assert.equal((await laptop.layer(["deploy", "--env", "dev"], daysAfter(64))).code, 0)
+    assert.equal((await laptop.layer(["deploy", "--env", "dev", "--yes"], daysAfter(64))).code, 0)
     const list = await laptop.layer(["secret", "list", "--env", "dev", "--json"], daysAfter(64))
     assert.ok(jsonOf<{ secrets: { status: string }[] }>(list).secrets.every((s) => s.status === "present"))
     assert.equal(await laptop.git("status", "--porcelain"), "")

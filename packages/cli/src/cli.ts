@@ -25,27 +25,6 @@ export { cliVersion } from "./version.js"
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
-    words: ["init"],
-    summary: "start a project: layeron.config.ts, a backend, package.json, tsconfig.json, .gitignore",
-    description: [
-      "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
-        "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
-        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
-        ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
-      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
-        "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
-        "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
-    ],
-    positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
-    flags: {
-      workspace: { type: "string", valueName: "name", description: "the workspace part of physical names (your team or company)" },
-      name: { type: "string", valueName: "name", description: "the project's name (default: the folder's name)" },
-      yes: { type: "boolean", short: "y", description: "take the defaults without asking" },
-    },
-    examples: ["layer init my-app --workspace acme", "layer init --yes", "layer init api --workspace acme --name shop --json"],
-    load: () => import("./commands/init.js"),
-  },
-  {
     words: ["login"],
     summary: "check a Cloudflare API token and store it for this user",
     description: [
@@ -316,6 +295,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: {},
     examples: ["layer completion bash > ~/.local/share/bash-completion/completions/layer", "source <(layer completion bash)"],
     load: () => import("./commands/completion.js"),
+  },
+  {
+    words: ["init"],
+    summary: "start a project: layeron.config.ts, a backend, package.json, tsconfig.json, .gitignore",
+    description: [
+      "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
+        "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
+        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
+        ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
+      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
+        "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
+        "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
+    ],
+    positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
+    flags: {
+      workspace: { type: "string", valueName: "name", description: "the workspace part of physical names (your team or company)" },
+      name: { type: "string", valueName: "name", description: "the project's name (default: the folder's name)" },
+      yes: { type: "boolean", short: "y", description: "take the defaults without asking" },
+    },
+    examples: ["layer init my-app --workspace acme", "layer init --yes", "layer init api --workspace acme --name shop --json"],
+    load: () => import("./commands/init.js"),
   },
 ]
 

@@ -43,7 +43,7 @@ export async function run(context: CommandContext): Promise<CommandResult<ResetL
   const directory = relative(project.root, store)
   return withEnvironmentLock(project.root, environment, `layer secret reset-local --env ${environment}`, async () => {
     const removed = {
-      secrets: (await entries(store)).filter((name) => name.endsWith(".json")).length,
+      secrets: (await entries(store)).filter((name) => name.endsWith(".json") && !name.startsWith(".")).length,
       stateFiles: (await entries(localRotationStateDir(project.root, environment))).filter((name) => name.endsWith(".json") && name !== "public-key.json").length,
     }
     const question =

@@ -12,7 +12,7 @@ import type { CommandResult } from "../output/index.js"
 import { applyRotation, DEFAULT_CONCURRENCY } from "../rotation/apply.js"
 import type { ApplyOutcome } from "../rotation/apply.js"
 import { changedBetween, snapshotFiles } from "../rotation/changed-files.js"
-import { checkCheckoutState } from "../rotation/checkout.js"
+import { checkCheckoutState, checkStateCoverage } from "../rotation/checkout.js"
 import { readRotationInputs } from "../rotation/inputs.js"
 import type { RotationInputs } from "../rotation/inputs.js"
 import { lockWaitFromEnv, withEnvironmentLock } from "../rotation/lock.js"
@@ -94,6 +94,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
 
 async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags): Promise<CommandResult<RotateDocument>> {
   const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
+  if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
   checkSealedHistory(inputs, planned, sealing)
   const document = buildReport(session.environment, planned, "plan")
@@ -103,6 +104,7 @@ async function plan(context: CommandContext, session: SecretSession, sealing: Se
 
 async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string): Promise<CommandResult<RotateDocument>> {
   const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
+  if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   // One instant per run: every version it creates has this createdAt, as the plan showed.
   const at = context.now()
   const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })

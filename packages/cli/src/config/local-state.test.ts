@@ -34,7 +34,7 @@ describe("local environments' rotation state", () => {
     const home = join(base, `${name}-home`)
     const sealingKey = await physicalName({ workspace: "acme", project: "shop", environment: "dev", namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
     const own = await generateSealingKeyPair()
-    await createLocalProvider({ projectRoot: root, environment: "dev", home }).upsert(sealingKey, new SecretText(JSON.stringify(own.privateKey)))
+    await createLocalProvider({ projectRoot: root, environment: "dev", home, owner: { workspace: "acme", project: "shop" } }).upsert(sealingKey, new SecretText(JSON.stringify(own.privateKey)))
     const publicKey = committedKey === "own" ? own.publicKey : (await generateSealingKeyPair()).publicKey
     const files = new Map([
       ["public-key.json", JSON.stringify({ format: "layeron.sealing-key/v1", environment: "dev", physicalName: sealingKey, publicKey }) + "\n"],

@@ -10,12 +10,12 @@
  * that (a teammate's, pulled into a fresh clone) is someone else's: it is left where it is,
  * untouched, and never read, so it cannot block this developer's own dev environment.
  */
-import { mkdir, readdir, readFile, rename, rmdir } from "node:fs/promises"
+import { mkdir, readdir, rename, rmdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import { readTextIfExists } from "../fs/read-if-exists.js"
-import { localRotationStateDir, localStoreDir, localStoreKeyPath, recordLocalEnvironments, sharedRotationStateDir } from "../paths.js"
-import { decryptValue } from "../providers/local/cipher.js"
+import { localRotationStateDir, localStoreDir, recordLocalEnvironments, sharedRotationStateDir } from "../paths.js"
+import { createLocalProvider } from "../providers/local/index.js"
 import type { ProjectConfig } from "./types.js"
 
 export interface LocalStateOptions {
@@ -43,7 +43,7 @@ export async function settleLocalStateLocations(options: LocalStateOptions): Pro
   if (moving.length === 0) return
   const sealingKey = await physicalName({ workspace: config.workspace, project: config.name, environment, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
   // The committed public key says whose state it is; after a move killed halfway it is already in `to`.
-  if (!(await ownState(root, environment, committed.includes("public-key.json") ? from : to, sealingKey, options.home))) {
+  if (!(await ownState(root, config, environment, committed.includes("public-key.json") ? from : to, sealingKey, options.home))) {
     options.debug(`ignoring ${relative(root, from)}/: committed state of the local environment "${environment}" whose sealing key is not in this checkout's local store (another developer's)`)
     return
   }
@@ -66,14 +66,13 @@ export async function settleLocalStateLocations(options: LocalStateOptions): Pro
  * key, has the same point. Every developer's dev sealing key has the same physical name, so
  * the name alone proves nothing. Anything unreadable (no key, a lost LAYERON_HOME) is "not own".
  */
-async function ownState(root: string, environment: string, dir: string, sealingKey: string, home: string): Promise<boolean> {
+async function ownState(root: string, config: ProjectConfig, environment: string, dir: string, sealingKey: string, home: string): Promise<boolean> {
   try {
     const file = JSON.parse((await readTextIfExists(join(dir, "public-key.json"))) ?? "{}") as { physicalName?: unknown; publicKey?: { x?: unknown; y?: unknown } }
     if (file.physicalName !== sealingKey || typeof file.publicKey?.x !== "string") return false
-    const record = await readTextIfExists(join(localStoreDir(root, environment), `${sealingKey}.json`))
-    if (record === undefined) return false
-    const key = await readFile(localStoreKeyPath(home))
-    const plaintext = decryptValue(key, sealingKey, (JSON.parse(record) as { ciphertext: string }).ciphertext)
+    if ((await readTextIfExists(join(localStoreDir(root, environment), `${sealingKey}.json`))) === undefined) return false
+    const store = createLocalProvider({ projectRoot: root, environment, home, owner: { workspace: config.workspace, project: config.name } })
+    const plaintext = (await store.decryptAll()).get(sealingKey)?.reveal()
     if (plaintext === undefined) return false
     const privateKey = JSON.parse(plaintext) as { x?: unknown; y?: unknown }
     return privateKey.x === file.publicKey.x && privateKey.y === file.publicKey.y

@@ -13,7 +13,8 @@ import { readdir, readFile } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { LayerError } from "../errors.js"
 import { isLocalEnvironment } from "../paths.js"
-import { publicKeyPath, rotationDir } from "./paths.js"
+import { publicKeyPath, rotationDir, secretStatePath } from "./paths.js"
+import type { RotationCandidate } from "./plan.js"
 
 export interface CheckoutInput {
   projectRoot: string
@@ -102,4 +103,26 @@ async function jsonFiles(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
     throw error
   }
+}
+
+/**
+ * The other half of a partial commit: the public key is there, but the state file of a random
+ * secret the store holds is not. Random secrets are only ever created by `layer deploy`, which
+ * records their state, so a missing file means it did not reach this checkout. (A static or
+ * generated secret may have been written outside Layeron: the plan reports those as `no_state`.)
+ */
+export function checkStateCoverage(projectRoot: string, environment: string, candidates: readonly RotationCandidate[]): void {
+  if (isLocalEnvironment(projectRoot, environment)) return
+  const missing = candidates.filter((candidate) => candidate.declaration.kind === "random" && candidate.metadata && !candidate.state)
+  if (missing.length === 0) return
+  const files = missing.map((candidate) => relative(projectRoot, secretStatePath(projectRoot, environment, candidate.physicalName)))
+  const shownKey = relative(projectRoot, publicKeyPath(projectRoot, environment))
+  throw new LayerError(
+    "state_incomplete",
+    `${shownKey} is in this checkout but the rotation state of ${missing.map((c) => c.declaration.id).join(", ")} is not (${files.join(", ")}), although the store holds ${missing.length === 1 ? "it" : "them"}: the state was committed only in part; nothing was written`,
+    {
+      hint: `\`git pull\`; on the machine that deployed or rotated last, \`git add ${relative(projectRoot, rotationDir(projectRoot, environment))}/\` and commit (it holds no plaintext); only if that state is lost for good, --discard-history rotates with a fresh envelope`,
+      details: { files },
+    },
+  )
 }

@@ -8,7 +8,7 @@
  * moving `modified` forward) runs under the store's lock, so two processes writing at once
  * cannot lose an update or disagree on a secret's id.
  */
-import { randomBytes } from "node:crypto"
+import { createHmac, randomBytes } from "node:crypto"
 import { access, mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
@@ -106,6 +106,7 @@ export class LocalSecretProvider implements SecretProvider {
     const key = await this.#storeKey()
     await mkdir(this.directory, { recursive: true, mode: 0o700 })
     return this.#locked(async () => {
+      if ((await readTextIfExists(this.#keyIdFile())) === undefined) await writeFileAtomic(this.#keyIdFile(), `${JSON.stringify({ format: KEY_ID_FORMAT, keyId: keyId(key) })}\n`, 0o600)
       const existing = await this.#read(name)
       const now = this.#now().getTime()
       // Strictly later than the previous write, even within one millisecond or if the
@@ -247,12 +248,24 @@ export class LocalSecretProvider implements SecretProvider {
     if (names.length > 0 && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
     const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key", ...(this.#warn ? [this.#warn] : []))
     if (names.length === 0) return key
-    // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
+    // The store names its key by an HMAC of it (never the key); a tampered record is then
+    // decryptAll's to report, not mistaken for a lost key.
+    const recorded = recordedKeyId(await readTextIfExists(this.#keyIdFile()))
+    if (recorded !== undefined) {
+      if (recorded === keyId(key)) return key
+      throw this.#keyLost(names.length, "other")
+    }
+    // A store written before it named its key: one record that opens proves the key.
     for (const name of names) {
       const record = await this.#read(name)
-      if (record && decryptValue(key, record.name, record.ciphertext) !== undefined) return key
+      if (record && decryptValue(key, associatedData(record, this.#owner), record.ciphertext) !== undefined) return key
     }
     throw this.#keyLost(names.length, "other")
+  }
+
+  /** `.layeron/local/<env>/.key-id.json`: which user key this store was written with (not a secret name: it starts with a dot). */
+  #keyIdFile(): string {
+    return join(this.directory, ".key-id.json")
   }
 
   #keyLost(count: number, why: "missing" | "other"): LayerError {
@@ -277,6 +290,24 @@ export class LocalSecretProvider implements SecretProvider {
 
 export function createLocalProvider(options: LocalProviderOptions): LocalSecretProvider {
   return new LocalSecretProvider(options)
+}
+
+const KEY_ID_FORMAT = "layeron.local-store-key/v1"
+
+/** The key id a store recorded; undefined when it recorded none (or the file is unreadable JSON: then records decide). */
+function recordedKeyId(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined
+  try {
+    const id = (JSON.parse(text) as { keyId?: unknown }).keyId
+    return typeof id === "string" ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A key's public name: HMAC-SHA-256 of a fixed label, 32 hex digits; it reveals nothing of the key. */
+function keyId(key: Buffer): string {
+  return createHmac("sha256", key).update("layeron.local-store-key/v1").digest("hex").slice(0, 32)
 }
 
 async function fileExists(path: string): Promise<boolean> {

@@ -7,13 +7,15 @@ import { isLayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import { createLocalProvider } from "./index.js"
 
+const OWNER = { workspace: "acme", project: "shop" }
+
 describe("local store opened with a key that is not its own (a new or wiped LAYERON_HOME)", () => {
   let base: string
   let projectRoot: string
   before(async () => {
     base = await mkdtemp(join(tmpdir(), "layeron-store-key-"))
     projectRoot = join(base, "project")
-    await createLocalProvider({ projectRoot, environment: "dev", home: join(base, "first") }).upsert("API_KEY", new SecretText("v"))
+    await createLocalProvider({ projectRoot, environment: "dev", home: join(base, "first"), owner: OWNER }).upsert("API_KEY", new SecretText("v"))
   })
   after(async () => {
     await rm(base, { recursive: true, force: true })
@@ -26,7 +28,7 @@ describe("local store opened with a key that is not its own (a new or wiped LAYE
   it("no key at all: refused before writing, and no key is created", async () => {
     const home = join(base, "empty")
     const before = await records()
-    const store = createLocalProvider({ projectRoot, environment: "dev", home })
+    const store = createLocalProvider({ projectRoot, environment: "dev", home, owner: OWNER })
     await assert.rejects(store.checkStoreKey(), lost(/there is no key at .+local-store\.key/))
     await assert.rejects(store.upsert("OTHER", new SecretText("x")), lost(/1 secret\)/))
     await assert.rejects(store.decryptAll(), lost(/no key/))
@@ -35,16 +37,16 @@ describe("local store opened with a key that is not its own (a new or wiped LAYE
   })
 
   it("another user's key: refused too; the right key still opens everything", async () => {
-    await createLocalProvider({ projectRoot: join(base, "elsewhere"), environment: "dev", home: join(base, "second") }).upsert("X", new SecretText("y"))
+    await createLocalProvider({ projectRoot: join(base, "elsewhere"), environment: "dev", home: join(base, "second"), owner: OWNER }).upsert("X", new SecretText("y"))
     const before = await records()
-    await assert.rejects(createLocalProvider({ projectRoot, environment: "dev", home: join(base, "second") }).upsert("OTHER", new SecretText("x")), lost(/is another one/))
+    await assert.rejects(createLocalProvider({ projectRoot, environment: "dev", home: join(base, "second"), owner: OWNER }).upsert("OTHER", new SecretText("x")), lost(/is another one/))
     assert.deepEqual(await records(), before)
-    const values = await createLocalProvider({ projectRoot, environment: "dev", home: join(base, "first") }).decryptAll()
+    const values = await createLocalProvider({ projectRoot, environment: "dev", home: join(base, "first"), owner: OWNER }).decryptAll()
     assert.equal(values.get("API_KEY")?.reveal(), "v")
   })
 
   it("an empty store needs no key check: the first write creates the key", async () => {
-    const store = createLocalProvider({ projectRoot, environment: "fresh", home: join(base, "third") })
+    const store = createLocalProvider({ projectRoot, environment: "fresh", home: join(base, "third"), owner: OWNER })
     await store.checkStoreKey()
     await assert.rejects(access(join(base, "third", "local-store.key")))
     await store.upsert("A", new SecretText("b"))
