@@ -60,8 +60,8 @@ interface Deployment {
   secretModified(): Map<string, string>
 }
 
-async function deployment(options: { store?: boolean; files?: Record<string, string | null> } = {}): Promise<Deployment> {
-  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true }).id
+async function deployment(options: { store?: boolean; files?: Record<string, string | null>; workersSubdomain?: string | null } = {}): Promise<Deployment> {
+  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true, ...(options.workersSubdomain !== undefined ? { workersSubdomain: options.workersSubdomain } : {}) }).id
   const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
   const project = await createProject({ "layeron.config.ts": config(accountId), ...options.files })
   cleanups.push(() => project.cleanup())
@@ -217,6 +217,25 @@ describe("layer deploy (apply)", () => {
     assert.deepEqual(d.secretModified(), modified)
     for (const id of ["layeron/sealing-key", "auth/session-key", "layeron/secret-product", "api"]) assert.equal(node(again.doc, id).status, "ready", id)
     assert.equal(node(again.doc, "payments/stripe").status, "external_value_required")
+  })
+
+  test("an account without a workers.dev subdomain (10007) deploys with a hint; workersDev: false keeps the route off", async () => {
+    const bare = await deployment({ workersSubdomain: null })
+    const { run, doc } = await bare.deploy()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(node(doc, "api").status, "created")
+    assert.equal(node(doc, "api").url, undefined)
+    assert.match(node(doc, "api").hint ?? "", new RegExp(`no workers\\.dev subdomain \\(Cloudflare 10007\\).*https://dash\\.cloudflare\\.com/${bare.accountId}/workers/onboarding`))
+    const human = await bare.layer(["deploy", "--env", "production", "--dry-run"])
+    assert.match(human.stdout, /note: api: the account has no workers\.dev subdomain/)
+
+    const optedOut = await deployment()
+    await optedOut.project.write("layeron.config.ts", config(optedOut.accountId).replace(`accountId: "${optedOut.accountId}"`, `accountId: "${optedOut.accountId}", workersDev: { api: false }`))
+    const opted = await optedOut.deploy()
+    assert.equal(opted.run.code, 0, opted.run.stderr)
+    assert.equal(node(opted.doc, "api").url, undefined)
+    assert.deepEqual(emulator.scripts.find((script) => script.accountId === optedOut.accountId && script.name === "shop-api-production")?.subdomain, { enabled: false, previewsEnabled: false })
+    assert.ok(!optedOut.requests().some((line) => line.endsWith("/subdomain") && line.startsWith("POST")), "no workers.dev switch was sent")
   })
 
   test("a KV binding added in the dashboard survives the next deploy (keep_bindings), and the upload says exactly what it keeps", async () => {
