@@ -60,8 +60,8 @@ interface Deployment {
   secretModified(): Map<string, string>
 }
 
-async function deployment(options: { store?: boolean; files?: Record<string, string | null>; workersSubdomain?: string | null } = {}): Promise<Deployment> {
-  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true, ...(options.workersSubdomain !== undefined ? { workersSubdomain: options.workersSubdomain } : {}) }).id
+async function deployment(options: { store?: boolean; files?: Record<string, string | null> } = {}): Promise<Deployment> {
+  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true }).id
   const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
   const project = await createProject({ "layeron.config.ts": config(accountId), ...options.files })
   cleanups.push(() => project.cleanup())
@@ -220,13 +220,19 @@ describe("layer deploy (apply)", () => {
   })
 
   test("an account without a workers.dev subdomain (10007) deploys with a hint; workersDev: false keeps the route off", async () => {
-    const bare = await deployment({ workersSubdomain: null })
-    const { run, doc } = await bare.deploy()
+    // An account of its own, without a subdomain (the shared helper's accounts all have one).
+    const bareAccount = emulator.addAccount({ withDefaultStore: true, workersSubdomain: null }).id
+    const bareToken = emulator.addToken({ kind: "user", accountIds: [bareAccount], permissions: [...PERMISSIONS] })
+    const bareProject = await createProject({ "layeron.config.ts": config(bareAccount) })
+    cleanups.push(() => bareProject.cleanup())
+    const bareEnv = { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: bareToken, LAYERON_MAX_RETRY_WAIT_MS: "300" }
+    const run = await bareProject.layer(["deploy", "--env", "production", "--json", "--yes"], { env: bareEnv })
     assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<DeployDoc>(run)
     assert.equal(node(doc, "api").status, "created")
     assert.equal(node(doc, "api").url, undefined)
-    assert.match(node(doc, "api").hint ?? "", new RegExp(`no workers\\.dev subdomain \\(Cloudflare 10007\\).*https://dash\\.cloudflare\\.com/${bare.accountId}/workers/onboarding`))
-    const human = await bare.layer(["deploy", "--env", "production", "--dry-run"])
+    assert.match(node(doc, "api").hint ?? "", new RegExp(`no workers\\.dev subdomain \\(Cloudflare 10007\\).*https://dash\\.cloudflare\\.com/${bareAccount}/workers/onboarding`))
+    const human = await bareProject.layer(["deploy", "--env", "production", "--dry-run"], { env: bareEnv })
     assert.match(human.stdout, /note: api: the account has no workers\.dev subdomain/)
 
     const optedOut = await deployment()
