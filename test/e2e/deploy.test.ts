@@ -224,6 +224,56 @@ describe("layer deploy (apply)", () => {
     assert.equal(node(again.doc, "payments/stripe").status, "external_value_required")
   })
 
+  test("an account without a workers.dev subdomain (10007) deploys with a hint; workersDev: false keeps the route off", async () => {
+    // An account of its own, without a subdomain (the shared helper's accounts all have one).
+    const bareAccount = emulator.addAccount({ withDefaultStore: true, workersSubdomain: null }).id
+    const bareToken = emulator.addToken({ kind: "user", accountIds: [bareAccount], permissions: [...PERMISSIONS] })
+    const bareProject = await createProject({ "layeron.config.ts": config(bareAccount) })
+    cleanups.push(() => bareProject.cleanup())
+    const bareEnv = { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: bareToken, LAYERON_MAX_RETRY_WAIT_MS: "300" }
+    const run = await bareProject.layer(["deploy", "--env", "production", "--json", "--yes"], { env: bareEnv })
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<DeployDoc>(run)
+    assert.equal(node(doc, "api").status, "created")
+    assert.equal(node(doc, "api").url, undefined)
+    assert.match(node(doc, "api").hint ?? "", new RegExp(`no workers\\.dev subdomain \\(Cloudflare 10007\\).*https://dash\\.cloudflare\\.com/${bareAccount}/workers/onboarding`))
+    const human = await bareProject.layer(["deploy", "--env", "production", "--dry-run"], { env: bareEnv })
+    assert.match(human.stdout, /note: api: the account has no workers\.dev subdomain/)
+
+    const optedOut = await deployment()
+    await optedOut.project.write("layeron.config.ts", config(optedOut.accountId).replace(`accountId: "${optedOut.accountId}"`, `accountId: "${optedOut.accountId}", workersDev: { api: false }`))
+    const opted = await optedOut.deploy()
+    assert.equal(opted.run.code, 0, opted.run.stderr)
+    assert.equal(node(opted.doc, "api").url, undefined)
+    assert.deepEqual(emulator.scripts.find((script) => script.accountId === optedOut.accountId && script.name === "shop-api-production")?.subdomain, { enabled: false, previewsEnabled: false })
+    assert.ok(!optedOut.requests().some((line) => line.endsWith("/subdomain") && line.startsWith("POST")), "no workers.dev switch was sent")
+  })
+
+  test("a KV binding added in the dashboard survives the next deploy (keep_bindings), and the upload says exactly what it keeps", async () => {
+    const d = await deployment()
+    assert.equal((await d.deploy()).run.code, 0)
+    // The dashboard re-uploads the script with the bindings it shows plus the new one.
+    const kv = { type: "kv_namespace", name: "CACHE", namespace_id: "0123456789abcdef0123456789abcdef" }
+    const uploaded = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-api-production")!
+    const form = new FormData()
+    form.set("metadata", JSON.stringify({ ...uploaded.metadata, bindings: [...(uploaded.metadata.bindings as unknown[]), kv] }))
+    form.set("index.js", new Blob(["export default { fetch() { return new Response('dashboard') } }"], { type: "application/javascript+module" }), "index.js")
+    const put = await fetch(`${emulator.url}/accounts/${d.accountId}/workers/scripts/shop-api-production`, { method: "PUT", headers: { authorization: `Bearer ${d.token}` }, body: form })
+    assert.equal(put.status, 200)
+
+    await d.project.write("src/api.ts", DEFAULT_API.replace('c.text(typeof env)', 'c.text("changed")'))
+    const { run, doc } = await d.deploy()
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(node(doc, "api").status, "created")
+    const app = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-api-production")!
+    assert.deepEqual(app.metadata.keep_bindings, [
+      "ai", "analytics_engine", "assets", "browser", "d1", "dispatch_namespace", "durable_object_namespace", "hyperdrive", "images", "json", "kv_namespace",
+      "mtls_certificate", "pipelines", "plain_text", "queue", "r2_bucket", "ratelimit", "secret_key", "secret_text", "secrets_store_secret", "send_email",
+      "vectorize", "version_metadata", "workflow",
+    ])
+    assert.deepEqual(app.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }, kv])
+  })
+
   test("a value written later is bound by the next deploy (the product Worker alone is uploaded again)", async () => {
     const d = await deployment()
     assert.equal((await d.deploy()).run.code, 0)

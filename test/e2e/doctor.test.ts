@@ -138,4 +138,21 @@ describe("layer doctor", () => {
     assert.equal(check(doc, "quota").status, "not_checked")
     assert.equal(check(doc, "bindings").status, "not_checked")
   })
+
+  test("a local environment: no credentials or quota to check; envelope sizes, orphans and bindings from the local store", async () => {
+    const project = await createProject()
+    cleanups.push(() => project.cleanup())
+    assert.equal((await project.layer(["deploy", "--json"])).code, 0)
+    const run = await project.layer(["doctor", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<Doc>(run)
+    assert.equal(doc.provider, "local")
+    assert.deepEqual(doc.checks.map((c) => [c.id, c.status]), [
+      ["quota", "not_checked"],
+      ["envelope_sizes", "ok"],
+      ["orphaned_secrets", "ok"],
+      ["bindings", "ok"],
+      ["anchors", "not_checked"],
+    ])
+  })
 })

@@ -24,6 +24,7 @@ import type { StoreRef } from "../../packages/cli/src/providers/provider.js"
 import { SecretText } from "../../packages/cli/src/providers/provider.js"
 import { bundleProductWorker } from "../../packages/cli/src/deploy/bundle.js"
 import { uploadScript } from "../../packages/cli/src/deploy/upload.js"
+import { APP_KEEP_BINDINGS } from "../../packages/cli/src/deploy/workers.js"
 import type { UploadMetadata, WorkerScript } from "../../packages/cli/src/deploy/workers.js"
 import { accountSubdomain, scriptOnWorkersDev, setScriptOnWorkersDev, workersDevUrl } from "../../packages/cli/src/deploy/workers-dev.js"
 
@@ -162,14 +163,15 @@ const script = (name: string, code: string, metadata: Partial<UploadMetadata> = 
 const uploadContext = { context: { environment: "live", secretIds: new Map<string, string>() } }
 
 describe("Workers uploads", () => {
-  it("a script uploaded through the API is not on workers.dev until switched on", opts(), async () => {
+  it("a script uploaded through the API is not on workers.dev until switched on; deploy's keep_bindings list is accepted", opts(), async () => {
     const name = scriptName("default")
     createdScripts.push(name)
     await uploadScript(api, accountId, script(name, helloModule), uploadContext)
     assert.equal(await scriptOnWorkersDev(api, accountId, name), false, "workers.dev is off after a PUT")
     await setScriptOnWorkersDev(api, accountId, name, true)
     assert.equal(await scriptOnWorkersDev(api, accountId, name), true)
-    await uploadScript(api, accountId, script(name, helloModule), uploadContext)
+    // The second upload is an app Worker's as deploy sends it: Cloudflare must accept the keep_bindings list.
+    await uploadScript(api, accountId, script(name, helloModule, { keep_bindings: [...APP_KEEP_BINDINGS] }), uploadContext)
     assert.equal(await scriptOnWorkersDev(api, accountId, name), true, "a later PUT leaves the route as it was")
   })
 

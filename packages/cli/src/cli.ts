@@ -29,10 +29,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "check a Cloudflare API token and store it for this user",
     description: [
       "The token comes from --from-stdin, else CLOUDFLARE_API_TOKEN, else a hidden prompt at a terminal. " +
-        "It needs the permission \"Account Secrets Store Edit\" (create one at https://dash.cloudflare.com/profile/api-tokens).",
+        "It needs the permission \"Account Secrets Store Edit\", and \"Workers Scripts Edit\" to deploy (create one at https://dash.cloudflare.com/profile/api-tokens).",
       "The account is --account-id, else the accountId of the project's Cloudflare environment (--env picks one), " +
         "else CLOUDFLARE_ACCOUNT_ID, else the only account the token reaches.",
-      "Layer verifies the token, the account and Secrets Store access before storing anything: in the OS keychain " +
+      "Layer verifies the token, the account, Secrets Store access and Workers Scripts access (reads: they confirm Read; " +
+        "Edit can only be confirmed by writing, and the output says which were confirmed) before storing anything: in the OS keychain " +
         "where available (macOS Keychain, Secret Service via secret-tool), else in LAYERON_HOME/credentials.json (mode 0600). " +
         "LAYERON_CREDENTIALS_STORE=file skips the keychain. CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID, when set, take precedence over stored credentials.",
     ],

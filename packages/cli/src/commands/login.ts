@@ -99,7 +99,7 @@ async function readToken(context: CommandContext): Promise<{ token: SecretText; 
       hint: "pipe it in: printf '%s' \"$TOKEN\" | layer login --from-stdin; or export CLOUDFLARE_API_TOKEN; or run at a terminal",
     })
   }
-  context.output.note("Create a token at https://dash.cloudflare.com/profile/api-tokens with the permission \"Account Secrets Store Edit\".")
+  context.output.note("Create a token at https://dash.cloudflare.com/profile/api-tokens with the permissions \"Account Secrets Store Edit\" and (to deploy) \"Workers Scripts Edit\".")
   const entered = (await context.terminal.hidden("Cloudflare API token (input hidden): ")).trim()
   if (!entered) throw emptyToken("nothing was entered")
   return { token: new SecretText(entered), origin: "prompt" }
