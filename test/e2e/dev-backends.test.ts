@@ -1,6 +1,6 @@
 /**
- * `layer dev` with two backends (each on its own port, both reading secrets), a change of the
- * set of backends while it runs (it says a restart is needed and keeps serving), and bad
+ * `layer dev` with two backends (each on its own port, both reading secrets), a backend added
+ * and removed while it runs (served on its own port, then dropped, the others untouched), and bad
  * input: a config edit that breaks the config, a store file corrupted while running, a port
  * in use (the owner named), a backend that does not build at start (nothing served, the fix
  * picked up). Each names the problem, and nothing is left behind on exit.
@@ -19,6 +19,7 @@ import type { DevProcess } from "./dev-process.js"
 
 const STRIPE = "sk_live_CANARY_backends_4c1d7e"
 const ADMIN = "CANARY_admin_token_b29e51"
+const JOBS = "CANARY_jobs_key_7f03aa"
 const fingerprint = (value: string) => createHash("sha256").update(value).digest("hex").slice(0, 12)
 
 const config = (backends: string) => `import { project } from "@layeron/core"
@@ -72,7 +73,7 @@ async function stopAndCheck(project: TestProject, dev: DevProcess, ports: number
   dev.child.kill("SIGINT")
   assert.equal(await dev.exited, 0, dev.stderr())
   for (const port of ports) assert.ok(await portIsFree(port), `port ${port} still taken`)
-  for (const value of [STRIPE, ADMIN]) {
+  for (const value of [STRIPE, ADMIN, JOBS]) {
     assert.deepEqual(await leftoversContaining(project, dev, value), [])
     assert.ok(!dev.stderr().includes(value) && !dev.stdout().includes(value), "a value appeared in the output")
   }
@@ -80,7 +81,7 @@ async function stopAndCheck(project: TestProject, dev: DevProcess, ports: number
 }
 
 describe("layer dev: more than one backend", () => {
-  test("two backends on their own ports, both reading secrets; a change of the set of backends asks for a restart; a broken config keeps the last build serving", async () => {
+  test("two backends on their own ports, both reading secrets; a backend added or removed while running is served or dropped; a broken config keeps the last build serving", async () => {
     const project = await twoBackends()
     const dev = await startDev(project, 0)
     const found = await urls(dev, 2)
@@ -90,10 +91,21 @@ describe("layer dev: more than one backend", () => {
     assert.deepEqual(await get(api, "/"), { status: 200, body: { backend: "api", fingerprint: fingerprint(STRIPE) } })
     assert.deepEqual(await get(admin, "/"), { status: 200, body: { backend: "admin", fingerprint: fingerprint(ADMIN) } })
 
+    // A backend added while dev runs is served on its own port, and reads its secrets.
     await project.write("worker/index.ts", reader("worker", "jobs", "JOBS_KEY"))
     await project.write("layeron.config.ts", config(`${TWO}, worker: "./worker/index.ts"`))
-    await until("the restart notice", async () => (/the backends in layeron\.config\.ts changed \(added worker\): restart `layer dev` to serve the new set; still serving api, admin/.test(dev.stderr()) ? true : undefined), dev)
-    assert.equal((await get(admin, "/")).body.fingerprint, fingerprint(ADMIN))
+    const worker = await until("the added backend", async () => /backend "worker" on (http:\/\/127\.0\.0\.1:\d+) \(added; environment dev\)/.exec(dev.stderr())?.[1], dev)
+    assert.ok(![api, admin].includes(worker))
+    const set = await project.layer(["secret", "set", "JOBS_KEY", "--value-env", "VALUE"], { env: { VALUE: JOBS } })
+    assert.equal(set.code, 0, set.stderr)
+    await until("the added backend's secret", async () => ((await get(worker, "/")).body.fingerprint === fingerprint(JOBS) ? true : undefined), dev)
+    assert.equal((await get(admin, "/")).body.fingerprint, fingerprint(ADMIN), "the others keep their ports")
+
+    // Removed again: said, and its port closes.
+    await project.write("layeron.config.ts", config(TWO))
+    await until("the removal", async () => (/backend "worker" removed from layeron\.config\.ts, no longer served/.test(dev.stderr()) ? true : undefined), dev)
+    await assert.rejects(fetch(worker), "the removed backend's port no longer answers")
+    assert.equal((await get(api, "/")).body.fingerprint, fingerprint(STRIPE))
 
     await project.write("layeron.config.ts", config("api: "))
     await until("the config error", async () => (/rebuild failed, still serving the previous build: .*layeron\.config\.ts/.test(dev.stderr()) ? true : undefined), dev)

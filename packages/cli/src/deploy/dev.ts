@@ -16,6 +16,7 @@
  *   project (new declarations get their bindings), re-bundles, and swaps the Workers in place
  *   with `setOptions`; a build that fails is reported and the previous one keeps serving. A
  *   backend that does not build at start leaves dev serving nothing, watching, until it does.
+ *   A backend added to or removed from the config is served or dropped the same way.
  * Changes are handled one at a time, in the order they arrive.
  */
 import { mkdir, rm } from "node:fs/promises"
@@ -153,13 +154,7 @@ class DevSession implements DevServer {
     // Before the URL line: a `secret set` right after it must be seen.
     await this.#watchStore()
     const environment = build.project.environment.name
-    this.#urls = await Promise.all(
-      build.apps.map(async (app, index) => ({
-        backend: app.backend.id,
-        worker: app.backend.workerName,
-        url: (index === 0 ? entry : await mf.unsafeGetDirectURL(app.backend.workerName)).origin,
-      })),
-    )
+    this.#urls = await readUrls(build, mf, entry)
     for (const { backend, url } of this.#urls) this.#request.note(`layer dev: backend "${backend}" on ${url} (environment ${environment}; Ctrl-C stops)`)
     this.#reportMissing(build)
   }
@@ -255,10 +250,7 @@ class DevSession implements DevServer {
     const before = previous.apps.map((app) => app.backend.id)
     const after = next.apps.map((app) => app.backend.id)
     if (after.join(",") !== before.join(",")) {
-      const added = after.filter((id) => !before.includes(id))
-      const removed = before.filter((id) => !after.includes(id))
-      const what = [added.length ? `added ${added.join(", ")}` : "", removed.length ? `removed ${removed.join(", ")}` : ""].filter(Boolean).join("; ") || "reordered"
-      this.#request.warn(`the backends in layeron.config.ts changed (${what}): restart \`layer dev\` to serve the new set; still serving ${before.join(", ")}`)
+      await this.#reshape(previous, next, this.#mf)
       return
     }
     if (sameBuild(previous, next)) {
@@ -274,6 +266,37 @@ class DevSession implements DevServer {
     this.#request.note(`rebuilt ${after.join(", ")} (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""} changed)`)
   }
 
+  /**
+   * The set of backends changed in layeron.config.ts: the Workers are swapped for the new set,
+   * each on its port (the first on --port, the next ones after it, or any free port with
+   * --port 0), and one line per backend added, moved or removed says where it is now.
+   */
+  async #reshape(previous: DevBuild, next: DevBuild, mf: Miniflare): Promise<void> {
+    if (this.#request.port !== 0) {
+      for (const index of next.apps.keys()) {
+        if (index >= previous.apps.length) await ensurePortFree(this.#request.port + index)
+      }
+    }
+    reportClampedDates(next, this.#request.note, previous)
+    this.#secrets.sync(await next.store.decryptAll(), next.bindings.keys())
+    this.#mapper.update(next.apps.map((app) => app.code))
+    await mf.setOptions(devMiniflareOptions(next, this.#settings))
+    this.#build = next
+    await this.#recordWorkerd()
+    const before = new Map(this.#urls.map((entry) => [entry.backend, entry.url]))
+    this.#urls = await readUrls(next, mf, await mf.ready)
+    const environment = next.project.environment.name
+    for (const { backend, url } of this.#urls) {
+      const was = before.get(backend)
+      if (was === url) continue
+      this.#request.note(`layer dev: backend "${backend}" on ${url} (${was ? `moved from ${was}` : "added"}; environment ${environment})`)
+    }
+    for (const backend of before.keys()) {
+      if (!this.#urls.some((entry) => entry.backend === backend)) this.#request.note(`layer dev: backend "${backend}" removed from layeron.config.ts, no longer served`)
+    }
+    this.#reportMissing(next)
+  }
+
   /** The first good build after a start that did not build. */
   async #launchLate(build: DevBuild): Promise<void> {
     await this.launch(build)
@@ -283,6 +306,17 @@ class DevSession implements DevServer {
       await this.watchSources(build.project.root)
     }
   }
+}
+
+/** Each backend's URL: the first on miniflare's entry socket, the others on their own sockets. */
+async function readUrls(build: DevBuild, mf: Miniflare, entry: URL): Promise<DevUrl[]> {
+  return await Promise.all(
+    build.apps.map(async (app, index) => ({
+      backend: app.backend.id,
+      worker: app.backend.workerName,
+      url: (index === 0 ? entry : await mf.unsafeGetDirectURL(app.backend.workerName)).origin,
+    })),
+  )
 }
 
 function describe(error: { message: string; hint?: string }): string {

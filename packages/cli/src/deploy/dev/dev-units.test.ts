@@ -14,6 +14,7 @@ import { clampCompatibilityDate } from "./compat-date.js"
 import { ensurePortFree, parsePort, portOwner } from "./port.js"
 import { DEV_SECRETS_WORKER, DevSecrets } from "./secrets.js"
 import { StackMapper } from "./sourcemap.js"
+import { isIgnoredSourcePath } from "./watch.js"
 import { sweepDeadSessions } from "./watchdog.js"
 
 describe("layer dev: compatibility dates", () => {
@@ -132,5 +133,14 @@ describe("layer dev: leftovers", () => {
       else process.env.TMPDIR = saved
       await rm(base, { recursive: true, force: true })
     }
+  })
+})
+
+describe("layer dev: what a save is", () => {
+  it("leaves out dependencies, state, build output and editors' temp files, and nothing else", () => {
+    for (const path of ["node_modules/x/index.js", ".layeron/local/dev/A.json", "dist/index.js", ".git/HEAD", "src/.api.ts.swp", "src/.api.ts.swx", "src/4913", "src/api.ts~", "src/.#api.ts", "src/#api.ts#", "src/api.ts___jb_tmp___", "src/api.ts___jb_old___"]) {
+      assert.equal(isIgnoredSourcePath(path), true, path)
+    }
+    for (const path of ["src/api.ts", "layeron.config.ts", "src/lib/words/greeting.ts", "src/swp.ts", "src/data.json", "src/distance.ts"]) assert.equal(isIgnoredSourcePath(path), false, path)
   })
 })

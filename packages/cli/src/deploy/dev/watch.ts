@@ -63,7 +63,17 @@ export function watchDirectory(directory: string, options: WatchOptions, onChang
   }
 }
 
-/** What `layer dev` never rebuilds for: dependencies, Layeron's own state, VCS and build output. */
+/** What `layer dev` never rebuilds for: dependencies, Layeron's own state, VCS and build output, editors' temp files. */
 export function isIgnoredSourcePath(path: string): boolean {
-  return /(^|[\\/])(node_modules|\.layeron|\.git|\.wrangler|dist)([\\/]|$)/.test(path)
+  return /(^|[\\/])(node_modules|\.layeron|\.git|\.wrangler|dist)([\\/]|$)/.test(path) || isEditorTempFile(path)
+}
+
+/**
+ * Files editors write beside the one being saved, which are never imported: vim's swap files
+ * and its `4913` write test, backups ending in `~`, Emacs' lock and autosave files, JetBrains'
+ * safe-write copies. vim rewrites its swap file while you type, so each would be a build.
+ */
+export function isEditorTempFile(path: string): boolean {
+  const name = path.split(/[\\/]/).pop() ?? ""
+  return /^\..*\.sw[a-px]$|^4913$|~$|^\.#|^#.*#$|___jb_(tmp|old|bak)___$/.test(name)
 }
