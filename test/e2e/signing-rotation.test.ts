@@ -25,7 +25,7 @@ test("a rotation in the middle of a stream of sign-then-verify requests fails no
 
   assert.deepEqual(failures, [], `failed verifications: ${JSON.stringify(failures.slice(0, 5))}`)
   assert.ok(rotated.includes("auth/session-token-key") && rotated.includes("webhooks/outgoing-webhook-key"), `rotated: ${rotated.join(", ")}`)
-  assert.ok(served > 50, `only ${served} requests served`)
+  assert.ok(served > 20, `only ${served} requests served`)
 
   // The keys did change under the stream: v1 signed before, v2 after.
   assert.ok(kids.hmac.includes("before:v1") && kids.hmac.includes("after:v2") && !kids.hmac.includes("after:v1"), `HMAC kids: ${kids.hmac.join(", ")}`)
