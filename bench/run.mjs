@@ -19,13 +19,14 @@ import * as runtimeReads from "./sections/runtime-reads.mjs"
 import * as rotation from "./sections/rotation.mjs"
 import * as deploy from "./sections/deploy.mjs"
 import * as memory from "./sections/memory.mjs"
+import * as devStart from "./dev-start.mjs"
 import * as signingRotation from "./signing-rotation.mjs"
 import { busyWarning, describeMachine, loadAverage } from "./lib/machine.mjs"
 import { elapsedMs, peakRssMethod } from "./lib/measure.mjs"
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs"
 import { renderMarkdown, renderTable } from "./lib/table.mjs"
 
-const SECTIONS = [cliStart, runtimeReads, rotation, deploy, memory, signingRotation]
+const SECTIONS = [cliStart, runtimeReads, rotation, deploy, memory, devStart, signingRotation]
 const RESULTS = new URL("./results/latest.json", import.meta.url)
 const RESULTS_MARKDOWN = new URL("./results/latest.md", import.meta.url)
 

@@ -170,7 +170,7 @@ async function main() {
   await layer(["secret", "list"])
 
   heading("deploy to the local environment", "random secrets are created, the generated one is reported external_value_required, the Workers' artifacts are written")
-  const deployed = await layer(["deploy", "--env", "dev"])
+  const deployed = await layer(["deploy", "--env", "dev", "--yes"])
   check(/storage\/encryption-key\s+\S+\s+created/.test(deployed.stdout), "deploy created storage/encryption-key")
   check(/auth\/api-signing-key\s+\S+\s+external_value_required/.test(deployed.stdout), "deploy reported auth/api-signing-key as external_value_required")
   check(/auth\/session-key\s+\S+\s+ready/.test(deployed.stdout), "deploy left the imported session key as it was")

@@ -56,7 +56,88 @@ describe("layer (the executable)", () => {
   it("refuses an unknown command, listing the commands", async () => {
     const run = await project.layer(["secrets", "list"])
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /^error: unknown command "secrets"\nhint: commands: login, logout, whoami, secret set/)
+    assert.match(run.stderr, /^error: unknown command "secrets"; did you mean `layer secret`\?\nhint: commands: login, logout, whoami, secret set/)
+  })
+
+  it("suggests the command or flag meant by a typo", async () => {
+    const cases: [string[], RegExp][] = [
+      [["deply"], /^error: unknown command "deply"; did you mean `layer deploy`\?$/m],
+      [["secret", "lsit"], /^error: unknown command "secret lsit"; did you mean `layer secret list`\?$/m],
+      [["secret", "list", "--jsn"], /^error: unknown flag --jsn; did you mean --json\?$/m],
+      [["secret", "rotate", "--aply"], /^error: unknown flag --aply; did you mean --apply\?$/m],
+    ]
+    for (const [args, message] of cases) {
+      const run = await project.layer(args)
+      assert.equal(run.code, 1, args.join(" "))
+      assert.match(run.stderr, message)
+    }
+  })
+
+  it("answers secret get, show and reveal with why values are write-only and what to use instead", async () => {
+    for (const word of ["get", "show", "reveal"]) {
+      const run = await project.layer(["secret", word, "auth/session-key", "--json"])
+      assert.equal(run.code, 1)
+      const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
+      assert.equal(error.code, "values_are_write_only")
+      assert.match(error.message, new RegExp(`there is no \`layer secret ${word}\`: values are write-only on purpose`))
+      assert.match(error.hint, /fingerprints/)
+      assert.match(error.hint, /layer dev/)
+    }
+  })
+
+  it("takes -e for --env", async () => {
+    const run = await project.layer(["secret", "list", "-e", "staging", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(jsonOf<{ environment: string }>(run).environment, "staging")
+    const before = await project.layer(["-e", "staging", "secret", "list", "--json"])
+    assert.equal(jsonOf<{ environment: string }>(before).environment, "staging", "-e before the command words takes its value")
+  })
+
+  it("names a missing --cwd directory as such", async () => {
+    const run = await project.layer(["secret", "list", "--cwd", "/nope/not-here"])
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /^error: --cwd \/nope\/not-here: no such directory\nhint: /)
+    const file = await project.layer(["secret", "list", "--cwd", "layeron.config.ts"])
+    assert.match(file.stderr, /^error: --cwd layeron\.config\.ts: not a directory/)
+  })
+
+  it("shows in each command's --help only the exit codes that command returns", async () => {
+    const set = (await project.layer(["secret", "set", "--help"])).stdout
+    assert.match(set, /Exit codes:\n  0    success\n  1    error: .*\n  130  interrupted \(Ctrl-C\)\n/)
+    assert.doesNotMatch(set, /rotations are due|^  2 /m)
+    const rotate = (await project.layer(["secret", "rotate", "--help"])).stdout
+    assert.match(rotate, /^  2    the plan \(without --apply\) has rotations due$/m)
+    const deploy = (await project.layer(["deploy", "--help"])).stdout
+    assert.match(deploy, /^  0    every node is ready, created or external_value_required$/m)
+    assert.doesNotMatch(deploy, /^  2 /m)
+  })
+
+  it("refuses deploy without a terminal unless --yes, like the other writers, and says the rule in --help", async () => {
+    const before = await project.snapshot()
+    const run = await project.layer(["deploy"])
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /^error: deploying needs confirmation, and stdin is not a terminal\nhint: pass --yes to confirm, or --dry-run to see the plan and write nothing$/m)
+    assert.deepEqual(await project.snapshot(), before)
+    assert.equal((await project.layer(["deploy", "--dry-run"])).code, 0, "a dry run needs no --yes")
+    assert.match((await project.layer(["--help"])).stdout, /Confirmation: Writers that change more than the one value typed/)
+  })
+
+  it("prints completion scripts for bash, zsh and fish that know the commands and flags", async () => {
+    const bash = await project.layer(["completion", "bash"])
+    assert.equal(bash.code, 0, bash.stderr)
+    assert.match(bash.stdout, /complete -F _layer layer/)
+    assert.match(bash.stdout, /"secret import"\) flags="--from-stdin --map --plain --dry-run --yes/)
+    const run = await runLayer([], { cwd: project.root, env: project.env() })
+    assert.equal(run.code, 0)
+    // bash itself: completing `layer secret im` and `layer deploy --env ` in the project.
+    const { execFileSync } = await import("node:child_process")
+    const script = `${bash.stdout}\nCOMP_WORDS=(layer secret im); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --env ""); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --dr); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"`
+    assert.equal(execFileSync("bash", ["-c", script], { cwd: project.root, encoding: "utf8" }), "import\ndev staging\n--dry-run\n")
+    assert.match((await project.layer(["completion", "zsh"])).stdout, /^#compdef layer\n/)
+    assert.match((await project.layer(["completion", "fish"])).stdout, /complete -c layer -n "__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from import" -l map/)
+    const bad = await project.layer(["completion", "powershell"])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /supports bash, zsh and fish, not powershell/)
   })
 
   it("names an unknown flag and points at the command's help", async () => {

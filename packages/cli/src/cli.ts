@@ -12,6 +12,8 @@ import { LayerError } from "./errors.js"
 import { checkPositionals, parseFlags, splitCommandWords } from "./framework/argv.js"
 import { commandHelp, groupHelp, topLevelHelp } from "./framework/help.js"
 import { GLOBAL_FLAGS } from "./framework/spec.js"
+import { checkCwd } from "./framework/cwd.js"
+import { unknownCommandError } from "./framework/suggest.js"
 import type { CommandSpec } from "./framework/spec.js"
 import type { CommandContext } from "./commands/types.js"
 import type { Output, OutputStream } from "./output/index.js"
@@ -22,6 +24,27 @@ import { cliVersion } from "./version.js"
 export { cliVersion } from "./version.js"
 
 export const COMMANDS: readonly CommandSpec[] = [
+  {
+    words: ["init"],
+    summary: "start a project: layeron.config.ts, a backend, package.json, tsconfig.json, .gitignore",
+    description: [
+      "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
+        "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
+        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
+        ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
+      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
+        "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
+        "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
+    ],
+    positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
+    flags: {
+      workspace: { type: "string", valueName: "name", description: "the workspace part of physical names (your team or company)" },
+      name: { type: "string", valueName: "name", description: "the project's name (default: the folder's name)" },
+      yes: { type: "boolean", short: "y", description: "take the defaults without asking" },
+    },
+    examples: ["layer init my-app --workspace acme", "layer init --yes", "layer init api --workspace acme --name shop --json"],
+    load: () => import("./commands/init.js"),
+  },
   {
     words: ["login"],
     summary: "check a Cloudflare API token and store it for this user",
@@ -58,6 +81,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Shows where the token comes from (CLOUDFLARE_API_TOKEN, keychain or file), its fingerprint (sha256: and 8 hex " +
         "digits of its SHA-256; the token itself is never shown), the account and whether Cloudflare accepts both. " +
         "Exits 1 when there is no token or Cloudflare rejects it.",
+      "Also probes Secrets Store and Workers Scripts on the account with reads, and says which permissions that confirmed: " +
+        "write access (Edit) can only be confirmed by writing. Exits 1 when the account cannot be reached with the token.",
     ],
     positionals: [],
     flags: {},
@@ -94,6 +119,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/secret-set.js"),
   },
   {
+    words: ["secret", "import"],
+    summary: "write every secret of a .env, .dev.vars or JSON file, all or nothing",
+    description: [
+      "FILE is dotenv (KEY=value lines; `export KEY=value`; # comments; 'single' and `backtick` quotes literal; \"double\" quotes " +
+        "with \\n \\r \\t \\\" \\\\; quoted values may span lines; ${VAR} is not expanded) or one JSON object of strings " +
+        "(an object value is an envelope). A BOM, CRLF line endings, a binary file, a duplicate key or an empty value is refused with its line.",
+      "Each key is resolved as `layer secret set NAME` would resolve it (a declared namespace/name, an adopted secretName, a bare name " +
+        "of the default namespace, else a Cloudflare secret name), except that an UPPER_SNAKE key no declaration uses by name follows the " +
+        "env-style convention: AUTH__SESSION_KEY is auth/session-key, and SESSION_KEY is the one declaration named session-key in any " +
+        "namespace (two such declarations is an error). --map KEY=NAME overrides both.",
+      "Every entry is checked before the first write (name, size, envelope, base64url for random and generated secrets): one bad entry " +
+        "writes nothing. Then each is written as `secret set` writes it (declared secrets with their sealed record, crash-safe); " +
+        "progress is shown on stderr. --dry-run lists the keys, their secrets, sizes and fingerprints, never a value.",
+      "At a terminal it asks before writing unless --yes; without a terminal --yes is required.",
+    ],
+    positionals: [{ name: "FILE", required: false, description: "a .env, .dev.vars or JSON file (or --from-stdin)" }],
+    flags: {
+      "from-stdin": { type: "boolean", description: "read the file from stdin instead of FILE" },
+      map: { type: "string", multiple: true, valueName: "KEY=NAME", description: "write KEY to NAME (a declared namespace/name or a Cloudflare secret name); repeatable" },
+      plain: { type: "boolean", description: "store values literally even if they look like envelopes" },
+      "dry-run": { type: "boolean", description: "show what would be written (names, sizes, fingerprints) and write nothing" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: [
+      "layer secret import .env --dry-run",
+      "layer secret import .dev.vars --env production --yes",
+      "layer secret import secrets.json --map SESSION_KEY=auth/session-key --yes",
+      "doppler secrets download --no-file --format env | layer secret import --from-stdin --yes",
+    ],
+    load: () => import("./commands/secret-import.js"),
+  },
+  {
     words: ["secret", "list"],
     summary: "list declared secrets and the secrets in the store, with their status",
     description: [
@@ -122,6 +179,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/secret-delete.js"),
   },
   {
+    words: ["secret", "reset-local"],
+    summary: "start a local environment afresh (after its key was lost with LAYERON_HOME)",
+    description: [
+      "Deletes the local environment's store, .layeron/local/<env>/: every local value, its sealing key and its rotation history. " +
+        "This is the way out when LAYERON_HOME/local-store.key is gone (a new machine, a wiped LAYERON_HOME), since the old values " +
+        "cannot be opened without it. Shared (Cloudflare) environments and committed files are not touched.",
+      "Afterwards `layer deploy --env <env>` creates fresh random secrets; static and generated values are set again with " +
+        "`layer secret set`. Asks for confirmation at a terminal; without one --yes is required.",
+    ],
+    positionals: [],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer secret reset-local --env dev", "layer secret reset-local --env dev --yes"],
+    load: () => import("./commands/secret-reset-local.js"),
+  },
+  {
     words: ["secret", "rotate"],
     summary: "plan (default) or apply the rotations that are due",
     description: [
@@ -146,12 +220,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       "discard-history": { type: "boolean", description: "rotate secrets written elsewhere now, dropping the versions the state cannot see" },
       "accept-policy-change": { type: "boolean", description: "rotate under a rotation policy that changed since the last write" },
       concurrency: { type: "string", valueName: "n", description: "rotations in flight at once with --apply (1 to 32, default 4)" },
+      "re-anchor": { type: "boolean", description: "after a person checked the state files: make the store's integrity anchors vouch for them (prints both fingerprints, asks unless --yes, logged)" },
     },
     examples: [
       "layer secret rotate --env production",
       "layer secret rotate --env production --apply --yes",
       "layer secret rotate --at 2026-07-01T00:00:00Z --json",
       "layer secret rotate --env production --apply --yes --discard-history",
+      "layer secret rotate --env production --re-anchor",
+    ],
+    exitCodes: [
+      ["0", "the plan has nothing due, or --apply wrote every rotation"],
+      ["1", "an error or a conflict, or a rotation failed while applying (a rerun completes the rest)"],
+      ["2", "the plan (without --apply) has rotations due"],
     ],
     load: () => import("./commands/secret-rotate.js"),
   },
@@ -168,30 +249,73 @@ export const COMMANDS: readonly CommandSpec[] = [
         "`layer dev` runs them. Bundles and a wrangler.jsonc per Worker are written to .layeron/deploy/<env>/.",
       "Exits 0 when every node is ready, created or external_value_required; 1 on a conflict or an error (a plan with one writes nothing; " +
         "a failure while applying keeps what was done, and deploying again continues). At a terminal a Cloudflare deploy asks first unless --yes.",
+      "Without a terminal (CI, a pipe) deploy refuses unless --yes (or --dry-run), as secret delete, secret import and secret rotate --apply do.",
+      "--product-only deploys the secrets and the Secret Product Worker alone, not the backends' Workers: for a Worker that wrangler deploys. " +
+        "It prints the service binding to add to that Worker's wrangler.jsonc (`services`: LAYERON_SECRET → <project>-secret-<env>, entrypoint SecretProduct); " +
+        "the backend entry listed in layeron.config.ts only needs to declare its secrets (see docs/guide.md, \"Your own Worker\").",
     ],
     positionals: [],
     flags: {
       "dry-run": { type: "boolean", description: "show the plan and write nothing" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+      "product-only": { type: "boolean", description: "deploy the secrets and the Secret Product Worker only, and print the service binding for your own Worker" },
     },
-    examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json"],
+    examples: ["layer deploy --env production", "layer deploy --env production --dry-run --json", "layer deploy --env production --product-only --yes"],
+    exitCodes: [
+      ["0", "every node is ready, created or external_value_required"],
+      ["1", "a node is in conflict or error (a plan with one writes nothing), or another error"],
+    ],
     load: () => import("./commands/deploy.js"),
+  },
+  {
+    words: ["doctor"],
+    summary: "check an environment against Cloudflare's limits and the project's rules",
+    description: [
+      "Reads only. Reports: the credentials and the permissions reads confirmed (Edit can only be confirmed by writing); " +
+        "secrets used of the account's quota; each envelope's size against Cloudflare's 65,536 bytes (and the dashboard editor's " +
+        "1,024 characters); lo_ secrets no declaration names; product Worker bindings that point at missing or pending secrets; " +
+        "the anchors of the state-integrity check (not checked in this build).",
+      "Each check is ok, warning, action or not_checked. Exits 1 when a check needs action.",
+    ],
+    positionals: [],
+    flags: {},
+    examples: ["layer doctor --env production", "layer doctor --env production --json"],
+    load: () => import("./commands/doctor.js"),
   },
   {
     words: ["dev"],
     summary: "run the backends locally in workerd against the local secret store",
     description: [
-      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with miniflare's Secrets Store loaded from the " +
-        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports.",
+      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with a Secrets Store held in memory, loaded from the " +
+        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports (--port 0: any free ports).",
       "Secret writes (secret set, secret rotate --apply, deploy) are loaded without a restart; editing a backend's source re-imports, " +
-        "re-bundles and swaps the Workers in place. Ctrl-C stops it (exit 0). Only local environments can run here.",
+        "re-bundles and swaps the Workers in place. Ctrl-C, SIGTERM or SIGHUP stop it (exit 0). Only local environments can run here.",
     ],
     positionals: [],
     flags: {
-      port: { type: "string", valueName: "port", description: "port to listen on (default 8787)" },
+      port: { type: "string", valueName: "port", description: "port to listen on (default 8787; 0 for any free port)" },
     },
     examples: ["layer dev", "layer dev --port 9000"],
-    load: () => import("./commands/dev.js"),
+    load: async () => {
+      // Before anything imports miniflare (an optional peer dependency): one clear message if it is missing or mismatched.
+      const { checkMiniflare, findMiniflare } = await import("./deploy/dev/miniflare-support.js")
+      checkMiniflare(findMiniflare())
+      return import("./commands/dev.js")
+    },
+  },
+  {
+    words: ["completion"],
+    summary: "print a shell completion script (bash, zsh or fish)",
+    description: [
+      "Completes commands, their flags and --env's environment names. Install it once: " +
+        "bash: `layer completion bash > ~/.local/share/bash-completion/completions/layer`; " +
+        "zsh: `layer completion zsh > \"${fpath[1]}/_layer\"` (then restart the shell); " +
+        "fish: `layer completion fish > ~/.config/fish/completions/layer.fish`.",
+    ],
+    positionals: [{ name: "SHELL", required: true, description: "bash, zsh or fish" }],
+    flags: {},
+    examples: ["layer completion bash > ~/.local/share/bash-completion/completions/layer", "source <(layer completion bash)"],
+    load: () => import("./commands/completion.js"),
   },
 ]
 
@@ -236,6 +360,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime, outpu
 
   const env = typeof parsed.flags.env === "string" ? parsed.flags.env : undefined
   const cwd = resolve(runtime.cwd, typeof parsed.flags.cwd === "string" ? parsed.flags.cwd : ".")
+  if (typeof parsed.flags.cwd === "string") await checkCwd(parsed.flags.cwd, cwd)
   const ownFlags = Object.fromEntries(Object.keys(spec.flags).map((name) => [name, parsed.flags[name]]))
   const context: CommandContext = {
     command: label,
@@ -257,10 +382,5 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime, outpu
 }
 
 function unknownCommand(words: readonly string[]): LayerError {
-  const typed = words.join(" ")
-  const group = words[0] ?? ""
-  const candidates = GROUPS.has(group) ? COMMANDS.filter((c) => c.words[0] === group) : COMMANDS
-  return new LayerError("unknown_command", `unknown command "${typed}"`, {
-    hint: `commands: ${candidates.map((c) => c.words.join(" ")).join(", ")}; see \`layer --help\``,
-  })
+  return unknownCommandError(words, COMMANDS, GROUPS)
 }

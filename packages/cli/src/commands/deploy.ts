@@ -2,20 +2,34 @@
  * `layer deploy`: plan the environment's deploy graph and apply it (or, with --dry-run, show
  * it and write nothing). The logic lives in deploy/; this file parses, calls and renders.
  */
+import { SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "@layeron/modules/binding-plan"
 import { deploy } from "../deploy/index.js"
 import type { DeployDocument, DeployNode, NodeKind } from "../deploy/index.js"
 import type { CommandResult, HumanBlock, Tone } from "../output/index.js"
+import { requireConfirmationSource } from "../framework/confirm.js"
 import { booleanFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
-export async function run(context: CommandContext): Promise<CommandResult<DeployDocument>> {
+/** The binding a Worker deployed by another tool adds to reach the Secret Product Worker. */
+export interface ServiceBinding {
+  binding: string
+  service: string
+  entrypoint: string
+}
+
+export type DeployCommandDocument = DeployDocument & { serviceBinding?: ServiceBinding }
+
+export async function run(context: CommandContext): Promise<CommandResult<DeployCommandDocument>> {
   const dryRun = booleanFlag(context.flags, "dry-run")
+  const productOnly = booleanFlag(context.flags, "product-only")
+  if (!dryRun) requireConfirmationSource(context, "deploying", "or --dry-run to see the plan and write nothing")
   const ask = !dryRun && !booleanFlag(context.flags, "yes") && context.terminal.interactive
   const report = await deploy({
     cwd: context.global.cwd,
     environment: context.global.env,
     env: context.env,
     dryRun,
+    productOnly,
     ...(ask ? { confirm: (question: string) => context.terminal.confirm(question) } : {}),
     now: context.now,
     debug: (message) => context.output.debug(message),
@@ -23,7 +37,21 @@ export async function run(context: CommandContext): Promise<CommandResult<Deploy
     note: (message) => context.output.progress(message),
   })
   context.output.progress(undefined)
-  return { json: report.document, human: render(report.document, report.blocked), exitCode: report.exitCode }
+  const product = productOnly ? report.document.nodes.find((node) => node.kind === "product_worker")?.physicalName : undefined
+  if (!product) return { json: report.document, human: render(report.document, report.blocked), exitCode: report.exitCode }
+  const serviceBinding: ServiceBinding = { binding: SECRET_PRODUCT_BINDING, service: product, entrypoint: SECRET_PRODUCT_ENTRYPOINT }
+  return { json: { ...report.document, serviceBinding }, human: [...render(report.document, report.blocked), ...renderBinding(serviceBinding, report.document.environment)], exitCode: report.exitCode }
+}
+
+/** What to paste into the wrangler config of a Worker that wrangler deploys itself. */
+function renderBinding(binding: ServiceBinding, environment: string): HumanBlock[] {
+  const snippet = JSON.stringify({ services: [binding] }, null, 2).split("\n").slice(1, -1)
+  return [
+    { type: "blank" },
+    { type: "line", text: `your Worker reads these secrets through this service binding; add it to its wrangler.jsonc (for environment ${environment}):`, tone: "strong" },
+    ...snippet.map((text): HumanBlock => ({ type: "line", text })),
+    { type: "line", text: `then \`wrangler deploy\`; in the Worker, import its declarations from @layeron/modules and read them (await key.current().text()). docs/guide.md: "Your own Worker".`, tone: "muted" },
+  ]
 }
 
 const KIND_LABEL: Record<NodeKind, string> = {
@@ -47,11 +75,7 @@ function render(document: DeployDocument, blocked: boolean): HumanBlock[] {
   const { environment, provider, dryRun, nodes } = document
   const blocks: HumanBlock[] = [
     { type: "line", text: `${dryRun ? "deploy plan for" : "deploy of"} ${environment} (${provider})`, tone: "strong" },
-    {
-      type: "table",
-      columns: ["kind", "id", "name", "status", "detail"],
-      rows: nodes.map((node) => [KIND_LABEL[node.kind], node.id, node.physicalName ?? "-", node.status, node.detail ?? ""]),
-    },
+    table(nodes),
   ]
   const external = nodes.filter((node) => node.status === "external_value_required")
   if (external.length) {
@@ -64,8 +88,20 @@ function render(document: DeployDocument, blocked: boolean): HumanBlock[] {
     blocks.push({ type: "line", text: `${node.status}: ${node.id}${node.physicalName && node.physicalName !== node.id ? ` (${node.physicalName})` : ""}: ${node.detail ?? ""}`, tone: STATUS_TONE[node.status] })
     if (node.hint) blocks.push({ type: "line", text: `  hint: ${node.hint}`, tone: "muted" })
   }
+  const notices = nodes.filter((node) => node.hint && node.status !== "error" && node.status !== "conflict")
+  for (const node of notices) blocks.push({ type: "blank" }, { type: "line", text: `note: ${node.id}: ${node.hint}`, tone: "muted" })
   blocks.push({ type: "blank" }, { type: "line", text: summary(document, blocked), tone: problems.length ? "warning" : "success" })
   return blocks
+}
+
+/** The URL column appears once some Worker has a workers.dev address. */
+function table(nodes: readonly DeployNode[]): HumanBlock {
+  const urls = nodes.some((node) => node.url)
+  return {
+    type: "table",
+    columns: ["kind", "id", "name", "status", ...(urls ? ["url"] : []), "detail"],
+    rows: nodes.map((node) => [KIND_LABEL[node.kind], node.id, node.physicalName ?? "-", node.status, ...(urls ? [node.url ?? ""] : []), node.detail ?? ""]),
+  }
 }
 
 function summary(document: DeployDocument, blocked: boolean): string {

@@ -5,6 +5,7 @@
 import { sealingKeyDeclaration } from "@layeron/modules/naming"
 import type { SecretDeclaration, SecretKind } from "@layeron/modules/declare"
 import type { CommandResult } from "../output/index.js"
+import { nextSteps } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import type { CommandContext } from "./types.js"
 
@@ -68,10 +69,12 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     })
   }
 
-  return { json: { environment: session.environment, secrets: rows }, human: humanList(session.environment, rows) }
+  const next = await nextSteps(session, (message) => context.output.warn(message))
+  const unbound = session.catalog.declared.filter((secret) => stored.has(secret.physicalName) && next.of({ kind: "declared", physicalName: secret.physicalName, secret }).status === "after_deploy")
+  return { json: { environment: session.environment, secrets: rows }, human: humanList(session.environment, rows, unbound.map((secret) => secret.declaration.id)) }
 }
 
-function humanList(environment: string, rows: readonly SecretListRow[]): CommandResult["human"] {
+function humanList(environment: string, rows: readonly SecretListRow[], unbound: readonly string[]): CommandResult["human"] {
   if (rows.length === 0) {
     return [{ type: "line", text: `no secrets declared or stored in ${environment}`, tone: "muted" }]
   }
@@ -87,10 +90,15 @@ function humanList(environment: string, rows: readonly SecretListRow[]): Command
     { type: "line", text: `secrets in ${environment}`, tone: "strong" },
     { type: "table", columns: ["secret", "physical name", "kind", "status", "rotation", "modified"], rows: table },
   ]
-  const missing = rows.filter((row) => row.status === "missing").length
-  const external = rows.filter((row) => row.status === "external_value_required").length
-  if (missing) blocks.push({ type: "line", text: `${missing} missing: \`layer deploy\` creates random secrets`, tone: "warning" })
-  if (external) blocks.push({ type: "line", text: `${external} need a value: \`layer secret set namespace/name\``, tone: "warning" })
+  const id = (row: SecretListRow) => `${row.namespace}/${row.name}`
+  const missing = rows.filter((row) => row.status === "missing").map(id)
+  const external = rows.filter((row) => row.status === "external_value_required").map(id)
+  if (missing.length) blocks.push({ type: "line", text: `${missing.length} missing (${missing.join(", ")}): \`layer deploy --env ${environment}\` creates ${missing.length === 1 ? "it" : "them"}`, tone: "warning" })
+  if (external.length) {
+    blocks.push({ type: "line", text: `${external.length} need${external.length === 1 ? "s" : ""} a value; write ${external.length === 1 ? "it" : "them"} with:`, tone: "warning" })
+    for (const name of external) blocks.push({ type: "line", text: `  layer secret set ${name} --env ${environment}` })
+  }
+  if (unbound.length) blocks.push({ type: "line", text: `${unbound.length} present but not bound to the running Workers yet (${unbound.join(", ")}): \`layer deploy --env ${environment}\` binds ${unbound.length === 1 ? "it" : "them"}`, tone: "warning" })
   return blocks
 }
 

@@ -3,18 +3,17 @@
  * on bad input": flags, then project and NAME, then the value and its checks; only then
  * the provider write (and, for a declared secret, its sealed record in the rotation state).
  */
-import { looksLikeEnvelope, serializeEnvelope } from "@layeron/modules/envelope"
 import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
-import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import { describeTarget, resolveTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
-import { inspectValue } from "../secrets/inspect.js"
+import { inspectValue, textToStore } from "../secrets/inspect.js"
+import { nextSteps } from "../secrets/next-step.js"
+import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
+import { writeValue } from "../secrets/write.js"
 import { chooseValueSource, readValue } from "../secrets/value-source.js"
-import { SecretText } from "../providers/provider.js"
-import type { UpsertResult } from "../providers/provider.js"
 import { booleanFlag, stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
@@ -32,6 +31,8 @@ export interface SecretSetDocument {
   kind: "plain" | "envelope"
   versions: string[]
   current: string
+  /** Whether running Workers see the value now, or after which command. */
+  next: NextStep
 }
 
 export async function run(context: CommandContext): Promise<CommandResult<SecretSetDocument>> {
@@ -58,36 +59,19 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const text = typed.reveal()
   const declaration = target.kind === "declared" ? target.secret.declaration : undefined
   const inspected = inspectValue(text, { plain: booleanFlag(context.flags, "plain"), declaration, now: context.now() })
-  // --plain text that looks like an envelope is stored as a one-version envelope holding it,
-  // so readers see the literal text instead of parsing it as versions (DESIGN §5).
-  const value = inspected.kind === "plain" && looksLikeEnvelope(text) ? new SecretText(serializeEnvelope(inspected.envelope)) : typed
+  const value = textToStore(typed, inspected)
   if (source.kind === "stdin" && text.endsWith("\n")) {
     context.output.warn("the value from stdin ends with a newline, which is kept as part of the value; pipe it with printf '%s' to leave it out")
   }
   for (const warning of inspected.warnings) context.output.warn(warning)
 
   const provider = await session.provider()
-  let written: UpsertResult
-  if (target.kind === "declared") {
-    const { project } = session
-    const command = `layer secret set ${name}`
-    const result = await withEnvironmentLock(project.root, session.environment, command, () =>
-      writeRecorded({
-        context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName },
-        declaration: target.secret.declaration,
-        physicalName: target.physicalName,
-        stored: inspected.envelope,
-        text: value,
-        action: "set",
-        command,
-        at: context.now(),
-      }),
-    )
-    written = result.metadata
-  } else {
-    written = await provider.upsert(target.physicalName, value)
-  }
-  const fingerprint = await fingerprintValue(session.home, typed)
+  const command = `layer secret set ${name}`
+  const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), notify: (message) => context.output.warn(message) })
+  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
+  // bytes in base64url later shows the same fingerprint.
+  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
+  const next = await nextSteps(session, (message) => context.output.warn(message))
 
   const document: SecretSetDocument = {
     environment: session.environment,
@@ -100,6 +84,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     kind: inspected.kind,
     versions: inspected.versions,
     current: inspected.current,
+    next: next.of(target),
   }
   const versions = inspected.kind === "envelope" ? `versions ${inspected.versions.join(", ")} (current ${inspected.current})` : "plain value"
   return {
@@ -107,6 +92,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     human: [
       { type: "line", text: `${written.action} ${describeTarget(target)} in ${session.environment}`, tone: "success" },
       { type: "line", text: `  ${versions} · ${groupThousands(inspected.size.bytes)} bytes · fingerprint ${fingerprint}`, tone: "muted" },
+      ...next.describe([target]),
     ],
   }
 }

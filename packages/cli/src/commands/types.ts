@@ -15,7 +15,7 @@ export interface GlobalOptions {
   debug: boolean
 }
 
-export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
+export type FlagValues = Readonly<Record<string, string | boolean | string[] | undefined>>
 
 export interface CommandContext {
   /** The command as typed: "secret set". */
@@ -42,6 +42,12 @@ export interface CommandModule {
 export function stringFlag(flags: FlagValues, name: string): string | undefined {
   const value = flags[name]
   return typeof value === "string" ? value : undefined
+}
+
+/** A repeatable string flag's values (`--map A=b --map C=d`), empty when absent. */
+export function stringsFlag(flags: FlagValues, name: string): string[] {
+  const value = flags[name]
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : []
 }
 
 export function booleanFlag(flags: FlagValues, name: string): boolean {

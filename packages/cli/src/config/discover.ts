@@ -2,6 +2,14 @@
  * Declaration discovery: import each backend entry the way the config lists it and read
  * the modules its app registered with `app.use(...)`. Brands are `Symbol.for` symbols, so
  * this works even when the project loads another copy of @layeron/* than the CLI.
+ *
+ * A Worker that is not a `backend()` app (`export default { fetch }`, a plain Hono app, a
+ * Worker that wrangler deploys) registers its declarations with a named export instead:
+ *
+ *     export const layeron = { secrets: [sessionKey, stripe] }
+ *
+ * Both may be used in one module; the declarations are merged. A module with neither is
+ * still loaded, and `unregisteredBackends` names it so that commands can warn.
  */
 import { relative } from "node:path"
 import { canonicalDeclaration } from "@layeron/modules/declare"
@@ -12,6 +20,8 @@ import type { BackendAppOptions, DiscoveredBackend, DiscoveredDeclaration, Proje
 
 const SECRET_MODULE_BRAND = Symbol.for("layeron.secret.module")
 const REGISTERED_MODULES = Symbol.for("layeron.backend.modules")
+/** The named export a module that is not a backend() app declares its secrets with. */
+export const REGISTRATION_EXPORT = "layeron"
 
 export interface DiscoverOptions {
   config: ProjectConfig
@@ -32,17 +42,19 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
     const shown = relative(root, file) || file
     const entry = await importBackend(importer, backend, file, shown)
     const app = entry.default
-    if (app === undefined || app === null) {
+    const exported = registeredByExport(entry[REGISTRATION_EXPORT], backend, shown)
+    if ((app === undefined || app === null) && exported === undefined) {
       throw new LayerError("backend_no_default_export", `backend "${backend}" (${shown}) has no default export`, {
         hint: "end the entry with `export default app`, where app = backend({ name, compatibilityDate })",
       })
     }
-    backends.push({ id: backend, file, app: appOptionsOf(app) })
-    const registered = (app as Record<symbol, unknown>)[REGISTERED_MODULES]
-    if (!Array.isArray(registered)) {
-      debug(`backend "${backend}" (${shown}): default export is not a backend() app; no declarations`)
+    backends.push({ id: backend, file, app: app === undefined || app === null ? undefined : appOptionsOf(app) })
+    const fromApp = app === undefined || app === null ? undefined : (app as Record<symbol, unknown>)[REGISTERED_MODULES]
+    if (!Array.isArray(fromApp) && exported === undefined) {
+      debug(`backend "${backend}" (${shown}): default export is not a backend() app and there is no \`export const ${REGISTRATION_EXPORT}\`; no declarations`)
       continue
     }
+    const registered = [...(Array.isArray(fromApp) ? fromApp : []), ...(exported ?? [])]
     for (const module of registered) {
       const declaration = declarationOf(module)
       if (!declaration) continue
@@ -63,6 +75,26 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
   }
   const declarations = [...found.values()].sort((a, b) => (a.declaration.id < b.declaration.id ? -1 : a.declaration.id > b.declaration.id ? 1 : 0))
   return { declarations, backends }
+}
+
+/** `export const layeron = { secrets: [...] }`, checked: undefined when absent, an error when malformed. */
+function registeredByExport(value: unknown, backend: string, shown: string): unknown[] | undefined {
+  if (value === undefined) return undefined
+  const form = `\`export const ${REGISTRATION_EXPORT} = { secrets: [sessionKey, …] }\`, each a secret.static/random/generated(...) declaration`
+  const secrets = typeof value === "object" && value !== null ? (value as { secrets?: unknown }).secrets : undefined
+  if (!Array.isArray(secrets)) {
+    throw new LayerError("invalid_registration", `backend "${backend}" (${shown}): its \`${REGISTRATION_EXPORT}\` export has no "secrets" list`, { hint: `write ${form}` })
+  }
+  const bad = secrets.findIndex((module) => declarationOf(module) === undefined)
+  if (bad !== -1) {
+    throw new LayerError("invalid_registration", `backend "${backend}" (${shown}): item ${bad + 1} of \`${REGISTRATION_EXPORT}.secrets\` is not a secret declaration`, { hint: `write ${form}` })
+  }
+  return secrets
+}
+
+/** Backends that are not backend() apps and declared nothing: probably a registration forgotten. */
+export function unregisteredBackends(discovery: Discovery): DiscoveredBackend[] {
+  return discovery.backends.filter((backend) => backend.app === undefined && !discovery.declarations.some((d) => d.backend === backend.id))
 }
 
 /** `backend()` apps carry their options under `layeron` (see @layeron/core); others have none. */

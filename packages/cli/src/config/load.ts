@@ -10,10 +10,11 @@ import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
 import { projectCacheEnabled, readCachedProject, saveProjectAfterSuccess } from "./cache.js"
 import type { ProjectLoadResult } from "./cache.js"
-import { discoverDeclarations } from "./discover.js"
+import { discoverDeclarations, REGISTRATION_EXPORT, unregisteredBackends } from "./discover.js"
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
+import { settleLocalStateLocations } from "./local-state.js"
 import type { ModuleImporter } from "./import.js"
 import { validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
@@ -25,6 +26,8 @@ export interface LoadProjectOptions {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
+  /** Notices worth a line on stderr: a local environment's state moved out of the committed tree, a backend that declares nothing. */
+  warn?: (message: string) => void
 }
 
 export async function loadProject(options: LoadProjectOptions): Promise<LoadedProject> {
@@ -55,6 +58,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
+  await settleLocalStateLocations({ root, config, environment: environment.name, home: cacheOptions.home, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
   let discovery: Discovery
   if (importer) {
     discovery = await discoverDeclarations({ config, root, importer, debug: options.debug })
@@ -63,6 +67,10 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
     discovery = cached as ProjectLoadResult
   }
   const { declarations, backends } = discovery
+  for (const backend of unregisteredBackends(discovery)) {
+    const file = displayPath(backend.file, options.cwd)
+    options.warn?.(`backend "${backend.id}" (${file}) declares no secrets: its default export is not a backend() app and it has no \`export const ${REGISTRATION_EXPORT} = { secrets: [...] }\`, so layer sees none of its secrets`)
+  }
   options.debug(`declarations: ${declarations.map((d) => d.declaration.id).join(", ") || "none"}`)
   return { root, configFile, config, environment, declarations, backends }
 }

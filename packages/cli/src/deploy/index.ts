@@ -11,10 +11,11 @@ import { relative } from "node:path"
 import { loadProject } from "../config/index.js"
 import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
+import { checkCheckoutState } from "../rotation/checkout.js"
 import { buildCatalog } from "../secrets/catalog.js"
 import { applyDeploy } from "./apply.js"
 import { deployDir } from "./artifacts.js"
-import { projectWorkers } from "./backends.js"
+import { productOnlyWorkers, projectWorkers } from "./backends.js"
 import { buildDeployGraph } from "./graph.js"
 import { observe } from "./observe.js"
 import { openDeployTarget } from "./target.js"
@@ -33,6 +34,11 @@ export interface DeployRequest {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   dryRun: boolean
+  /**
+   * Deploy the secrets and the Secret Product Worker only, no app Worker: for backends that
+   * another tool (wrangler) deploys with a LAYERON_SECRET service binding of their own.
+   */
+  productOnly?: boolean
   /** Asked before writing to a Cloudflare environment; undefined: do not ask (--yes, or no terminal). */
   confirm?: (question: string) => Promise<boolean>
   now: () => Date
@@ -50,12 +56,20 @@ export interface DeployReport {
 }
 
 export async function deploy(request: DeployRequest): Promise<DeployReport> {
-  const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug })
+  const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug, warn: request.warn })
   const environment = project.environment.name
   const catalog = await buildCatalog(project)
-  const workers = projectWorkers(project)
+  const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, env: request.env, debug: request.debug, warn: request.warn })
+  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
+  // Before observe reads the state: a merge conflict or a copy from elsewhere is named as such.
+  await checkCheckoutState({
+    projectRoot: project.root,
+    environment,
+    sealingKeyName: catalog.sealingKeyName,
+    // Only asked when the state has no public key; a dry run must not create the store to ask.
+    sealingKeyStored: async () => (await target.findStore()) !== undefined && (await target.provider.find(catalog.sealingKeyName)) !== undefined,
+  })
   const input = await observe({ project, catalog, target, ...workers, warn: request.warn })
   const graph = buildDeployGraph(input)
   const artifacts = relative(request.cwd, deployDir(project.root, environment)) || "."

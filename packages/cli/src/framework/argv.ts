@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util"
 import { LayerError } from "../errors.js"
 import { GLOBAL_FLAGS } from "./spec.js"
+import { closestFlag } from "./suggest.js"
 import type { CommandSpec, FlagSpec } from "./spec.js"
 
 export interface SplitArgv {
@@ -17,7 +18,11 @@ export interface SplitArgv {
   rest: string[]
 }
 
-const GLOBAL_VALUE_FLAGS = new Set(Object.entries(GLOBAL_FLAGS).filter(([, f]) => f.type === "string").map(([name]) => `--${name}`))
+const GLOBAL_VALUE_FLAGS = new Set(
+  Object.entries(GLOBAL_FLAGS)
+    .filter(([, f]) => f.type === "string")
+    .flatMap(([name, f]) => [`--${name}`, ...(f.short ? [`-${f.short}`] : [])]),
+)
 
 /** Take the command words out of argv; `groups` are words that need a sub-command ("secret"). */
 export function splitCommandWords(argv: readonly string[], groups: ReadonlySet<string>): SplitArgv {
@@ -59,20 +64,20 @@ export function scanOutputFlags(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 export interface ParsedArgs {
-  flags: Record<string, string | boolean | undefined>
+  flags: Record<string, string | boolean | string[] | undefined>
   positionals: string[]
 }
 
 /** Parse `args` strictly against `flags`; `commandLabel` is "secret set" or "" for the top level. */
 export function parseFlags(args: readonly string[], flags: Readonly<Record<string, FlagSpec>>, commandLabel: string): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {}
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {}
   for (const [name, spec] of Object.entries(flags)) {
-    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }
+    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }
   }
   const helpCommand = commandLabel ? `layer ${commandLabel} --help` : "layer --help"
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true })
-    return { flags: { ...values } as Record<string, string | boolean | undefined>, positionals }
+    return { flags: { ...values } as ParsedArgs["flags"], positionals }
   } catch (error) {
     throw translateParseError(error, flags, helpCommand)
   }
@@ -85,8 +90,10 @@ function translateParseError(error: unknown, flags: Readonly<Record<string, Flag
   const quoted = /'(-{1,2}[A-Za-z0-9][A-Za-z0-9-]*)/.exec(message)?.[1]
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     // Flag names are lower-case words; anything else may be a value typed in the wrong place.
-    const flag = quoted && /^(-[A-Za-z]|--[a-z][a-z0-9-]{0,39})$/.test(quoted) ? quoted : "(not shown: it does not look like a flag name and may be a value)"
-    return new LayerError("unknown_flag", `unknown flag ${flag}`, { hint: `see \`${helpCommand}\` for the flags this command takes` })
+    const named = quoted !== undefined && /^(-[A-Za-z]|--[a-z][a-z0-9-]{0,39})$/.test(quoted)
+    const flag = named ? quoted : "(not shown: it does not look like a flag name and may be a value)"
+    const suggestion = named && quoted.startsWith("--") ? closestFlag(quoted, Object.keys(flags)) : undefined
+    return new LayerError("unknown_flag", `unknown flag ${flag}${suggestion ? `; did you mean ${suggestion}?` : ""}`, { hint: `see \`${helpCommand}\` for the flags this command takes` })
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) {
     const name = quoted.replace(/^-+/, "")

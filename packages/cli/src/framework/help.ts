@@ -1,5 +1,6 @@
 /** Help text for `layer --help` and `layer <command> --help`. */
-import { EXIT_CODES, GLOBAL_FLAGS } from "./spec.js"
+import { COMMON_EXIT_CODES, EXIT_CODES, GLOBAL_FLAGS } from "./spec.js"
+import { CONFIRMATION_RULE } from "./confirm.js"
 import type { CommandSpec, FlagSpec } from "./spec.js"
 import { usageLine } from "./argv.js"
 
@@ -17,7 +18,9 @@ export function topLevelHelp(commands: readonly CommandSpec[], version: string):
     ...flagLines(GLOBAL_FLAGS),
     "  --version         print the version",
     "",
-    ...exitCodeLines(),
+    ...exitCodeLines(EXIT_CODES),
+    "",
+    ...wrap(`Confirmation: ${CONFIRMATION_RULE}`),
     "",
     "Environment: LAYERON_ENV (environment), LAYERON_HOME (per-user keys and credentials),",
     "LAYERON_DEBUG=1, NO_COLOR, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_BASE_URL.",
@@ -38,7 +41,7 @@ export function commandHelp(spec: CommandSpec): string {
   if (Object.keys(spec.flags).length) lines.push("", "Flags:", ...flagLines(spec.flags))
   lines.push("", "Common flags:", ...flagLines(GLOBAL_FLAGS))
   if (spec.examples.length) lines.push("", "Examples:", ...spec.examples.map((e) => `  ${e}`))
-  lines.push("", ...exitCodeLines(), "")
+  lines.push("", ...exitCodeLines(commandExitCodes(spec)), "")
   return lines.join("\n")
 }
 
@@ -66,8 +69,15 @@ function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {
   return labels.map(([label, description]) => `  ${label.padEnd(width)}  ${description}`)
 }
 
-function exitCodeLines(): string[] {
-  return ["Exit codes:", ...EXIT_CODES.map(([code, meaning]) => `  ${code.padEnd(3)}  ${meaning}`)]
+/** The command's own codes, with the common ones it does not redefine, in numeric order. */
+export function commandExitCodes(spec: CommandSpec): (readonly [string, string])[] {
+  const own = spec.exitCodes ?? []
+  const codes = [...own, ...COMMON_EXIT_CODES.filter(([code]) => !own.some(([mine]) => mine === code))]
+  return codes.sort(([a], [b]) => Number(a) - Number(b))
+}
+
+function exitCodeLines(codes: readonly (readonly [string, string])[]): string[] {
+  return ["Exit codes:", ...codes.map(([code, meaning]) => `  ${code.padEnd(3)}  ${meaning}`)]
 }
 
 /** Word-wrap a paragraph for an 80-column terminal. */

@@ -29,6 +29,8 @@ export interface RotationCandidate {
   state: SecretState | undefined
   /** The provider's metadata, if the secret exists. */
   metadata: SecretMetadata | undefined
+  /** The state failed its anchor check (only planned with --discard-history): never carried. */
+  untrusted?: true
 }
 
 export interface PlanOptions {
@@ -122,7 +124,8 @@ function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
   }
 
   // The store is as the state last left it only if its `modified` is the one recorded then.
-  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified
+  // A state the store's anchor does not vouch for counts as one written elsewhere: never carried.
+  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified || candidate.untrusted === true
   const keepsHistory = policy.retain.mode !== "none"
   const reasons: ConflictReason[] = []
   if (policyChanged && !options.acceptPolicyChange) reasons.push("policy_changed")
@@ -175,7 +178,7 @@ function conflict(base: RowBase, reasons: ConflictReason[], state: SecretState |
   }
   const hint = reasons.includes("policy_changed") && flags.length === 1
     ? "check that the change is intended, then run again with --accept-policy-change"
-    : `a rotation would drop versions the state cannot see; restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
+    : `a rotation would drop versions the state cannot see; if a teammate or CI wrote it, this checkout's state is behind: \`git pull\`; else restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
   return { ...base, status: "conflict", reasons, detail: details.join("; "), hint }
 }
 

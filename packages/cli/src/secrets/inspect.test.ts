@@ -67,7 +67,8 @@ describe("inspectValue", () => {
   it("requires base64url for random and generated secrets, in every plain version", () => {
     assert.deepEqual(inspectValue(B64_16, { plain: false, declaration: random, now }).warnings, [])
     rejects(() => inspectValue("not base64url!", { plain: false, declaration: random, now }), "invalid_encoding", /auth\/session-key is a random secret, stored as base64url without padding, but version v1 is not/)
-    rejects(() => inspectValue(`${B64_16}==`, { plain: false, declaration: random, now }), "invalid_encoding", /version v1/)
+    // Padding is standard base64's spelling of the same bytes: converted, not refused.
+    assert.equal(inspectValue(`${B64_16}==`, { plain: false, declaration: random, now }).converted?.text, B64_16)
     const envelope = JSON.stringify({ current: "v2", versions: { v1: { value: "+/+/" }, v2: { value: B64_16 } } })
     rejects(() => inspectValue(envelope, { plain: false, declaration: random, now }), "invalid_encoding", /version v1 is not/)
   })
@@ -79,5 +80,49 @@ describe("inspectValue", () => {
 
   it("lets static secrets hold any text", () => {
     assert.equal(inspectValue("any text, even +/=", { plain: false, declaration: staticKey, now }).kind, "plain")
+  })
+})
+
+describe("inspectValue: values users actually have", () => {
+  const random32 = secret.random({ name: "session-key", namespace: "auth", bytes: 32 }).declaration
+  const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 251) % 256))
+
+  it("refuses text that starts like an envelope but is not JSON, with the position and never the text", () => {
+    const broken = '{"current":"v1","versions":{"v1":{"value":"sk_live_CANARY"}}'
+    assert.throws(() => inspectValue(broken, { plain: false, declaration: staticKey, now }), (error) => {
+      assert.ok(isLayerError(error))
+      assert.equal(error.code, "invalid_envelope_json")
+      assert.match(error.message, /starts like an envelope .* but is not valid JSON: it ends before the JSON is complete \(after 60 bytes, line 1\)/)
+      assert.match(error.hint ?? "", /--plain/)
+      assert.doesNotMatch(`${error.message} ${error.hint}`, /CANARY/)
+      return true
+    })
+    const comma = '{\n  "current": "v1"\n  "versions": {}\n}'
+    rejects(() => inspectValue(comma, { plain: false, declaration: staticKey, now }), "invalid_envelope_json", /the JSON breaks at line 3, column 3/)
+    assert.equal(inspectValue(broken, { plain: true, declaration: staticKey, now }).kind, "plain", "--plain stores it literally")
+    assert.equal(inspectValue("{ not an envelope", { plain: false, declaration: staticKey, now }).kind, "plain", "other text starting with { is a plain value")
+  })
+
+  it("names a trailing newline on a base64url value", () => {
+    rejects(() => inspectValue(`${bytes.toString("base64url")}\n`, { plain: false, declaration: random32, now }), "trailing_newline", /ends with a newline/)
+  })
+
+  it("converts standard base64 and hex of the declared length, saying so with the byte count", () => {
+    for (const [given, from] of [[bytes.toString("base64"), "standard base64"], [bytes.toString("hex"), "hex"], [bytes.toString("base64url") + "=", "standard base64"]] as const) {
+      const inspected = inspectValue(given, { plain: false, declaration: random32, now })
+      assert.equal(inspected.converted?.text, bytes.toString("base64url"), given)
+      assert.equal(inspected.envelope.versions.v1?.value, bytes.toString("base64url"))
+      assert.ok(inspected.warnings.some((w) => w.includes(`given in ${from}; converted to base64url without padding (32 bytes)`)), inspected.warnings.join("; "))
+    }
+    assert.equal(inspectValue(bytes.toString("base64url"), { plain: false, declaration: random32, now }).converted, undefined, "base64url is stored as given")
+  })
+
+  it("points at a portable encoder (no GNU-only basenc) for text that is no encoding at all", () => {
+    assert.throws(() => inspectValue("not a key at all!", { plain: false, declaration: random32, now }), (error) => {
+      assert.ok(isLayerError(error))
+      assert.doesNotMatch(error.hint ?? "", /basenc/)
+      assert.match(error.hint ?? "", /openssl rand -base64 32 \| tr '\+\/' '-_' \| tr -d '=\\n'/)
+      return true
+    })
   })
 })

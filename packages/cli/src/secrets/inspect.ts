@@ -3,17 +3,24 @@
  * - envelope detection (a JSON object with "current" and "versions"); such a value must be a
  *   valid envelope, unless --plain stores it literally (DESIGN §5);
  * - size: at most 65,536 UTF-8 bytes, with a warning above 80 %;
+ * - text that starts like an envelope (`{` and a "current" or "versions" key) but is not
+ *   valid JSON is refused unless --plain, with the position where the JSON breaks: a missing
+ *   brace must not turn a versioned value into one literal version;
  * - encoding, decided here: for random and generated secrets every plain version must be
  *   base64url without padding (an error, since `.bytes()` would fail on it at run time); a
- *   decoded length other than the declaration's `bytes` is only a warning.
+ *   decoded length other than the declaration's `bytes` is only a warning. A plain value in
+ *   standard base64 (`+`, `/`, `=` padding), or in hex of exactly the declared length, is
+ *   the same bytes in another spelling: it is converted to base64url, and a warning says so
+ *   with the byte count. A trailing newline is refused by name (it is never part of a key).
  * Messages name keys, versions, positions and numbers, never the value.
  */
 import { Limits, utf8ByteLength } from "@layeron/modules/limits"
-import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnvelope, parseStoredValue, plainEnvelope, versionIdsOldestFirst } from "@layeron/modules/envelope"
+import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnvelope, parseStoredValue, plainEnvelope, serializeEnvelope, versionIdsOldestFirst } from "@layeron/modules/envelope"
 import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { isLayerError, LayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
+import { SecretText } from "../providers/provider.js"
 
 export interface InspectedValue {
   kind: "plain" | "envelope"
@@ -23,6 +30,8 @@ export interface InspectedValue {
   current: string
   size: SizeCheck
   warnings: string[]
+  /** Set when a plain value was converted to base64url: the text to store instead. */
+  converted?: { from: "base64" | "hex"; text: string; bytes: number }
 }
 
 export interface InspectOptions {
@@ -31,7 +40,8 @@ export interface InspectOptions {
   now: Date
 }
 
-const ENCODE_EXAMPLE = "openssl rand 32 | basenc --base64url | tr -d '=\\n'"
+/** Portable (openssl and POSIX tr; no GNU-only basenc). */
+export const ENCODE_EXAMPLE = "openssl rand -base64 32 | tr '+/' '-_' | tr -d '=\\n'"
 
 export function inspectValue(text: string, options: InspectOptions): InspectedValue {
   try {
@@ -62,6 +72,7 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
 
   let kind: InspectedValue["kind"] = "plain"
   let envelope = plainEnvelope(text)
+  if (!options.plain) checkEnvelopeSyntax(text)
   if (!options.plain && looksLikeEnvelope(text)) {
     try {
       envelope = parseStoredValue(text, options.now).envelope
@@ -84,10 +95,63 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
     }
   }
 
+  let converted: InspectedValue["converted"]
   if (options.declaration && options.declaration.format === "base64url") {
+    converted = kind === "plain" ? convertToBase64Url(text, options.declaration) : undefined
+    if (converted) {
+      envelope = plainEnvelope(converted.text)
+      warnings.push(`the value was given in ${converted.from === "hex" ? "hex" : "standard base64"}; converted to base64url without padding (${converted.bytes} bytes), as ${options.declaration.id} is stored`)
+    }
     checkBase64Url(envelope, options.declaration, warnings)
   }
-  return { kind, envelope, versions: versionIdsOldestFirst(envelope), current: envelope.current, size, warnings }
+  const sizeOfStored = converted ? checkSize(utf8ByteLength(converted.text)) : size
+  return { kind, envelope, versions: versionIdsOldestFirst(envelope), current: envelope.current, size: sizeOfStored, warnings, ...(converted ? { converted } : {}) }
+}
+
+/** `{` first and a "current" or "versions" key: meant as an envelope, so it must parse. */
+function checkEnvelopeSyntax(text: string): void {
+  if (!/^\s*\{/.test(text) || !/"(current|versions)"\s*:/.test(text)) return
+  try {
+    JSON.parse(text)
+  } catch (error) {
+    // V8's message can quote the text around the error: only its position is used.
+    const position = /at position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1]
+    const at = position === undefined ? text.length : Number(position)
+    const before = text.slice(0, at)
+    const line = before.split("\n").length
+    const column = at - before.lastIndexOf("\n")
+    const where = position === undefined || at >= text.trimEnd().length ? `it ends before the JSON is complete (after ${format(utf8ByteLength(text))} bytes, line ${line})` : `the JSON breaks at line ${line}, column ${column}`
+    throw new LayerError("invalid_envelope_json", `the value starts like an envelope (a JSON object with "current" or "versions") but is not valid JSON: ${where}; nothing was written`, {
+      hint: "fix the JSON (a missing brace or comma is the usual cause), or pass --plain to store the text literally",
+      details: { line, column },
+    })
+  }
+}
+
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const UNPADDED_STANDARD = /^[A-Za-z0-9+/]+$/
+
+/** Standard base64, or hex of exactly the declared length, re-spelled as base64url. */
+function convertToBase64Url(text: string, declaration: SecretDeclaration): InspectedValue["converted"] {
+  if (/[\r\n]$/.test(text)) {
+    throw new LayerError("trailing_newline", `${declaration.id} is a ${declaration.kind} secret, stored as base64url, and the value ends with a newline (from a file, or echo without -n); nothing was written`, {
+      hint: "leave the newline out: printf '%s' \"$(cat key.txt)\" | layer secret set NAME --from-stdin (the $(...) drops trailing newlines)",
+    })
+  }
+  const isBase64Url = /^[A-Za-z0-9_-]+$/.test(text)
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 && declaration.bytes !== undefined && text.length / 2 === declaration.bytes) {
+    const base64urlBytes = isBase64Url ? Math.floor((text.length * 3) / 4) : -1
+    if (base64urlBytes !== declaration.bytes) {
+      const bytes = Buffer.from(text, "hex")
+      return { from: "hex", text: bytes.toString("base64url"), bytes: bytes.byteLength }
+    }
+  }
+  if (isBase64Url) return undefined
+  if (STANDARD_BASE64.test(text) || (UNPADDED_STANDARD.test(text) && text.length % 4 !== 1) || /^[A-Za-z0-9_-]+={1,2}$/.test(text)) {
+    const bytes = Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64")
+    return { from: "base64", text: bytes.toString("base64url"), bytes: bytes.byteLength }
+  }
+  return undefined
 }
 
 function checkBase64Url(envelope: Envelope, declaration: SecretDeclaration, warnings: string[]): void {
@@ -107,6 +171,16 @@ function checkBase64Url(envelope: Envelope, declaration: SecretDeclaration, warn
       warnings.push(`version ${id} decodes to ${bytes.byteLength} bytes; ${declaration.id} declares ${declaration.bytes}`)
     }
   }
+}
+
+/**
+ * The text to send for a checked value: --plain text that looks like an envelope is stored
+ * as a one-version envelope holding it, so readers see the literal text instead of parsing
+ * it as versions (DESIGN §5); anything else is sent as given.
+ */
+export function textToStore(given: SecretText, inspected: InspectedValue): SecretText {
+  if (inspected.converted) return new SecretText(inspected.converted.text)
+  return inspected.kind === "plain" && looksLikeEnvelope(given.reveal()) ? new SecretText(serializeEnvelope(inspected.envelope)) : given
 }
 
 function format(n: number): string {

@@ -22,7 +22,7 @@ export interface SecretSession {
 
 export async function openSecretSession(context: CommandContext): Promise<SecretSession> {
   const debug = (message: string) => context.output.debug(message)
-  const project = await loadProject({ cwd: context.global.cwd, environment: context.global.env, env: context.env, debug })
+  const project = await loadProject({ cwd: context.global.cwd, environment: context.global.env, env: context.env, debug, warn: (message) => context.output.warn(message) })
   const catalog = await buildCatalog(project)
   const home = layeronHome({ env: context.env })
   let provider: Promise<SecretProvider> | undefined
@@ -36,6 +36,7 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         projectRoot: project.root,
         environment: project.environment.name,
         home,
+        owner: { workspace: project.config.workspace, project: project.config.name },
         env: context.env,
         debug,
         warn: (message) => context.output.warn(message),

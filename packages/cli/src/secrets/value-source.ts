@@ -119,7 +119,7 @@ async function readStdinToEnd(stdin: TerminalInput): Promise<string> {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks))
   } catch {
     throw new LayerError("invalid_utf8", "stdin is not valid UTF-8; secret values are text", {
-      hint: "encode binary values first, e.g. as base64url: basenc --base64url | tr -d '=\\n'",
+      hint: "encode binary values first, e.g. as base64url: openssl base64 -A < FILE | tr '+/' '-_' | tr -d '='",
     })
   }
 }

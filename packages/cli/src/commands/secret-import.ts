@@ -1,0 +1,186 @@
+/**
+ * `layer secret import FILE | --from-stdin`: write every entry of a dotenv or JSON file, all
+ * or nothing. The file is parsed (secrets/import-file.ts), every key resolved and every value
+ * checked (secrets/import-plan.ts) before the provider is even opened, so one bad entry
+ * writes nothing. The writes then go one by one through the path `secret set` uses
+ * (secrets/write.ts): recorded and crash-safe for declared secrets. A write that fails
+ * midway stops the import; what was written stays, is listed, and importing again rewrites
+ * the same values.
+ */
+import { readFile, stat } from "node:fs/promises"
+import { LayerError } from "../errors.js"
+import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
+import type { CommandResult, HumanBlock } from "../output/index.js"
+import { groupThousands } from "../output/numbers.js"
+import { SecretText } from "../providers/provider.js"
+import type { SecretMetadata, SecretProvider } from "../providers/provider.js"
+import { describeTarget } from "../secrets/catalog.js"
+import { fingerprintValue } from "../secrets/fingerprint.js"
+import { parseImportFile } from "../secrets/import-file.js"
+import { planImport } from "../secrets/import-plan.js"
+import type { PlannedEntry } from "../secrets/import-plan.js"
+import { nextSteps } from "../secrets/next-step.js"
+import type { NextStep } from "../secrets/next-step.js"
+import { openSecretSession } from "../secrets/session.js"
+import { writeValue } from "../secrets/write.js"
+import { booleanFlag, stringFlag, stringsFlag } from "./types.js"
+import type { CommandContext } from "./types.js"
+
+/** Well above any real .env; a bigger input is not a file of secrets (and is not read whole). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024
+
+export interface SecretImportRow {
+  key: string
+  line: number
+  /** The declaration's `namespace/name`, or null for an undeclared Cloudflare secret. */
+  declared: string | null
+  physicalName: string
+  via: PlannedEntry["via"]
+  /** With --dry-run: what would happen (create, update); otherwise what did (created, updated). */
+  action: "create" | "update" | "created" | "updated"
+  bytes: number
+  kind: "plain" | "envelope"
+  fingerprint: string
+  next: NextStep
+}
+
+export interface SecretImportDocument {
+  environment: string
+  /** The file as given, or "stdin". */
+  source: string
+  format: "dotenv" | "json"
+  dryRun: boolean
+  secrets: SecretImportRow[]
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<SecretImportDocument>> {
+  const file = context.positionals[0]
+  const fromStdin = booleanFlag(context.flags, "from-stdin")
+  const dryRun = booleanFlag(context.flags, "dry-run")
+  if ((file === undefined) === !fromStdin) {
+    throw new LayerError("conflicting_value_sources", file === undefined ? "no file given: pass FILE or --from-stdin" : "FILE and --from-stdin were both given; the entries come from exactly one", {
+      hint: "layer secret import .env, or: cat .env | layer secret import --from-stdin",
+    })
+  }
+  if (!dryRun) requireConfirmationSource(context, "importing secrets", "or --dry-run to see what would be written")
+  const source = file ?? "stdin"
+  const bytes = file !== undefined ? await readImportFile(file) : await readStdin(context)
+  const parsed = parseImportFile(bytes, source)
+
+  const session = await openSecretSession(context)
+  const planned = planImport(parsed.entries, session.catalog, { maps: stringsFlag(context.flags, "map"), plain: booleanFlag(context.flags, "plain"), now: context.now(), source })
+  for (const row of planned) for (const warning of row.warnings) context.output.warn(`${source} line ${row.entry.line} (${row.entry.key}): ${warning}`)
+
+  const provider = await session.provider()
+  const existing = new Map<string, SecretMetadata>((await provider.listAll()).map((metadata) => [metadata.name, metadata]))
+  const next = await nextSteps(session, (message) => context.output.warn(message))
+  const rows: SecretImportRow[] = []
+  const row = async (plannedEntry: PlannedEntry, action: SecretImportRow["action"]): Promise<SecretImportRow> => ({
+    key: plannedEntry.entry.key,
+    line: plannedEntry.entry.line,
+    declared: plannedEntry.target.kind === "declared" ? plannedEntry.target.secret.declaration.id : null,
+    physicalName: plannedEntry.target.physicalName,
+    via: plannedEntry.via,
+    action,
+    bytes: plannedEntry.inspected.size.bytes,
+    kind: plannedEntry.inspected.kind,
+    // As `secret set` shows it: the value given, or the converted one that is stored.
+    fingerprint: await fingerprintValue(session.home, plannedEntry.inspected.converted ? plannedEntry.value : new SecretText(plannedEntry.entry.value)),
+    next: next.of(plannedEntry.target),
+  })
+  const document = (): SecretImportDocument => ({ environment: session.environment, source, format: parsed.format, dryRun, secrets: rows })
+
+  if (dryRun) {
+    for (const entry of planned) rows.push(await row(entry, existing.has(entry.target.physicalName) ? "update" : "create"))
+    return { json: document(), human: render(document(), []) }
+  }
+
+  const updates = planned.filter((entry) => existing.has(entry.target.physicalName)).length
+  await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
+  await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced)?`, "nothing was imported")
+  const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}`
+  for (const [index, entry] of planned.entries()) {
+    context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
+    try {
+      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), before: existing.get(entry.target.physicalName) ?? null, notify: (message) => context.output.warn(message) })
+      rows.push(await row(entry, written.action))
+    } catch (error) {
+      context.output.progress(undefined)
+      throw stoppedMidway(error, entry, rows, planned.length, session.environment, source)
+    }
+  }
+  context.output.progress(undefined)
+  return { json: document(), human: render(document(), next.describe(planned.map((entry) => entry.target))) }
+}
+
+/** A declared secret's first write in an environment also creates its sealing key. */
+function needsSealingKey(planned: readonly PlannedEntry[], existing: ReadonlyMap<string, SecretMetadata>, sealingKeyName: string): boolean {
+  return planned.some((entry) => entry.target.kind === "declared") && !existing.has(sealingKeyName)
+}
+
+/** Refused before the first write, rather than stopped midway by the account's quota. */
+async function checkCapacity(provider: SecretProvider, creates: number, environment: string): Promise<void> {
+  const capacity = creates > 0 ? await provider.capacity?.() : undefined
+  if (!capacity || capacity.usage + creates <= capacity.quota) return
+  throw new LayerError("cloudflare_quota_exceeded", `the import creates ${creates} secret${creates === 1 ? "" : "s"} in ${environment}, but the account holds ${groupThousands(capacity.usage)} of its ${groupThousands(capacity.quota)} secrets (Secrets Store quota); nothing was written`, {
+    hint: "delete secrets you no longer use (`layer secret delete NAME`), import fewer, or ask Cloudflare for a higher quota",
+    details: { creates, usage: capacity.usage, quota: capacity.quota },
+  })
+}
+
+function render(document: SecretImportDocument, next: HumanBlock[]): HumanBlock[] {
+  const { environment, source, dryRun, secrets } = document
+  const total = secrets.reduce((sum, row) => sum + row.bytes, 0)
+  return [
+    { type: "line", text: `${dryRun ? "would import" : "imported"} ${secrets.length} secret${secrets.length === 1 ? "" : "s"} from ${source} into ${environment}`, tone: dryRun ? "strong" : "success" },
+    {
+      type: "table",
+      columns: ["line", "key", "secret", "physical name", "action", "bytes", "fingerprint"],
+      rows: secrets.map((row) => [String(row.line), row.key, row.declared ? `${row.declared}${row.via === "convention" ? " (by convention)" : ""}` : "(undeclared)", row.physicalName, row.action, groupThousands(row.bytes), row.fingerprint]),
+    },
+    { type: "line", text: `${groupThousands(total)} bytes in all${dryRun ? "; dry run: nothing was written" : ""}`, tone: "muted" },
+    ...next,
+  ]
+}
+
+function stoppedMidway(error: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], total: number, environment: string, source: string): unknown {
+  if (!(error instanceof Error)) return error
+  const names = done.map((row) => row.declared ?? row.physicalName)
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ")
+  const written = done.length ? `; written before it: ${shown}` : "; nothing was written before it"
+  const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
+  const cause = (error as { hint?: unknown }).hint
+  const rerun = `run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
+  const hint = typeof cause === "string" && cause ? `${cause}; then ${rerun}` : `fix the cause, then ${rerun}`
+  return new LayerError((error as { code?: string }).code ?? "import_failed", message, { hint, cause: error, details: { line: entry.entry.line, written: done.length, total } })
+}
+
+async function readImportFile(file: string): Promise<Uint8Array> {
+  try {
+    const info = await stat(file)
+    if (info.isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" })
+    if (info.size > MAX_FILE_BYTES) {
+      throw new LayerError("import_file_too_large", `${file} is ${groupThousands(info.size)} bytes; an import file holds at most ${groupThousands(MAX_FILE_BYTES)}`, { hint: "split it, or check that it is the right file" })
+    }
+    return await readFile(file)
+  } catch (error) {
+    if (error instanceof LayerError) throw error
+    const code = (error as { code?: string }).code
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : `it cannot be read (${code ?? "unknown error"})`
+    throw new LayerError("unreadable_import_file", `cannot read ${file}: ${why}; nothing was written`, {
+      hint: code === "EACCES" || code === "EPERM" ? `check the file's permissions (ls -l ${file})` : "pass the path of a .env, .dev.vars or JSON file, or pipe it in with --from-stdin",
+    })
+  }
+}
+
+async function readStdin(context: CommandContext): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of context.stdin) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk as Uint8Array)
+    size += buffer.byteLength
+    if (size > MAX_FILE_BYTES) throw new LayerError("import_file_too_large", `stdin holds more than ${groupThousands(MAX_FILE_BYTES)} bytes, more than an import file may`, { hint: "split it, or check what is piped in" })
+    chunks.push(buffer)
+  }
+  return Buffer.concat(chunks)
+}

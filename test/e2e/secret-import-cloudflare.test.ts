@@ -1,0 +1,131 @@
+/**
+ * `layer secret import` of a 100-entry .env into a Cloudflare environment (the emulator),
+ * through the built CLI: every value lands, the requests are counted (one listing, then one
+ * write per entry: no lookup per secret), a bad entry anywhere sends nothing at all, and no
+ * value reaches the output.
+ */
+import assert from "node:assert/strict"
+import { after, afterEach, before, beforeEach, describe, test } from "node:test"
+import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
+import type { Emulator } from "@layeron/cf-emulator"
+import { DEFAULT_API, cloudflareConfig, createProject, jsonOf } from "../helpers/project.js"
+import type { TestProject } from "../helpers/project.js"
+
+const KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+const value = (i: number) => `import-canary-${i.toString().padStart(3, "0")}-${"v".repeat(i)}`
+
+let emulator: Emulator
+let accountId: string
+let token: string
+let project: TestProject
+
+before(async () => {
+  emulator = await startEmulator({ pendingDelayMs: 0, quota: 250 })
+})
+after(() => emulator.close())
+beforeEach(async () => {
+  // An account per test: the sealing key one project creates must not meet another project.
+  accountId = emulator.addAccount({ name: "Acme", withDefaultStore: true }).id
+  token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId), "src/api.ts": DEFAULT_API })
+})
+afterEach(() => project.cleanup())
+
+const env = () => ({ CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token, LAYERON_MAX_RETRY_WAIT_MS: "200" })
+const storeId = () => /stores\/([0-9a-f]{32})/.exec(emulator.requests.find((r) => /\/stores\/[0-9a-f]{32}\//.test(r.path))?.path ?? "")?.[1] ?? ""
+
+/** 97 undeclared names, then the declared SESSION_KEY (convention), STRIPE_SECRET (adopted name) and webhook-key. */
+function hundredEntries(): string {
+  const lines = Array.from({ length: 97 }, (_, i) => `TOKEN_${i}=${value(i)}`)
+  lines.push(`SESSION_KEY=${KEY}`, `STRIPE_SECRET="${value(97)}"`, `webhook-key='${value(98)}'`)
+  return `${lines.join("\n")}\n`
+}
+
+describe("secret import into Cloudflare", () => {
+  test("100 entries: one listing and 100 writes, every value in the store, progress on stderr, no value shown", async () => {
+    await project.write(".env", hundredEntries())
+    emulator.resetRequestLog()
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(run.code, 0, run.stderr)
+    for (let i = 0; i < 99; i++) assert.ok(!(run.stdout + run.stderr).includes(value(i)), `value ${i} appeared in the output`)
+    assert.ok(!(run.stdout + run.stderr).includes(KEY))
+    const doc = jsonOf<{ secrets: { key: string; action: string; physicalName: string; next: { status: string; command: string | null } }[] }>(run)
+    assert.equal(doc.secrets.length, 100)
+    assert.ok(doc.secrets.every((row) => row.action === "created"))
+    assert.match(run.stderr, /importing 1\/100: TOKEN_0/)
+    assert.match(run.stderr, /importing 100\/100: lo_[0-9a-f]{24} \(default\/webhook-key\)/)
+    // Not deployed yet: the declared secrets are not bound until `layer deploy`.
+    assert.deepEqual(doc.secrets.find((row) => row.key === "SESSION_KEY")?.next, { status: "after_deploy", command: "layer deploy --env production" })
+    assert.deepEqual(doc.secrets.find((row) => row.key === "TOKEN_0")?.next, { status: "not_bound", command: null })
+
+    const store = storeId()
+    for (let i = 0; i < 97; i++) assert.equal(emulator.getSecretValue(accountId, store, `TOKEN_${i}`), value(i))
+    assert.equal(emulator.getSecretValue(accountId, store, "STRIPE_SECRET"), value(97))
+    assert.equal(emulator.getSecretValue(accountId, store, doc.secrets.find((row) => row.key === "SESSION_KEY")!.physicalName), KEY)
+
+    const lines = emulator.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{32}/g, ":id").replace(/lo_[0-9a-f]{24}/g, "lo_*")}`)
+    const writes = lines.filter((line) => !line.startsWith("GET"))
+    const reads = lines.filter((line) => line.startsWith("GET"))
+    // 100 secrets and, first write of a declared secret in this environment, the sealing key.
+    assert.equal(writes.length, 101, writes.join("\n"))
+    assert.ok(writes.every((line) => line.startsWith("POST")), "all created")
+    // The store lookup, the quota, one listing, and the provider's exact-name lookup before each
+    // create (its guard against a concurrent create; Cloudflare's search is not exact).
+    // and the sealing key's lookup: 3 + 101 + 1.
+    assert.ok(reads.length <= 105, `${reads.length} reads:\n${reads.join("\n")}`)
+
+    // Again: every secret is in the listing, so each write is one PATCH and nothing else is looked up.
+    emulator.resetRequestLog()
+    const again = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(again.code, 0, again.stderr)
+    const second = emulator.requests.map((r) => r.method)
+    assert.equal(second.filter((method) => method === "PATCH").length, 100)
+    assert.ok(second.filter((method) => method === "GET").length <= 2, `reads: ${second.filter((method) => method === "GET").length}`)
+    assert.equal(second.length - 100 <= 2, true)
+  })
+
+  test("one bad entry among 100 sends no request at all", async () => {
+    await project.write(".env", hundredEntries().replace(`TOKEN_50=${value(50)}`, "TOKEN_50="))
+    emulator.resetRequestLog()
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes"], { env: env() })
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /^error: \.env line 51: TOKEN_50 has an empty value; nothing was written$/m)
+    assert.deepEqual(emulator.requests, [])
+  })
+
+  test("an import the account's quota cannot hold is refused before the first write", async () => {
+    const small = await startEmulator({ pendingDelayMs: 0 })
+    try {
+      const account = small.addAccount({ name: "Small", withDefaultStore: true }).id
+      const smallToken = small.addToken({ kind: "user", accountIds: [account], permissions: [...PERMISSIONS] })
+      await project.write("layeron.config.ts", cloudflareConfig(account))
+      await project.write(".env", hundredEntries())
+      const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes"], { env: { ...env(), CLOUDFLARE_API_BASE_URL: small.url, CLOUDFLARE_API_TOKEN: smallToken } })
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /the import creates 101 secrets in production, but the account holds 0 of its 100 secrets \(Secrets Store quota\); nothing was written/)
+      assert.deepEqual(small.requests.filter((r) => r.method !== "GET"), [], "a write was sent")
+    } finally {
+      await small.close()
+    }
+  })
+
+  test("after a deploy bound them, an import says the running Workers read the new values now", async () => {
+    await project.write("a.env", `SESSION_KEY=${KEY}\nSTRIPE_SECRET=${value(1)}\nwebhook-key=${value(2)}\nauth/signing-key=AAECAwQFBgcICQoLDA0ODw\n`)
+    const first = await project.layer(["secret", "import", "a.env", "--env", "production", "--yes"], { env: env() })
+    assert.equal(first.code, 0, first.stderr)
+    const deployed = await project.layer(["deploy", "--env", "production", "--yes"], { env: env() })
+    assert.equal(deployed.code, 0, `${deployed.stdout}\n${deployed.stderr}`)
+    const run = await project.layer(["secret", "import", "a.env", "--env", "production", "--yes"], { env: env() })
+    assert.equal(run.code, 0, run.stderr)
+    // Before that deploy, `secret set` and `secret list` said the deploy was needed (checked below through a new secret).
+    assert.match(run.stdout, /next: nothing to do: auth\/session-key, payments\/stripe, default\/webhook-key, auth\/signing-key are bound to the running Workers/)
+  })
+
+  test("secret set and secret list say when a value needs `layer deploy` before the Workers see it", async () => {
+    const set = await project.layer(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { ...env(), V: value(3) } })
+    assert.equal(set.code, 0, set.stderr)
+    assert.match(set.stdout, /^next: payments\/stripe is not bound to the running Workers yet; `layer deploy --env production` binds it$/m)
+    const list = await project.layer(["secret", "list", "--env", "production"], { env: env() })
+    assert.match(list.stdout, /^1 present but not bound to the running Workers yet \(payments\/stripe\): `layer deploy --env production` binds it$/m)
+  })
+})
