@@ -112,7 +112,7 @@ export async function removeProject(project) {
 }
 
 async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, preRotation, log }) {
-  const deployed = await layer(project, ["deploy"])
+  const deployed = await layer(project, ["deploy", "--yes"])
   if (deployed.code !== 0) throw new Error(`layer deploy exited ${deployed.code}\n${deployed.stderr}`)
   const port = await freePort()
   const dev = startDev(project, port)
