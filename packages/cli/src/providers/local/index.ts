@@ -227,7 +227,7 @@ export class LocalSecretProvider implements SecretProvider {
     // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
     for (const name of names) {
       const record = await this.#read(name)
-      if (record && decryptValue(key, associatedData(record, this.#owner), record.ciphertext) !== undefined) return key
+      if (record && decryptValue(key, record.name, record.ciphertext) !== undefined) return key
     }
     throw this.#keyLost(names.length, "other")
   }
