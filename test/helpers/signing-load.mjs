@@ -112,7 +112,7 @@ export async function removeProject(project) {
 }
 
 async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, preRotation, log }) {
-  const deployed = await layer(project, ["deploy"])
+  const deployed = await layer(project, ["deploy", "--yes"])
   if (deployed.code !== 0) throw new Error(`layer deploy exited ${deployed.code}\n${deployed.stderr}`)
   const port = await freePort()
   const dev = startDev(project, port)
@@ -173,21 +173,24 @@ async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, 
       while (!stop) {
         const n = counter++
         const body = `{"event":"order.shipped","worker":${w},"n":${n}}`
+        // Kids are filed under the phase their request started in: a request sent before the
+        // rotation landed may complete after the stream moved on.
+        const startedIn = phase
         try {
           const headers = await timed("hmacSign", () => signWebhook(body))
-          stats.kids.hmac.add(`${phase}:${headers["x-shop-key-id"]}`)
+          stats.kids.hmac.add(`${startedIn}:${headers["x-shop-key-id"]}`)
           const checked = await timed("hmacVerify", () => verifyWebhook(body, headers))
           if (!checked.ok) fail("hmac verify", checked.reason)
           const user = `user-${w}-${n}`
           const token = await timed("jwtSign", () => signSession(user))
-          stats.kids.jwt.add(`${phase}:${kidOf(token)}`)
+          stats.kids.jwt.add(`${startedIn}:${kidOf(token)}`)
           const verified = await timed("jwtVerify", () => verifySession(token, user))
           if (!verified.ok) fail("jwt verify", verified.reason)
           const relying = verifyWithJwks(jwksBefore.body, token)
           if (!relying.ok) fail("relying party (JWKS cached before the rotation)", relying.reason)
           else {
             stats.relyingParty.verified++
-            if (phase !== "before") stats.relyingParty.afterRotation++
+            if (startedIn !== "before") stats.relyingParty.afterRotation++
           }
           const earlier = old[n % old.length]
           const [oldHook, oldSession] = await Promise.all([timed("hmacVerify", () => verifyWebhook(earlier.body, earlier.headers)), timed("jwtVerify", () => verifySession(earlier.token, earlier.user))])
