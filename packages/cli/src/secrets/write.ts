@@ -5,7 +5,7 @@
  * undeclared Cloudflare secret name is a plain provider write.
  */
 import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
-import type { SecretProvider, SecretMetadata, SecretText, UpsertResult } from "../providers/provider.js"
+import type { SecretProvider, SecretText, UpsertResult } from "../providers/provider.js"
 import type { SecretTarget } from "./catalog.js"
 import type { InspectedValue } from "./inspect.js"
 import type { SecretSession } from "./session.js"
@@ -18,8 +18,6 @@ export interface ValueWrite {
   /** The command line, without values, for the rotation log. */
   command: string
   at: Date
-  /** The secret's metadata if the caller already listed it (null: it does not exist). */
-  before?: SecretMetadata | null
 }
 
 export async function writeValue(session: SecretSession, provider: SecretProvider, write: ValueWrite): Promise<UpsertResult> {
@@ -36,7 +34,6 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
       action: "set",
       command: write.command,
       at: write.at,
-      ...(write.before !== undefined ? { before: write.before } : {}),
     }),
   )
   return result.metadata
