@@ -76,13 +76,13 @@ describe("secret import into Cloudflare", () => {
     assert.ok(reads.length <= 108, `${reads.length} reads:\n${reads.join("\n")}`)
 
     // Again: every secret is in the listing, so each write is one PATCH; the only other reads are
-    // the listing and the 3 declared secrets' metadata under the lock.
+    // the listing, the sealing key's check and the 3 declared secrets' metadata under the lock.
     emulator.resetRequestLog()
     const again = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
     assert.equal(again.code, 0, again.stderr)
     const second = emulator.requests.map((r) => r.method)
     assert.equal(second.filter((method) => method === "PATCH").length, 100)
-    assert.ok(second.filter((method) => method === "GET").length <= 1 + 3, `reads: ${second.filter((method) => method === "GET").length}`)
+    assert.ok(second.filter((method) => method === "GET").length <= 1 + 1 + 3, `reads: ${second.filter((method) => method === "GET").length}`)
     assert.equal(second.length, 100 + second.filter((method) => method === "GET").length, "nothing but the reads and the PATCHes")
   })
 
