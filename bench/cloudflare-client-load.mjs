@@ -14,6 +14,7 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { stats } from "./lib/measure.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const { values } = parseArgs({ options: { runs: { type: "string", default: "7" } } })
@@ -34,7 +35,8 @@ function sample(code) {
   return { importMs: Number(result.stdout), wallMs }
 }
 
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
+// The one median of the benchmarks (the middle two averaged for an even count).
+const median = (list) => stats(list).median
 
 export function runCloudflareClientLoadBench(count = runs) {
   return Object.entries(subjects).map(([name, code]) => {

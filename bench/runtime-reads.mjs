@@ -13,7 +13,9 @@
 import { build } from "esbuild"
 import { Miniflare } from "miniflare"
 import { register } from "tsx/esm/api"
+import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
+import { stats } from "./lib/measure.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const src = (path) => new URL(`../packages/modules/src/${path}`, import.meta.url).href
@@ -52,10 +54,14 @@ export default {
     const read = url.searchParams.get("mode") === "raw"
       ? () => env[binding].get()
       : version ? () => readers.version(version).text() : () => readers.current().text()
-    let length = 0
+    const values = new Array(n)
     const start = performance.now()
-    for (let i = 0; i < n; i++) length += (await read()).length
-    return Response.json({ ms: performance.now() - start, length })
+    for (let i = 0; i < n; i++) values[i] = await read()
+    const ms = performance.now() - start
+    // Checked after the clock stops: every read returned the same text, and which one (by digest).
+    const same = values.every((value) => value === values[0])
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(values[0])))].map((b) => b.toString(16).padStart(2, "0")).join("")
+    return Response.json({ ms, count: values.length, same, digest })
   },
 }`
 
@@ -72,12 +78,18 @@ async function buildCases({ envelope, seal }, sealing, physicalNameOf) {
   }
   const tenVersions = { current: "v10", versions: versions(10, 32) }
 
-  const sealedVersions = versions(10, 32)
-  for (let i = 1; i <= 9; i++) {
-    const id = `v${i}`
-    const { value, ...times } = sealedVersions[id]
-    sealedVersions[id] = { sealed: await seal.seal(sealing.publicKey, value, { physicalName: physicalNameOf("bench/sealed"), versionId: id }), ...times }
+  const plainVersions = versions(10, 32)
+  /** The 9 older versions sealed afresh: a new sealed text each call, so the product's memo cannot have seen it. */
+  const sealedEnvelope = async () => {
+    const sealedVersions = { ...plainVersions }
+    for (let i = 1; i <= 9; i++) {
+      const id = `v${i}`
+      const { value, ...times } = plainVersions[id]
+      sealedVersions[id] = { sealed: await seal.seal(sealing.publicKey, value, { physicalName: physicalNameOf("bench/sealed"), versionId: id }), ...times }
+    }
+    return envelope.serializeEnvelope({ current: "v10", versions: sealedVersions })
   }
+  const sealedText = await sealedEnvelope()
 
   // Grow version by version, keeping the last envelope that still fits Cloudflare's limit.
   let large = { current: "v1", versions: versions(1, 1024) }
@@ -87,19 +99,20 @@ async function buildCases({ envelope, seal }, sealing, physicalNameOf) {
     large = next
   }
 
+  const plain = envelope.randomValue(32)
+  // `expected`: what a product read must return; `stored`: what a raw get() must return.
   return [
-    { name: "plain value", id: "bench/plain", text: envelope.randomValue(32) },
-    { name: "envelope, 10 versions", id: "bench/ten", text: envelope.serializeEnvelope(tenVersions) },
-    { name: "envelope, 9 sealed + current", id: "bench/sealed", text: envelope.serializeEnvelope({ current: "v10", versions: sealedVersions }) },
-    { name: "envelope, sealed version('v1')", id: "bench/sealed", version: "v1" },
-    { name: `envelope, ${(envelope.serializedByteLength(large) / KiB).toFixed(1)} KiB`, id: "bench/large", text: envelope.serializeEnvelope(large) },
+    { name: "plain value", id: "bench/plain", text: plain, expected: plain },
+    { name: "envelope, 10 versions", id: "bench/ten", text: envelope.serializeEnvelope(tenVersions), expected: tenVersions.versions.v10.value },
+    { name: "envelope, 9 sealed + current", id: "bench/sealed", text: sealedText, expected: plainVersions.v10.value },
+    { name: "envelope, sealed version('v1'), warm (memo hit)", id: "bench/sealed", version: "v1", stored: sealedText, expected: plainVersions.v1.value },
+    // Each run stores a freshly sealed text first, so its one read parses and unseals (no memo).
+    { name: "envelope, sealed version('v1'), cold (first read of a new sealed text)", id: "bench/sealed", version: "v1", expected: plainVersions.v1.value, cold: sealedEnvelope },
+    { name: `envelope, ${(envelope.serializedByteLength(large) / KiB).toFixed(1)} KiB`, id: "bench/large", text: envelope.serializeEnvelope(large), expected: large.versions[large.current].value },
   ]
 }
 
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] }
-}
+const sha256 = (text) => createHash("sha256").update(text, "utf8").digest("hex")
 
 /**
  * @param {{ runs?: number, n?: number }} options
@@ -136,39 +149,64 @@ export async function runRuntimeReadsBench({ runs = 5, n = 200 } = {}) {
   })
   try {
     const bindingOf = (id) => plan.product.manifest.secrets[id].binding
-    const put = async (binding, text) => (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))().create(text)
+    const storedIds = new Map()
+    const put = async (binding, text) => {
+      const admin = (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))()
+      const id = storedIds.get(binding)
+      storedIds.set(binding, id === undefined ? await admin.create(text) : await admin.update(text, id))
+    }
     await put(plan.product.manifest.sealingKeyBinding, JSON.stringify(sealing.privateKey))
-    for (const c of cases) if (c.text !== undefined) await put(bindingOf(c.id), c.text)
+    /** What each binding holds now: the text a raw get() must return. */
+    const storedText = new Map()
+    const store = async (c, text) => {
+      await put(bindingOf(c.id), text)
+      storedText.set(c.id, text)
+    }
+    for (const c of cases) if (c.text !== undefined) await store(c, c.text)
 
-    const measure = async (c, mode) => {
-      const query = new URLSearchParams({ n: String(n), id: c.id, binding: bindingOf(c.id), mode, ...(c.version ? { version: c.version } : {}) })
+    /** One request of `reads` reads; every read's result is checked against what it must be. */
+    const measure = async (c, mode, reads = n) => {
+      const query = new URLSearchParams({ n: String(reads), id: c.id, binding: bindingOf(c.id), mode, ...(c.version ? { version: c.version } : {}) })
       const response = await mf.dispatchFetch(`http://bench/?${query}`)
       const body = await response.json()
       if (!response.ok || typeof body.ms !== "number") throw new Error(`bench request failed: ${response.status}`)
-      return body.ms / n
+      const want = mode === "raw" ? storedText.get(c.id) : c.expected
+      if (body.count !== reads || !body.same || body.digest !== sha256(want)) {
+        throw new Error(`${c.name} (${mode}): the reads did not return the ${mode === "raw" ? "stored text" : "expected version's value"} (${body.count} reads, all same: ${body.same})`)
+      }
+      return body.ms / reads
     }
 
     const rows = []
     for (const c of cases) {
-      await measure(c, "product") // warm up: isolates, memoized parse and unseal
-      await measure(c, "raw")
+      if (!c.cold) {
+        await measure(c, "product") // warm up: isolates, memoized parse and unseal
+        await measure(c, "raw")
+      }
       const raw = []
       const product = []
       for (let run = 0; run < runs; run++) {
-        // Alternate the order so neither side always runs second.
-        if (run % 2 === 0) {
-          raw.push(await measure(c, "raw"))
-          product.push(await measure(c, "product"))
+        // A cold case reads once per run, right after its secret got a freshly sealed text.
+        if (c.cold) {
+          const fresh = await c.cold()
+          if (fresh === storedText.get(c.id)) throw new Error(`${c.name}: the new sealed text is the one already stored, so the read would hit the memo`)
+          await store(c, fresh)
+        }
+        const reads = c.cold ? 1 : n
+        // Alternate the order so neither side always runs second (a cold product read goes first: it is the one that must miss the memo).
+        if (run % 2 === 0 && !c.cold) {
+          raw.push(await measure(c, "raw", reads))
+          product.push(await measure(c, "product", reads))
         } else {
-          product.push(await measure(c, "product"))
-          raw.push(await measure(c, "raw"))
+          product.push(await measure(c, "product", reads))
+          raw.push(await measure(c, "raw", reads))
         }
       }
       const rawStats = stats(raw)
       const productStats = stats(product)
       // Each run's pair was measured back to back: their ratios give the spread of the ratio itself.
       const ratioPerRun = stats(product.map((p, i) => p / raw[i]))
-      rows.push({ case: c.name, n, runs, rawMsPerRead: rawStats, productMsPerRead: productStats, ratio: productStats.median / rawStats.median, ratioPerRun })
+      rows.push({ case: c.name, n: c.cold ? 1 : n, runs, rawMsPerRead: rawStats, productMsPerRead: productStats, ratio: productStats.median / rawStats.median, ratioPerRun })
     }
     return rows
   } finally {

@@ -5,7 +5,8 @@
  *
  *   secret set (static values, JSON from stdin, a versioned envelope; a session key imported
  *   with the time it was issued) → secret list → deploy (random secret created, generated one
- *   reported external_value_required) → layer dev + requests → rotate plan --at a later time →
+ *   reported external_value_required, the ES256 session-token key pair generated) → layer dev +
+ *   requests (including signed webhooks and the JWKS) → rotate plan --at a later time →
  *   rotate --apply → requests again (the old session signature still verifies through
  *   active(), the old record still decrypts through at()).
  *
@@ -195,6 +196,13 @@ async function main() {
   check(webhook.json?.accepted === true && webhook.json?.version === "v2", "a webhook signed with the older key (v2) is accepted through active()")
   const token = await request(port, "GET", "/api-token")
   check(token.status === 503 && token.json?.error === "secret_not_found", "the generated key has no value yet: a typed secret_not_found")
+  // @layeron/modules/keys: outgoing webhooks signed with hmac(), the session tokens' JWKS.
+  const outgoing = await request(port, "POST", "/webhooks/outgoing", { body: webhookBody })
+  check(outgoing.json?.headers?.["x-shop-key-id"] === "v1", "an outgoing webhook is signed with hmac(), kid v1")
+  const receiver = await request(port, "POST", "/webhooks/outgoing/verify", { body: webhookBody, headers: outgoing.json.headers })
+  check(receiver.json?.valid === true, "the receiver verifies it")
+  const jwks = await request(port, "GET", "/.well-known/jwks.json")
+  check(jwks.json?.keys?.map((key) => key.kid).join() === "v1,v2" && jwks.json.keys.every((key) => key.d === undefined), "the JWKS publishes the signing key v1 and the next key v2, public halves only")
   showDev()
 
   heading("what rotation would do later", "a plan as of 100 days from now: exit code 2 means rotations are due")

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Runs every *.test.ts in the repository with Node's test runner (Node 20 takes no globs),
-// shows the spec reporter, and ends with one plain closing line: "N passed, N failed".
+// Runs every *.test.ts in the repository, and the benchmark harness's own bench/lib/*.test.mjs,
+// with Node's test runner (Node 20 takes no globs), shows the spec reporter, and ends with one
+// plain closing line: "N passed, N failed".
+//
+// LAYERON_TEST_BUILT=1 resolves @layeron/* to their built dist instead of their TypeScript
+// source (the sabotage check uses it, so that a change to dist reaches every test).
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs"
 import { join, relative } from "node:path"
 import { tmpdir } from "node:os"
 
 const root = new URL("..", import.meta.url).pathname
-const roots = ["packages", "tools", "test"]
+const roots = ["packages", "tools", "test", "bench", "examples"]
 const skipDirs = new Set(["node_modules", "dist", ".layeron", ".wrangler"])
 const filter = process.argv.slice(2)
 
@@ -23,7 +27,7 @@ function findTests(dir) {
     if (skipDirs.has(entry.name)) continue
     const path = join(dir, entry.name)
     if (entry.isDirectory()) found.push(...findTests(path))
-    else if (entry.name.endsWith(".test.ts")) found.push(path)
+    else if (entry.name.endsWith(".test.ts") || entry.name.endsWith(".test.mjs")) found.push(path)
   }
   return found
 }
@@ -44,7 +48,7 @@ const tapDir = mkdtempSync(join(tmpdir(), "layeron-tests-"))
 const tapFile = join(tapDir, "report.tap")
 const args = [
   "--import", "tsx",
-  "--conditions=source",
+  ...(process.env.LAYERON_TEST_BUILT === "1" ? [] : ["--conditions=source"]),
   "--test",
   "--test-concurrency=2",
   "--test-reporter=spec", "--test-reporter-destination=stdout",

@@ -39,8 +39,8 @@ export async function startBenchEmulator(options = {}) {
     },
     resetRequestLog: () => emulator.resetRequestLog(),
     /**
-     * Requests since the last reset: how many, how many were answered 429, and how many of
-     * each kind ("PATCH /accounts/:id/secrets_store/stores/:id/secrets/:id"), most first.
+     * Requests since the last reset: how many, how many were pages of the secrets list, how
+     * many were answered 429, and how many of each kind ("PATCH /accounts/:id/secrets_store/stores/:id/secrets/:id"), most first.
      */
     requestCounts() {
       const requests = emulator.requests
@@ -49,8 +49,11 @@ export async function startBenchEmulator(options = {}) {
         const kind = `${r.method} ${r.path.replace(/\/[0-9a-f]{32}(?=\/|$)/g, "/:id")}`
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
       }
+      // A page of the secrets list (no `search`), as opposed to a lookup of one secret by name.
+      const listing = requests.filter((r) => r.method === "GET" && /\/secrets$/.test(r.path) && !/[?&]search=/.test(r.query ?? "")).length
       return {
         total: requests.length,
+        listing,
         rateLimited: requests.filter((r) => r.status === 429).length,
         kinds: [...kinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => ({ kind, count })),
       }

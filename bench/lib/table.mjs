@@ -11,7 +11,7 @@ export function formatValue(value, unit) {
     case "MiB":
       return `${value.toFixed(1)} MiB`
     case "count":
-      return Number.isInteger(value) ? String(value) : value.toFixed(1)
+      return Number.isInteger(value) ? String(value) : value.toFixed(2)
   }
 }
 

@@ -54,24 +54,45 @@ export async function run({ runs }) {
       { key: "wrangler", run: wrangler },
       { key: "version", label: "layer --version", goal: 1.5, run: layer(["--version"]) },
       // A declared secret: the write goes through the rotation record (lock, sealed copy, intent, completion).
-      { key: "set", label: "layer secret set, declared (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
+      { key: "set", label: "layer secret set, declared (local)", goal: 3, cache: "warm", args: ["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], run: async () => (await project.layerChecked(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
       // A plain Cloudflare secret name that no declaration uses: one store write.
-      { key: "setPlain", label: "layer secret set, undeclared name (local)", goal: 3, run: async () => (await project.layerChecked(["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
-      { key: "list", label: "layer secret list --json (local)", goal: 3, run: layer(["secret", "list", "--json"]) },
+      { key: "setPlain", label: "layer secret set, undeclared name (local)", goal: 3, cache: "warm", args: ["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR], run: async () => (await project.layerChecked(["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR], { env: setValue() })).wallMs },
+      { key: "list", label: "layer secret list --json (local)", goal: 3, cache: "warm", args: ["secret", "list", "--json"], run: layer(["secret", "list", "--json"]) },
       // The first command after an edit imports the project again (tsx): shown, no goal.
       {
         key: "listEdited",
         label: "layer secret list --json, backend just edited",
+        cache: "stale",
+        args: ["secret", "list", "--json"],
         run: async () => {
-          const now = new Date()
-          await utimes(join(project.root, "src", "api.ts"), now, now)
+          await touchBackend()
           return (await project.layerChecked(["secret", "list", "--json"])).wallMs
         },
       },
     ]
+    const touchBackend = async () => {
+      const now = new Date()
+      await utimes(join(project.root, "src", "api.ts"), now, now)
+    }
+    /**
+     * A row is only what it says if the project cache is in the state it claims: the same
+     * command with --debug (untimed) must report a hit ("warm") or a re-import ("stale").
+     */
+    const checkCacheStates = async (when) => {
+      for (const subject of subjects.filter((s) => s.cache)) {
+        if (subject.cache === "stale") await touchBackend()
+        const { stderr } = await project.layerChecked([...subject.args, "--debug"], { env: setValue() })
+        const hit = /project cache: config and declarations from /.test(stderr)
+        const reimported = /project cache: .*importing the project/.test(stderr)
+        if (subject.cache === "warm" ? !hit : !reimported) {
+          throw new Error(`${when}, "${subject.label}" claims the project cache ${subject.cache}, but --debug says: ${stderr.split("\n").find((line) => line.includes("project cache")) ?? "nothing about the cache"}`)
+        }
+      }
+    }
 
     // Warm-up: the first `secret set` creates LAYERON_HOME's keys; tsx fills its cache.
     for (const subject of subjects) await subject.run()
+    await checkCacheStates("before the timed runs")
 
     /** @type {Record<string, number[]>} */
     const samples = Object.fromEntries(subjects.map((s) => [s.key, []]))
@@ -79,6 +100,7 @@ export async function run({ runs }) {
       const order = subjects.map((_, k) => subjects[(k + i) % subjects.length])
       for (const subject of order) samples[subject.key].push(await fastestOf(ATTEMPTS_PER_RUN, subject.run))
     }
+    await checkCacheStates("after the timed runs")
 
     const floor = samples.floor
     const wranglerMs = samples.wrangler

@@ -9,6 +9,7 @@ import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
 import { DEFAULT_API, createProject, jsonOf, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
+import { addEmulatorAccount } from "../helpers/emulator-project.js"
 
 let emulator: Emulator
 let accountId: string
@@ -21,8 +22,7 @@ const config = cloudflareConfig
 
 before(async () => {
   emulator = await startEmulator({ pendingDelayMs: 0 })
-  accountId = emulator.addAccount({ name: "Acme", withDefaultStore: true }).id
-  token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  ;({ accountId, token } = addEmulatorAccount(emulator))
 })
 after(() => emulator.close())
 beforeEach(async () => {
@@ -138,7 +138,7 @@ describe("failures on a Cloudflare environment", () => {
       assert.equal(run.code, 1)
       const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
       assert.equal(error.code, "cloudflare_rate_limited")
-      assert.match(error.message, /blocks requests from this API token for 300 s.*layer waits at most 90 s/)
+      assert.match(error.message, /blocks API requests of this user for 300 s.*layer waits at most 90 s/)
       assert.match(error.hint, /run the command again after /)
     } finally {
       emulator.clearFaults()

@@ -9,11 +9,17 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
+import { startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, RequestLogEntry } from "@layeron/cf-emulator"
 import { DEFAULT_API, createProject, jsonOf, listFiles, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 import { runWrangler } from "../helpers/wrangler.js"
+import { addEmulatorAccount } from "../helpers/emulator-project.js"
+
+/** Requests were made, and every one was a read: `.every` alone would pass on no request at all. */
+function onlyReads(requests: readonly string[]): boolean {
+  return requests.length > 0 && requests.every((line) => line.startsWith("GET "))
+}
 
 interface Node {
   kind: string
@@ -23,6 +29,7 @@ interface Node {
   detail?: string
   command?: string
   hint?: string
+  url?: string
 }
 interface DeployDoc {
   environment: string
@@ -60,8 +67,7 @@ interface Deployment {
 }
 
 async function deployment(options: { store?: boolean; files?: Record<string, string | null> } = {}): Promise<Deployment> {
-  const accountId = emulator.addAccount({ withDefaultStore: options.store ?? true }).id
-  const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  const { accountId, token } = addEmulatorAccount(emulator, { withStore: options.store ?? true })
   const project = await createProject({ "layeron.config.ts": config(accountId), ...options.files })
   cleanups.push(() => project.cleanup())
   const mine = (entry: RequestLogEntry) => entry.path.includes(accountId)
@@ -132,7 +138,7 @@ describe("layer deploy --dry-run", () => {
     assert.equal(run.code, 0, run.stderr)
     assert.equal(node(doc, "store").status, "create")
     assert.equal(node(doc, "store").physicalName, "default_secrets_store")
-    assert.ok(d.requests().every((line) => line.startsWith("GET ")), d.requests().join(", "))
+    assert.ok(onlyReads(d.requests()), d.requests().join(", "))
     assert.equal(emulator.accounts.find((a) => a.id === d.accountId)?.stores.length, 0)
   })
 
@@ -141,7 +147,7 @@ describe("layer deploy --dry-run", () => {
     const run = await d.layer(["deploy", "--env", "production", "--dry-run"])
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /^deploy plan for production \(cloudflare\)/)
-    assert.match(run.stdout, /KIND +ID +NAME +STATUS +DETAIL/)
+    assert.match(run.stdout, /KIND +ID +NAME +STATUS +URL +DETAIL/)
     assert.match(run.stdout, /\n {2}layer secret set auth\/signing-key --env production\n/)
     assert.match(run.stdout, /dry run: nothing was written; `layer deploy --env production` applies 4 changes/)
   })
@@ -176,32 +182,43 @@ describe("layer deploy (apply)", () => {
     assert.deepEqual(state.log.map((entry) => entry.action), ["deploy"])
     assert.deepEqual(await d.project.filesContaining(stored.versions.v1!.value), [], "the random value is in no file")
 
-    // Product: one secrets_store_secret binding per secret that exists (session key, sealing key) and the manifest.
+    // Product: one secrets_store_secret binding per secret that exists (session key, sealing key);
+    // the manifest of every declaration is in its bundle, not in a var (a var holds 5 KB).
     const product = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-secret-production")
     assert.ok(product, "the Secret Product Worker was uploaded")
     const bindings = product.metadata.bindings as Array<Record<string, unknown>>
     assert.deepEqual(
-      bindings.filter((b) => b.type === "secrets_store_secret").map((b) => [b.secret_name, b.store_id]).sort(),
-      [[sealingName, d.storeId()], [sessionName, d.storeId()]].sort(),
+      bindings.map((b) => [b.type, b.secret_name, b.store_id]).sort(),
+      [["secrets_store_secret", sealingName, d.storeId()], ["secrets_store_secret", sessionName, d.storeId()]].sort(),
     )
-    const manifest = bindings.find((b) => b.type === "json") as { name: string; json: { secrets: Record<string, { physicalName: string }> } }
-    assert.equal(manifest.name, "LAYERON_SECRET_MANIFEST")
-    assert.deepEqual(Object.keys(manifest.json.secrets).sort(), ["auth/session-key", "auth/signing-key", "default/webhook-key", "payments/stripe"])
+    assert.equal(product.metadata.keep_bindings, undefined, "the product Worker keeps no earlier binding")
+    const productBundle = await readFile(join(d.project.root, ".layeron", "deploy", "production", "shop-secret-production", "index.js"), "utf8")
+    const embedded = /BUNDLED_MANIFEST = (\{.*\});/.exec(productBundle)?.[1]
+    assert.ok(embedded, "the bundle carries the manifest")
+    assert.deepEqual(Object.keys((JSON.parse(embedded) as { secrets: object }).secrets).sort(), ["auth/session-key", "auth/signing-key", "default/webhook-key", "payments/stripe"])
     assert.equal(product.metadata.main_module, "index.js")
     assert.deepEqual(product.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
+    assert.deepEqual(product.subdomain, { enabled: false, previewsEnabled: false }, "the product Worker is never on workers.dev")
 
-    // App: the service binding to the product's SecretProduct entrypoint, the declared date.
+    // App: the service binding to the product's SecretProduct entrypoint, the declared date,
+    // keep_bindings for what layer does not manage, and its workers.dev route on, URL shown.
     const app = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-api-production")
     assert.ok(app, "the app Worker was uploaded")
     assert.deepEqual(app.metadata.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }])
+    assert.ok(Array.isArray(app.metadata.keep_bindings) && app.metadata.keep_bindings.includes("kv_namespace") && !app.metadata.keep_bindings.includes("service"))
     assert.equal(app.metadata.compatibility_date, "2026-05-24")
     assert.deepEqual(app.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
+    assert.deepEqual(app.subdomain, { enabled: true, previewsEnabled: false })
+    assert.equal(node(doc, "api").url, `https://shop-api-production.emulated-${d.accountId.slice(0, 8)}.workers.dev`)
+    assert.equal(node(doc, "layeron/secret-product").url, undefined)
+    const human = await d.layer(["deploy", "--env", "production", "--dry-run"])
+    assert.match(human.stdout, new RegExp(`https://shop-api-production\\.emulated-${d.accountId.slice(0, 8)}\\.workers\\.dev`))
 
     // A second deploy changes nothing: no write of any kind, every secret's modified unchanged.
     const modified = d.secretModified()
     const again = await d.deploy()
     assert.equal(again.run.code, 0, again.run.stderr)
-    assert.ok(d.requests().every((line) => line.startsWith("GET ")), `second deploy wrote: ${d.requests().join(", ")}`)
+    assert.ok(onlyReads(d.requests()), `second deploy wrote: ${d.requests().join(", ")}`)
     assert.deepEqual(d.secretModified(), modified)
     for (const id of ["layeron/sealing-key", "auth/session-key", "layeron/secret-product", "api"]) assert.equal(node(again.doc, id).status, "ready", id)
     assert.equal(node(again.doc, "payments/stripe").status, "external_value_required")
@@ -260,7 +277,7 @@ describe("layer deploy: bad input and failures (clear error, exit 1, a rerun com
     assert.equal(api.status, "error")
     assert.match(api.detail ?? "", /cannot bundle backend "api" \(src\/api\.ts\) for workerd: src\/api\.ts:\d+:\d+: Could not resolve "node:fs"/)
     assert.match(api.hint ?? "", /nodejs_compat/)
-    assert.ok(d.requests().every((line) => line.startsWith("GET ")), "nothing was written to Cloudflare")
+    assert.ok(onlyReads(d.requests()), "nothing was written to Cloudflare")
     assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
     const human = await d.layer(["deploy", "--env", "production", "--yes"])
     assert.equal(human.code, 1)
@@ -345,27 +362,25 @@ describe("layer deploy: bad input and failures (clear error, exit 1, a rerun com
     assert.equal(node(rerun.doc, "layeron/secret-product").status, "created")
   })
 
-  test("the account's secret quota reached halfway: the created secrets stay, the rest fail with the numbers; the rerun completes", async () => {
+  test("a plan that needs more secrets than the account's quota has left is refused up front: the numbers, nothing written; the rerun completes", async () => {
     const extra = DEFAULT_API.replace("app.use(sessionKey)", 'app.use(sessionKey)\napp.use(secret.random({ name: "csrf-key", namespace: "auth" }))')
     const d = await deployment({ files: { "src/api.ts": extra } })
     const account = emulator.accounts.find((a) => a.id === d.accountId)!
     const usage = account.stores.reduce((sum, store) => sum + store.secrets.length, 0)
-    emulator.setQuota(usage + 2, d.accountId) // the sealing key and one random secret fit
+    emulator.setQuota(usage + 2, d.accountId) // the plan creates 3: the sealing key and two random secrets
     const { run, doc } = await d.deploy()
     assert.equal(run.code, 1)
-    assert.deepEqual([node(doc, "layeron/sealing-key").status, node(doc, "auth/csrf-key").status, node(doc, "auth/session-key").status], ["created", "created", "error"])
-    assert.match(node(doc, "auth/session-key").detail ?? "", /cannot create lo_[0-9a-f]{24}: Cloudflare account [0-9a-f]{32} holds 2 of its 2 secrets/)
-    assert.match(node(doc, "auth/session-key").hint ?? "", /delete secrets you no longer use/)
-    assert.equal(node(doc, "layeron/secret-product").status, "create")
-    assert.match(node(doc, "layeron/secret-product").detail ?? "", /not uploaded: an earlier step failed/)
-    assert.ok(!emulator.scripts.some((script) => script.accountId === d.accountId))
+    assert.equal(node(doc, "store").status, "error")
+    assert.match(node(doc, "store").detail ?? "", new RegExp(`this deploy creates 3 secrets, but account ${d.accountId} holds ${usage} of its ${usage + 2} \\(2 left\\)`))
+    assert.match(node(doc, "store").hint ?? "", /delete 1 secret you no longer use .*layer doctor --env production/)
+    assert.deepEqual(d.requests().filter((line) => !line.startsWith("GET ")), [], "nothing was written")
+    assert.ok(d.requests().includes(`GET /accounts/${d.accountId}/secrets_store/quota`))
+    assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
 
-    const modified = d.secretModified()
     emulator.setQuota(100, d.accountId)
     const rerun = await d.deploy()
     assert.equal(rerun.run.code, 0, rerun.run.stderr)
-    assert.deepEqual([node(rerun.doc, "auth/csrf-key").status, node(rerun.doc, "auth/session-key").status, node(rerun.doc, "api").status], ["ready", "created", "created"])
-    for (const [name, time] of modified) assert.equal(d.secretModified().get(name), time, `${name} was rewritten`)
+    assert.deepEqual([node(rerun.doc, "auth/csrf-key").status, node(rerun.doc, "auth/session-key").status, node(rerun.doc, "api").status], ["created", "created", "created"])
   })
 })
 
@@ -379,7 +394,7 @@ describe("layer deploy: permissions", () => {
     assert.equal(error.code, "cloudflare_permission_denied")
     assert.match(error.message, /may not manage Workers scripts/)
     assert.match(error.hint, /Workers Scripts Edit/)
-    assert.ok(d.requests().every((line) => line.startsWith("GET ")))
+    assert.ok(onlyReads(d.requests()))
     assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])
   })
 })
@@ -396,7 +411,10 @@ describe("layer deploy on a local environment", () => {
     const files = (await listFiles(join(project.root, ".layeron"))).map((file) => file.slice(project.root.length + 1))
     assert.ok(files.includes(".layeron/deploy/dev/shop-api-dev/wrangler.jsonc"), files.join("\n"))
     assert.ok(files.includes(".layeron/deploy/dev/shop-secret-dev/index.js"))
-    assert.equal(files.filter((file) => file.startsWith(".layeron/local/dev/")).length, 2)
+    assert.equal(files.filter((file) => /^\.layeron\/local\/dev\/[^/]+\.json$/.test(file)).length, 2, "two records: the random secret and the sealing key")
+    // A local environment's rotation state stays with its store, out of the committed tree.
+    assert.equal(files.filter((file) => file.startsWith(".layeron/local/dev/rotation/")).length, 2, files.join("\n"))
+    assert.ok(!files.some((file) => file.startsWith(".layeron/secret-rotation/")), files.join("\n"))
 
     const human = await project.layer(["deploy", "--yes"])
     assert.equal(human.code, 0, human.stderr)

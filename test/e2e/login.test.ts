@@ -85,13 +85,53 @@ describe("layer login stores a verified token", () => {
     assert.match(String(document.tokenFingerprint), /^sha256:[0-9a-f]{8}$/)
     assert.deepEqual(document.storage, { kind: "file", path: credentialsFile() })
     assert.deepEqual(document.secretsStore, { access: true, stores: 0 })
+    assert.deepEqual(document.workersScripts, { access: true, scripts: 0 })
+    assert.deepEqual(document.permissions, {
+      confirmed: ["Account Secrets Store Read", "Account Workers Scripts Read"],
+      missing: [],
+      unconfirmed: ["Account Secrets Store Edit", "Account Workers Scripts Edit"],
+      note: "Cloudflare does not say which permissions a token has; reads confirm Read, and write access (Edit) can only be confirmed by writing: the first `layer secret set` and `layer deploy` do",
+    })
     assert.equal(await modeOf(credentialsFile()), 0o600)
     assert.equal(await modeOf(project.home), 0o700)
     assert.deepEqual(await project.filesContaining(token), ["home/layeron/credentials.json"], "the token is in the credentials file only")
     assert.deepEqual(
       emulator.requests.map((request) => `${request.method} ${request.path}`),
-      ["GET /user/tokens/verify", "GET /accounts", `GET /accounts/${accountId}/secrets_store/stores`],
+      ["GET /user/tokens/verify", "GET /accounts", `GET /accounts/${accountId}/secrets_store/stores`, `GET /accounts/${accountId}/workers/scripts`],
     )
+  })
+
+  test("a Secrets Store token without Workers Scripts logs in, but is told plainly that deploy will fail and what to add", async () => {
+    const storeOnly = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: ["secrets_store_read"] })
+    tokens.push(storeOnly)
+    const run = await layer(["login", "--from-stdin", "--json"], { input: storeOnly })
+    assert.equal(run.code, 0, run.stderr)
+    const document = jsonOf<{ workersScripts: { access: boolean; problem: string }; permissions: { confirmed: string[]; missing: string[]; unconfirmed: string[] } }>(run)
+    assert.equal(document.workersScripts.access, false)
+    assert.deepEqual(document.permissions.confirmed, ["Account Secrets Store Read"])
+    assert.deepEqual(document.permissions.missing, ["Account Workers Scripts Read"])
+    assert.deepEqual(document.permissions.unconfirmed, ["Account Secrets Store Edit"])
+    assert.match(run.stderr, /cannot read Workers scripts on account [0-9a-f]{32}, so `layer deploy` will fail; add "Workers Scripts Edit"/)
+    const human = await layer(["login", "--from-stdin"], { input: storeOnly })
+    assert.match(human.stdout, /Workers Scripts: NOT reachable/)
+    assert.match(human.stdout, /Not confirmed: Account Secrets Store Edit \(.*can only be confirmed by writing/)
+  })
+
+  test("an account-owned token that GET /accounts refuses (400) logs in with --account-id, and is asked for it without", async () => {
+    const refused = emulator.addToken({ kind: "account", accountIds: [accountId], permissions: [...PERMISSIONS], accountList: "refuses" })
+    tokens.push(refused)
+    const run = await layer(["login", "--from-stdin", "--json", "--account-id", accountId], { input: refused })
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(jsonOf<{ tokenKind: string }>(run).tokenKind, "account")
+    await project.cleanup()
+    project = await createProject()
+    const error = await assertFailedLogin(await layer(["login", "--from-stdin", "--json"], { input: refused }), "account_id_required")
+    assert.match(error.hint ?? "", /--account-id/)
+  })
+
+  test("a malformed token (Cloudflare's 400 6003/6111) is 'not a well-formed token', not a generic error", async () => {
+    const error = await assertFailedLogin(await layer(["login", "--from-stdin", "--json"], { input: "too-short-to-be-a-token" }), "cloudflare_token_malformed")
+    assert.match(error.hint ?? "", /copy the whole token again/)
   })
 
   test("the human output says where the token went and shows only its fingerprint", async () => {
@@ -235,6 +275,13 @@ describe("layer whoami and layer logout", () => {
       tokenKind: "user",
       verification: { status: "active", expiresOn: null },
       secretsStore: { access: true, stores: 0 },
+      workersScripts: { access: true, scripts: 0 },
+      permissions: {
+        confirmed: ["Account Secrets Store Read", "Account Workers Scripts Read"],
+        missing: [],
+        unconfirmed: ["Account Secrets Store Edit", "Account Workers Scripts Edit"],
+        note: "Cloudflare does not say which permissions a token has; reads confirm Read, and write access (Edit) can only be confirmed by writing: the first `layer secret set` and `layer deploy` do",
+      },
     })
     const human = await layer(["whoami"])
     assert.match(human.stdout, new RegExp(`Token: +${fingerprint} \\(user token, active\\)`))
@@ -263,6 +310,17 @@ describe("layer whoami and layer logout", () => {
     assert.equal(document.accountIdSource, "CLOUDFLARE_ACCOUNT_ID")
     const out = await layer(["logout"], { env: { CLOUDFLARE_API_TOKEN: other } })
     assert.match(out.stderr, /CLOUDFLARE_API_TOKEN is still set/)
+  })
+
+  test("whoami exits 1 when the account is unreachable with the token, and says which account", async () => {
+    await layer(["login", "--from-stdin"], { input: token })
+    const other = emulator.addAccount({ name: "Someone else" }).id
+    const who = await layer(["whoami", "--json"], { env: { CLOUDFLARE_ACCOUNT_ID: other } })
+    assert.equal(who.code, 1)
+    const document = jsonOf<{ accountId: string; secretsStore: { access: boolean; problem: string } }>(who)
+    assert.equal(document.accountId, other)
+    assert.equal(document.secretsStore.access, false)
+    assert.match(who.stderr, new RegExp(`cannot access Cloudflare account ${other}`))
   })
 
   test("whoami with a revoked token fails, still naming which token it checked", async () => {

@@ -5,7 +5,9 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import { layerInPty } from "../helpers/pty.js"
+import { assertRefused } from "../helpers/refusals.js"
 
 const B64_32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 
@@ -25,17 +27,10 @@ describe("layer secret delete", () => {
   })
 
   const storeFile = (name: string) => join(project.root, ".layeron", "local", "dev", `${name}.json`)
-  const stateFile = (name: string) => join(project.root, ".layeron", "secret-rotation", "dev", `${name}.json`)
+  const stateFile = (name: string) => join(stateDirOf(project.root, "dev"), `${name}.json`)
 
   async function refused(args: string[], code: string, message: RegExp, hint: RegExp): Promise<void> {
-    const before = await project.snapshot()
-    const run = await project.layer([...args, "--json"])
-    assert.equal(run.code, 1, run.stderr)
-    const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
-    assert.equal(error.code, code)
-    assert.match(error.message, message)
-    assert.match(error.hint, hint)
-    assert.deepEqual(await project.snapshot(), before)
+    await assertRefused(project, args, { code, message, hint })
   }
 
   it("needs --yes without a terminal, and deletes nothing", async () => {

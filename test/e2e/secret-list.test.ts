@@ -1,6 +1,6 @@
 /** `layer secret list`: declared secrets with their status, then what no declaration claims. */
 import assert from "node:assert/strict"
-import { after, before, describe, it } from "node:test"
+import { afterEach, beforeEach, describe, it } from "node:test"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
 
@@ -16,13 +16,19 @@ interface Row {
 }
 
 describe("layer secret list", () => {
+  // Each case has its own project and writes what it lists: no case depends on another having run.
   let project: TestProject
-  before(async () => {
+  beforeEach(async () => {
     project = await createProject()
   })
-  after(async () => {
+  afterEach(async () => {
     await project.cleanup()
   })
+
+  const setValues = async () => {
+    assert.equal((await project.layer(["secret", "set", "payments/stripe", "--value-env", "V"], { env: { V: "sk" } })).code, 0)
+    assert.equal((await project.layer(["secret", "set", "LEFTOVER", "--value-env", "V"], { env: { V: "x" } })).code, 0)
+  }
 
   const list = async (...args: string[]) => {
     const run = await project.layer(["secret", "list", "--json", ...args])
@@ -46,8 +52,7 @@ describe("layer secret list", () => {
   })
 
   it("shows written secrets as present, undeclared ones with declared: false, and the sealing key as Layeron's", async () => {
-    assert.equal((await project.layer(["secret", "set", "payments/stripe", "--value-env", "V"], { env: { V: "sk" } })).code, 0)
-    assert.equal((await project.layer(["secret", "set", "LEFTOVER", "--value-env", "V"], { env: { V: "x" } })).code, 0)
+    await setValues()
     const doc = await list()
     const stripe = doc.secrets.find((s) => s.name === "stripe")
     assert.equal(stripe?.status, "present")
@@ -59,12 +64,21 @@ describe("layer secret list", () => {
   })
 
   it("lists one environment at a time", async () => {
+    await setValues()
     const staging = await list("--env", "staging")
     assert.equal(staging.environment, "staging")
-    assert.ok(staging.secrets.every((s) => s.declared && s.status !== "present"))
+    // The four declarations, none present: dev's writes (stripe, LEFTOVER, the sealing key) are not staging's.
+    assert.deepEqual(staging.secrets.map((s) => [s.name, s.declared, s.status !== "present"]), [
+      ["session-key", true, true],
+      ["signing-key", true, true],
+      ["webhook-key", true, true],
+      ["stripe", true, true],
+    ])
+    assert.equal((await list()).secrets.find((s) => s.name === "stripe")?.status, "present")
   })
 
   it("prints a table with next steps for people", async () => {
+    await setValues()
     const run = await project.layer(["secret", "list"])
     assert.equal(run.code, 0)
     assert.match(run.stdout, /^secrets in dev\nSECRET +PHYSICAL NAME +KIND +STATUS +ROTATION +MODIFIED\n/)

@@ -8,10 +8,11 @@ import assert from "node:assert/strict"
 import { cp } from "node:fs/promises"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
+import { startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
+import { addEmulatorAccount } from "../helpers/emulator-project.js"
 import {
   ROTATION_API,
   RANDOM_SEEDS,
@@ -42,11 +43,11 @@ interface Fixture {
 
 async function start(options: Parameters<typeof startEmulator>[0] = {}, env: Record<string, string> = {}): Promise<Fixture> {
   const emulator = await startEmulator({ pendingDelayMs: 0, ...options })
-  const accountId = emulator.addAccount({ name: "Acme", withDefaultStore: true }).id
-  const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
+  const { accountId, token } = addEmulatorAccount(emulator)
   const project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId), "src/api.ts": ROTATION_API })
   const target = emulatorTarget(project, emulator, accountId, token, env)
-  await seedRandomSecrets(project, T0, target.env, envArgs(target))
+  // Seeding is setup, not the case under test: the CLI's default timeouts, so a loaded machine cannot fail it.
+  await seedRandomSecrets(project, T0, { ...target.env, LAYERON_REQUEST_TIMEOUT_MS: undefined, LAYERON_MAX_RETRY_WAIT_MS: undefined }, envArgs(target))
   return { emulator, accountId, token, project, target }
 }
 

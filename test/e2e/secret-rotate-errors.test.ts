@@ -12,6 +12,8 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { LayerOptions, LayerRun, TestProject } from "../helpers/project.js"
+import { assertRefused } from "../helpers/refusals.js"
+import type { Refusal } from "../helpers/refusals.js"
 import { ROTATION_API, rotationStateDir, seedRandomSecrets } from "../helpers/rotation.js"
 
 interface ErrorDocument {
@@ -35,17 +37,8 @@ describe("layer secret rotate: bad input", () => {
   })
 
   /** Run, then check exit code, message, hint, the --json error document and that nothing changed. */
-  async function refused(args: string[], expected: { code: string; message: RegExp; hint: RegExp }, options: LayerOptions = {}): Promise<LayerRun> {
-    const before = await project.snapshot()
-    const run = await project.layer(["secret", "rotate", ...args, "--json"], { ...options, env: { LAYERON_TEST_NOW: "2026-04-01T00:00:00Z", ...options.env } })
-    assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr}`)
-    const { error } = jsonOf<ErrorDocument>(run)
-    assert.equal(error.code, expected.code, error.message)
-    assert.match(error.message, expected.message)
-    assert.match(error.hint, expected.hint)
-    assert.match(run.stderr, /^error: .+\nhint: .+/m)
-    assert.deepEqual(await project.snapshot(), before, "the store, state or LAYERON_HOME changed")
-    return run
+  function refused(args: string[], expected: Refusal, options: LayerOptions = {}): Promise<LayerRun> {
+    return assertRefused(project, ["secret", "rotate", ...args], expected, { ...options, env: { LAYERON_TEST_NOW: "2026-04-01T00:00:00Z", ...options.env } })
   }
 
   for (const at of ["yesterday", "2026-07-01", "2026-07-01T00:00:00", "2026-02-30T00:00:00Z", "2026-07-01 00:00:00Z", "1751328000"]) {

@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf, modeOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import { layerInPty } from "../helpers/pty.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import { parseStoredValue } from "@layeron/modules/envelope"
@@ -28,6 +29,15 @@ describe("layer secret set", () => {
   })
 
   const localFile = (name: string, env = "dev") => join(project.root, ".layeron", "local", env, `${name}.json`)
+
+  /** The current version's value as the local store holds it, decrypted with the user's key: the truth, not the CLI's report. */
+  const storedValue = async (physicalName: string, env = "dev"): Promise<string | undefined> => {
+    const stored = await createLocalProvider({ projectRoot: project.root, environment: env, home: project.home }).decryptAll()
+    const text = stored.get(physicalName)?.reveal()
+    if (text === undefined) return undefined
+    const { envelope } = parseStoredValue(text)
+    return envelope.versions[envelope.current]?.value
+  }
 
   it("writes an undeclared Cloudflare secret name from --value-env, then updates it in place", async () => {
     const first = await project.layer(["secret", "set", "API_TOKEN", "--value-env", "TOKEN", "--json"], { env: { TOKEN: "token-one" } })
@@ -72,11 +82,11 @@ describe("layer secret set", () => {
     assert.equal(doc.declared, "auth/session-key")
     assert.match(doc.physicalName, /^lo_[0-9a-f]{24}$/)
     assert.equal(doc.bytes, B64_32.length)
-    await stat(localFile(doc.physicalName))
-    const state = JSON.parse(await readFile(join(project.root, ".layeron", "secret-rotation", "dev", `${doc.physicalName}.json`), "utf8")) as { physicalName: string; current: string }
+    assert.equal(await storedValue(doc.physicalName), B64_32, "the store holds the bytes given on stdin")
+    const state = JSON.parse(await readFile(join(stateDirOf(project.root, "dev"), `${doc.physicalName}.json`), "utf8")) as { physicalName: string; current: string }
     assert.equal(state.physicalName, doc.physicalName)
     assert.equal(state.current, "v1")
-    await stat(join(project.root, ".layeron", "secret-rotation", "dev", "public-key.json"))
+    await stat(join(stateDirOf(project.root, "dev"), "public-key.json"))
   })
 
   it("maps an adopted name and a bare default-namespace name to their declarations", async () => {
@@ -95,7 +105,7 @@ describe("layer secret set", () => {
     const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
     assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
     // Readers must see the literal text, not versions parsed out of it.
-    const stored = await createLocalProvider({ projectRoot: project.root, environment: "dev", home: project.home }).decryptAll()
+    const stored = await createLocalProvider({ projectRoot: project.root, environment: "dev", home: project.home, owner: { workspace: "acme", project: "shop" } }).decryptAll()
     const text = stored.get("LITERAL")?.reveal() ?? ""
     assert.equal(parseStoredValue(text).envelope.versions.v1?.value, '{"current":"nope","versions":{}}')
   })
@@ -114,9 +124,12 @@ describe("layer secret set", () => {
   })
 
   it("keeps stdin byte for byte, warning about a trailing newline", async () => {
-    const run = await project.layer(["secret", "set", "NEWLINE", "--from-stdin", "--json"], { input: "two\nlines\n" })
-    assert.equal(jsonOf<SetDocument>(run).bytes, 10)
+    const input = "two\r\nlines\t, é ✓ \u{1F511}\n"
+    const run = await project.layer(["secret", "set", "NEWLINE", "--from-stdin", "--json"], { input })
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(jsonOf<SetDocument>(run).bytes, Buffer.byteLength(input))
     assert.match(run.stderr, /warning: the value from stdin ends with a newline, which is kept/)
+    assert.equal(await storedValue("NEWLINE"), input, "the store holds stdin byte for byte")
   })
 
   it("warns above 80 % of the size limit", async () => {
@@ -127,15 +140,18 @@ describe("layer secret set", () => {
 
   it("asks twice at a terminal without echoing, and writes", async () => {
     const run = await layerInPty(project, ["secret", "set", "PROMPTED", "--json"], [
-      { expect: "Value for PROMPTED in dev: ", send: "typed-at-prompt\r" },
-      { expect: "Enter it again: ", send: "typed-at-prompt\r" },
+      { expect: "Value for PROMPTED in dev: ", send: "typed at-prompt 42\r" },
+      { expect: "Enter it again: ", send: "typed at-prompt 42\r" },
     ])
     assert.equal(run.exitCode, 0, run.output)
-    assert.doesNotMatch(run.output, /typed-at-prompt/)
+    assert.doesNotMatch(run.output, /typed at-prompt/)
     assert.match(run.output, /"action": "created"/)
+    assert.equal(await storedValue("PROMPTED"), "typed at-prompt 42", "the store holds what was typed, without the Enter")
   })
 
   it("creates LAYERON_HOME 0700 with 0600 keys, and no key inside the project", async () => {
+    // Its own write first: the keys must exist whatever ran before.
+    assert.equal((await project.layer(["secret", "set", "HOME_CHECK", "--value-env", "V"], { env: { V: "h" } })).code, 0)
     assert.equal(await modeOf(project.home), 0o700)
     assert.equal(await modeOf(join(project.home, "local-store.key")), 0o600)
     assert.equal(await modeOf(join(project.home, "fingerprint.key")), 0o600)

@@ -4,11 +4,13 @@
  * @layeron/* resolve (to their built dist), and a private LAYERON_HOME. `layer()` spawns the
  * BUILT CLI (`npm run build` first) with a clean environment.
  */
-import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { createServer } from "node:net"
+import type { AddressInfo } from "node:net"
 import { dirname, join, relative } from "node:path"
 
+import { runProcess } from "./processes.js"
 import { LAYER_BIN, REPO_ROOT, cleanEnv, layTempProject } from "./temp-project.mjs"
 
 export { LAYER_BIN, REPO_ROOT }
@@ -142,27 +144,7 @@ export async function createProject(files: Readonly<Record<string, string | null
 
 /** Spawn the built CLI; resolves when it exits (killed after 60 s, so a hang fails the test). */
 export function runLayer(args: readonly string[], options: LayerOptions & { cwd: string; env: NodeJS.ProcessEnv }): Promise<LayerRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LAYER_BIN, ...args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(options.uid !== undefined ? { uid: options.uid } : {}),
-      ...(options.gid !== undefined ? { gid: options.gid } : {}),
-    })
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
-    child.on("error", reject)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") })
-    })
-    child.stdin.on("error", () => {}) // the CLI may exit before reading its input
-    child.stdin.end(options.input ?? "")
-  })
+  return runProcess(process.execPath, [LAYER_BIN, ...args], options)
 }
 
 /** Parse a run's stdout as its one JSON document. */
@@ -198,4 +180,13 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 export async function modeOf(path: string): Promise<number> {
   return (await lstat(path)).mode & 0o777
+}
+
+/** A port free right now on 127.0.0.1 (bound to 0, read, released), for `layer dev --port`. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
 }

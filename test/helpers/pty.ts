@@ -11,6 +11,8 @@ export interface PtyStep {
   expect: string
   /** …then type this ("\r" is Enter, "\u0003" is Ctrl-C). */
   send: string
+  /** With a path: on reaching the step, create `<gate>.reached`, and type only once `<gate>` exists. */
+  gate?: string
 }
 
 export interface PtyRun {

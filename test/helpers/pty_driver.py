@@ -5,7 +5,7 @@ Reads one JSON object on stdin:
   {"argv": [...], "cwd": "...", "env": {...}, "timeout": 60,
    "steps": [{"expect": "Value for", "send": "secret\\r"}, ...]}
 Each step waits until `expect` appears in the terminal output (after the previous step's
-match), then types `send`. stdin, stdout and stderr of the command are all the terminal, as
+match), then types `send`; a step with "gate": PATH also creates PATH.reached and waits for PATH. stdin, stdout and stderr of the command are all the terminal, as
 for a person at a shell; the transcript is everything the terminal showed.
 
 Prints one JSON object: {"output": transcript, "exitCode": int, "steps": answered, "timedOut": bool}.
@@ -43,6 +43,14 @@ def main() -> None:
             found = transcript.find(expect, position)
             if found < 0:
                 break
+            # A gated step: say it was reached (GATE.reached), then answer only once GATE exists,
+            # so a test can do something else while the command waits at this prompt.
+            gate = steps[answered].get("gate")
+            if gate:
+                if not os.path.exists(gate + ".reached"):
+                    open(gate + ".reached", "w").close()
+                if not os.path.exists(gate):
+                    break
             position = found + len(expect)
             os.write(fd, steps[answered]["send"].encode("utf-8"))
             answered += 1

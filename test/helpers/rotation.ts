@@ -10,7 +10,7 @@
  * Shared by the e2e rotation suites and the reliability suite.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
+import { spawnProcess } from "./processes.js"
 import type { ChildProcess } from "node:child_process"
 import { readFile, readdir } from "node:fs/promises"
 import { join } from "node:path"
@@ -20,9 +20,13 @@ import { unseal } from "../../packages/modules/src/seal/index.js"
 import { createLocalProvider } from "../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../packages/cli/src/rotation/types.js"
 import { LAYER_BIN, cloudflareConfig } from "./project.js"
+import { stateDirOf } from "./temp-project.mjs"
 import type { LayerRun, TestProject } from "./project.js"
 
 /** A physical name's stored text, by name. */
+/** The default test project's ownership fields (DEFAULT_CONFIG): the local store binds records to them. */
+export const TEST_OWNER = { workspace: "acme", project: "shop" }
+
 export type StoredTexts = Map<string, string>
 
 export interface OpenedVersion {
@@ -37,14 +41,14 @@ export interface OpenedSecret {
 }
 
 export async function readLocalStore(project: TestProject, environment = "dev"): Promise<StoredTexts> {
-  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home })
+  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home, owner: TEST_OWNER })
   const texts = new Map<string, string>()
   for (const [name, text] of await provider.decryptAll()) texts.set(name, text.reveal())
   return texts
 }
 
 export function rotationStateDir(project: TestProject, environment = "dev"): string {
-  return join(project.root, ".layeron", "secret-rotation", environment)
+  return stateDirOf(project.root, environment)
 }
 
 export async function readState(project: TestProject, physicalName: string, environment = "dev"): Promise<SecretState> {
@@ -222,15 +226,7 @@ export function localTarget(project: TestProject, environment = "dev"): Rotation
 
 /** The built CLI in a child process that the caller may kill at any moment. */
 export function startLayer(target: RotationTarget, args: readonly string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<LayerRun> } {
-  const child = spawn(process.execPath, [LAYER_BIN, ...args, "--env", target.environment], { cwd: target.project.root, env: target.project.env({ ...target.env, ...env }), stdio: ["ignore", "pipe", "pipe"] })
-  const stdout: Buffer[] = []
-  const stderr: Buffer[] = []
-  child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk))
-  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk))
-  const done = new Promise<LayerRun>((resolve, reject) => {
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
-  })
+  const { child, done } = spawnProcess(process.execPath, [LAYER_BIN, ...args, "--env", target.environment], { cwd: target.project.root, env: target.project.env({ ...target.env, ...env }) })
   return { child, done }
 }
 

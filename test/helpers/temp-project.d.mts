@@ -8,3 +8,4 @@ export interface TempProjectPaths {
 }
 export declare function layTempProject(prefix: string, files: Readonly<Record<string, string | null>>): Promise<TempProjectPaths>
 export declare function cleanEnv(project: Pick<TempProjectPaths, "home" | "userHome">, extra?: Record<string, string | undefined>): NodeJS.ProcessEnv
+export function stateDirOf(root: string, environment: string, provider?: "local" | "cloudflare"): string

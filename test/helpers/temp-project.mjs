@@ -39,3 +39,12 @@ export function cleanEnv(project, extra = {}) {
   }
   return result
 }
+
+/**
+ * Where an environment's rotation state lives: a local environment's with its local store
+ * (`.layeron/local/<env>/rotation/`, per developer), a shared one's in the committed
+ * `.layeron/secret-rotation/<env>/`. The tests' shared environment is always `production`.
+ */
+export function stateDirOf(root, environment, provider = environment === "production" ? "cloudflare" : "local") {
+  return provider === "local" ? join(root, ".layeron", "local", environment, "rotation") : join(root, ".layeron", "secret-rotation", environment)
+}

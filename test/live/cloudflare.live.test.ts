@@ -14,6 +14,7 @@ import { describe, it } from "node:test"
 import { verifyLogin } from "../../packages/cli/src/credentials/verify.js"
 import { CloudflareApi } from "../../packages/cli/src/providers/cloudflare/api.js"
 import { createCloudflareProvider } from "../../packages/cli/src/providers/cloudflare/index.js"
+import { listStores } from "../../packages/cli/src/providers/cloudflare/secrets.js"
 import { providerCases } from "../../packages/cli/src/providers/provider.case.test.js"
 
 const token = process.env.CLOUDFLARE_API_TOKEN
@@ -38,11 +39,15 @@ providerCases(
 )
 
 describe("layer login's checks on the live API", () => {
-  it("the token is active, reaches the account, and may use Secrets Store", skip ? { skip } : {}, async () => {
+  it("the token is active, reaches the account, may read Secrets Store and Workers Scripts", skip ? { skip } : {}, async () => {
     const api = new CloudflareApi({ apiToken: token ?? "" })
     const verified = await verifyLogin(api, { accountId: accountId ?? "", source: "CLOUDFLARE_ACCOUNT_ID" })
     assert.equal(verified.status, "active")
     assert.equal(verified.accountId, accountId?.toLowerCase())
-    assert.ok(verified.storeCount >= 0)
+    // Cloudflare allows one store per account: login must see exactly what a direct list shows.
+    const { items } = await listStores(api, verified.accountId)
+    assert.equal(verified.storeCount, items.length)
+    assert.ok(verified.storeCount <= 1, `one store per account, saw ${verified.storeCount}`)
+    assert.deepEqual(verified.workersScripts.access, true, "the suite's token must be able to deploy (Workers Scripts)")
   })
 })

@@ -87,8 +87,11 @@ after(async () => {
 })
 
 describe("bad input: clear error, non-zero exit, nothing written", () => {
-  for (const row of ROWS) {
-    it(`${row.area}: ${row.id}`, async (t) => {
+  const held = CASES.length - ROWS.length
+  for (const row of CASES) {
+    // Rows the default run leaves out are reported as skipped (each one, so the count shows), never dropped.
+    const skip = ROWS.includes(row) ? false : `the default run takes every other row (${held} of ${CASES.length} held back); LAYERON_RELIABILITY_FULL=1 runs all`
+    it(`${row.area}: ${row.id}`, { skip }, async (t) => {
       const project = await projectFor(row)
       const storeBefore = "storedSecrets" in project ? JSON.stringify(project.storedSecrets()) : ""
       const before = await project.snapshot()
@@ -112,7 +115,7 @@ describe("bad input: clear error, non-zero exit, nothing written", () => {
     const areas = [...new Set(CASES.map((row) => row.area))]
     const passed = [...passedByArea.values()].reduce((sum, n) => sum + n, 0)
     await publishFigures("bad-input", {
-      figures: { corpus: CASES.length, run: ROWS.length, passed, failed: ROWS.length - passed },
+      figures: { corpus: CASES.length, run: ROWS.length, skipped: CASES.length - ROWS.length, passed, failed: ROWS.length - passed },
       tables: [
         {
           title: "bad-input cases by area (each: non-zero exit, error code, message pattern, .layeron + LAYERON_HOME + emulator unchanged)",

@@ -1,8 +1,10 @@
 /**
- * Crash matrix (issue 9, part 4): SIGKILL at each write-ahead step of `secret set`,
- * `secret rotate --apply` and `deploy` (LAYERON_TEST_CRASH_AT=step#N, for every N the step
- * is reached), and at random instants (spawn, kill after a random delay up to the command's
- * undisturbed duration), on the local store and on Cloudflare (the emulator). After each
+ * Crash matrix: SIGKILL at each write-ahead step of `secret set`, `secret rotate --apply`
+ * and `deploy` (LAYERON_TEST_CRASH_AT=step#N), and at seeded random instants (spawn, kill
+ * after a random delay up to 1.2 × the command's undisturbed duration), on the local store
+ * and on Cloudflare (the emulator). Each scenario declares the steps it reaches and how many
+ * times (`reaches` in support/scenarios.ts); every declared kill must land (the run ends by
+ * SIGKILL), and in the full run one past the count must not, so the counts are exact. After each
  * kill the same command is run again; it must succeed, and the store and the rotation state
  * must end as an undisturbed run leaves them, with every sealed copy opening to the value the
  * store holds.
@@ -18,15 +20,12 @@ import type { Emulator } from "./support/cloudflare.js"
 import { publishFigures } from "./support/figures.js"
 import { describeAudit, isConsistent } from "./support/ground-truth.js"
 import { FULL, sized } from "./support/mode.js"
-import { SCENARIOS } from "./support/scenarios.js"
-import type { Scenario } from "./support/scenarios.js"
+import { CRASH_STEPS, SCENARIOS } from "./support/scenarios.js"
+import type { CrashStep, Scenario } from "./support/scenarios.js"
+import { seededRandom, testSeed } from "../helpers/random.js"
 import { createCloudflareTarget, createLocalTarget, observeTarget } from "./support/targets.js"
 import type { EndState, Observation, Target, TargetKind } from "./support/targets.js"
 
-/** Every crash point in the write path (testing/crash-point.ts callers). */
-const STEPS = ["sealing-key-pending", "sealing-key-stored", "before-intent", "after-intent", "after-provider-write", "after-state-write"] as const
-/** Occurrences tried per step: rotate and deploy reach the record steps once per secret. */
-const MAX_OCCURRENCE = sized(1, 4)
 const RANDOM_KILLS = sized(2, 8)
 const TARGETS: readonly TargetKind[] = ["local", "cloudflare"]
 
@@ -92,12 +91,11 @@ function compare(expected: EndState, actual: EndState): { lost: number; doubled:
 }
 
 /** Disturb one run (`disturb` starts the command and returns once it ended), rerun, judge. */
-async function cell(scenario: Scenario, kind: TargetKind, expected: Baseline, crash: string, disturb: (target: Target) => Promise<{ killed: boolean }>): Promise<CellResult | undefined> {
+async function cell(scenario: Scenario, kind: TargetKind, expected: Baseline, crash: string, disturb: (target: Target) => Promise<{ killed: boolean }>): Promise<CellResult> {
   const target = await makeTarget(kind)
   try {
     await scenario.prepare(target)
     const { killed } = await disturb(target)
-    if (!killed && !crash.startsWith("random")) return undefined
     const rerun = await target.run(scenario.args, { env: { ...scenario.env } })
     const observation = await observeTarget(target)
     const { lost, doubled, same } = compare(expected.observation.end, observation.end)
@@ -123,78 +121,120 @@ async function cell(scenario: Scenario, kind: TargetKind, expected: Baseline, cr
   }
 }
 
+/**
+ * Which occurrences of a step reached `count` times are killed: the last one by default (a
+ * kill there proves the step is reached all `count` times), every one in the full run.
+ */
+function occurrencesOf(count: number): number[] {
+  if (FULL) return Array.from({ length: count }, (_, index) => index + 1)
+  return [count]
+}
+
+const SEED = testSeed(20_261_201)
+
 for (const scenario of SCENARIOS) {
   describe(`crashes in ${scenario.label}`, () => {
     for (const kind of TARGETS) {
-      it(`on ${kind}: every crash point, then random instants`, async (t) => {
+      it(`on ${kind}: every crash point it reaches, then random instants (seed ${SEED})`, async (t) => {
         // The default run keeps Cloudflare to the first write scenario; the full run covers all.
         if (!FULL && kind === "cloudflare" && scenario.id !== "set-first") {
           t.skip("full run only (LAYERON_RELIABILITY_FULL=1)")
           return
         }
         const expected = await baseline(scenario, kind)
-        const failures: string[] = []
-        for (const step of STEPS) {
-          for (let occurrence = 1; occurrence <= MAX_OCCURRENCE; occurrence++) {
+        const declared = Object.entries(scenario.reaches) as [CrashStep, number][]
+        assert.ok(declared.length > 0, `${scenario.id} declares no crash point`)
+        for (const [step, count] of declared) {
+          for (const occurrence of occurrencesOf(count)) {
             const crash = `${step}#${occurrence}`
-            const result = await cell(scenario, kind, expected, crash, async (target) => {
-              const run = await target.run(scenario.args, { env: { ...scenario.env, LAYERON_TEST_CRASH_AT: crash } })
-              return { killed: run.signal === "SIGKILL" }
+            await t.test(`killed at ${crash} (of ${count}), then rerun`, async () => {
+              const result = await cell(scenario, kind, expected, crash, async (target) => {
+                const run = await target.run(scenario.args, { env: { ...scenario.env, LAYERON_TEST_CRASH_AT: crash } })
+                return { killed: run.signal === "SIGKILL" }
+              })
+              assert.ok(result.killed, `${crash} was never reached: the run ended without being killed (the scenario declares ${count} × ${step})`)
+              assertConverged(result)
             })
-            if (!result) break // the step is reached fewer times than this
-            if (!result.converged || result.lost || result.doubled) failures.push(`${crash}: ${result.inconsistent.join("; ")} (lost ${result.lost}, doubled ${result.doubled})`)
+          }
+          if (FULL) {
+            // One past the declared count: the run must finish, so the count is exact, not a lower bound.
+            await t.test(`${step}#${count + 1} is not reached`, async () => {
+              const target = await makeTarget(kind)
+              try {
+                await scenario.prepare(target)
+                const run = await target.run(scenario.args, { env: { ...scenario.env, LAYERON_TEST_CRASH_AT: `${step}#${count + 1}` } })
+                assert.equal(run.signal, null, `${step} is reached more than the ${count} times declared`)
+                assert.equal(run.code, 0, run.stderr)
+              } finally {
+                await target.cleanup()
+              }
+            })
           }
         }
-        for (let i = 0; i < RANDOM_KILLS; i++) {
-          const delay = Math.floor(Math.random() * expected.durationMs * 1.2)
-          const result = await cell(scenario, kind, expected, `random @ ${delay} ms`, async (target) => {
-            const spawned = target.spawn(scenario.args, { env: { ...scenario.env } })
-            const timer = setTimeout(() => spawned.child.kill("SIGKILL"), delay)
-            const run = await spawned.done
-            clearTimeout(timer)
-            return { killed: run.signal === "SIGKILL" }
-          })
-          if (result && (!result.converged || result.lost || result.doubled)) failures.push(`${result.crash}: ${result.inconsistent.join("; ")} (lost ${result.lost}, doubled ${result.doubled})`)
+        for (const undeclared of CRASH_STEPS.filter((step) => !(step in scenario.reaches))) {
+          t.diagnostic(`${undeclared}: not on this command's path`)
         }
-        assert.deepEqual(failures, [], `${scenario.label} on ${kind}`)
+        const random = seededRandom(SEED + SCENARIOS.indexOf(scenario) * 2 + TARGETS.indexOf(kind))
+        for (let i = 0; i < RANDOM_KILLS; i++) {
+          // Up to 1.2 × the undisturbed duration: a run that ended first is checked like any other.
+          const delay = Math.floor(random() * expected.durationMs * 1.2)
+          await t.test(`random instant #${i + 1} (${delay} ms)`, async (sub) => {
+            const result = await cell(scenario, kind, expected, `random @ ${delay} ms`, async (target) => {
+              const spawned = target.spawn(scenario.args, { env: { ...scenario.env } })
+              const timer = setTimeout(() => spawned.child.kill("SIGKILL"), delay)
+              const run = await spawned.done
+              clearTimeout(timer)
+              if (run.signal !== "SIGKILL") assert.equal(run.code, 0, `the run ended on its own, and failed: ${run.stderr}`)
+              return { killed: run.signal === "SIGKILL" }
+            })
+            sub.diagnostic(result.killed ? "killed" : "finished before the kill")
+            assertConverged(result)
+          })
+        }
       })
     }
   })
 }
 
-describe("crash figures", () => {
-  it("publishes lost versions, double rotations and non-converging reruns", async () => {
-    const killed = results.filter((result) => result.killed)
-    const rows = [...new Set(results.map((result) => `${result.scenario}|${result.target}`))].map((key) => {
-      const [scenarioId, target] = key.split("|")
-      const mine = results.filter((result) => result.scenario === scenarioId && result.target === target)
-      return [
-        SCENARIOS.find((candidate) => candidate.id === scenarioId)?.label ?? scenarioId ?? "",
-        target ?? "",
-        mine.filter((result) => !result.crash.startsWith("random")).length,
-        mine.filter((result) => result.crash.startsWith("random")).length,
-        mine.filter((result) => result.killed).length,
-        mine.reduce((sum, result) => sum + result.lost, 0),
-        mine.reduce((sum, result) => sum + result.doubled, 0),
-        mine.filter((result) => !result.converged).length,
-      ]
-    })
-    await publishFigures("crashes", {
-      figures: {
-        runs: results.length,
-        killed: killed.length,
-        lostVersions: results.reduce((sum, result) => sum + result.lost, 0),
-        doubleRotations: results.reduce((sum, result) => sum + result.doubled, 0),
-        rerunsNotConverged: results.filter((result) => !result.converged).length,
+function assertConverged(result: CellResult): void {
+  assert.equal(result.rerunExit, 0, `the rerun failed: ${result.inconsistent.join("; ")}`)
+  assert.equal(result.lost, 0, `lost versions: ${result.inconsistent.join("; ")}`)
+  assert.equal(result.doubled, 0, "a version beyond the undisturbed run's (double rotation)")
+  assert.ok(result.converged, `not converged: ${result.inconsistent.join("; ")}`)
+}
+
+// The figures are published after every case, whatever ran: no test depends on running after the others.
+after(async () => {
+  const killed = results.filter((result) => result.killed)
+  const rows = [...new Set(results.map((result) => `${result.scenario}|${result.target}`))].map((key) => {
+    const [scenarioId, target] = key.split("|")
+    const mine = results.filter((result) => result.scenario === scenarioId && result.target === target)
+    return [
+      SCENARIOS.find((candidate) => candidate.id === scenarioId)?.label ?? scenarioId ?? "",
+      target ?? "",
+      mine.filter((result) => !result.crash.startsWith("random")).length,
+      mine.filter((result) => result.crash.startsWith("random")).length,
+      mine.filter((result) => result.killed).length,
+      mine.reduce((sum, result) => sum + result.lost, 0),
+      mine.reduce((sum, result) => sum + result.doubled, 0),
+      mine.filter((result) => !result.converged).length,
+    ]
+  })
+  await publishFigures("crashes", {
+    figures: {
+      runs: results.length,
+      killed: killed.length,
+      lostVersions: results.reduce((sum, result) => sum + result.lost, 0),
+      doubleRotations: results.reduce((sum, result) => sum + result.doubled, 0),
+      rerunsNotConverged: results.filter((result) => !result.converged).length,
+    },
+    tables: [
+      {
+        title: "SIGKILL at each step (step#N for each time it is reached) and at random instants; then the same command again",
+        columns: ["scenario", "target", "step kills", "random kills", "killed", "lost versions", "double rotations", "not converged"],
+        rows,
       },
-      tables: [
-        {
-          title: "SIGKILL at each step (step#N for each time it is reached) and at random instants; then the same command again",
-          columns: ["scenario", "target", "step kills", "random kills", "killed", "lost versions", "double rotations", "not converged"],
-          rows,
-        },
-      ],
-      details: results,
-    })
+    ],
+    details: results,
   })
 })

@@ -11,11 +11,12 @@
  *   file has a "value" key.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
 import { readFile, stat } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { after, before, describe, it } from "node:test"
+import { runProcess } from "../helpers/processes.js"
 import { jsonOf, LAYER_BIN, listFiles } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import type { LayerRun } from "../helpers/project.js"
 import { CanarySet } from "./support/canary.js"
 import { startTestEmulator } from "./support/cloudflare.js"
@@ -41,17 +42,7 @@ after(async () => {
 /** `layer …` through `sh -c 'umask 000; exec node …'`: files must not rely on the caller's umask. */
 async function underOpenUmask(target: Target, args: readonly string[], env: Record<string, string | undefined> = {}, input?: string): Promise<LayerRun> {
   const argv = [...args, ...target.envArgs].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(" ")
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", `umask 000; exec "${process.execPath}" "${LAYER_BIN}" ${argv}`], { cwd: target.project.root, env: target.project.env(target.env(env)), stdio: ["pipe", "pipe", "pipe"] })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk))
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk))
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }))
-    child.stdin.on("error", () => {})
-    child.stdin.end(input ?? "")
-  })
+  return runProcess("sh", ["-c", `umask 000; exec "${process.execPath}" "${LAYER_BIN}" ${argv}`], { cwd: target.project.root, env: target.project.env(target.env(env)), ...(input !== undefined ? { input } : {}) })
 }
 
 async function must(target: Target, args: readonly string[], env: Record<string, string | undefined> = {}, input?: string): Promise<void> {
@@ -163,7 +154,7 @@ for (const kind of ["local", "cloudflare"] as const) {
       }
       const scanned = await scanTree(target.project.root, values)
       const problems = scanned.leaks.map((leak) => `${leak.canary} (${leak.form}) in ${leak.where}`)
-      const stateDir = join(target.project.root, ".layeron", "secret-rotation", target.environment)
+      const stateDir = stateDirOf(target.project.root, target.environment)
       const stateFiles = (await listFiles(stateDir)).filter((file) => file.endsWith(".json"))
       for (const file of stateFiles) {
         const keys = valueKeys(JSON.parse(await readFile(file, "utf8")))
@@ -177,11 +168,10 @@ for (const kind of ["local", "cloudflare"] as const) {
   })
 }
 
-describe("file figures", () => {
-  it("publishes the checks", async () => {
-    await publishFigures("files", {
-      figures: { checks: checks.length, failed: checks.filter((row) => String(row[2]).startsWith("FAILED")).length },
-      tables: [{ title: "file modes and plaintext checks (life cycle under umask 000)", columns: ["target", "check", "result"], rows: checks }],
-    })
+// The figures are published after every case, whatever ran: no test depends on running after the others.
+after(async () => {
+  await publishFigures("files", {
+    figures: { checks: checks.length, failed: checks.filter((row) => String(row[2]).startsWith("FAILED")).length },
+    tables: [{ title: "file modes and plaintext checks (life cycle under umask 000)", columns: ["target", "check", "result"], rows: checks }],
   })
 })

@@ -12,12 +12,13 @@
  */
 import assert from "node:assert/strict"
 import { rm } from "node:fs/promises"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { parseStoredValue } from "@layeron/modules/envelope"
+import { pollUntil } from "../helpers/poll.js"
+import { closedPort } from "../helpers/ports.js"
 import { createProject } from "../helpers/project.js"
+import { stateDirOf } from "../helpers/temp-project.mjs"
 import type { TestProject } from "../helpers/project.js"
 import { CanarySet } from "./support/canary.js"
 import type { Leak } from "./support/canary.js"
@@ -59,14 +60,6 @@ after(async () => {
   await emulator.close()
   for (const project of projects) await project.cleanup()
 })
-
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe("layer secret set", () => {
   it("local: every source, on success", async () => {
@@ -175,8 +168,8 @@ describe("layer secret set", () => {
     await failing("cloudflare_quota_exceeded", {})
     emulator.setQuota(100, faulty.accountId)
     await sweep.run({ command: "secret set", path: "value_too_large", source: "stdin", project: faulty, args: ["secret", "set", "CF_BIG", "--from-stdin", ...PROD], input: canaries.make("cfTooLarge").repeat(1400), env: faulty.apiEnv() })
-    // The latency cell's request is still on its way: let it land before anyone counts requests.
-    await new Promise((resolve) => setTimeout(resolve, 700))
+    // The latency cell's request is still on its way: wait for the emulator's answer to it before anyone counts requests.
+    await pollUntil(() => emulator.requests.every((entry) => entry.status !== null || !entry.faults.some((label) => label.startsWith("latency"))), { timeoutMs: 10_000, what: "the slowed request to be answered" })
   })
 })
 
@@ -287,7 +280,7 @@ describe("layer secret rotate", () => {
         assert.equal(run.code, 0, run.stderr)
         // Without its state, the secret's older versions cannot be carried: a no_state conflict.
         for (const [physicalName, state] of await rotationStates(conflicted.root, "dev")) {
-          if (state.secret === "auth/session-key") await rm(join(conflicted.root, ".layeron", "secret-rotation", "dev", `${physicalName}.json`))
+          if (state.secret === "auth/session-key") await rm(join(stateDirOf(conflicted.root, "dev"), `${physicalName}.json`))
         }
       },
     })
@@ -382,6 +375,8 @@ describe("help and version", () => {
 
 describe("after every run", () => {
   it("no canary, and no value the stores hold, in any output, project file, LAYERON_HOME or temp file", async () => {
+    // Not a scan of nothing: this case needs the sweep's runs (a filtered run that skipped them fails here).
+    assert.ok(sweep.records.length > 0, "no sweep cell ran before the final scan")
     const harvested = await harvestStoredValues()
     const outputLeaks = sweep.rescan()
     const tokenFile = (where: string, leak: Leak) => /(^|\/)home\/layeron\/credentials\.json$/.test(where) && leak.canary.startsWith("token")

@@ -3,10 +3,10 @@
  * exactly as `planBindings()` says, with a local Secrets Store seeded through miniflare's
  * admin API. One instance per test file (workerd takes about a second to start).
  */
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import type { Readable } from "node:stream"
+import { bundleBackend, bundleProductWorker } from "../../packages/cli/src/deploy/bundle.js"
 import { physicalName } from "../../packages/modules/src/naming/index.js"
 import { generateSealingKeyPair } from "../../packages/modules/src/seal/index.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
@@ -23,19 +23,16 @@ export const UNBOUND_APP = "unbound-app"
 const COMPATIBILITY_DATE = "2026-04-01"
 const NAME_PARTS = { workspace: "test", project: "runtime", environment: "workerd" }
 
-/** Bundles a Worker entry for workerd, as `layer dev` and `layer deploy` do. */
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url))
+
+/**
+ * Bundles a Worker entry (relative to this file) for workerd through the CLI's own bundler
+ * (deploy/bundle.ts), the one `layer dev` and `layer deploy` use: same conditions, fields and
+ * externals, so what runs here is what they ship.
+ */
 export async function bundleWorker(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    external: ["cloudflare:*"],
-    write: false,
-    logLevel: "silent",
-  })
-  return result.outputFiles[0]!.text
+  const file = fileURLToPath(new URL(entry, import.meta.url))
+  return bundleBackend({ id: "test", file, workerName: "test", compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: [] }, REPO_ROOT)
 }
 
 export type ReadAnswer = { ok: true; result: unknown } | { ok: false; error: ErrorView }
@@ -61,7 +58,7 @@ export interface RuntimeHarness {
 }
 
 export async function startRuntime(): Promise<RuntimeHarness> {
-  const [appScript, productScript, keys] = await Promise.all([bundleWorker("./fixtures/app-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
+  const [appScript, productScript, keys] = await Promise.all([bundleWorker("./fixtures/app-worker.ts"), bundleProductWorker(REPO_ROOT), generateSealingKeyPair()])
   const physicalNames = {} as Record<SecretKey, string>
   const byId: Record<string, string> = {}
   for (const key of Object.keys(secrets) as SecretKey[]) {

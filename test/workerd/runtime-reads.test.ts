@@ -96,27 +96,34 @@ describe("plain values", () => {
 })
 
 describe("the envelope from the Cloudflare Values page", () => {
-  const seedText = '{ "current": "v3", "versions": { "v2": { "value": "old-secret-value", "expiresAt": "2026-06-01T00:00:00.000Z" }, "v3": { "value": "new-secret-value" } }}'
-  before(() => store("seedSessionKey", seedText, "old-secret-value", "new-secret-value"))
-  const v2Expired = Date.now() >= Date.parse("2026-06-01T00:00:00.000Z")
+  // Times relative to now, so both sides of v2's expiresAt are checked whatever today's date is.
+  const envelopeText = (expiresAt: string) => `{ "current": "v3", "versions": { "v2": { "value": "old-secret-value", "expiresAt": "${expiresAt}" }, "v3": { "value": "new-secret-value" } }}`
+  const later = iso(Date.now() + 30 * DAY)
+  const earlier = new Date(Math.floor((Date.now() - 30 * DAY) / 1000) * 1000).toISOString()
+  // Each case stores the text it reads, so no case depends on another having run.
+  const storeWithExpiry = (expiresAt: string) => store("seedSessionKey", envelopeText(expiresAt), "old-secret-value", "new-secret-value")
 
   test("current() and version('v3') read the new value", async () => {
+    await storeWithExpiry(later)
     assert.equal(await read({ secret: "seedSessionKey", op: "current" }), "new-secret-value")
     assert.equal(await read({ secret: "seedSessionKey", op: "version", arg: "v3" }), "new-secret-value")
   })
 
-  test("version('v2') follows its expiresAt (2026-06-01)", async () => {
-    if (!v2Expired) {
-      assert.equal(await read({ secret: "seedSessionKey", op: "version", arg: "v2" }), "old-secret-value")
-      return
-    }
-    await fails({ secret: "seedSessionKey", op: "version", arg: "v2" }, { name: "VersionExpiredError", code: "version_expired", versionId: "v2", message: /Version "v2" of secret "seed\/session-key" expired at 2026-06-01T00:00:00.000Z/ })
+  test("before its expiresAt, version('v2') reads the old value and active() lists v3 then v2", async () => {
+    await storeWithExpiry(later)
+    assert.equal(await read({ secret: "seedSessionKey", op: "version", arg: "v2" }), "old-secret-value")
+    const active = (await read({ secret: "seedSessionKey", op: "active" })) as ResolvedView[]
+    assert.deepEqual(active.map((v) => v.version), ["v3", "v2"])
+    assert.equal(active[0]!.text, "new-secret-value")
   })
 
-  test("active() lists the readable versions, current first", async () => {
+  test("after its expiresAt, version('v2') fails with version_expired and active() lists v3 alone", async () => {
+    await storeWithExpiry(earlier)
+    const escaped = earlier.replace(/[.]/g, "\\.")
+    await fails({ secret: "seedSessionKey", op: "version", arg: "v2" }, { name: "VersionExpiredError", code: "version_expired", versionId: "v2", message: new RegExp(`Version "v2" of secret "seed/session-key" expired at ${escaped}`) })
     const active = (await read({ secret: "seedSessionKey", op: "active" })) as ResolvedView[]
-    assert.deepEqual(active.map((v) => v.version), v2Expired ? ["v3"] : ["v3", "v2"])
-    assert.equal(active[0]!.text, "new-secret-value")
+    assert.deepEqual(active.map((v) => v.version), ["v3"])
+    assert.equal(await read({ secret: "seedSessionKey", op: "current" }), "new-secret-value")
   })
 })
 

@@ -6,6 +6,7 @@ import { backend } from "@layeron/core"
 import { isSecretError } from "@layeron/modules"
 import { apiSigningKey, encryptionKey, partnerCredentials, sessionKey, stripeSecret, webhookKeys } from "./secrets.js"
 import { aesKey, fingerprint, fromBase64, hmacSha256, safeEqual, toBase64 } from "./crypto.js"
+import { addSigningRoutes } from "./signing.js"
 
 const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
 app.use(stripeSecret)
@@ -93,5 +94,8 @@ app.post("/webhooks/incoming", async (c) => {
   }
   return c.json({ accepted: false }, 401)
 })
+
+/** Signed webhooks, session tokens and their JWKS, with rotating keys (signing.ts). */
+addSigningRoutes(app)
 
 export default app

@@ -33,3 +33,21 @@ export const apiSigningKey = secret.generated({
 
 /** Webhook verification keys, written as a versioned envelope from an environment variable. */
 export const webhookKeys = secret.static({ name: "webhook-keys", namespace: "webhooks" })
+
+/** Signs the webhooks the shop sends (HMAC-SHA-256, kid = version): weekly, the old key verifies for 3 more days. */
+export const outgoingWebhookKey = secret.random({
+  name: "outgoing-webhook-key",
+  namespace: "webhooks",
+  rotation: { everyDays: 7, retain: { mode: "retain_for", days: 3 } },
+})
+
+/**
+ * Signs session tokens (ES256 JWTs) that other services verify from /.well-known/jwks.json.
+ * Tokens live 15 minutes; the previous key stays published for a day, far longer than that.
+ */
+export const sessionTokenKey = secret.generated({
+  name: "session-token-key",
+  namespace: "auth",
+  generate: "ES256",
+  rotation: { everyDays: 30, retain: { mode: "retain_for", days: 1 } },
+})

@@ -25,6 +25,27 @@ export { cliVersion } from "./version.js"
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    words: ["init"],
+    summary: "start a project: layeron.config.ts, a backend, package.json, tsconfig.json, .gitignore",
+    description: [
+      "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
+        "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
+        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
+        ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
+      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
+        "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
+        "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
+    ],
+    positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
+    flags: {
+      workspace: { type: "string", valueName: "name", description: "the workspace part of physical names (your team or company)" },
+      name: { type: "string", valueName: "name", description: "the project's name (default: the folder's name)" },
+      yes: { type: "boolean", short: "y", description: "take the defaults without asking" },
+    },
+    examples: ["layer init my-app --workspace acme", "layer init --yes", "layer init api --workspace acme --name shop --json"],
+    load: () => import("./commands/init.js"),
+  },
+  {
     words: ["login"],
     summary: "check a Cloudflare API token and store it for this user",
     description: [
@@ -60,6 +81,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Shows where the token comes from (CLOUDFLARE_API_TOKEN, keychain or file), its fingerprint (sha256: and 8 hex " +
         "digits of its SHA-256; the token itself is never shown), the account and whether Cloudflare accepts both. " +
         "Exits 1 when there is no token or Cloudflare rejects it.",
+      "Also probes Secrets Store and Workers Scripts on the account with reads, and says which permissions that confirmed: " +
+        "write access (Edit) can only be confirmed by writing. Exits 1 when the account cannot be reached with the token.",
     ],
     positionals: [],
     flags: {},
@@ -160,6 +183,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/secret-delete.js"),
   },
   {
+    words: ["secret", "reset-local"],
+    summary: "start a local environment afresh (after its key was lost with LAYERON_HOME)",
+    description: [
+      "Deletes the local environment's store, .layeron/local/<env>/: every local value, its sealing key and its rotation history. " +
+        "This is the way out when LAYERON_HOME/local-store.key is gone (a new machine, a wiped LAYERON_HOME), since the old values " +
+        "cannot be opened without it. Shared (Cloudflare) environments and committed files are not touched.",
+      "Afterwards `layer deploy --env <env>` creates fresh random secrets; static and generated values are set again with " +
+        "`layer secret set`. Asks for confirmation at a terminal; without one --yes is required.",
+    ],
+    positionals: [],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer secret reset-local --env dev", "layer secret reset-local --env dev --yes"],
+    load: () => import("./commands/secret-reset-local.js"),
+  },
+  {
     words: ["secret", "rotate"],
     summary: "plan (default) or apply the rotations that are due",
     description: [
@@ -184,12 +224,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       "discard-history": { type: "boolean", description: "rotate secrets written elsewhere now, dropping the versions the state cannot see" },
       "accept-policy-change": { type: "boolean", description: "rotate under a rotation policy that changed since the last write" },
       concurrency: { type: "string", valueName: "n", description: "rotations in flight at once with --apply (1 to 32, default 4)" },
+      "re-anchor": { type: "boolean", description: "after a person checked the state files: make the store's integrity anchors vouch for them (prints both fingerprints, asks unless --yes, logged)" },
     },
     examples: [
       "layer secret rotate --env production",
       "layer secret rotate --env production --apply --yes",
       "layer secret rotate --at 2026-07-01T00:00:00Z --json",
       "layer secret rotate --env production --apply --yes --discard-history",
+      "layer secret rotate --env production --re-anchor",
     ],
     exitCodes: [
       ["0", "the plan has nothing due, or --apply wrote every rotation"],
@@ -230,20 +272,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/deploy.js"),
   },
   {
+    words: ["doctor"],
+    summary: "check an environment against Cloudflare's limits and the project's rules",
+    description: [
+      "Reads only. Reports: the credentials and the permissions reads confirmed (Edit can only be confirmed by writing); " +
+        "secrets used of the account's quota; each envelope's size against Cloudflare's 65,536 bytes (and the dashboard editor's " +
+        "1,024 characters); lo_ secrets no declaration names; product Worker bindings that point at missing or pending secrets; " +
+        "the anchors of the state-integrity check (not checked in this build).",
+      "Each check is ok, warning, action or not_checked. Exits 1 when a check needs action.",
+    ],
+    positionals: [],
+    flags: {},
+    examples: ["layer doctor --env production", "layer doctor --env production --json"],
+    load: () => import("./commands/doctor.js"),
+  },
+  {
     words: ["dev"],
     summary: "run the backends locally in workerd against the local secret store",
     description: [
-      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with miniflare's Secrets Store loaded from the " +
-        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports.",
+      "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with a Secrets Store held in memory, loaded from the " +
+        "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports (--port 0: any free ports).",
       "Secret writes (secret set, secret rotate --apply, deploy) are loaded without a restart; editing a backend's source re-imports, " +
-        "re-bundles and swaps the Workers in place. Ctrl-C stops it (exit 0). Only local environments can run here.",
+        "re-bundles and swaps the Workers in place. Ctrl-C, SIGTERM or SIGHUP stop it (exit 0). Only local environments can run here.",
     ],
     positionals: [],
     flags: {
-      port: { type: "string", valueName: "port", description: "port to listen on (default 8787)" },
+      port: { type: "string", valueName: "port", description: "port to listen on (default 8787; 0 for any free port)" },
     },
     examples: ["layer dev", "layer dev --port 9000"],
-    load: () => import("./commands/dev.js"),
+    load: async () => {
+      // Before anything imports miniflare (an optional peer dependency): one clear message if it is missing or mismatched.
+      const { checkMiniflare, findMiniflare } = await import("./deploy/dev/miniflare-support.js")
+      checkMiniflare(findMiniflare())
+      return import("./commands/dev.js")
+    },
   },
   {
     words: ["completion"],

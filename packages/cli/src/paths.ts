@@ -53,9 +53,39 @@ export function localStoreDir(projectRoot: string, environment: string): string 
   return join(projectStateDir(projectRoot), "local", environment)
 }
 
-/** The rotation state of one environment: `.layeron/secret-rotation/<env>/`. */
+/**
+ * The rotation state of one environment. A shared (Cloudflare) environment's is
+ * `.layeron/secret-rotation/<env>/`, committed so that any checkout can rotate; a local
+ * environment belongs to one developer, so its state stays with its local store, in
+ * `.layeron/local/<env>/rotation/` (ignored by git), where nothing a teammate commits can reach it.
+ */
 export function rotationStateDir(projectRoot: string, environment: string): string {
+  return isLocalEnvironment(projectRoot, environment) ? localRotationStateDir(projectRoot, environment) : sharedRotationStateDir(projectRoot, environment)
+}
+
+/** `.layeron/secret-rotation/<env>/`: the committed state of a shared environment. */
+export function sharedRotationStateDir(projectRoot: string, environment: string): string {
   return join(projectStateDir(projectRoot), "secret-rotation", environment)
+}
+
+/** `.layeron/local/<env>/rotation/`: a local environment's state, next to its store. */
+export function localRotationStateDir(projectRoot: string, environment: string): string {
+  return join(localStoreDir(projectRoot, environment), "rotation")
+}
+
+/**
+ * Which environments of a project use the local provider, as its loaded config says
+ * (config/load.ts records them on every load). Kept here rather than passed to every reader
+ * and writer of rotation state, which all name an environment by project root and name.
+ */
+const localEnvironments = new Map<string, ReadonlySet<string>>()
+
+export function recordLocalEnvironments(projectRoot: string, environments: Iterable<string>): void {
+  localEnvironments.set(projectRoot, new Set(environments))
+}
+
+export function isLocalEnvironment(projectRoot: string, environment: string): boolean {
+  return localEnvironments.get(projectRoot)?.has(environment) ?? false
 }
 
 /** The per-user key that encrypts every local store (never inside a project). */

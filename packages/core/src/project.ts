@@ -9,6 +9,11 @@ export type EnvironmentConfig =
       provider: "cloudflare"
       /** 32 hex digits; falls back to CLOUDFLARE_ACCOUNT_ID, then `layer login`. */
       accountId?: string
+      /**
+       * Turn on each app Worker's `<worker>.<subdomain>.workers.dev` route at deploy. Default
+       * true; `false` for every backend, or `{ admin: false }` per backend id.
+       */
+      workersDev?: boolean | Record<string, boolean>
     }
 
 export interface ProjectConfig {

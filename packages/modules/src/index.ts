@@ -11,6 +11,7 @@ export type {
   StaticSecretOptions,
   RandomSecretOptions,
   GeneratedSecretOptions,
+  SigningAlgorithm,
   RotationOptions,
   RetainOptions,
   RetainMode,

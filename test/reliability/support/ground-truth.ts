@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { parseStoredValue } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import { unseal } from "@layeron/modules/seal"
+import { stateDirOf } from "../../helpers/temp-project.mjs"
 import { LocalSecretProvider } from "../../../packages/cli/src/providers/local/index.js"
 import type { SecretState } from "../../../packages/cli/src/rotation/types.js"
 
@@ -21,7 +22,7 @@ export interface StoredSecret {
 
 /** Every secret of a local environment, decrypted. */
 export async function localStoreContents(projectRoot: string, home: string, environment = "dev"): Promise<Map<string, StoredSecret>> {
-  const provider = new LocalSecretProvider({ projectRoot, environment, home })
+  const provider = new LocalSecretProvider({ projectRoot, environment, home, owner: { workspace: "acme", project: "shop" } })
   const metadata = await provider.listAll()
   if (metadata.length === 0) return new Map()
   const values = await provider.decryptAll()
@@ -30,7 +31,7 @@ export async function localStoreContents(projectRoot: string, home: string, envi
 
 /** The state files of an environment, by physical name (public-key.json and the lock left out). */
 export async function rotationStates(projectRoot: string, environment: string): Promise<Map<string, SecretState>> {
-  const dir = join(projectRoot, ".layeron", "secret-rotation", environment)
+  const dir = stateDirOf(projectRoot, environment)
   const names = await readdir(dir).catch(() => [] as string[])
   const states = new Map<string, SecretState>()
   for (const name of names) {

@@ -20,12 +20,25 @@ export interface Scenario {
   id: "set-first" | "set-update" | "rotate" | "deploy"
   /** As the figures show it. */
   label: string
-  /** The command that must exist for the scenario to run. */
   /** Brings a fresh target to the scenario's starting point. */
   prepare(target: Target): Promise<void>
   args: readonly string[]
   env?: Readonly<Record<string, string>>
+  /**
+   * The crash points (testing/crash-point.ts) an undisturbed run reaches, and how many times:
+   * the crash matrix kills the run at each, and fails if a declared step is not reached.
+   */
+  reaches: Readonly<Partial<Record<CrashStep, number>>>
 }
+
+/** Every crash point in the write path (testing/crash-point.ts callers). */
+export const CRASH_STEPS = ["sealing-key-pending", "sealing-key-stored", "before-intent", "after-intent", "after-provider-write", "after-state-write"] as const
+export type CrashStep = (typeof CRASH_STEPS)[number]
+
+/** The write-ahead record's steps, reached once per recorded secret write. */
+const recordSteps = (times: number) => ({ "before-intent": times, "after-intent": times, "after-provider-write": times, "after-state-write": times })
+/** The sealing key's creation, on an environment's first recorded write. */
+const sealingKeySteps = { "sealing-key-pending": 1, "sealing-key-stored": 1 }
 
 async function mustRun(target: Target, args: readonly string[], env: Record<string, string> = {}): Promise<void> {
   const run = await target.run(args, { env })
@@ -39,6 +52,7 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: async () => {},
     args: ["secret", "set", "auth/session-key", "--value-env", "V"],
     env: { V: VALUE_A },
+    reaches: { ...sealingKeySteps, ...recordSteps(1) },
   },
   {
     id: "set-update",
@@ -46,6 +60,7 @@ export const SCENARIOS: readonly Scenario[] = [
     prepare: (target) => mustRun(target, ["secret", "set", "auth/session-key", "--value-env", "V"], { V: VALUE_A }),
     args: ["secret", "set", "auth/session-key", "--value-env", "V"],
     env: { V: VALUE_B },
+    reaches: recordSteps(1),
   },
   {
     id: "rotate",
@@ -55,12 +70,14 @@ export const SCENARIOS: readonly Scenario[] = [
       await mustRun(target, ["secret", "set", "auth/signing-key", "--value-env", "V"], { V: oldEnvelope(VALUE_16) })
     },
     args: ["secret", "rotate", "--apply", "--yes"],
+    reaches: recordSteps(3),
   },
   {
     id: "deploy",
     label: "deploy (sealing key, 2 random secrets, Workers)",
     prepare: async () => {},
     args: ["deploy", "--yes"],
+    reaches: { ...sealingKeySteps, ...recordSteps(2) },
   },
 ]
 

@@ -4,7 +4,7 @@
  * (`production`, through the emulator's value backdoor). Crash, fault and concurrency
  * matrices run the same scenarios against either.
  */
-import { spawn } from "node:child_process"
+import { spawnProcess } from "../../helpers/processes.js"
 import type { ChildProcess } from "node:child_process"
 import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import { createProject, DEFAULT_FILES, LAYER_BIN } from "../../helpers/project.js"
@@ -106,21 +106,7 @@ async function sealingKeyNameOf(environment: string): Promise<string> {
 
 /** Spawn the built CLI (like runLayer in the e2e helpers, but handing back the child to kill). */
 export function spawnLayer(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): SpawnedLayer {
-  const child = spawn(process.execPath, [LAYER_BIN, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] })
-  const done = new Promise<LayerRun>((resolve, reject) => {
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
-    child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk))
-    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
-    child.on("error", reject)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") })
-    })
-  })
-  child.stdin!.on("error", () => {})
-  child.stdin!.end(input ?? "")
+  const { child, done } = spawnProcess(process.execPath, [LAYER_BIN, ...args], { cwd, env, ...(input !== undefined ? { input } : {}) })
   return { child, done }
 }
 

@@ -1,5 +1,5 @@
 // Envelope shape, credentials, token verification, account access and permissions,
-// checked against reference/cloudflare-secrets-store.md §1.1-1.3.
+// checked against FACTS.md §1.
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import { errorCodes, startFixture, type Fixture } from "./emulator.test-support.js"

@@ -1,6 +1,6 @@
 // Fault injection (429 with and without retry-after, 5xx, latency, dropped connections;
 // targeted at the next N requests, request number K, or a method/path pattern), the request
-// log, and Cloudflare's global rate limit (reference §2.5) with small configured numbers.
+// log, and Cloudflare's global rate limit (FACTS.md 1.6) with small configured numbers.
 import assert from "node:assert/strict"
 import { after, afterEach, before, describe, it } from "node:test"
 import { errorCodes, startFixture, type Fixture } from "./emulator.test-support.js"

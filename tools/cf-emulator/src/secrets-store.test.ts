@@ -1,4 +1,4 @@
-// Secrets Store against reference/cloudflare-secrets-store.md §1.4, §1.5 and §2: store rules,
+// Secrets Store against FACTS.md §2: store rules,
 // bulk create, validation (names, sizes, scopes), duplicates, quota, pagination, search, get,
 // PATCH, delete, duplicate, pending → active.
 import assert from "node:assert/strict"
@@ -167,7 +167,7 @@ describe("creating secrets", () => {
     assert.equal(exact.status, 200)
     const over = await f.call("POST", secrets, { body: [{ name: "OVER", value: "x".repeat(65_537), scopes: ["workers"] }] })
     assert.equal(over.status, 400)
-    assert.match(over.json.errors[0]?.message ?? "", /^secret_value_too_large: OVER is 65537 bytes; a value may hold at most 65536/)
+    assert.match(over.json.errors[0]?.message ?? "", /^secret_value_too_long: OVER is 65537 bytes; a value may hold at most 65536/)
     // 21,846 three-byte characters: 65,538 bytes although only 21,846 characters.
     const multibyte = await f.call("POST", secrets, { body: [{ name: "WIDE", value: "€".repeat(21_846), scopes: ["workers"] }] })
     assert.equal(multibyte.status, 400)
@@ -229,11 +229,11 @@ describe("the quota", () => {
       body: ["C", "D"].map((name) => ({ name, value: "v", scopes: ["workers"] })),
     })
     assert.equal(tooMany.status, 400)
-    assert.match(tooMany.json.errors[0]?.message ?? "", /^secrets_quota_exceeded: the account may hold 3 secrets; it holds 2 and this request adds 2/)
+    assert.deepEqual(tooMany.json.errors, [{ code: 1003, message: "maximum_secrets_exceeded: max 3" }])
     assert.deepEqual((await f.call("GET", quota)).json.result, { secrets: { quota: 3, usage: 2 } })
     await f.createSecrets(storeId, ["C"])
     const dup = await f.call("POST", `${secrets}/${firstId}/duplicate`, { body: { name: "A2", scopes: ["workers"] } })
-    assert.match(dup.json.errors[0]?.message ?? "", /^secrets_quota_exceeded/)
+    assert.match(dup.json.errors[0]?.message ?? "", /^maximum_secrets_exceeded: max /)
     await f.call("DELETE", `${secrets}/${firstId}`)
     assert.deepEqual((await f.call("GET", quota)).json.result, { secrets: { quota: 3, usage: 2 } })
     f.emulator.setQuota(10)
@@ -249,7 +249,7 @@ describe("the quota", () => {
     assert.equal((await f.call("POST", secrets, { body: hundred })).status, 200)
     const oneMore = await f.call("POST", secrets, { body: [{ name: "S100", value: "v", scopes: ["workers"] }] })
     assert.equal(oneMore.status, 400)
-    assert.match(oneMore.json.errors[0]?.message ?? "", /^secrets_quota_exceeded/)
+    assert.match(oneMore.json.errors[0]?.message ?? "", /^maximum_secrets_exceeded: max /)
   })
 })
 
@@ -412,7 +412,7 @@ describe("one secret: get, patch, delete, duplicate, status", () => {
     const badScope = await f.call("PATCH", `${secrets}/${id}`, { body: { value: "changed", scopes: ["bogus"] } })
     assert.match(badScope.json.errors[0]?.message ?? "", /^secret_scope_invalid/)
     const tooBig = await f.call("PATCH", `${secrets}/${id}`, { body: { value: "y".repeat(65_537) } })
-    assert.match(tooBig.json.errors[0]?.message ?? "", /^secret_value_too_large/)
+    assert.match(tooBig.json.errors[0]?.message ?? "", /^secret_value_too_long/)
     assert.equal(f.emulator.getSecretValue(f.accountId, storeId, "FIXED"), "value-of-FIXED")
   })
 

@@ -124,8 +124,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const scripts: UploadedScript[] = []
       for (const account of state.accounts.values()) {
         for (const script of account.scripts.values()) {
-          const { accountId, name, metadata, modules, createdOn, modifiedOn } = script
-          scripts.push({ accountId, name, metadata: structuredClone(metadata), modules: modules.map((m) => ({ ...m })), createdOn, modifiedOn })
+          const { accountId, name, metadata, modules, bindings, subdomain, createdOn, modifiedOn } = script
+          scripts.push({
+            accountId,
+            name,
+            metadata: structuredClone(metadata),
+            modules: modules.map((m) => ({ ...m })),
+            bindings: structuredClone(bindings),
+            subdomain: { ...subdomain },
+            createdOn,
+            modifiedOn,
+          })
         }
       }
       return scripts

@@ -44,6 +44,9 @@ export interface ScriptRecord {
   name: string
   metadata: Record<string, unknown>
   modules: UploadedModule[]
+  /** Bindings in force: the upload's, plus the previous upload's of a `keep_bindings` type. */
+  bindings: Record<string, unknown>[]
+  subdomain: { enabled: boolean; previewsEnabled: boolean }
   createdOn: string
   modifiedOn: string
   etag: string
@@ -54,6 +57,8 @@ export interface AccountRecord {
   name: string
   createdOn: string
   quota: number
+  /** `<subdomain>.workers.dev`; null when the account registered none (10007). */
+  workersSubdomain: string | null
   stores: Map<string, StoreRecord>
   scripts: Map<string, ScriptRecord>
 }
@@ -65,6 +70,7 @@ export interface TokenRecord {
   accountIds: string[]
   permissions: Set<Permission>
   status: TokenStatus
+  accountList: "lists" | "refuses"
   createdOn: string
 }
 
@@ -72,6 +78,8 @@ export interface TokenRecord {
 export const TOKEN_VALUE_PATTERN = /^[A-Za-z0-9_-]{40,}$/
 export const ACCOUNT_TOKEN_PREFIX = "cfat_"
 export const DEFAULT_STORE_NAME = "default_secrets_store"
+/** wrangler's rule for a workers.dev subdomain (`triggers/subdomain.ts`, registerSubdomain). */
+export const WORKERS_SUBDOMAIN_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
 export class EmulatorState {
   readonly accounts = new Map<string, AccountRecord>()
@@ -90,11 +98,16 @@ export class EmulatorState {
     if (this.accounts.has(id)) throw new TypeError(`addAccount: account ${id} already exists`)
     const name = spec.name ?? `Emulated account ${this.accounts.size + 1}`
     if (typeof name !== "string" || name === "") throw new TypeError("addAccount: name must be a non-empty string")
+    const workersSubdomain = spec.workersSubdomain === undefined ? `emulated-${id.slice(0, 8)}` : spec.workersSubdomain
+    if (workersSubdomain !== null && !WORKERS_SUBDOMAIN_PATTERN.test(workersSubdomain)) {
+      throw new TypeError(`addAccount: workersSubdomain must be 1 to 63 of a-z, 0-9 and - (not at either end), or null; got ${JSON.stringify(workersSubdomain)}`)
+    }
     const account: AccountRecord = {
       id,
       name,
       createdOn: this.#clock.iso(),
       quota: this.#defaultQuota,
+      workersSubdomain,
       stores: new Map(),
       scripts: new Map(),
     }
@@ -132,6 +145,9 @@ export class EmulatorState {
     }
     const status = spec.status ?? "active"
     assertTokenStatus(status)
+    const accountList = spec.accountList ?? "lists"
+    if (accountList !== "lists" && accountList !== "refuses") throw new TypeError(`addToken: accountList must be "lists" or "refuses", got ${JSON.stringify(accountList)}`)
+    if (accountList === "refuses" && spec.kind !== "account") throw new TypeError('addToken: accountList "refuses" applies to account tokens only')
     const value = spec.value ?? (spec.kind === "account" ? ACCOUNT_TOKEN_PREFIX : "") + randomTokenBody()
     if (typeof value !== "string" || !TOKEN_VALUE_PATTERN.test(value)) {
       throw new TypeError("addToken: value must be at least 40 characters of A-Z, a-z, 0-9, _ and - (as Cloudflare tokens are)")
@@ -147,6 +163,7 @@ export class EmulatorState {
       accountIds: [...spec.accountIds],
       permissions: new Set(spec.permissions),
       status,
+      accountList,
       createdOn: this.#clock.iso(),
     })
     return value

@@ -5,8 +5,8 @@
  */
 
 /** The token permissions the emulator knows; each maps to a Cloudflare permission group. */
-export type Permission = "secrets_store_read" | "secrets_store_write" | "workers_scripts_write"
-export const PERMISSIONS: readonly Permission[] = ["secrets_store_read", "secrets_store_write", "workers_scripts_write"]
+export type Permission = "secrets_store_read" | "secrets_store_write" | "workers_scripts_read" | "workers_scripts_write"
+export const PERMISSIONS: readonly Permission[] = ["secrets_store_read", "secrets_store_write", "workers_scripts_read", "workers_scripts_write"]
 
 /** `user` tokens verify at /user/tokens/verify; `account` tokens (prefix `cfat_`) at /accounts/{id}/tokens/verify. */
 export type TokenKind = "user" | "account"
@@ -21,6 +21,12 @@ export interface TokenSpec {
   accountIds: string[]
   permissions: Permission[]
   status?: TokenStatus
+  /**
+   * Account tokens only: how `GET /accounts` answers it. `lists` (default) returns its one
+   * account, as 2026 reports show; `refuses` is the older answer, 400 `1001 List accounts
+   * endpoint does not support account owned tokens.` (see FACTS.md).
+   */
+  accountList?: "lists" | "refuses"
 }
 
 export interface AccountSpec {
@@ -32,6 +38,12 @@ export interface AccountSpec {
    * dashboard does the first time an admin opens Secrets Store.
    */
   withDefaultStore?: boolean
+  /**
+   * The account's workers.dev subdomain (`<subdomain>.workers.dev`). Default: `emulated-<first
+   * 8 digits of the id>`. `null`: the account never registered one, so
+   * `GET /accounts/{id}/workers/subdomain` answers 10007.
+   */
+  workersSubdomain?: string | null
 }
 
 export interface Account {
@@ -107,6 +119,10 @@ export interface UploadedScript {
   /** The parsed `metadata` part as uploaded. */
   metadata: Record<string, unknown>
   modules: UploadedModule[]
+  /** The bindings in force after the upload: the metadata's plus those `keep_bindings` kept. */
+  bindings: Record<string, unknown>[]
+  /** The script's workers.dev route (`…/scripts/{name}/subdomain`); off after an API upload. */
+  subdomain: { enabled: boolean; previewsEnabled: boolean }
   createdOn: string
   modifiedOn: string
 }

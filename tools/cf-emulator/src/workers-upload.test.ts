@@ -1,4 +1,4 @@
-// Workers script upload against reference §4.2 and §9: the multipart format, metadata checks,
+// Workers script upload against FACTS.md §3: the multipart format, metadata checks,
 // secrets_store_secret bindings (10182 not found, 10021 authorization/scopes), service bindings,
 // list and delete, and the permission it needs.
 import assert from "node:assert/strict"
@@ -163,11 +163,16 @@ describe("Workers script upload", () => {
     ])
   })
 
-  it("refuses a binding when the token has no Secrets Store permission (10021), and an upload without Workers Scripts Write (403)", async () => {
+  it("refuses a binding when the token has no Secrets Store Edit (10021, read-only too), and an upload without Workers Scripts Write (403)", async () => {
     const workersOnly = f.tokenWith(["workers_scripts_write"])
     const binding = { type: "secrets_store_secret", name: "API_KEY", store_id: storeId, secret_name: "API_KEY" }
     const res = await upload(f, "x", metadataWith([binding]), [worker], workersOnly)
     assert.deepEqual(errorCodes(res), [10021])
+    const readOnly = f.tokenWith(["workers_scripts_write", "secrets_store_read"])
+    assert.deepEqual(errorCodes(await upload(f, "x", metadataWith([binding]), [worker], readOnly)), [10021])
+    const scriptsReader = f.tokenWith(["workers_scripts_read", "secrets_store_write"])
+    assert.equal((await f.call("GET", `/accounts/${f.accountId}/workers/scripts`, { token: scriptsReader })).status, 200)
+    assert.equal((await upload(f, "x", metadataWith(), [worker], scriptsReader)).status, 403)
     assert.equal((await upload(f, "x", metadataWith(), [worker], workersOnly)).status, 200)
     const secretsOnly = f.tokenWith(["secrets_store_write"])
     const forbidden = await upload(f, "x", metadataWith(), [worker], secretsOnly)

@@ -75,11 +75,7 @@ function render(document: DeployDocument, blocked: boolean): HumanBlock[] {
   const { environment, provider, dryRun, nodes } = document
   const blocks: HumanBlock[] = [
     { type: "line", text: `${dryRun ? "deploy plan for" : "deploy of"} ${environment} (${provider})`, tone: "strong" },
-    {
-      type: "table",
-      columns: ["kind", "id", "name", "status", "detail"],
-      rows: nodes.map((node) => [KIND_LABEL[node.kind], node.id, node.physicalName ?? "-", node.status, node.detail ?? ""]),
-    },
+    table(nodes),
   ]
   const external = nodes.filter((node) => node.status === "external_value_required")
   if (external.length) {
@@ -92,8 +88,20 @@ function render(document: DeployDocument, blocked: boolean): HumanBlock[] {
     blocks.push({ type: "line", text: `${node.status}: ${node.id}${node.physicalName && node.physicalName !== node.id ? ` (${node.physicalName})` : ""}: ${node.detail ?? ""}`, tone: STATUS_TONE[node.status] })
     if (node.hint) blocks.push({ type: "line", text: `  hint: ${node.hint}`, tone: "muted" })
   }
+  const notices = nodes.filter((node) => node.hint && node.status !== "error" && node.status !== "conflict")
+  for (const node of notices) blocks.push({ type: "blank" }, { type: "line", text: `note: ${node.id}: ${node.hint}`, tone: "muted" })
   blocks.push({ type: "blank" }, { type: "line", text: summary(document, blocked), tone: problems.length ? "warning" : "success" })
   return blocks
+}
+
+/** The URL column appears once some Worker has a workers.dev address. */
+function table(nodes: readonly DeployNode[]): HumanBlock {
+  const urls = nodes.some((node) => node.url)
+  return {
+    type: "table",
+    columns: ["kind", "id", "name", "status", ...(urls ? ["url"] : []), "detail"],
+    rows: nodes.map((node) => [KIND_LABEL[node.kind], node.id, node.physicalName ?? "-", node.status, ...(urls ? [node.url ?? ""] : []), node.detail ?? ""]),
+  }
 }
 
 function summary(document: DeployDocument, blocked: boolean): string {

@@ -3,6 +3,7 @@
  * lines (the URL, reloads) go to stderr; the result, printed on exit, says how it stopped.
  */
 import { parsePort, startDev, waitForStopSignal } from "../deploy/dev.js"
+import type { StopReason } from "../deploy/dev.js"
 import type { CommandResult } from "../output/index.js"
 import { stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
@@ -10,7 +11,8 @@ import type { CommandContext } from "./types.js"
 export interface DevDocument {
   environment: string
   urls: Array<{ backend: string; worker: string; url: string }>
-  stoppedBy: NodeJS.Signals
+  /** A signal, or EPIPE when stdout or stderr was closed. */
+  stoppedBy: StopReason
 }
 
 export async function run(context: CommandContext): Promise<CommandResult<DevDocument>> {

@@ -8,8 +8,8 @@ import { tokenFingerprint } from "../credentials/fingerprint.js"
 import { projectAccount } from "../credentials/project-account.js"
 import { saveCredentials } from "../credentials/storage.js"
 import type { TokenStorage } from "../credentials/types.js"
-import { verifyLogin } from "../credentials/verify.js"
-import type { AccountChoice } from "../credentials/verify.js"
+import { permissionReport, verifyLogin } from "../credentials/verify.js"
+import type { AccountChoice, PermissionReport, WorkersProbe } from "../credentials/verify.js"
 import { LayerError } from "../errors.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { layeronHome } from "../paths.js"
@@ -36,12 +36,16 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     context.output.warn("CLOUDFLARE_API_TOKEN is set in this shell and takes precedence over the stored token; unset it to use the one just stored")
   }
   const fingerprint = tokenFingerprint(token)
+  const permissions = permissionReport(true, verified.workersScripts)
   const account = verified.accountName ? `${verified.accountName} (${verified.accountId})` : verified.accountId
   const human: HumanBlock[] = [
     { type: "line", text: `Logged in to Cloudflare account ${account}.`, tone: "success" },
     { type: "line", text: `Token ${fingerprint} (${verified.tokenKind} token, ${verified.status}) ${describeStorage(storage, context.env)}.` },
     { type: "line", text: `Secrets Store: reachable (${verified.storeCount} store${verified.storeCount === 1 ? "" : "s"}${verified.storeCount === 0 ? "; one is created on the first write" : ""}).` },
+    workersLine(verified.workersScripts),
+    ...permissionLines(permissions),
   ]
+  if (!verified.workersScripts.access) context.output.warn(`${verified.workersScripts.problem}; ${verified.workersScripts.hint}`)
   return {
     json: {
       loggedIn: true,
@@ -54,6 +58,8 @@ export async function run(context: CommandContext): Promise<CommandResult> {
       tokenFrom: origin,
       storage,
       secretsStore: { access: true, stores: verified.storeCount },
+      workersScripts: verified.workersScripts.access ? { access: true, scripts: verified.workersScripts.scripts } : { access: false, problem: verified.workersScripts.problem },
+      permissions,
     },
     human,
   }
@@ -97,6 +103,20 @@ async function readToken(context: CommandContext): Promise<{ token: SecretText; 
   const entered = (await context.terminal.hidden("Cloudflare API token (input hidden): ")).trim()
   if (!entered) throw emptyToken("nothing was entered")
   return { token: new SecretText(entered), origin: "prompt" }
+}
+
+export function workersLine(probe: WorkersProbe): HumanBlock {
+  return probe.access
+    ? { type: "line", text: `Workers Scripts: reachable (${probe.scripts} script${probe.scripts === 1 ? "" : "s"}).` }
+    : { type: "line", text: `Workers Scripts: NOT reachable: ${probe.problem}.`, tone: "warning" }
+}
+
+/** Which permissions the reads confirmed, and that Edit is confirmed only by writing. */
+export function permissionLines(report: PermissionReport): HumanBlock[] {
+  return [
+    { type: "line", text: `Confirmed: ${report.confirmed.length ? report.confirmed.join(", ") : "none"}${report.missing.length ? `; missing: ${report.missing.join(", ")}` : ""}.` },
+    { type: "line", text: `Not confirmed: ${report.unconfirmed.join(", ")} (${report.note}).`, tone: "muted" },
+  ]
 }
 
 function emptyToken(what: string): LayerError {

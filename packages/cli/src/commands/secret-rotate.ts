@@ -11,9 +11,12 @@ import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
 import { applyRotation, DEFAULT_CONCURRENCY } from "../rotation/apply.js"
 import type { ApplyOutcome } from "../rotation/apply.js"
+import { changedBetween, snapshotFiles } from "../rotation/changed-files.js"
+import { checkCheckoutState } from "../rotation/checkout.js"
 import { readRotationInputs } from "../rotation/inputs.js"
 import type { RotationInputs } from "../rotation/inputs.js"
 import { lockWaitFromEnv, withEnvironmentLock } from "../rotation/lock.js"
+import { rotationDir } from "../rotation/paths.js"
 import { planRotation } from "../rotation/plan.js"
 import type { DueRow, PlanRow, RotationPlan } from "../rotation/plan.js"
 import { withPolicy } from "../rotation/record.js"
@@ -22,6 +25,8 @@ import type { RotateDocument } from "../rotation/report.js"
 import { ensureSealingKey } from "../rotation/sealing-key.js"
 import type { SealingContext } from "../rotation/sealing-key.js"
 import { writeSecretState } from "../rotation/state-file.js"
+import { checkAnchors, needsReAnchor, reAnchor } from "../rotation/anchors.js"
+import type { AnchorFinding } from "../rotation/anchors.js"
 import { openSecretSession } from "../secrets/session.js"
 import type { SecretSession } from "../secrets/session.js"
 import { booleanFlag, stringFlag } from "./types.js"
@@ -37,11 +42,22 @@ interface RotateFlags {
   discardHistory: boolean
   acceptPolicyChange: boolean
   concurrency: number
+  reAnchor: boolean
 }
 
-export async function run(context: CommandContext): Promise<CommandResult<RotateDocument>> {
+/** The rotate document, plus the state files this run changed (what a CI job commits back). */
+export interface RotateCommandDocument extends RotateDocument {
+  changedFiles: string[]
+}
+
+export async function run(context: CommandContext): Promise<CommandResult<RotateCommandDocument | ReAnchorDocument>> {
   const flags = readFlags(context)
   const lockWaitMs = lockWaitFromEnv(context.env)
+  if (flags.reAnchor && !flags.yes && !context.terminal.interactive) {
+    throw new LayerError("confirmation_required", "`secret rotate --re-anchor` needs confirmation, and stdin is not a terminal; nothing was written", {
+      hint: "check the fingerprints and versions with `layer secret rotate --re-anchor` at a terminal, or pass --yes once a person has checked them",
+    })
+  }
   if (flags.apply && !flags.yes && !context.terminal.interactive) {
     throw new LayerError("confirmation_required", "`secret rotate --apply` needs confirmation, and stdin is not a terminal; nothing was written", {
       hint: "pass --yes to apply without asking (run the command without --apply first to see the plan)",
@@ -53,14 +69,31 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     environment: session.environment,
     provider: await session.provider(),
     sealingKeyName: session.catalog.sealingKeyName,
+    notify: (message) => context.output.warn(message),
   }
-  if (!flags.apply) return plan(context, session, sealing, flags)
+  if (flags.reAnchor) {
+    const command = `layer secret rotate --env ${session.environment} --re-anchor`
+    return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => runReAnchor(context, session, sealing, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
+  }
+  await checkCheckoutState({ ...sealing, sealingKeyStored: async () => (await sealing.provider.find(sealing.sealingKeyName)) !== undefined })
+  if (!flags.apply) return withChangedFiles(await plan(context, session, sealing, flags), [])
   const command = commandLine(session.environment, flags)
-  return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => apply(context, session, sealing, flags, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
+  return withEnvironmentLock(
+    sealing.projectRoot,
+    sealing.environment,
+    command,
+    async () => {
+      const stateDir = rotationDir(sealing.projectRoot, sealing.environment)
+      const before = await snapshotFiles(stateDir)
+      const result = await apply(context, session, sealing, flags, command)
+      return withChangedFiles(result, changedBetween(before, await snapshotFiles(stateDir), sealing.projectRoot))
+    },
+    lockWaitMs === undefined ? {} : { waitMs: lockWaitMs },
+  )
 }
 
 async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, session.catalog.declared)
+  const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
   const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
   checkSealedHistory(inputs, planned, sealing)
   const document = buildReport(session.environment, planned, "plan")
@@ -69,7 +102,7 @@ async function plan(context: CommandContext, session: SecretSession, sealing: Se
 }
 
 async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, session.catalog.declared)
+  const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
   // One instant per run: every version it creates has this createdAt, as the plan showed.
   const at = context.now()
   const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
@@ -98,7 +131,7 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
     return { json: document, human: humanReport(document), exitCode: 0 }
   }
 
-  await ensureSealingKey(sealing, { now: at })
+  await ensureSealingKey(sealing, { now: at, stored: inputs.sealingKeyStored })
   const declarations = new Map(session.catalog.declared.map((secret) => [secret.physicalName, secret.declaration]))
   const showProgress = due.length > 1
   const outcomes = await applyRotation(
@@ -116,9 +149,22 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
   return { json: document, human: humanReport(document), exitCode: outcomes.every((outcome: ApplyOutcome) => outcome.status === "rotated") ? 0 : 1 }
 }
 
+function withChangedFiles(result: CommandResult<RotateDocument>, changedFiles: string[]): CommandResult<RotateCommandDocument> {
+  const human = changedFiles.length
+    ? [...result.human, { type: "line" as const, text: `state changed: ${changedFiles.join(", ")} (commit ${changedFiles.length === 1 ? "it" : "them"} for a shared environment)`, tone: "muted" as const }]
+    : result.human
+  return { ...result, json: { ...result.json, changedFiles }, human }
+}
+
 function readFlags(context: CommandContext): RotateFlags {
   const apply = booleanFlag(context.flags, "apply")
   const at = stringFlag(context.flags, "at")
+  const reAnchor = booleanFlag(context.flags, "re-anchor")
+  if (reAnchor && (apply || at !== undefined || booleanFlag(context.flags, "discard-history"))) {
+    throw new LayerError("re_anchor_alone", "--re-anchor only re-anchors the store to the checked state; it does not rotate; nothing was written", {
+      hint: "run `layer secret rotate --re-anchor` on its own, then rotate",
+    })
+  }
   if (apply && at !== undefined) {
     throw new LayerError("apply_with_at", "--at plans as of another time, but --apply always rotates at the current time; nothing was written", {
       hint: "drop --at to apply now, or drop --apply to see the plan at that time",
@@ -131,6 +177,7 @@ function readFlags(context: CommandContext): RotateFlags {
     discardHistory: booleanFlag(context.flags, "discard-history"),
     acceptPolicyChange: booleanFlag(context.flags, "accept-policy-change"),
     concurrency: parseConcurrency(stringFlag(context.flags, "concurrency")),
+    reAnchor,
   }
 }
 
@@ -172,9 +219,12 @@ function conflictError(rows: readonly PlanRow[], environment: string): LayerErro
     if (row.reasons.includes("policy_changed")) flags.add("--accept-policy-change")
     if (row.reasons.includes("modified_elsewhere") || row.reasons.includes("no_state")) flags.add("--discard-history")
   }
+  const stale = rows.some((row) => row.status === "conflict" && row.reasons.includes("modified_elsewhere"))
   const noun = rows.length === 1 ? "secret is" : "secrets are"
   return new LayerError("rotation_conflict", `${rows.length} ${noun} in conflict in ${environment}, so nothing was written: ${list.join("; ")}`, {
-    hint: `check each one, then run again with ${[...flags].join(" and ")} (the plan, without --apply, shows what each would do)`,
+    hint:
+      (stale ? "if a teammate or CI rotated or set them, this checkout's state is behind the store: `git pull` and run again; otherwise " : "") +
+      `check each one, then run again with ${[...flags].join(" and ")} (the plan, without --apply, shows what each would do)`,
     details: { secrets: rows.map((row) => ({ secret: `${row.namespace}/${row.name}`, physicalName: row.physicalName, reasons: row.status === "conflict" ? row.reasons : [] })) },
   })
 }
@@ -195,4 +245,63 @@ function checkSealedHistory(inputs: RotationInputs, planned: RotationPlan, seali
       details: { secrets: carrying.map((row) => row.physicalName) },
     },
   )
+}
+
+export interface ReAnchorDocument {
+  environment: string
+  /** What was re-anchored (empty: every anchor already matched). */
+  reAnchored: Array<{ secret: string; physicalName: string; file: string; was: "mismatch" | "unanchored"; fingerprint?: string; anchoredFingerprint?: string; versions?: string[] }>
+}
+
+/**
+ * `--re-anchor`: after a person checked the committed files, make the store vouch for them.
+ * Shows both sides (fingerprints, version ids), asks, writes the anchors, logs it.
+ */
+async function runReAnchor(context: CommandContext, session: SecretSession, sealing: SealingContext, command: string): Promise<CommandResult<ReAnchorDocument>> {
+  const report = await checkAnchors(sealing, session.catalog.declared)
+  const invalid = [report.sealingKey, ...report.secrets].filter((finding) => finding.status === "invalid")
+  if (invalid.length > 0) {
+    throw new LayerError("invalid_state", `cannot re-anchor: ${invalid.map((finding) => finding.detail).join("; ")}`, { hint: "restore the files from version control first", details: { files: invalid.map((finding) => finding.file) } })
+  }
+  const todo = needsReAnchor(report)
+  const elsewhere = todo.filter((finding) => finding.writtenElsewhere)
+  if (elsewhere.length > 0) {
+    throw new LayerError("rotation_conflict", `cannot re-anchor ${elsewhere.map((finding) => `${finding.secret} (${finding.physicalName})`).join(", ")}: written outside its state since (the store's modified moved), so the state cannot vouch for what the store holds; nothing was written`, {
+      hint: `start a fresh envelope instead: \`layer secret rotate --env ${session.environment} --apply --discard-history\``,
+    })
+  }
+  const document: ReAnchorDocument = { environment: session.environment, reAnchored: todo.map(describeFinding) }
+  if (todo.length === 0) {
+    return { json: document, human: [{ type: "line", text: `every anchor in ${session.environment} already matches its file; nothing to re-anchor`, tone: "success" }] }
+  }
+  const lines = todo.map(findingLine)
+  if (!booleanFlag(context.flags, "yes")) {
+    for (const line of lines) context.output.note(line)
+    if (!(await context.terminal.confirm(`Make the store vouch for ${todo.length === 1 ? "this file" : `these ${todo.length} files`} as they are?`))) {
+      throw new LayerError("not_confirmed", "nothing was re-anchored: it was not confirmed", { hint: "answer y once you have checked the files, or pass --yes" })
+    }
+  }
+  await reAnchor(sealing, todo, command, context.now())
+  return {
+    json: document,
+    human: [{ type: "line", text: `re-anchored ${todo.length} in ${session.environment} (logged in the rotation log)`, tone: "success" }, ...lines.map((text) => ({ type: "line" as const, text: `  ${text}`, tone: "muted" as const }))],
+  }
+}
+
+function describeFinding(finding: AnchorFinding): ReAnchorDocument["reAnchored"][number] {
+  return {
+    secret: finding.secret,
+    physicalName: finding.physicalName,
+    file: finding.file,
+    was: finding.status === "mismatch" ? "mismatch" : "unanchored",
+    ...(finding.fingerprint ? { fingerprint: finding.fingerprint } : {}),
+    ...(finding.anchoredFingerprint ? { anchoredFingerprint: finding.anchoredFingerprint } : {}),
+    ...(finding.versions ? { versions: finding.versions } : {}),
+  }
+}
+
+function findingLine(finding: AnchorFinding): string {
+  const store = finding.status === "unanchored" ? "no anchor in the store (written before anchors)" : `the store anchored ${finding.anchoredFingerprint ?? finding.stored ?? "something else"}`
+  if (finding.fingerprint) return `${finding.secret}: ${finding.file} has fingerprint ${finding.fingerprint}; ${store}`
+  return `${finding.secret} (${finding.physicalName}): ${finding.file} lists ${finding.versions?.join(", ") ?? "no versions"}; ${store}`
 }

@@ -67,7 +67,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
 
   const provider = await session.provider()
   const command = `layer secret set ${name}`
-  const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now() })
+  const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), notify: (message) => context.output.warn(message) })
   // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
   // bytes in base64url later shows the same fingerprint.
   const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)

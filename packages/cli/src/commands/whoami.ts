@@ -2,13 +2,17 @@
  * `layer whoami`: which token and account Cloudflare commands would use, where they come
  * from, and whether Cloudflare accepts them. The token appears only as a fingerprint.
  * Exits 1 when there is no token or Cloudflare rejects it (the JSON error carries the same
- * fields under details), so scripts can test for a working login.
+ * fields under details), and when the account cannot be reached with the token (no access to
+ * the account, or no Secrets Store access: the document still says which), so scripts can
+ * test for a working login. Workers Scripts access is probed too; without it, deploy fails.
  */
 import { tokenFingerprint } from "../credentials/fingerprint.js"
 import { projectAccount } from "../credentials/project-account.js"
 import { loadToken } from "../credentials/resolve.js"
 import type { LoadedToken } from "../credentials/types.js"
-import { probeSecretsStore, requireActive, verifyToken } from "../credentials/verify.js"
+import { permissionReport, probeSecretsStore, probeWorkersScripts, requireActive, verifyToken } from "../credentials/verify.js"
+import type { WorkersProbe } from "../credentials/verify.js"
+import { permissionLines, workersLine } from "./login.js"
 import { LayerError, isLayerError } from "../errors.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { layeronHome } from "../paths.js"
@@ -38,15 +42,21 @@ export async function run(context: CommandContext): Promise<CommandResult> {
     return result
   })
   let secretsStore: { access: boolean; stores?: number; problem?: string } | null = null
+  let workers: WorkersProbe | undefined
+  let unreachable = false
   if (account) {
     try {
       secretsStore = { access: true, stores: await probeSecretsStore(api, account.accountId) }
+      workers = await probeWorkersScripts(api, account.accountId)
+      if (!workers.access) context.output.warn(`${workers.problem}; ${workers.hint}`)
     } catch (error) {
       if (!isLayerError(error) || !["secrets_store_access_missing", "cloudflare_account_inaccessible"].includes(error.code)) throw error
       secretsStore = { access: false, problem: error.message }
+      unreachable = true
       context.output.warn(`${error.message}${error.hint ? `; ${error.hint}` : ""}`)
     }
   }
+  const permissions = account ? permissionReport(secretsStore?.access ?? false, workers) : null
   const human: HumanBlock[] = [
     { type: "line", text: `Token:    ${identity.tokenFingerprint} (${verified.tokenKind} token, ${verified.status}${verified.expiresOn ? `, expires ${verified.expiresOn}` : ""})` },
     { type: "line", text: `Source:   ${describeSource(token)}` },
@@ -55,9 +65,13 @@ export async function run(context: CommandContext): Promise<CommandResult> {
   if (secretsStore) {
     human.push({ type: "line", text: `Secrets Store: ${secretsStore.access ? `reachable (${secretsStore.stores} store${secretsStore.stores === 1 ? "" : "s"})` : "NOT reachable with this token"}`, tone: secretsStore.access ? "success" : "warning" })
   }
+  if (workers) human.push(workersLine(workers))
+  if (permissions) human.push(...permissionLines(permissions))
+  const workersScripts = workers ? (workers.access ? { access: true, scripts: workers.scripts } : { access: false, problem: workers.problem }) : null
   return {
-    json: { ...identity, tokenKind: verified.tokenKind, verification: { status: verified.status, expiresOn: verified.expiresOn ?? null }, secretsStore },
+    json: { ...identity, tokenKind: verified.tokenKind, verification: { status: verified.status, expiresOn: verified.expiresOn ?? null }, secretsStore, workersScripts, permissions },
     human,
+    ...(unreachable ? { exitCode: 1 as const } : {}),
   }
 }
 

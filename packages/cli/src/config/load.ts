@@ -14,6 +14,7 @@ import { discoverDeclarations, REGISTRATION_EXPORT, unregisteredBackends } from 
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
+import { settleLocalStateLocations } from "./local-state.js"
 import type { ModuleImporter } from "./import.js"
 import { validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
@@ -25,7 +26,7 @@ export interface LoadProjectOptions {
   environment: string | undefined
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
-  /** Warnings about the project (a backend that declares nothing); none when absent. */
+  /** Notices worth a line on stderr: a local environment's state moved out of the committed tree, a backend that declares nothing. */
   warn?: (message: string) => void
 }
 
@@ -57,6 +58,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
+  await settleLocalStateLocations({ root, config, environment: environment.name, home: cacheOptions.home, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
   let discovery: Discovery
   if (importer) {
     discovery = await discoverDeclarations({ config, root, importer, debug: options.debug })

@@ -46,6 +46,9 @@ describe("config rules", () => {
     ["a bad account id", { ...valid, environments: { prod: { provider: "cloudflare", accountId: "123" } } }, /^layeron\.config\.ts: environments\.prod\.accountId is "123": must be your Cloudflare account id: 32 hex digits/],
     ["an environment name that is not a safe name", { ...valid, environments: { "../x": { provider: "local" } } }, /^layeron\.config\.ts: environments\.\.\.\/x: the name "\.\.\/x" must match/],
     ["an unknown field in an environment", { ...valid, environments: { dev: { provider: "local", accountId: "x" } } }, /^layeron\.config\.ts: environments\.dev\.accountId is "x": unknown field for provider "local"/],
+    ["a workersDev that is not a boolean", { ...valid, environments: { prod: { provider: "cloudflare", workersDev: "yes" } } }, /^layeron\.config\.ts: environments\.prod\.workersDev is "yes": must be true, false, or an object of backend id → boolean/],
+    ["a workersDev naming no backend", { ...valid, environments: { prod: { provider: "cloudflare", workersDev: { admin: false } } } }, /^layeron\.config\.ts: environments\.prod\.workersDev\.admin is false: names no backend; expected one of api/],
+    ["a workersDev on a local environment", { ...valid, environments: { dev: { provider: "local", workersDev: false } } }, /^layeron\.config\.ts: environments\.dev\.workersDev is false: unknown field for provider "local"/],
     ["a defaultEnvironment that names no environment", { ...valid, defaultEnvironment: "prod" }, /^layeron\.config\.ts: defaultEnvironment is "prod": must name an environment \(dev\)/],
     ["an unknown top-level field", { ...valid, enviroments: {} }, /^layeron\.config\.ts: enviroments is \{\}: unknown field; expected one of workspace, name, backends/],
   ]
@@ -59,6 +62,12 @@ describe("config rules", () => {
   it("reports every problem at once", () => {
     const errors = errorsOf({ workspace: "", name: "", backends: {} })
     assert.equal(errors.length, 3)
+  })
+
+  it("accepts workersDev as a boolean or per backend", () => {
+    for (const workersDev of [false, true, { api: false }]) {
+      assert.ok(validateConfig({ ...valid, environments: { production: { provider: "cloudflare", workersDev } }, defaultEnvironment: "production" }, context()).ok)
+    }
   })
 
   it("accepts a cloudflare environment without accountId (CLOUDFLARE_ACCOUNT_ID may supply it)", () => {

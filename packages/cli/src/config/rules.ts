@@ -98,7 +98,7 @@ const environments: Rule = (config, context) => {
       messages.push(problem(context, `${field}.provider`, provider, 'must be "local" or "cloudflare"'))
       continue
     }
-    const allowed = provider === "cloudflare" ? ["provider", "accountId"] : ["provider"]
+    const allowed = provider === "cloudflare" ? ["provider", "accountId", "workersDev"] : ["provider"]
     for (const key of Object.keys(environment)) {
       if (!allowed.includes(key)) messages.push(problem(context, `${field}.${key}`, environment[key], `unknown field for provider "${String(provider)}"; expected ${allowed.join(", ")}`))
     }
@@ -106,8 +106,21 @@ const environments: Rule = (config, context) => {
     if (provider === "cloudflare" && accountId !== undefined && (typeof accountId !== "string" || !ACCOUNT_ID_PATTERN.test(accountId))) {
       messages.push(problem(context, `${field}.accountId`, accountId, "must be your Cloudflare account id: 32 hex digits (dashboard → Account home → Account ID)"))
     }
+    if (provider === "cloudflare") messages.push(...workersDevProblems(context, `${field}.workersDev`, environment.workersDev, config.backends))
   }
   return messages
+}
+
+/** `workersDev`: a boolean, or backend id → boolean for backends the config declares. */
+function workersDevProblems(context: RuleContext, field: string, value: unknown, backends: unknown): string[] {
+  if (value === undefined || typeof value === "boolean") return []
+  const rule = "must be true, false, or an object of backend id → boolean, e.g. workersDev: { admin: false }"
+  if (!isRecord(value)) return [problem(context, field, value, rule)]
+  const known = isRecord(backends) ? Object.keys(backends) : []
+  return Object.entries(value).flatMap(([id, on]) => {
+    if (!known.includes(id)) return [problem(context, `${field}.${id}`, on, `names no backend; expected one of ${known.join(", ")}`)]
+    return typeof on === "boolean" ? [] : [problem(context, `${field}.${id}`, on, rule)]
+  })
 }
 
 const defaultEnvironment: Rule = (config, context) => {

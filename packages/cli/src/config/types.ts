@@ -1,7 +1,12 @@
 /** The project as the CLI sees it once layeron.config.ts is loaded, validated and normalized. */
 import type { SecretDeclaration } from "@layeron/modules/declare"
 
-export type EnvironmentConfig = { provider: "local" } | { provider: "cloudflare"; accountId?: string }
+/**
+ * `workersDev` (Cloudflare): whether `layer deploy` turns on each app Worker's workers.dev route.
+ * Default on; `false` for every backend, or `{ <backend id>: false }` for some. The Secret
+ * Product Worker never gets one.
+ */
+export type EnvironmentConfig = { provider: "local" } | { provider: "cloudflare"; accountId?: string; workersDev?: boolean | Record<string, boolean> }
 
 /** layeron.config.ts with every default filled in; backend paths are absolute. */
 export interface ProjectConfig {

@@ -4,7 +4,11 @@
  *    GET /accounts/{id}/tokens/verify, also tried when the user endpoint says 401/403);
  * 2. the account: the one asked for must be among those the token reaches; without one, the
  *    token must reach exactly one;
- * 3. Secrets Store access on that account (GET /accounts/{id}/secrets_store/stores).
+ * 3. Secrets Store access on that account (GET /accounts/{id}/secrets_store/stores);
+ * 4. Workers Scripts access on that account (GET /accounts/{id}/workers/scripts), which deploy
+ *    needs. Both probes are reads: they confirm Read, never Edit. Cloudflare's verify endpoint
+ *    says nothing about permissions, and write access can only be confirmed by writing, so
+ *    `permissionReport` says which were confirmed and which were not.
  * Each failure is a LayerError naming the problem and the fix; nothing is stored here.
  */
 import { LayerError } from "../errors.js"
@@ -38,7 +42,22 @@ export interface VerifiedLogin extends VerifiedToken {
   accountName: string | undefined
   /** Stores the token can see on the account (0 before the first `layer secret set`). */
   storeCount: number
+  /** Whether the token may read the account's Workers scripts (deploy needs Edit). */
+  workersScripts: WorkersProbe
 }
+
+export type WorkersProbe = { access: true; scripts: number } | { access: false; problem: string; hint: string }
+
+/** What the probes confirmed, in the dashboard's words. */
+export interface PermissionReport {
+  confirmed: string[]
+  missing: string[]
+  /** Held or not: only a write shows it. */
+  unconfirmed: string[]
+  note: string
+}
+
+export const WRITE_NOTE = "Cloudflare does not say which permissions a token has; reads confirm Read, and write access (Edit) can only be confirmed by writing: the first `layer secret set` and `layer deploy` do"
 
 /** Steps 1 to 3 for `layer login`. */
 export async function verifyLogin(api: CloudflareApi, requested: AccountChoice | undefined): Promise<VerifiedLogin> {
@@ -48,7 +67,34 @@ export async function verifyLogin(api: CloudflareApi, requested: AccountChoice |
   const accounts = await visibleAccounts(api)
   const account = chooseAccount(choice, accounts)
   const storeCount = await probeSecretsStore(api, account.id, account.name)
-  return { ...token, accountId: account.id, accountName: account.name, storeCount }
+  const workersScripts = await probeWorkersScripts(api, account.id)
+  return { ...token, accountId: account.id, accountName: account.name, storeCount, workersScripts }
+}
+
+/** Step 4: may this token read the account's Workers scripts? A 403 is reported, not thrown. */
+export async function probeWorkersScripts(api: CloudflareApi, accountId: string): Promise<WorkersProbe> {
+  try {
+    const { result } = await api.call<Array<{ id: string }> | null>({ method: "GET", path: `/accounts/${accountId}/workers/scripts` })
+    return { access: true, scripts: (result ?? []).length }
+  } catch (error) {
+    if (error instanceof CloudflareApiError && error.status === 403 && !error.has(9109)) {
+      return {
+        access: false,
+        problem: `the API token cannot read Workers scripts on account ${accountId}, so \`layer deploy\` will fail`,
+        hint: 'add "Workers Scripts Edit" (Account › Workers Scripts › Edit) to the token at https://dash.cloudflare.com/profile/api-tokens, then run `layer login` again; a token only for `layer secret set` does not need it',
+      }
+    }
+    throw error
+  }
+}
+
+export function permissionReport(secretsStore: boolean, workers: WorkersProbe | undefined): PermissionReport {
+  const confirmed: string[] = []
+  const missing: string[] = []
+  ;(secretsStore ? confirmed : missing).push("Account Secrets Store Read")
+  if (workers) (workers.access ? confirmed : missing).push("Account Workers Scripts Read")
+  const unconfirmed = ["Account Secrets Store Edit", ...(workers?.access ? ["Account Workers Scripts Edit"] : [])]
+  return { confirmed, missing, unconfirmed, note: WRITE_NOTE }
 }
 
 /**
@@ -118,6 +164,9 @@ async function visibleAccounts(api: CloudflareApi): Promise<Account[] | undefine
     }
   } catch (error) {
     if (error instanceof CloudflareApiError && error.status === 403) return undefined
+    // An account-owned token may get 400 `1001 List accounts endpoint does not support account
+    // owned tokens.`: the token is fine, it just cannot list; the account must be named.
+    if (error instanceof CloudflareApiError && error.status === 400 && error.errors.some((entry) => /account owned tokens/i.test(entry.message))) return undefined
     throw error
   }
   return all

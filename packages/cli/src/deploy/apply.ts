@@ -15,13 +15,15 @@
  * uploaded again. A failing secret fails only its node; Workers are then not uploaded (they
  * would bind an incomplete set), and a rerun picks up where this run stopped.
  */
-import { randomValue, serializeEnvelope } from "@layeron/modules/envelope"
+import { serializeEnvelope } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import { isLayerError } from "../errors.js"
 import { SecretText } from "../providers/provider.js"
 import type { StoreRef } from "../providers/provider.js"
+import { describeFreshValue, envelopeAfterWrite, freshValues, freshValuesNeeded } from "../secrets/generated-value.js"
 import { ensureSealingKey, readSecretState, settlePending, withEnvironmentLock, writeRecorded } from "../rotation/index.js"
 import type { SealingContext } from "../rotation/index.js"
+import { rpcNote } from "./compat.js"
 import { DEPLOY_STATE_FORMAT, writeDeployState, writeWorkerArtifacts } from "./artifacts.js"
 import type { DeployState, DeployedWorker } from "./artifacts.js"
 import { LOCAL_UNCHANGED, LOCAL_WRITTEN, bindingPlan, blockingNodes } from "./graph.js"
@@ -145,8 +147,10 @@ class ApplyRun {
         else this.#done(node, { detail: LOCAL_WRITTEN }, `wrote the artifacts of ${script.name}`)
         continue
       }
+      const route = this.#workersDevAction(script.name)
       if (last?.digest === script.digest && this.#input.liveScripts?.has(script.name)) {
         this.#keep(node, `unchanged since the upload of ${last.uploadedAt ?? "the last deploy"}`)
+        if (route) await this.#attempt(node, () => this.#switchWorkersDev(node, script.name, route, node.detail!))
         continue
       }
       if (earlierFailure || productFailed) {
@@ -158,7 +162,10 @@ class ApplyRun {
         const waits = this.#createdSecrets > 0 ? PENDING_SECRET_WAITS_MS : []
         await target.upload(script, { context: uploadContext, pendingWaitsMs: waits })
         this.#uploadedAt.set(script.name, this.#context.now().toISOString())
-        this.#done(node, { detail: `uploaded (${plural(script.metadata.bindings.length, "binding")})` }, `uploaded Worker ${script.name}`)
+        const backend = this.#input.apps.find((app) => app.backend.workerName === script.name)?.backend
+        const uploaded = [`uploaded (${plural(script.metadata.bindings.length, "binding")})`, ...(backend?.rpcFlagAdded ? [rpcNote(backend.compatibilityDate)] : [])].join("; ")
+        this.#done(node, { detail: uploaded }, `uploaded Worker ${script.name}`)
+        if (route) await this.#switchWorkersDev(node, script.name, route, uploaded)
       })
       if (script.role === "product" && node.status === "error") productFailed = true
     }
@@ -196,6 +203,18 @@ class ApplyRun {
     }
   }
 
+  /** The workers.dev switch the plan asked for this Worker, if any. */
+  #workersDevAction(name: string): "enable" | "disable" | undefined {
+    const planned = this.#graph.nodes.find(({ node }) => node.physicalName === name && node.kind.endsWith("_worker"))
+    return planned?.step?.kind === "deploy_worker" ? planned.step.workersDev : undefined
+  }
+
+  async #switchWorkersDev(node: DeployNode, name: string, action: "enable" | "disable", before: string): Promise<void> {
+    await this.#context.target.setWorkersDev(name, action === "enable")
+    const done = action === "enable" ? `workers.dev on: ${node.url ?? name}` : "workers.dev route switched off"
+    this.#done(node, { detail: `${before}; ${done}` }, `${action === "enable" ? "enabled" : "disabled"} workers.dev for ${name}`)
+  }
+
   async #createRandom(node: DeployNode, step: RandomSecretStep): Promise<void> {
     // The plan was made before the lock was taken: a deploy that held the lock meanwhile may
     // have created this secret. Writing again would replace a value already in use.
@@ -205,7 +224,7 @@ class ApplyRun {
       return
     }
     const at = this.#context.now()
-    const stored: Envelope = { current: "v1", versions: { v1: { value: randomValue(step.declaration.bytes ?? 32), createdAt: at.toISOString() } } }
+    const stored: Envelope = envelopeAfterWrite(step.declaration, undefined, "v1", at, await freshValues(step.declaration, freshValuesNeeded(step.declaration, undefined)))
     const { metadata } = await writeRecorded({
       context: this.#sealing(),
       declaration: step.declaration,
@@ -218,11 +237,11 @@ class ApplyRun {
       before: null,
     })
     this.#createdSecrets++
-    this.#done(node, { detail: `v1 created (${step.declaration.bytes ?? 32} random bytes), modified ${metadata.modified}` }, `created ${step.declaration.id} (${step.physicalName})`)
+    this.#done(node, { detail: `v1 created (${describeFreshValue(step.declaration)}), modified ${metadata.modified}` }, `created ${step.declaration.id} (${step.physicalName})`)
   }
 
   #sealing(): SealingContext {
-    return { projectRoot: this.#context.projectRoot, environment: this.#graph.environment, provider: this.#context.target.provider, sealingKeyName: this.#context.sealingKeyName }
+    return { projectRoot: this.#context.projectRoot, environment: this.#graph.environment, provider: this.#context.target.provider, sealingKeyName: this.#context.sealingKeyName, notify: this.#context.progress }
   }
 
   #secretIds(): Map<string, string> {

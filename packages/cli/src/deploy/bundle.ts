@@ -10,7 +10,8 @@
 import { isAbsolute, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
-import type { BuildFailure, Message } from "esbuild"
+import type { BuildFailure, Message, Plugin } from "esbuild"
+import type { SecretManifest } from "@layeron/modules/binding-plan"
 import { LayerError } from "../errors.js"
 import type { BackendTarget } from "./types.js"
 
@@ -24,6 +25,9 @@ interface BundleRequest {
   entry: string
   root: string
   compatibilityFlags: readonly string[]
+  plugins?: Plugin[]
+  /** `layer dev` only: an inline source map, so stack traces can name the source lines. */
+  sourceMap?: boolean
 }
 
 async function bundle(request: BundleRequest): Promise<string> {
@@ -41,6 +45,8 @@ async function bundle(request: BundleRequest): Promise<string> {
     outfile: MAIN_MODULE,
     write: false,
     logLevel: "silent",
+    ...(request.plugins ? { plugins: request.plugins } : {}),
+    ...(request.sourceMap ? { sourcemap: "inline" as const, sourcesContent: false } : {}),
   })
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"))
   if (!output) throw new Error(`esbuild produced no JavaScript for ${request.entry}`)
@@ -48,9 +54,9 @@ async function bundle(request: BundleRequest): Promise<string> {
 }
 
 /** The backend's app Worker; a failure names the backend, the file and esbuild's messages. */
-export async function bundleBackend(backend: BackendTarget, root: string): Promise<string> {
+export async function bundleBackend(backend: BackendTarget, root: string, options: { sourceMap?: boolean } = {}): Promise<string> {
   try {
-    return await bundle({ entry: backend.file, root, compatibilityFlags: backend.compatibilityFlags })
+    return await bundle({ entry: backend.file, root, compatibilityFlags: backend.compatibilityFlags, sourceMap: options.sourceMap })
   } catch (error) {
     throw bundleError(error, `backend "${backend.id}" (${relative(root, backend.file) || backend.file})`, backend.compatibilityFlags, root)
   }
@@ -58,14 +64,29 @@ export async function bundleBackend(backend: BackendTarget, root: string): Promi
 
 /**
  * The Secret Product Worker, from the `@layeron/modules/worker` entry this CLI was built
- * with: the manifest format it reads is the one this CLI writes.
+ * with: the manifest format it reads is the one this CLI writes. With a manifest (deploy),
+ * the manifest is compiled into the bundle (worker/bundled-manifest), so it is not limited by
+ * the 5 KB a variable may hold; without one (`layer dev`), the Worker reads its var.
  */
-export async function bundleProductWorker(root: string): Promise<string> {
+export async function bundleProductWorker(root: string, manifest?: SecretManifest): Promise<string> {
   const entry = fileURLToPath(import.meta.resolve("@layeron/modules/worker"))
   try {
-    return await bundle({ entry, root, compatibilityFlags: [] })
+    return await bundle({ entry, root, compatibilityFlags: [], ...(manifest ? { plugins: [embedManifest(manifest)] } : {}) })
   } catch (error) {
     throw bundleError(error, `the Secret Product Worker (${entry})`, [], root)
+  }
+}
+
+/** Replaces worker/bundled-manifest (its .js in dist, its .ts under the `source` condition). */
+function embedManifest(manifest: SecretManifest): Plugin {
+  return {
+    name: "layeron-bundled-manifest",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]worker[\\/]bundled-manifest\.(js|ts)$/ }, () => ({
+        contents: `export const BUNDLED_MANIFEST = ${JSON.stringify(manifest)};\n`,
+        loader: "js",
+      }))
+    },
   }
 }
 

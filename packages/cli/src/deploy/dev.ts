@@ -1,19 +1,24 @@
 /**
  * `layer dev`: the app Workers and the Secret Product Worker in workerd (through miniflare),
- * against miniflare's Secrets Store seeded from the environment's encrypted local store.
+ * against a Secrets Store kept in this process's memory, loaded from the environment's
+ * encrypted local store (dev/secrets.ts).
+ *
+ * Ready means ready: the values are loaded before workerd starts, and workerd listens only
+ * once every Worker is built, so the first request that connects is answered with them; the
+ * "on http://…" line follows. Nothing outlives the process: no value is written to disk, and
+ * workerd dies with the CLI however it ends (dev/signals.ts, dev/watchdog.ts).
  *
  * While it runs:
  * - a write to the local store (`layer secret set`, `layer secret rotate --apply`, a deploy)
- *   is loaded into miniflare without a restart: `.layeron/local/<env>/` is watched and the
- *   changed secrets are written again (one line per reload, naming secrets, never values);
- * - a change under a backend's directory re-imports the project (new declarations get their
- *   bindings), re-bundles, and swaps the Workers in place with `setOptions`; a build that
- *   fails is reported and the previous one keeps serving.
+ *   is loaded without a restart: `.layeron/local/<env>/` is watched and the changed secrets
+ *   are swapped in (one line per reload, naming secrets, never values);
+ * - a change under the project (outside node_modules, .layeron, .git, dist) re-imports the
+ *   project (new declarations get their bindings), re-bundles, and swaps the Workers in place
+ *   with `setOptions`; a build that fails is reported and the previous one keeps serving. A
+ *   backend that does not build at start leaves dev serving nothing, watching, until it does.
  * Changes are handled one at a time, in the order they arrive.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { dirname, join, relative } from "node:path"
+import { mkdir, rm } from "node:fs/promises"
 import { Miniflare } from "miniflare"
 import { isLayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
@@ -21,19 +26,24 @@ import { buildDev } from "./dev/build.js"
 import type { DevBuild } from "./dev/build.js"
 import { supportedCompatibilityDate } from "./dev/compat-date.js"
 import { devMiniflareOptions } from "./dev/options.js"
+import type { DevSettings } from "./dev/options.js"
 import { DEV_HOST, ensurePortFree, isAddressInUse, portUnavailable } from "./dev/port.js"
-import { SecretSeeder } from "./dev/seed.js"
+import { DevSecrets } from "./dev/secrets.js"
 import { keepStopSignals } from "./dev/signals.js"
+import { StackMapper } from "./dev/sourcemap.js"
 import { isIgnoredSourcePath, watchDirectory } from "./dev/watch.js"
 import type { Watcher } from "./dev/watch.js"
+import { guardWorkerd, removeOnExit, SessionRecordFile, sessionTempDir, sweepDeadSessions, withTempDir, workerdChildren } from "./dev/watchdog.js"
 
 export { DEFAULT_DEV_PORT, parsePort } from "./dev/port.js"
 export { waitForStopSignal } from "./dev/signals.js"
+export type { StopReason } from "./dev/signals.js"
 
 export interface DevRequest {
   cwd: string
   environment: string | undefined
   env: NodeJS.ProcessEnv
+  /** The first backend's port, the next ones follow; 0 gives each backend any free port. */
   port: number
   debug: (message: string) => void
   warn: (message: string) => void
@@ -43,104 +53,163 @@ export interface DevRequest {
   line: (text: string) => void
 }
 
+export interface DevUrl {
+  backend: string
+  worker: string
+  url: string
+}
+
 export interface DevServer {
-  environment: string
-  urls: Array<{ backend: string; worker: string; url: string }>
+  readonly environment: string
+  /** Empty while no build has started (a backend that did not build at start). */
+  readonly urls: DevUrl[]
   stop(): Promise<void>
 }
 
+/** Start failures that are a backend's code in progress: dev waits for the fix instead of exiting. */
+const WAIT_FOR_FIX = new Set(["bundle_failed", "backend_import_failed", "backend_no_default_export"])
+
 export async function startDev(request: DevRequest): Promise<DevServer> {
   const home = layeronHome({ env: request.env })
-  const build = await buildDev({ cwd: request.cwd, environment: request.environment, env: request.env, home, debug: request.debug })
-  const ports = build.apps.map((_, index) => request.port + index)
-  for (const port of ports) await ensurePortFree(port)
-  reportClampedDates(build, request.note)
+  for (const swept of await sweepDeadSessions(home)) request.note(`layer dev: removed ${swept}`)
+  const guarded = guardWorkerd()
+  request.debug(guarded ? "dev: workerd runs with a parent-death signal (setpriv)" : "dev: no setpriv here: a workerd left by a killed layer dev is stopped by the next start")
 
-  const persistDir = await mkdtemp(join(tmpdir(), "layeron-dev-"))
-  const settings = { host: DEV_HOST, port: request.port, persistDir, line: request.line }
-  const mf = keepStopSignals(() => new Miniflare(devMiniflareOptions(build, settings)))
+  let build: DevBuild | undefined
+  let failure: string | undefined
   try {
-    await mf.ready
+    build = await buildDev({ cwd: request.cwd, environment: request.environment, env: request.env, home, debug: request.debug })
   } catch (error) {
-    await mf.dispose().catch(() => {})
-    await rm(persistDir, { recursive: true, force: true })
-    if (isAddressInUse(error)) throw portUnavailable(request.port, DEV_HOST, "EADDRINUSE")
-    throw error
+    // A backend that does not build is the user's work in progress: say why and wait for the fix.
+    if (!isLayerError(error) || !WAIT_FOR_FIX.has(error.code)) throw error
+    failure = describe(error)
   }
-  const session = new DevSession(mf, build, request, settings)
+  const session = new DevSession(request, home, await sessionTempDir())
   try {
-    await session.seed()
+    // Armed first: a save made while dev starts is rebuilt once the start is done.
+    await session.watchSources(build?.project.root ?? request.cwd)
+    if (build) await session.hold(session.launch(build))
+    else request.warn(`${failure}\nlayer dev: serving nothing until it builds; watching for changes (Ctrl-C stops)`)
   } catch (error) {
     await session.stop()
     throw error
   }
-  await session.watch()
-  const environment = build.project.environment.name
-  const urls = build.apps.map((app, index) => ({ backend: app.backend.id, worker: app.backend.workerName, url: `http://${DEV_HOST}:${ports[index]}` }))
-  for (const { backend, url } of urls) request.note(`layer dev: backend "${backend}" on ${url} (environment ${environment}; Ctrl-C stops)`)
-  session.reportMissing()
-  return { environment, urls, stop: () => session.stop() }
+  return session
 }
 
-class DevSession {
-  readonly #mf: Miniflare
+class DevSession implements DevServer {
   readonly #request: DevRequest
-  readonly #settings: Parameters<typeof devMiniflareOptions>[1]
-  readonly #seeder: SecretSeeder
-  #build: DevBuild
-  #watchers: Watcher[] = []
+  readonly #home: string
+  readonly #secrets = new DevSecrets()
+  readonly #mapper = new StackMapper()
+  readonly #record: SessionRecordFile
+  readonly #tempDir: string
+  readonly #forgetExitCleanup: () => void
+  #mf: Miniflare | undefined
+  #build: DevBuild | undefined
+  #settings: DevSettings
+  #urls: DevUrl[] = []
+  #sourceWatcher: Watcher | undefined
+  #storeWatcher: Watcher | undefined
   #queue: Promise<void> = Promise.resolve()
   #stopped = false
 
-  constructor(mf: Miniflare, build: DevBuild, request: DevRequest, settings: Parameters<typeof devMiniflareOptions>[1]) {
-    this.#mf = mf
-    this.#build = build
+  constructor(request: DevRequest, home: string, tempDir: string) {
     this.#request = request
-    this.#settings = settings
-    this.#seeder = new SecretSeeder(this.#seedTarget())
+    this.#home = home
+    this.#tempDir = tempDir
+    this.#record = new SessionRecordFile(home)
+    this.#forgetExitCleanup = removeOnExit([tempDir, this.#record.path])
+    this.#settings = { host: DEV_HOST, port: request.port, secrets: this.#secrets, line: (text) => request.line(this.#mapper.map(text)) }
   }
 
-  /** The first seeding: every bound secret that has a value. */
-  async seed(): Promise<void> {
-    await this.#seeder.sync(await this.#build.store.decryptAll())
+  get environment(): string {
+    return this.#build?.project.environment.name ?? this.#request.environment ?? ""
   }
 
-  async watch(): Promise<void> {
-    const storeDir = this.#build.store.directory
-    // Watched before anything is written to it: the first `secret set` must be seen too.
-    await mkdir(storeDir, { recursive: true, mode: 0o700 })
-    const sources = [...new Set([...this.#build.apps.map((app) => dirname(app.backend.file))])]
-    this.#watchers = [
-      watchDirectory(storeDir, { recursive: false, ignore: (path) => !path.endsWith(".json") }, () => this.#enqueue(() => this.#reloadSecrets())),
-      ...sources.map((dir) =>
-        watchDirectory(dir, { recursive: true, ignore: isIgnoredSourcePath, debounceMs: 200 }, (paths) => this.#enqueue(() => this.#rebuild(paths.map((path) => relative(this.#build.project.root, join(dir, path)))))),
-      ),
-      watchDirectory(dirname(this.#build.project.configFile), { recursive: false, ignore: (path) => path !== relative(dirname(this.#build.project.configFile), this.#build.project.configFile) }, () =>
-        this.#enqueue(() => this.#rebuild([relative(this.#build.project.root, this.#build.project.configFile)])),
-      ),
-    ]
+  get urls(): DevUrl[] {
+    return this.#urls
   }
 
-  /** Says once, at start, which declared secrets have no value yet and how to give them one. */
-  reportMissing(): void {
-    void this.#build.store.listAll().then((stored) => {
-      const present = new Set(stored.map((secret) => secret.name))
-      const missing = this.#build.catalog.declared.filter((secret) => !present.has(secret.physicalName))
-      const random = missing.filter((secret) => secret.declaration.kind === "random").map((secret) => secret.declaration.id)
-      const external = missing.filter((secret) => secret.declaration.kind !== "random").map((secret) => secret.declaration.id)
-      const environment = this.#build.project.environment.name
-      if (random.length) this.#request.warn(`no value yet for ${random.join(", ")}: \`layer deploy --env ${environment}\` creates random secrets`)
-      for (const id of external) this.#request.warn(`no value yet for ${id}: \`layer secret set ${id} --env ${environment}\``)
-    }, () => {})
+  /** Starts workerd on a build whose values are loaded first; returns once it answers. */
+  async launch(build: DevBuild): Promise<void> {
+    if (this.#request.port !== 0) for (const [index] of build.apps.entries()) await ensurePortFree(this.#request.port + index)
+    reportClampedDates(build, this.#request.note)
+    this.#secrets.sync(await build.store.decryptAll(), build.bindings.keys())
+    this.#mapper.update(build.apps.map((app) => app.code))
+    const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
+    this.#mf = mf
+    let entry: URL
+    try {
+      entry = await mf.ready
+    } catch (error) {
+      this.#mf = undefined
+      await mf.dispose().catch(() => {})
+      if (isAddressInUse(error)) throw portUnavailable(this.#request.port, DEV_HOST, "EADDRINUSE")
+      throw error
+    }
+    this.#build = build
+    await this.#recordWorkerd()
+    // Before the URL line: a `secret set` right after it must be seen.
+    await this.#watchStore()
+    const environment = build.project.environment.name
+    this.#urls = await Promise.all(
+      build.apps.map(async (app, index) => ({
+        backend: app.backend.id,
+        worker: app.backend.workerName,
+        url: (index === 0 ? entry : await mf.unsafeGetDirectURL(app.backend.workerName)).origin,
+      })),
+    )
+    for (const { backend, url } of this.#urls) this.#request.note(`layer dev: backend "${backend}" on ${url} (environment ${environment}; Ctrl-C stops)`)
+    this.#reportMissing(build)
+  }
+
+  /** Watches the project's files; resolves when the watcher is armed. */
+  async watchSources(root: string): Promise<void> {
+    this.#sourceWatcher = watchDirectory(root, { recursive: true, ignore: isIgnoredSourcePath, debounceMs: 200 }, (paths) => this.#enqueue(() => this.#rebuild(paths)))
+    await this.#sourceWatcher.ready
+  }
+
+  /** Changes wait for `task` (the first start) before they are handled; its failure is the caller's. */
+  async hold(task: Promise<void>): Promise<void> {
+    this.#queue = this.#queue.then(() => task).catch(() => {})
+    await task
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
-    for (const watcher of this.#watchers) watcher.close()
+    await Promise.all([this.#sourceWatcher?.close(), this.#storeWatcher?.close()])
     await this.#queue
-    await this.#mf.dispose()
-    await rm(this.#settings.persistDir, { recursive: true, force: true })
+    await this.#mf?.dispose()
+    await Promise.all([this.#record.remove(), rm(this.#tempDir, { recursive: true, force: true })])
+    this.#forgetExitCleanup()
+  }
+
+  async #watchStore(): Promise<void> {
+    if (this.#storeWatcher || !this.#build) return
+    const { store } = this.#build
+    // Watched before anything is written to it: the first `secret set` must be seen too.
+    await mkdir(store.directory, { recursive: true, mode: 0o700 })
+    this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, () => this.#enqueue(() => this.#reloadSecrets()))
+    await this.#storeWatcher.ready
+  }
+
+  /** Says once, at start, which declared secrets have no value yet and how to give them one. */
+  #reportMissing(build: DevBuild): void {
+    void build.store.listAll().then((stored) => {
+      const present = new Set(stored.map((secret) => secret.name))
+      const missing = build.catalog.declared.filter((secret) => !present.has(secret.physicalName))
+      const random = missing.filter((secret) => secret.declaration.kind === "random").map((secret) => secret.declaration.id)
+      const external = missing.filter((secret) => secret.declaration.kind !== "random").map((secret) => secret.declaration.id)
+      const environment = build.project.environment.name
+      if (random.length) this.#request.warn(`no value yet for ${random.join(", ")}: \`layer deploy --env ${environment}\` creates random secrets`)
+      for (const id of external) this.#request.warn(`no value yet for ${id}: \`layer secret set ${id} --env ${environment}\``)
+    }, () => {})
+  }
+
+  async #recordWorkerd(): Promise<void> {
+    await this.#record.write(workerdChildren())
   }
 
   #enqueue(task: () => Promise<void>): void {
@@ -149,51 +218,80 @@ class DevSession {
       try {
         await task()
       } catch (error) {
-        this.#request.warn(isLayerError(error) ? `${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}` : `reload failed: ${error instanceof Error ? error.message : String(error)}`)
+        this.#request.warn(isLayerError(error) ? describe(error) : `reload failed: ${error instanceof Error ? error.message : String(error)}`)
       }
     })
   }
 
   async #reloadSecrets(): Promise<void> {
-    await mkdir(this.#build.store.directory, { recursive: true, mode: 0o700 })
-    const changed = await this.#seeder.sync(await this.#build.store.decryptAll())
-    if (changed.length) this.#request.note(`reloaded secrets: ${changed.map((name) => this.#label(name)).join(", ")}`)
+    const build = this.#build
+    if (!build) return
+    let values
+    try {
+      values = await build.store.decryptAll()
+    } catch (error) {
+      this.#request.warn(`cannot read the local store, still serving the values loaded before: ${isLayerError(error) ? describe(error) : error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+    const changed = this.#secrets.sync(values, build.bindings.keys())
+    if (changed.length) this.#request.note(`reloaded secrets: ${changed.map((name) => label(build, name)).join(", ")}`)
   }
 
+  /** `changed`: the paths that moved, relative to the project root. */
   async #rebuild(changed: string[]): Promise<void> {
+    const previous = this.#build
     let next: DevBuild
     try {
-      next = await buildDev({ cwd: this.#request.cwd, environment: this.#build.project.environment.name, env: this.#request.env, home: layeronHome({ env: this.#request.env }), debug: this.#request.debug })
+      next = await buildDev({ cwd: this.#request.cwd, environment: previous?.project.environment.name ?? this.#request.environment, env: this.#request.env, home: this.#home, debug: this.#request.debug })
     } catch (error) {
-      const message = isLayerError(error) ? `${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}` : error instanceof Error ? error.message : String(error)
-      this.#request.warn(`rebuild failed, still serving the previous build: ${message}`)
+      const message = isLayerError(error) ? describe(error) : error instanceof Error ? error.message : String(error)
+      this.#request.warn(previous ? `rebuild failed, still serving the previous build: ${message}` : `still serving nothing: ${message}`)
       return
     }
-    const before = this.#build.apps.map((app) => app.backend.id).join(",")
-    if (next.apps.map((app) => app.backend.id).join(",") !== before) {
-      this.#request.warn("the backends in layeron.config.ts changed: restart `layer dev` to serve the new set")
+    if (!previous || !this.#mf) {
+      await this.#launchLate(next)
       return
     }
-    if (sameBuild(this.#build, next)) {
+    const before = previous.apps.map((app) => app.backend.id)
+    const after = next.apps.map((app) => app.backend.id)
+    if (after.join(",") !== before.join(",")) {
+      const added = after.filter((id) => !before.includes(id))
+      const removed = before.filter((id) => !after.includes(id))
+      const what = [added.length ? `added ${added.join(", ")}` : "", removed.length ? `removed ${removed.join(", ")}` : ""].filter(Boolean).join("; ") || "reordered"
+      this.#request.warn(`the backends in layeron.config.ts changed (${what}): restart \`layer dev\` to serve the new set; still serving ${before.join(", ")}`)
+      return
+    }
+    if (sameBuild(previous, next)) {
       this.#request.debug(`dev: ${changed.join(", ")} changed, the bundles did not`)
       return
     }
-    reportClampedDates(next, this.#request.note, this.#build)
+    reportClampedDates(next, this.#request.note, previous)
+    this.#secrets.sync(await next.store.decryptAll(), next.bindings.keys())
+    this.#mapper.update(next.apps.map((app) => app.code))
     await this.#mf.setOptions(devMiniflareOptions(next, this.#settings))
     this.#build = next
-    this.#seeder.retarget(this.#seedTarget())
-    await this.#seeder.sync(await next.store.decryptAll())
-    this.#request.note(`rebuilt ${next.apps.map((app) => app.backend.id).join(", ")} (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""} changed)`)
+    await this.#recordWorkerd()
+    this.#request.note(`rebuilt ${after.join(", ")} (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""} changed)`)
   }
 
-  #seedTarget() {
-    return { mf: this.#mf, productWorkerName: this.#build.productWorkerName, bindings: this.#build.bindings }
+  /** The first good build after a start that did not build. */
+  async #launchLate(build: DevBuild): Promise<void> {
+    await this.launch(build)
+    if (build.project.root !== this.#request.cwd) {
+      // The watcher was on the directory dev started in; the project may be above it.
+      await this.#sourceWatcher?.close()
+      await this.watchSources(build.project.root)
+    }
   }
+}
 
-  #label(physicalName: string): string {
-    const id = this.#build.labels.get(physicalName)
-    return id ? `${id} (${physicalName})` : physicalName
-  }
+function describe(error: { message: string; hint?: string }): string {
+  return `${error.message}${error.hint ? ` (hint: ${error.hint})` : ""}`
+}
+
+function label(build: DevBuild, physicalName: string): string {
+  const id = build.labels.get(physicalName)
+  return id ? `${id} (${physicalName})` : physicalName
 }
 
 function sameBuild(a: DevBuild, b: DevBuild): boolean {

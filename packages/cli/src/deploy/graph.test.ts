@@ -1,4 +1,5 @@
 import assert from "node:assert/strict"
+import { randomBytes } from "node:crypto"
 import { describe, it } from "node:test"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { LayerError } from "../errors.js"
@@ -18,7 +19,7 @@ const secrets: DeclaredSecret[] = [
 const SEALING = "lo_cccccccccccccccccccccccc"
 const STORE = { id: "0123456789abcdef0123456789abcdef", name: "default_secrets_store" }
 const meta = (name: string): SecretMetadata => ({ name, id: "f".repeat(32), created: "2026-05-01T00:00:00Z", modified: "2026-05-01T00:00:00Z" })
-const backend = { id: "api", file: "/p/src/api.ts", workerName: "shop-api-production", compatibilityDate: "2026-05-24", compatibilityFlags: [] }
+const backend = { id: "api", file: "/p/src/api.ts", workerName: "shop-api-production", compatibilityDate: "2026-05-24", compatibilityFlags: [], workersDev: true }
 
 function input(overrides: Partial<GraphInput> = {}): GraphInput {
   return {
@@ -65,9 +66,9 @@ describe("buildDeployGraph", () => {
     const product = graph.scripts.find((script) => script.role === "product")!
     const bound = product.metadata.bindings.flatMap((b) => (b.type === "secrets_store_secret" ? [b.secret_name] : []))
     assert.deepEqual(bound.sort(), ["STRIPE_SECRET", "lo_aaaaaaaaaaaaaaaaaaaaaaaa", SEALING].sort())
-    const manifest = product.metadata.bindings.find((b) => b.type === "json")
-    assert.ok(manifest?.type === "json")
-    assert.deepEqual(Object.keys(manifest.json.secrets).sort(), ["auth/session-key", "auth/signing-key", "billing/stripe"])
+    // The manifest is compiled into the bundle (observe), not sent as a var.
+    assert.deepEqual(product.metadata.bindings.map((b) => b.type), ["secrets_store_secret", "secrets_store_secret", "secrets_store_secret"])
+    assert.deepEqual(Object.keys(graph.plan.product.manifest.secrets).sort(), ["auth/session-key", "auth/signing-key", "billing/stripe"])
   })
 
   it("an account without a store plans one", () => {
@@ -144,5 +145,65 @@ describe("buildDeployGraph", () => {
     assert.equal(graph.nodes[0]!.node.detail, "local store in .layeron/local/dev")
     assert.match(graph.nodes.at(-1)!.node.detail ?? "", /local: not uploaded, `layer dev` runs it/)
     assert.doesNotMatch(graph.nodes.find(({ node }) => node.id === "billing/stripe")!.node.detail ?? "", /deploy again/)
+  })
+})
+
+describe("buildDeployGraph: workers.dev, quota, RPC and upload limits", () => {
+  const node = (graph: ReturnType<typeof buildDeployGraph>, id: string) => graph.nodes.find(({ node }) => node.id === id)!
+
+  it("a new app Worker is uploaded, then its workers.dev route switched on, with its URL; the product Worker gets none", () => {
+    const graph = buildDeployGraph(input({ workersSubdomain: "acme", workersDev: new Map() }))
+    assert.deepEqual(node(graph, "api").step, { kind: "deploy_worker", workerName: "shop-api-production", upload: true, workersDev: "enable" })
+    assert.equal(node(graph, "api").node.url, "https://shop-api-production.acme.workers.dev")
+    assert.deepEqual(node(graph, "layeron/secret-product").step, { kind: "deploy_worker", workerName: "shop-secret-production", upload: true })
+    assert.equal(node(graph, "layeron/secret-product").node.url, undefined)
+  })
+
+  it("an unchanged app Worker whose route is off only has its route switched on; one that is on is ready", () => {
+    const first = buildDeployGraph(input())
+    const deployed = { format: "layeron.deploy/v1" as const, environment: "production", provider: "cloudflare" as const, deployedAt: "", secrets: [], workers: Object.fromEntries(first.scripts.map((s) => [s.name, { role: s.role, digest: s.digest, compatibilityDate: "2026-05-24" }])) }
+    const live = { deployed, liveScripts: new Set(first.scripts.map((s) => s.name)), workersSubdomain: "acme" }
+    const off = buildDeployGraph(input({ ...live, workersDev: new Map([["shop-api-production", false]]) }))
+    assert.deepEqual(node(off, "api").step, { kind: "deploy_worker", workerName: "shop-api-production", upload: false, workersDev: "enable" })
+    const on = buildDeployGraph(input({ ...live, workersDev: new Map([["shop-api-production", true]]) }))
+    assert.equal(node(on, "api").node.status, "ready")
+    assert.equal(node(on, "api").node.url, "https://shop-api-production.acme.workers.dev")
+    // The product Worker found on workers.dev is switched off.
+    const exposed = buildDeployGraph(input({ ...live, workersDev: new Map([["shop-secret-production", true]]) }))
+    assert.deepEqual(node(exposed, "layeron/secret-product").step, { kind: "deploy_worker", workerName: "shop-secret-production", upload: false, workersDev: "disable" })
+  })
+
+  it("workersDev: false leaves the route off (and switches an enabled one off); no subdomain (10007) is a hint, not an error", () => {
+    const optedOut = buildDeployGraph(input({ workersSubdomain: "acme", apps: [{ backend: { ...backend, workersDev: false }, bundle: { ok: true, code: "export default {}" } }] }))
+    assert.deepEqual(node(optedOut, "api").step, { kind: "deploy_worker", workerName: "shop-api-production", upload: true })
+    assert.equal(node(optedOut, "api").node.url, undefined)
+    const none = buildDeployGraph(input({ workersSubdomain: null }))
+    assert.equal(node(none, "api").node.status, "create")
+    assert.match(node(none, "api").node.hint ?? "", /no workers\.dev subdomain \(Cloudflare 10007\).*dash\.cloudflare\.com\/a{32}\/workers\/onboarding/)
+    assert.deepEqual(blockingNodes(none), [])
+  })
+
+  it("a plan that needs more secrets than the quota leaves is refused on the store node, saying how many are needed and left", () => {
+    const fits = buildDeployGraph(input({ quota: { quota: 100, usage: 98 } }))
+    assert.equal(node(fits, "store").node.status, "ready")
+    const over = buildDeployGraph(input({ quota: { quota: 100, usage: 99 } }))
+    assert.equal(node(over, "store").node.status, "error")
+    assert.match(node(over, "store").node.detail ?? "", /this deploy creates 2 secrets, but account a{32} holds 99 of its 100 \(1 left\)/)
+    assert.deepEqual(blockingNodes(over).map((n) => n.id), ["store"])
+  })
+
+  it("an app dated before 2024-04-03 carries the rpc flag the backend list added, and says so", () => {
+    const old = { ...backend, compatibilityDate: "2024-01-01", compatibilityFlags: ["rpc"], rpcFlagAdded: true as const }
+    const graph = buildDeployGraph(input({ apps: [{ backend: old, bundle: { ok: true, code: "export default {}" } }] }))
+    assert.deepEqual(graph.scripts.find((s) => s.role === "app")?.metadata.compatibility_flags, ["rpc"])
+    assert.match(node(graph, "api").node.detail ?? "", /compatibility date 2024-01-01 predates RPC \(default from 2024-04-03\): the "rpc" flag was added/)
+  })
+
+  it("a Worker over 10 MB compressed is an error before anything is written", () => {
+    // Random bytes do not compress: 14 MiB of them, as base64, stay over 10 MB gzipped.
+    const huge = randomBytes(14 * 1024 * 1024).toString("base64")
+    const graph = buildDeployGraph(input({ apps: [{ backend, bundle: { ok: true, code: `export default ${JSON.stringify(huge)}` } }] }))
+    assert.equal(node(graph, "api").node.status, "error")
+    assert.match(node(graph, "api").node.detail ?? "", /after compression; Cloudflare allows 10 MB/)
   })
 })

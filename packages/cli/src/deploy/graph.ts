@@ -12,8 +12,12 @@ import type { BindingPlan } from "@layeron/modules/binding-plan"
 import type { LayerError } from "../errors.js"
 import type { SecretMetadata, StoreRef } from "../providers/provider.js"
 import type { DeclaredSecret } from "../secrets/catalog.js"
+import { describeFreshValue } from "../secrets/generated-value.js"
 import type { DeployState } from "./artifacts.js"
-import type { BackendTarget, DeployNode, PlannedNode } from "./types.js"
+import { rpcNote } from "./compat.js"
+import { exceedsFreePlan, uploadLimitProblem } from "./limits.js"
+import type { BackendTarget, DeployNode, DeployStep, PlannedNode } from "./types.js"
+import { noSubdomainHint, workersDevUrl } from "./workers-dev.js"
 import { planWorkerScripts } from "./workers.js"
 import type { WorkerScript } from "./workers.js"
 
@@ -52,6 +56,12 @@ export interface GraphInput {
   deployed: DeployState | undefined
   /** Cloudflare: the account's Worker script names. */
   liveScripts?: ReadonlySet<string>
+  /** Cloudflare: the account's workers.dev subdomain; null when it has none (10007). */
+  workersSubdomain?: string | null
+  /** Cloudflare: whether each of our live scripts has its workers.dev route on. */
+  workersDev?: ReadonlyMap<string, boolean>
+  /** Cloudflare, read when the plan creates secrets: the account's secret quota and usage. */
+  quota?: { quota: number; usage: number }
 }
 
 export interface DeployGraph {
@@ -65,11 +75,12 @@ export interface DeployGraph {
 
 export function buildDeployGraph(input: GraphInput): DeployGraph {
   const nodes: PlannedNode[] = [storeNode(input), sealingKeyNode(input), ...input.secrets.slice().sort(byId).map((secret) => secretNode(input, secret))]
+  checkQuota(input, nodes)
   const bound = boundSecretNames(nodes, input)
   const plan = bindingPlan(input)
   const scripts = scriptsOf(input, plan, bound)
   nodes.push(workerNode(input, "product_worker", "layeron/secret-product", input.productWorkerName, input.product, scripts))
-  for (const { backend, bundle } of input.apps) nodes.push(workerNode(input, "app_worker", backend.id, backend.workerName, bundle, scripts))
+  for (const { backend, bundle } of input.apps) nodes.push(workerNode(input, "app_worker", backend.id, backend.workerName, bundle, scripts, backend))
   return { environment: input.environment, provider: input.provider, nodes, scripts, plan }
 }
 
@@ -78,8 +89,40 @@ export function blockingNodes(graph: Pick<DeployGraph, "nodes">): DeployNode[] {
   return graph.nodes.map((planned) => planned.node).filter((node) => node.status === "conflict" || node.status === "error")
 }
 
+/** Secrets the plan creates (the sealing key counts as one). */
+export function secretsToCreate(nodes: readonly PlannedNode[]): number {
+  return nodes.filter(({ step }) => step?.kind === "create_random" || step?.kind === "create_sealing_key").length
+}
+
+/**
+ * Refuse up front, on the store node, a plan that needs more secrets than the account has
+ * left: failing halfway would leave some created and the Workers not uploaded.
+ */
+function checkQuota(input: GraphInput, nodes: PlannedNode[]): void {
+  const needed = secretsToCreate(nodes)
+  if (!input.quota || needed === 0) return
+  const left = Math.max(0, input.quota.quota - input.quota.usage)
+  if (needed <= left) return
+  const store = nodes[0]!
+  store.node = {
+    ...store.node,
+    status: "error",
+    detail: `the Secrets Store quota: this deploy creates ${needed} secret${needed === 1 ? "" : "s"}, but account ${input.accountId ?? ""} holds ${input.quota.usage} of its ${input.quota.quota} (${left} left); nothing was created`,
+    hint: `delete ${needed - left} secret${needed - left === 1 ? "" : "s"} you no longer use (\`layer doctor --env ${input.environment}\` lists orphaned lo_ secrets; \`layer secret delete NAME --env ${input.environment}\`), or ask Cloudflare for a higher quota`,
+  }
+  delete store.step
+}
+
 /** The binding plan over every declaration; the product Worker binds those with a value. */
-export function bindingPlan(input: Pick<GraphInput, "secrets" | "sealingKey" | "store" | "productWorkerName" | "apps">): BindingPlan {
+export interface BindingPlanSource {
+  secrets: GraphInput["secrets"]
+  sealingKey: { physicalName: string }
+  store: StoreRef | undefined
+  productWorkerName: string
+  apps: ReadonlyArray<{ backend: { workerName: string } }>
+}
+
+export function bindingPlan(input: BindingPlanSource): BindingPlan {
   return planBindings({
     declarations: input.secrets.map((secret) => secret.declaration),
     physicalNames: Object.fromEntries(input.secrets.map((secret) => [secret.declaration.id, secret.physicalName])),
@@ -146,11 +189,12 @@ function secretNode(input: GraphInput, secret: DeclaredSecret): PlannedNode {
   const base = { kind: "secret" as const, id: declaration.id, physicalName }
   const metadata = input.stored.get(physicalName)
   if (metadata) return { node: { ...base, status: "ready", detail: `modified ${metadata.modified}` } }
-  if (declaration.kind === "random") {
+  // A key pair needs nothing from the operator either: deploy generates it like random bytes.
+  if (declaration.kind === "random" || declaration.generate !== undefined) {
     const recorded = input.recorded.get(physicalName) ?? []
     const detail = recorded.length
-      ? `missing from the store although the rotation state records ${recorded.join(", ")}: ${declaration.bytes ?? 32} new random bytes become v1 (the recorded versions are not restored)`
-      : `${declaration.bytes ?? 32} random bytes, as v1`
+      ? `missing from the store although the rotation state records ${recorded.join(", ")}: ${declaration.generate ? `${describeFreshValue(declaration)} becomes` : `${declaration.bytes ?? 32} new random bytes become`} v1 (the recorded versions are not restored)`
+      : `${describeFreshValue(declaration)}, as v1`
     return { node: { ...base, status: "create", detail }, step: { kind: "create_random", declaration, physicalName } }
   }
   const byRotation = declaration.kind === "generated" && declaration.rotation ? ` (or \`layer secret rotate --apply\` generates it)` : ""
@@ -184,21 +228,52 @@ function scriptsOf(input: GraphInput, plan: BindingPlan, bound: ReadonlySet<stri
   return planWorkerScripts({ plan, bound, productCode: input.product.code, apps, ...(input.accountId ? { accountId: input.accountId } : {}) })
 }
 
-function workerNode(input: GraphInput, kind: "product_worker" | "app_worker", id: string, name: string, bundle: BundleOutcome, scripts: readonly WorkerScript[]): PlannedNode {
+function workerNode(input: GraphInput, kind: "product_worker" | "app_worker", id: string, name: string, bundle: BundleOutcome, scripts: readonly WorkerScript[], backend?: BackendTarget): PlannedNode {
   const base = { kind, id, physicalName: name }
   if (!bundle.ok) return { node: { ...base, status: "error", detail: bundle.error.message, ...(bundle.error.hint ? { hint: bundle.error.hint } : {}) } }
   const script = scripts.find((candidate) => candidate.name === name)
+  const tooLarge = script && uploadLimitProblem(script)
+  if (tooLarge) return { node: { ...base, status: "error", detail: tooLarge.message, ...(tooLarge.hint ? { hint: tooLarge.hint } : {}) } }
   const last = input.deployed?.workers[name]
-  const step = { kind: "deploy_worker" as const, workerName: name }
   if (input.provider === "local") {
     if (script && last?.digest === script.digest) return { node: { ...base, status: "ready", detail: LOCAL_UNCHANGED } }
-    return { node: { ...base, status: "create", detail: "write its bundle and wrangler.jsonc (local: not uploaded, `layer dev` runs it)" }, step }
+    return { node: { ...base, status: "create", detail: "write its bundle and wrangler.jsonc (local: not uploaded, `layer dev` runs it)" }, step: { kind: "deploy_worker", workerName: name, upload: true } }
   }
   const live = input.liveScripts?.has(name) ?? false
+  const route = workersDevRoute(input, name, backend)
+  const notes = [
+    ...(backend?.rpcFlagAdded ? [rpcNote(backend.compatibilityDate)] : []),
+    ...(script && exceedsFreePlan(script) ? ["over 3 MB compressed: needs the Workers Paid plan"] : []),
+    ...(route.note ? [route.note] : []),
+  ]
+  const shown = (detail: string) => [detail, ...notes].join("; ")
+  const extra = { ...(route.url ? { url: route.url } : {}), ...(route.hint ? { hint: route.hint } : {}) }
   if (script && live && last?.digest === script.digest) {
-    return { node: { ...base, status: "ready", detail: `unchanged since the upload of ${last.uploadedAt ?? "the last deploy"}` } }
+    const unchanged = `unchanged since the upload of ${last.uploadedAt ?? "the last deploy"}`
+    if (!route.action) return { node: { ...base, status: "ready", detail: shown(unchanged), ...extra } }
+    return { node: { ...base, status: "create", detail: shown(unchanged), ...extra }, step: { kind: "deploy_worker", workerName: name, upload: false, workersDev: route.action } }
   }
-  return { node: { ...base, status: "create", detail: live ? "upload (replaces the deployed script)" : "upload (a new script)" }, step }
+  const step: DeployStep = { kind: "deploy_worker", workerName: name, upload: true, ...(route.action ? { workersDev: route.action } : {}) }
+  return { node: { ...base, status: "create", detail: shown(live ? "upload (replaces the deployed script)" : "upload (a new script)"), ...extra }, step }
+}
+
+/**
+ * What deploy does about a Worker's workers.dev route: app Workers get it (unless the config
+ * turns it off), the Secret Product Worker never does (a route found on is switched off).
+ */
+function workersDevRoute(input: GraphInput, name: string, backend: BackendTarget | undefined): { action?: "enable" | "disable"; url?: string; note?: string; hint?: string } {
+  const on = input.workersDev?.get(name) ?? false
+  const wanted = backend?.workersDev ?? false
+  if (!wanted) {
+    if (!on) return {}
+    return { action: "disable", note: backend ? "workers.dev route switched off (workersDev: false in layeron.config.ts)" : "workers.dev route switched off (the Secret Product Worker is reached only through its service binding)" }
+  }
+  const subdomain = input.workersSubdomain
+  if (subdomain === null || subdomain === undefined) {
+    return { hint: noSubdomainHint(input.accountId ?? "<account id>", input.environment) }
+  }
+  const url = workersDevUrl(name, subdomain)
+  return on ? { url } : { action: "enable", url, note: "then workers.dev on" }
 }
 
 function byId(a: DeclaredSecret, b: DeclaredSecret): number {

@@ -11,6 +11,7 @@ import { relative } from "node:path"
 import { loadProject } from "../config/index.js"
 import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
+import { checkCheckoutState } from "../rotation/checkout.js"
 import { buildCatalog } from "../secrets/catalog.js"
 import { applyDeploy } from "./apply.js"
 import { deployDir } from "./artifacts.js"
@@ -60,7 +61,15 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const catalog = await buildCatalog(project)
   const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, env: request.env, debug: request.debug, warn: request.warn })
+  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
+  // Before observe reads the state: a merge conflict or a copy from elsewhere is named as such.
+  await checkCheckoutState({
+    projectRoot: project.root,
+    environment,
+    sealingKeyName: catalog.sealingKeyName,
+    // Only asked when the state has no public key; a dry run must not create the store to ask.
+    sealingKeyStored: async () => (await target.findStore()) !== undefined && (await target.provider.find(catalog.sealingKeyName)) !== undefined,
+  })
   const input = await observe({ project, catalog, target, ...workers, warn: request.warn })
   const graph = buildDeployGraph(input)
   const artifacts = relative(request.cwd, deployDir(project.root, environment)) || "."

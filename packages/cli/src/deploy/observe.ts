@@ -1,7 +1,9 @@
 /**
  * Everything the deploy graph is planned from, gathered with reads only: the store and its
  * secrets' metadata, the sealing key's public half, the versions the rotation state records,
- * the last deploy's state, the account's Worker scripts, and the bundles (built in memory).
+ * the last deploy's state, the account's Worker scripts (with their workers.dev switch) and
+ * workers.dev subdomain, the secret quota when the plan may create secrets, and the bundles
+ * (built in memory; the product Worker's carries the manifest).
  */
 import type { LoadedProject } from "../config/index.js"
 import { isLayerError, LayerError } from "../errors.js"
@@ -10,6 +12,7 @@ import { publicKeyPath, readPublicKey, readSecretState } from "../rotation/index
 import type { SecretCatalog } from "../secrets/catalog.js"
 import { readDeployState } from "./artifacts.js"
 import { bundleBackend, bundleProductWorker } from "./bundle.js"
+import { bindingPlan } from "./graph.js"
 import type { BundleOutcome, GraphInput } from "./graph.js"
 import type { DeployTarget } from "./target.js"
 import type { BackendTarget } from "./types.js"
@@ -28,7 +31,7 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
   const root = project.root
   const environment = catalog.environment
   const [product, apps] = await Promise.all([
-    outcome(bundleProductWorker(root)),
+    outcome(manifestOf(input).then((manifest) => bundleProductWorker(root, manifest))),
     Promise.all(input.backends.map(async (backend) => ({ backend, bundle: await outcome(bundleBackend(backend, root)) }))),
   ])
   const store = await target.findStore()
@@ -41,6 +44,12 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
   }
   const publicKey = await readPublicKey(root, environment)
   const liveScripts = await target.liveScripts()
+  const ours = [input.productWorkerName, ...input.backends.map((backend) => backend.workerName)].filter((name) => liveScripts?.has(name))
+  const workersDev = await target.workersDevStatus(ours)
+  const workersSubdomain = input.backends.some((backend) => backend.workersDev) ? await target.workersSubdomain() : undefined
+  // The quota is read only when this deploy may create secrets (random ones, the sealing key).
+  const creates = catalog.declared.some(({ declaration, physicalName }) => declaration.kind === "random" && !stored.has(physicalName)) || !stored.has(catalog.sealingKeyName)
+  const quota = creates ? await target.quota() : undefined
   return {
     environment,
     provider: target.kind,
@@ -61,7 +70,21 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
     apps,
     deployed: await readDeployState(root, environment, input.warn),
     ...(liveScripts ? { liveScripts } : {}),
+    ...(target.kind === "cloudflare" ? { workersDev } : {}),
+    ...(workersSubdomain !== undefined ? { workersSubdomain } : {}),
+    ...(quota ? { quota } : {}),
   }
+}
+
+/** The manifest the product Worker is bundled with: every declaration (the store id is not part of it). */
+async function manifestOf(input: ObserveInput) {
+  return bindingPlan({
+    secrets: input.catalog.declared,
+    sealingKey: { physicalName: input.catalog.sealingKeyName },
+    store: undefined,
+    productWorkerName: input.productWorkerName,
+    apps: input.backends.map((backend) => ({ backend })),
+  }).product.manifest
 }
 
 /** A bundle failure is a node in the graph, not the end of the plan. */

@@ -8,12 +8,13 @@ import type { EnvironmentConfig } from "../config/types.js"
 import { resolveCloudflareCredentials } from "../credentials/resolve.js"
 import { CloudflareApi } from "../providers/cloudflare/api.js"
 import { createCloudflareProvider } from "../providers/cloudflare/index.js"
-import { listStores } from "../providers/cloudflare/secrets.js"
+import { getQuota, listStores } from "../providers/cloudflare/secrets.js"
 import { createLocalProvider } from "../providers/local/index.js"
 import type { SecretProvider, StoreRef } from "../providers/provider.js"
 import { listScriptNames, uploadScript } from "./upload.js"
 import type { UploadOptions } from "./upload.js"
 import type { WorkerScript } from "./workers.js"
+import { accountSubdomain, scriptOnWorkersDev, setScriptOnWorkersDev } from "./workers-dev.js"
 
 export interface DeployTarget {
   readonly kind: "local" | "cloudflare"
@@ -27,12 +28,20 @@ export interface DeployTarget {
   liveScripts(): Promise<Set<string> | undefined>
   /** Upload one Worker (Cloudflare only). */
   upload(script: WorkerScript, options: UploadOptions): Promise<void>
+  /** Cloudflare: the account's workers.dev subdomain (null: none registered); undefined for local. */
+  workersSubdomain(): Promise<string | null | undefined>
+  /** Cloudflare: whether each named (existing) script's workers.dev route is on. */
+  workersDevStatus(names: readonly string[]): Promise<Map<string, boolean>>
+  setWorkersDev(name: string, enabled: boolean): Promise<void>
+  /** Cloudflare: the account's secret quota and usage; undefined for local. */
+  quota(): Promise<{ quota: number; usage: number } | undefined>
 }
 
 export interface TargetContext {
   projectRoot: string
   environment: string
   home: string
+  owner: { workspace: string; project: string }
   env: NodeJS.ProcessEnv
   debug: (message: string) => void
   warn: (message: string) => void
@@ -40,7 +49,8 @@ export interface TargetContext {
 
 export async function openDeployTarget(config: EnvironmentConfig, context: TargetContext): Promise<DeployTarget> {
   if (config.provider === "local") {
-    const provider = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home })
+    const provider = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner })
+    await provider.checkStoreKey()
     return {
       kind: "local",
       provider,
@@ -50,6 +60,12 @@ export async function openDeployTarget(config: EnvironmentConfig, context: Targe
       upload: async () => {
         throw new Error("a local environment has no Workers to upload to")
       },
+      workersSubdomain: async () => undefined,
+      workersDevStatus: async () => new Map(),
+      setWorkersDev: async () => {
+        throw new Error("a local environment has no workers.dev routes")
+      },
+      quota: async () => undefined,
     }
   }
   const credentials = await resolveCloudflareCredentials({ name: context.environment, accountId: config.accountId }, { home: context.home, env: context.env, warn: context.warn })
@@ -69,5 +85,13 @@ export async function openDeployTarget(config: EnvironmentConfig, context: Targe
     },
     liveScripts: () => listScriptNames(api, accountId),
     upload: (script, options) => uploadScript(api, accountId, script, options),
+    workersSubdomain: () => accountSubdomain(api, accountId),
+    async workersDevStatus(names) {
+      const status = new Map<string, boolean>()
+      for (const name of names) status.set(name, await scriptOnWorkersDev(api, accountId, name))
+      return status
+    },
+    setWorkersDev: (name, enabled) => setScriptOnWorkersDev(api, accountId, name, enabled),
+    quota: async () => (await getQuota(api, accountId)).secrets,
   }
 }

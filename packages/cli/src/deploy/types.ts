@@ -28,6 +28,8 @@ export interface DeployNode {
   /** The command that resolves an external_value_required node. */
   command?: string
   hint?: string
+  /** App Workers with workers.dev on: `https://<worker>.<account subdomain>.workers.dev`. */
+  url?: string
 }
 
 export interface DeployDocument {
@@ -45,7 +47,12 @@ export interface BackendTarget {
   file: string
   workerName: string
   compatibilityDate: string
+  /** As declared, plus `rpc` when the date predates RPC (see `rpcFlagAdded`). */
   compatibilityFlags: string[]
+  /** Deploy added the `rpc` flag: the date is before 2024-04-03, when RPC became the default. */
+  rpcFlagAdded?: true
+  /** Turn on the Worker's workers.dev route (the environment's `workersDev`, default on). */
+  workersDev: boolean
 }
 
 /** A random secret that apply creates. */
@@ -59,8 +66,11 @@ export type DeployStep =
   | { kind: "create_store" }
   | { kind: "create_sealing_key" }
   | RandomSecretStep
-  /** Upload the Worker (Cloudflare), or just write its artifacts (local). */
-  | { kind: "deploy_worker"; workerName: string }
+  /**
+   * Upload the Worker (Cloudflare), or just write its artifacts (local); `upload: false` when
+   * only its workers.dev route changes. `workersDev`: switch the route on or off afterwards.
+   */
+  | { kind: "deploy_worker"; workerName: string; upload: boolean; workersDev?: "enable" | "disable" }
 
 /** A node and what apply does about it (nothing for ready, external or conflicting nodes). */
 export interface PlannedNode {

@@ -45,7 +45,9 @@ export function explainUploadFailure(error: unknown, script: WorkerScript | unde
       cause: error,
     })
   }
-  if (error.errors.some((entry) => entry.code === 10021 && /authori[sz]ation failed/i.test(entry.message))) {
+  // Two recorded wordings: "Secrets store binding authorization failed. …" and "failed to fetch
+  // secrets store binding due to authorization error - check deploy permissions and secret scopes".
+  if (error.errors.some((entry) => entry.code === 10021 && /authori[sz]ation (failed|error)/i.test(entry.message))) {
     return new LayerError("upload_binding_unauthorized", `Cloudflare refused to bind Secrets Store secrets to ${script.name} (${describe(error)})`, {
       hint:
         'the token needs "Account Secrets Store Edit" and "Workers Scripts Edit", and every bound secret the "workers" scope ' +

@@ -98,6 +98,24 @@ describe("Workers script upload", () => {
     }
   })
 
+  for (const wording of [
+    "Secrets store binding authorization failed. Check your permissions and secret scopes.",
+    "failed to fetch secrets store binding due to authorization error - check deploy permissions and secret scopes",
+  ]) {
+    it(`the 10021 wording "${wording.slice(0, 40)}…" is a binding authorization failure, with the permissions to add`, async () => {
+      answer = { status: 400, body: { success: false, errors: [{ code: 10021, message: wording }], messages: [], result: null } }
+      try {
+        await assert.rejects(uploadScript(api, ACCOUNT, script, context), (error: Error & { code?: string; hint?: string }) => {
+          assert.equal(error.code, "upload_binding_unauthorized")
+          assert.match(error.hint ?? "", /Account Secrets Store Edit.*Workers Scripts Edit/)
+          return true
+        })
+      } finally {
+        answer = { status: 200, body: { success: true, errors: [], messages: [], result: { id: "x" } } }
+      }
+    })
+  }
+
   it("a 10182 for a secret created moments ago is retried after the given waits, then succeeds", async () => {
     captured = []
     let refusals = 2

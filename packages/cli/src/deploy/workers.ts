@@ -4,11 +4,18 @@
  *
  * The Secret Product Worker binds only the secrets that hold a value: Cloudflare refuses an
  * upload whose binding names a missing secret (10182). Its manifest still lists every
- * declaration, so reading one without a value says which secret it is and to redeploy.
+ * declaration, so reading one without a value says which secret it is and to redeploy; the
+ * manifest travels in its bundle (bundleProductWorker), not in a var, which holds 5 KB at most.
+ *
+ * An upload replaces every binding of the script unless `keep_bindings` names the types to
+ * keep from the previous upload. App Workers keep every type layer does not send (a KV
+ * namespace or a var added in the dashboard survives a deploy); layer sends their one
+ * `service` binding, so service bindings are replaced. The Secret Product Worker is layer's
+ * alone: nothing is kept, so a binding to a secret no longer declared goes away.
  */
 import { createHash } from "node:crypto"
 import { toWranglerConfig } from "@layeron/modules/binding-plan"
-import type { BindingPlan, SecretManifest } from "@layeron/modules/binding-plan"
+import type { BindingPlan } from "@layeron/modules/binding-plan"
 import { MAIN_MODULE } from "./bundle.js"
 import type { BackendTarget } from "./types.js"
 
@@ -21,15 +28,47 @@ export const PRODUCT_COMPATIBILITY_DATE = "2026-04-01"
 export type UploadBinding =
   | { type: "secrets_store_secret"; name: string; store_id: string; secret_name: string }
   | { type: "service"; name: string; service: string; entrypoint: string }
-  | { type: "json"; name: string; json: SecretManifest }
 
-/** The `metadata` part of a script upload (reference §9). */
+/** The `metadata` part of a script upload (Workers script upload API; wrangler's WorkerMetadataPut). */
 export interface UploadMetadata {
   main_module: string
   compatibility_date: string
   compatibility_flags: string[]
   bindings: UploadBinding[]
+  /** Binding types kept from the previous upload (absent: every binding is replaced). */
+  keep_bindings?: string[]
 }
+
+/**
+ * Binding types of the Workers upload API (the `cloudflare` SDK's binding union, 7.x) that
+ * layer never sends to an app Worker, so an upload keeps them.
+ */
+export const APP_KEEP_BINDINGS: readonly string[] = [
+  "ai",
+  "analytics_engine",
+  "assets",
+  "browser",
+  "d1",
+  "dispatch_namespace",
+  "durable_object_namespace",
+  "hyperdrive",
+  "images",
+  "json",
+  "kv_namespace",
+  "mtls_certificate",
+  "pipelines",
+  "plain_text",
+  "queue",
+  "r2_bucket",
+  "ratelimit",
+  "secret_key",
+  "secret_text",
+  "secrets_store_secret",
+  "send_email",
+  "vectorize",
+  "version_metadata",
+  "workflow",
+]
 
 export interface WorkerScript {
   role: "product" | "app"
@@ -63,15 +102,13 @@ export function planWorkerScripts(input: ScriptsInput): WorkerScript[] {
     main_module: MAIN_MODULE,
     compatibility_date: PRODUCT_COMPATIBILITY_DATE,
     compatibility_flags: [],
-    bindings: [
-      ...secrets.map((s) => ({ type: "secrets_store_secret" as const, name: s.binding, store_id: s.store_id, secret_name: s.secret_name })),
-      ...Object.entries(wrangler.product.vars).map(([name, json]) => ({ type: "json" as const, name, json })),
-    ],
+    bindings: secrets.map((s) => ({ type: "secrets_store_secret" as const, name: s.binding, store_id: s.store_id, secret_name: s.secret_name })),
   }
   const product = script("product", input.plan.product.workerName, undefined, input.productCode, productMetadata, {
     ...account,
     secrets_store_secrets: secrets,
-    vars: wrangler.product.vars,
+    // The manifest is in the bundle: workers.dev stays off, as deploy keeps it.
+    workers_dev: false,
   })
 
   const apps = input.apps.map(({ backend, code }) => {
@@ -81,8 +118,9 @@ export function planWorkerScripts(input: ScriptsInput): WorkerScript[] {
       compatibility_date: backend.compatibilityDate,
       compatibility_flags: [...backend.compatibilityFlags],
       bindings: services.map((s) => ({ type: "service" as const, name: s.binding, service: s.service, entrypoint: s.entrypoint })),
+      keep_bindings: [...APP_KEEP_BINDINGS],
     }
-    return script("app", backend.workerName, backend.id, code, metadata, { ...account, services })
+    return script("app", backend.workerName, backend.id, code, metadata, { ...account, services, workers_dev: backend.workersDev, keep_vars: true })
   })
   return [product, ...apps]
 }

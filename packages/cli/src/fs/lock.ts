@@ -10,8 +10,9 @@
  */
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { open, readFile, stat, unlink } from "node:fs/promises"
+import { readFile, stat, unlink } from "node:fs/promises"
 import { LayerError } from "../errors.js"
+import { createExclusive } from "./create-exclusive.js"
 
 export interface LockOptions {
   /** Says what the lock protects, for the error message: `the local store of "dev"`. */
@@ -84,20 +85,8 @@ async function release(lockPath: string, owner: LockOwner): Promise<void> {
   if (holder && holder !== "gone" && holder.token === owner.token) await unlink(lockPath).catch(() => {})
 }
 
-async function tryCreate(path: string, content: string): Promise<boolean> {
-  let handle
-  try {
-    handle = await open(path, "wx", 0o600)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
-    throw error
-  }
-  try {
-    await handle.writeFile(content)
-  } finally {
-    await handle.close()
-  }
-  return true
+function tryCreate(path: string, content: string): Promise<boolean> {
+  return createExclusive(path, content, 0o600)
 }
 
 /** The recorded holder; null when the file exists but is not readable JSON yet; "gone" when it vanished. */

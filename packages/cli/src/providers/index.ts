@@ -17,6 +17,8 @@ export interface ProviderContext {
   environment: string
   /** LAYERON_HOME. */
   home: string
+  /** The project's workspace and name: the local store binds its records to them. */
+  owner: { workspace: string; project: string }
   env: NodeJS.ProcessEnv
   debug?: (message: string) => void
   /** Warnings about credentials (a file made private again, a conflicting CLOUDFLARE_ACCOUNT_ID). */
@@ -27,7 +29,9 @@ export interface ProviderContext {
 
 export async function createProvider(environment: EnvironmentConfig, context: ProviderContext): Promise<SecretProvider> {
   if (environment.provider === "local") {
-    return createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, ...(context.now ? { now: context.now } : {}) })
+    const local = createLocalProvider({ projectRoot: context.projectRoot, environment: context.environment, home: context.home, owner: context.owner, ...(context.now ? { now: context.now } : {}) })
+    await local.checkStoreKey()
+    return local
   }
   // Loaded on demand: only Cloudflare environments pay for the client and the keychain probe.
   const [{ resolveCloudflareCredentials }, { createCloudflareProvider }] = await Promise.all([import("../credentials/resolve.js"), import("./cloudflare/index.js")])

@@ -12,6 +12,16 @@ export interface SecretMetadata {
   /** RFC 3339; changes on every write. Rotation uses it to detect writes it did not make. */
   modified: string
   created: string
+  /**
+   * The secret's comment: metadata the store returns on list (values never come back).
+   * Layeron keeps its integrity anchor here (rotation/integrity); undefined when empty.
+   */
+  comment?: string
+}
+
+export interface UpsertOptions {
+  /** Written in the same request as the value (replaces the previous comment). */
+  comment?: string
 }
 
 export interface StoreRef {
@@ -39,7 +49,12 @@ export interface SecretProvider {
   /** Metadata of one secret by exact name, or undefined. */
   find(name: string): Promise<SecretMetadata | undefined>
   /** Create the secret or replace its value in place (same id). */
-  upsert(name: string, value: SecretText): Promise<UpsertResult>
+  upsert(name: string, value: SecretText, options?: UpsertOptions): Promise<UpsertResult>
+  /**
+   * Replace only the comment of an existing secret (its value stays; `modified` moves on).
+   * Used by the explicit re-anchoring step and to anchor a sealing key written before anchors.
+   */
+  annotate(name: string, comment: string): Promise<UpsertResult>
   /** Delete by exact name; false when it did not exist. */
   delete(name: string): Promise<boolean>
   /**

@@ -8,13 +8,13 @@
  * since the plan, someone wrote it meanwhile and the row is refused as a conflict instead
  * of overwriting what it cannot see.
  */
-import { randomValue, serializeEnvelope, transition } from "@layeron/modules/envelope"
-import type { Envelope } from "@layeron/modules/envelope"
+import { serializeEnvelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { Limits } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
 import { SecretText } from "../providers/provider.js"
+import { envelopeAfterWrite, freshValues, freshValuesNeeded } from "../secrets/generated-value.js"
 import { writeRecorded } from "./record.js"
 import type { SealingContext } from "./sealing-key.js"
 import type { DueRow } from "./plan.js"
@@ -100,10 +100,8 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
       }
     }
     const at = options.now()
-    const value = randomValue(declaration.bytes ?? Limits.defaultBytes)
-    const stored: Envelope = row.before
-      ? transition(row.before, { newVersionId: row.newVersion, newEntry: { value }, at, retain: declaration.rotation!.retain })
-      : { current: row.newVersion, versions: { [row.newVersion]: { value, createdAt: at.toISOString() } } }
+    const values = await freshValues(declaration, freshValuesNeeded(declaration, row.before))
+    const stored = envelopeAfterWrite(declaration, row.before, row.newVersion, at, values)
     const { metadata, completion } = await writeRecorded({
       context: options.context,
       declaration,
@@ -117,7 +115,7 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
       deferCompletion: true,
     })
     onCompletion(completion)
-    return { row, status: "rotated", version: row.newVersion, createdAt: at.toISOString(), modified: metadata.modified }
+    return { row, status: "rotated", version: stored.current, createdAt: at.toISOString(), modified: metadata.modified }
   } catch (error) {
     if (isLayerError(error)) return { row, status: "failed", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
     // Not ours (a bug, or an envelope rule): name its type, never echo text that could quote a value.

@@ -6,6 +6,10 @@
  * once it knows it will go ahead.
  */
 import type { SecretDeclaration } from "@layeron/modules/declare"
+import { LayerError } from "../errors.js"
+import { stateAnchor, verifyAnchor } from "./anchor.js"
+import { stateAnchorMismatch } from "./anchor-errors.js"
+import { secretStatePath } from "./paths.js"
 import type { SecretMetadata } from "../providers/provider.js"
 import { settleState } from "./record.js"
 import { checkSealingKey } from "./sealing-key.js"
@@ -24,14 +28,26 @@ export interface RotationInputs {
   /** States whose pending intent was settled in memory (completed or dropped): `--apply` writes them. */
   settled: SecretState[]
   sealingKey: SealingKeyStatus
+  /** The sealing key's metadata from the same listing (null: not in the store), for ensureSealingKey. */
+  sealingKeyStored: SecretMetadata | null
 }
 
-export async function readRotationInputs(context: SealingContext, secrets: readonly RotatingSecret[]): Promise<RotationInputs> {
+export interface InputOptions {
+  /**
+   * `--discard-history`: a state that fails its anchor check is not carried (the row starts a
+   * fresh envelope) instead of stopping the command.
+   */
+  discardHistory?: boolean
+}
+
+export async function readRotationInputs(context: SealingContext, secrets: readonly RotatingSecret[], options: InputOptions = {}): Promise<RotationInputs> {
   const rotating = secrets.filter((secret) => secret.declaration.rotation?.everyDays !== undefined)
   const listing = new Map<string, SecretMetadata>((await context.provider.listAll()).map((metadata) => [metadata.name, metadata]))
-  const sealingKey = await checkSealingKey(context, listing.get(context.sealingKeyName) ?? null)
+  const sealingKeyStored = listing.get(context.sealingKeyName) ?? null
+  const sealingKey = await checkSealingKey(context, sealingKeyStored)
   const candidates: RotationCandidate[] = []
   const settled: SecretState[] = []
+  const refusals: LayerError[] = []
   // Every state file is read (and validated) before anything else happens: a damaged one
   // stops the command with its path, whichever secret it belongs to.
   for (const { declaration, physicalName } of rotating) {
@@ -39,7 +55,21 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
     const raw = await readSecretState(context.projectRoot, context.environment, physicalName)
     const state = raw && settleState(raw, metadata)
     if (raw?.pending) settled.push(state!)
-    candidates.push({ declaration, physicalName, state, metadata })
+    // Only a state the store still matches by `modified` would be carried; one written
+    // elsewhere since is the plan's conflict (modified_elsewhere), which carries nothing.
+    const carriable = state?.current !== undefined && metadata !== undefined && state.provider.modified === metadata.modified
+    const verdict = carriable && state?.current && metadata ? verifyAnchor(stateAnchor(physicalName, { current: state.current, versions: state.versions }), metadata.comment) : undefined
+    if (verdict?.status === "mismatch" && !options.discardHistory) {
+      refusals.push(stateAnchorMismatch(secretStatePath(context.projectRoot, context.environment, physicalName), state!, verdict.stored, context.environment))
+    }
+    candidates.push({ declaration, physicalName, state, metadata, ...(verdict?.status === "mismatch" ? { untrusted: true as const } : {}) })
   }
-  return { candidates, settled, sealingKey }
+  if (refusals.length === 1) throw refusals[0]
+  if (refusals.length > 1) {
+    throw new LayerError("state_anchor_mismatch", `${refusals.length} rotation states do not match what the store anchored; nothing was written: ${refusals.map((error) => error.message).join(" | ")}`, {
+      hint: refusals[0]!.hint ?? "",
+      details: { secrets: refusals.map((error) => error.details) },
+    })
+  }
+  return { candidates, settled, sealingKey, sealingKeyStored }
 }

@@ -13,10 +13,11 @@
  * - `conflict`: rotating would lose something the state cannot vouch for (the secret was
  *   written elsewhere, has no state, or its rotation policy changed); a flag decides.
  */
-import { checkSize, describeTransition, nextVersionId, parseSealedText, serializedByteLength, transition, versionIdsOldestFirst } from "@layeron/modules/envelope"
+import { checkSize, describeTransition, nextVersionId, parseSealedText, serializedByteLength, versionIdsOldestFirst } from "@layeron/modules/envelope"
 import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import type { SecretMetadata } from "../providers/provider.js"
+import { envelopeAfterWrite, freshValuesNeeded, placeholderValues } from "../secrets/generated-value.js"
 import { nextDueAt } from "./due.js"
 import type { Schedule } from "./due.js"
 import type { RotationPolicy, SecretState } from "./types.js"
@@ -28,6 +29,8 @@ export interface RotationCandidate {
   state: SecretState | undefined
   /** The provider's metadata, if the secret exists. */
   metadata: SecretMetadata | undefined
+  /** The state failed its anchor check (only planned with --discard-history): never carried. */
+  untrusted?: true
 }
 
 export interface PlanOptions {
@@ -121,7 +124,8 @@ function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
   }
 
   // The store is as the state last left it only if its `modified` is the one recorded then.
-  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified
+  // A state the store's anchor does not vouch for counts as one written elsewhere: never carried.
+  const writtenElsewhere = metadata === undefined || state?.provider.modified !== metadata.modified || candidate.untrusted === true
   const keepsHistory = policy.retain.mode !== "none"
   const reasons: ConflictReason[] = []
   if (policyChanged && !options.acceptPolicyChange) reasons.push("policy_changed")
@@ -145,14 +149,11 @@ function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
 }
 
 function due(base: RowBase, declaration: SecretDeclaration, before: Envelope | undefined, newVersion: string, now: Date, reason: DueReason, discarded?: Envelope): DueRow {
-  const placeholder = "A".repeat(base64UrlLength(declaration.bytes ?? 32))
-  const after: Envelope = before
-    ? transition(before, { newVersionId: newVersion, newEntry: { value: placeholder }, at: now, retain: declaration.rotation!.retain })
-    : { current: newVersion, versions: { [newVersion]: { value: placeholder, createdAt: now.toISOString() } } }
+  const after = envelopeAfterWrite(declaration, before, newVersion, now, placeholderValues(declaration, freshValuesNeeded(declaration, before)))
   const summary = before ? describeTransition(before, after) : undefined
   const versions: VersionChanges = summary
     ? { kept: summary.kept, expiring: summary.expiring, dropped: summary.dropped, added: summary.added }
-    : { kept: [], expiring: [], dropped: discarded ? versionIdsOldestFirst(discarded) : [], added: [newVersion] }
+    : { kept: [], expiring: [], dropped: discarded ? versionIdsOldestFirst(discarded) : [], added: versionIdsOldestFirst(after) }
   return { ...base, status: "due", reason, newVersion, versions, size: checkSize(serializedByteLength(after)), before }
 }
 
@@ -177,7 +178,7 @@ function conflict(base: RowBase, reasons: ConflictReason[], state: SecretState |
   }
   const hint = reasons.includes("policy_changed") && flags.length === 1
     ? "check that the change is intended, then run again with --accept-policy-change"
-    : `a rotation would drop versions the state cannot see; restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
+    : `a rotation would drop versions the state cannot see; if a teammate or CI wrote it, this checkout's state is behind: \`git pull\`; else restore the state from version control, or run again with ${flags.join(" and ")} to rotate now with a fresh envelope`
   return { ...base, status: "conflict", reasons, detail: details.join("; "), hint }
 }
 

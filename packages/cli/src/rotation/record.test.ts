@@ -13,6 +13,7 @@ import { unseal } from "@layeron/modules/seal"
 import { isLayerError } from "../errors.js"
 import { createLocalProvider } from "../providers/local/index.js"
 import { SecretText } from "../providers/provider.js"
+import { keyAnchor, stateAnchor } from "./anchor.js"
 import { publicKeyPath } from "./paths.js"
 import { settlePending, settleState, writeRecorded } from "./record.js"
 import { checkSealingKey, ensureSealingKey } from "./sealing-key.js"
@@ -32,14 +33,14 @@ beforeEach(async () => {
   const root = await mkdtemp(join(tmpdir(), "layeron-record-"))
   roots.push(root)
   home = join(root, "home")
-  context = { projectRoot: join(root, "project"), environment: "dev", provider: createLocalProvider({ projectRoot: join(root, "project"), environment: "dev", home }), sealingKeyName: KEY_NAME }
+  context = { projectRoot: join(root, "project"), environment: "dev", provider: createLocalProvider({ projectRoot: join(root, "project"), environment: "dev", home, owner: { workspace: "acme", project: "shop" } }), sealingKeyName: KEY_NAME }
 })
 after(async () => {
   for (const root of roots) await rm(root, { recursive: true, force: true })
 })
 
 async function privateKey(): Promise<JsonWebKey> {
-  const values = await createLocalProvider({ projectRoot: context.projectRoot, environment: "dev", home }).decryptAll()
+  const values = await createLocalProvider({ projectRoot: context.projectRoot, environment: "dev", home, owner: { workspace: "acme", project: "shop" } }).decryptAll()
   return JSON.parse(values.get(KEY_NAME)!.reveal()) as JsonWebKey
 }
 
@@ -122,14 +123,80 @@ describe("the sealing key pair", () => {
     assert.ok(await context.provider.find(KEY_NAME))
   })
 
-  test("a pending public file (a run killed while creating the pair) is replaced by a fresh, complete pair", async () => {
+  test("a pending public file with nothing in the store (killed before the private half was stored) is replaced by a fresh pair", async () => {
     const killed = await ensureSealingKey(context)
+    await context.provider.delete(KEY_NAME)
     await writeFile(publicKeyPath(context.projectRoot, "dev"), JSON.stringify({ ...killed, pending: true }))
     assert.deepEqual(await checkSealingKey(context), { kind: "absent" }, "a pending key never seals")
     const fresh = await ensureSealingKey(context)
     assert.notDeepEqual(fresh.publicKey, killed.publicKey)
     assert.equal(fresh.pending, undefined)
     assert.deepEqual((await privateKey()).x, fresh.publicKey.x, "the store holds the new private half")
+  })
+
+  test("a pending public file whose private half the store anchored (killed after storing it) is completed, never replaced", async () => {
+    const killed = await ensureSealingKey(context)
+    const before = (await context.provider.find(KEY_NAME))!.modified
+    await writeFile(publicKeyPath(context.projectRoot, "dev"), JSON.stringify({ ...killed, pending: true }))
+    const completed = await ensureSealingKey(context)
+    assert.deepEqual(completed.publicKey, killed.publicKey)
+    assert.equal(JSON.parse(await readFile(publicKeyPath(context.projectRoot, "dev"), "utf8")).pending, undefined)
+    assert.equal((await context.provider.find(KEY_NAME))!.modified, before, "the private half was not rewritten")
+  })
+
+  test("a pending public file over a private half written before anchors is refused with a recovery path", async () => {
+    const file = await ensureSealingKey(context)
+    const privateHalf = (await createLocalProvider({ projectRoot: context.projectRoot, environment: "dev", home, owner: { workspace: "acme", project: "shop" } }).decryptAll()).get(KEY_NAME)!
+    await context.provider.upsert(KEY_NAME, privateHalf) // no comment: a key stored before anchors
+    await writeFile(publicKeyPath(context.projectRoot, "dev"), JSON.stringify({ ...file, pending: true }))
+    const stored = await context.provider.find(KEY_NAME)
+    await assert.rejects(ensureSealingKey(context), (error) => isLayerError(error) && error.code === "sealing_key_pending" && /--re-anchor/.test(error.hint ?? ""))
+    assert.deepEqual(await context.provider.find(KEY_NAME), stored, "the store is untouched")
+  })
+
+  test("a swapped public key (its fingerprint recomputed) is refused before anything is sealed, naming both fingerprints", async () => {
+    const genuine = await ensureSealingKey(context)
+    const { generateSealingKeyPair, publicKeyFingerprint } = await import("@layeron/modules/seal")
+    const attacker = await generateSealingKeyPair()
+    const swapped = { ...genuine, publicKey: attacker.publicKey, fingerprint: await publicKeyFingerprint(attacker.publicKey) }
+    await writeFile(publicKeyPath(context.projectRoot, "dev"), JSON.stringify(swapped))
+    await assert.rejects(write(VALUE, "2026-01-01T00:00:00Z"), (error) => {
+      assert.ok(isLayerError(error))
+      assert.equal(error.code, "sealing_key_mismatch")
+      assert.ok(error.message.includes(swapped.fingerprint) && error.message.includes(genuine.fingerprint), error.message)
+      return true
+    })
+    assert.equal(await context.provider.find(NAME), undefined, "nothing was written")
+  })
+
+  test("a first write over a sealing key stored before anchors anchors it and says so", async () => {
+    const file = await ensureSealingKey(context)
+    const privateHalf = (await createLocalProvider({ projectRoot: context.projectRoot, environment: "dev", home, owner: { workspace: "acme", project: "shop" } }).decryptAll()).get(KEY_NAME)!
+    await context.provider.upsert(KEY_NAME, privateHalf)
+    const notes: string[] = []
+    await writeFile(publicKeyPath(context.projectRoot, "dev"), JSON.stringify(file) + " ")
+    await ensureSealingKey({ ...context, notify: (message) => notes.push(message) })
+    assert.equal(notes.length, 1)
+    assert.match(notes[0]!, new RegExp(`anchored the sealing key .+${file.fingerprint}`))
+    assert.equal((await context.provider.find(KEY_NAME))!.comment, keyAnchor(file.publicKey))
+  })
+
+  test("a version id such as __proto__ or constructor is a plain key in the state", async () => {
+    const { state } = await writeRecorded({
+      context,
+      declaration,
+      physicalName: NAME,
+      stored: { current: "constructor", versions: JSON.parse(`{"__proto__": {"value": "a"}, "constructor": {"value": "b"}}`) },
+      text: new SecretText("x"),
+      action: "set",
+      command: "layer secret set auth/session-key",
+      at: new Date("2026-01-01T00:00:00Z"),
+    })
+    assert.deepEqual(Object.keys(state.versions).sort(), ["__proto__", "constructor"])
+    assert.equal(Object.getPrototypeOf(state.versions), Object.prototype)
+    const reread = await readSecretState(context.projectRoot, "dev", NAME)
+    assert.deepEqual(Object.keys(reread!.versions).sort(), ["__proto__", "constructor"])
+    assert.equal((await context.provider.find(NAME))!.comment, stateAnchor(NAME, { current: "constructor", versions: reread!.versions }))
   })
 
   test("the private half deleted from the store: refused by the check rotation makes, never replaced", async () => {

@@ -9,6 +9,9 @@ import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import type { SecretMetadata, SecretText, UpsertResult } from "../providers/provider.js"
 import { crashPoint } from "../testing/crash-point.js"
+import { isAnchor, stateAnchor, verifyAnchor } from "./anchor.js"
+import { carriedNotInState, stateAnchorMismatch } from "./anchor-errors.js"
+import { secretStatePath } from "./paths.js"
 import { ensureSealingKey } from "./sealing-key.js"
 import type { SealingContext } from "./sealing-key.js"
 import { readSecretState, writeSecretState } from "./state-file.js"
@@ -53,14 +56,21 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
   const at = write.at ?? new Date()
   const publicKey = await ensureSealingKey(context, { now: at })
   const before = write.before === undefined ? await context.provider.find(physicalName) : (write.before ?? undefined)
-  const previous = await settlePending(context, physicalName, before ?? null)
+  // Settled in memory: a state that fails its anchor check below must stay as it was on disk.
+  const raw = await readSecretState(context.projectRoot, context.environment, physicalName)
+  const previous = raw && settleState(raw, before)
+  verifyCarried(context, physicalName, write.stored, previous, before)
 
-  const versions: Record<string, SealedVersion> = {}
+  const entries: Array<[string, SealedVersion]> = []
   for (const [id, version] of Object.entries(write.stored.versions)) {
     const sealed = typeof version.sealed === "string" ? version.sealed : await seal(publicKey.publicKey, version.value!, { physicalName, versionId: id })
     const createdAt = version.createdAt ?? (id === write.stored.current ? at.toISOString() : undefined)
-    versions[id] = { sealed, ...(createdAt ? { createdAt } : {}), ...(version.expiresAt ? { expiresAt: version.expiresAt } : {}) }
+    entries.push([id, { sealed, ...(createdAt ? { createdAt } : {}), ...(version.expiresAt ? { expiresAt: version.expiresAt } : {}) }])
   }
+  // fromEntries defines own properties: a version id such as `__proto__` is a key like any
+  // other (an assignment `versions[id] = …` would set the object's prototype instead).
+  const versions: Record<string, SealedVersion> = Object.fromEntries(entries)
+  const anchor = stateAnchor(physicalName, { current: write.stored.current, versions })
   const pending: PendingWrite = {
     action: write.action,
     versionId: write.stored.current,
@@ -70,6 +80,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
     command: write.command,
     ...(write.declaration.rotation ? { policy: write.declaration.rotation } : {}),
     ...(before ? { providerModifiedBefore: before.modified } : {}),
+    anchor,
   }
   const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
   crashPoint("before-intent")
@@ -78,7 +89,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
 
   // A failure here leaves the intent in place on purpose: the write may have landed (a
   // timeout after Cloudflare applied it), and only the next run's `modified` can tell.
-  const metadata = await context.provider.upsert(physicalName, write.text)
+  const metadata = await context.provider.upsert(physicalName, write.text, { comment: anchor })
   crashPoint("after-provider-write")
 
   const state = completePending({ ...base, pending }, metadata, false)
@@ -111,8 +122,36 @@ export async function settlePending(context: SealingContext, physicalName: strin
  */
 export function settleState(state: SecretState, metadata: SecretMetadata | undefined): SecretState {
   if (!state.pending) return state
-  const landed = metadata !== undefined && metadata.modified !== state.pending.providerModifiedBefore
-  return landed ? completePending(state, metadata, true) : dropPending(state)
+  return landed(state.pending, metadata) ? completePending(state, metadata!, true) : dropPending(state)
+}
+
+/**
+ * Whether an intent's write reached the store. An intent that records its anchor landed
+ * exactly when the store's comment is that anchor (a foreign value-only write keeps the old
+ * comment, so it is not mistaken for ours); older intents fall back to `modified` moving.
+ */
+function landed(pending: PendingWrite, metadata: SecretMetadata | undefined): boolean {
+  if (metadata === undefined) return false
+  if (pending.anchor !== undefined && isAnchor(metadata.comment)) return metadata.comment === pending.anchor
+  return metadata.modified !== pending.providerModifiedBefore
+}
+
+/**
+ * Versions carried forward as sealed copies must come from a state the store vouches for:
+ * its anchor must be the digest of that state (anchor.ts, verifyAnchor). A state written
+ * before anchors is trusted once, said so, and anchored by this write.
+ */
+function verifyCarried(context: SealingContext, physicalName: string, stored: Envelope, state: SecretState | undefined, metadata: SecretMetadata | undefined): void {
+  const carried = Object.keys(stored.versions).filter((id) => typeof stored.versions[id]!.sealed === "string")
+  if (carried.length === 0 || !state?.current || metadata === undefined) return
+  const path = secretStatePath(context.projectRoot, context.environment, physicalName)
+  const verdict = verifyAnchor(stateAnchor(physicalName, { current: state.current, versions: state.versions }), metadata.comment)
+  if (verdict.status === "mismatch") throw stateAnchorMismatch(path, state, verdict.stored)
+  const foreign = carried.filter((id) => !Object.hasOwn(state.versions, id) || state.versions[id]!.sealed !== stored.versions[id]!.sealed)
+  if (foreign.length > 0) throw carriedNotInState(path, foreign)
+  if (verdict.status === "unanchored") {
+    context.notify?.(`anchored ${state.secret} (${physicalName}) for the first time: its state ${path} was written before integrity anchors and is trusted as found this once; from now on every carry-forward checks it`)
+  }
 }
 
 /** Record a rotation policy accepted with --accept-policy-change when nothing was due (no write to the store). */

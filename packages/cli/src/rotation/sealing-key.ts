@@ -7,10 +7,16 @@
  * is not in the store can never be opened, and replacing a private half that something was
  * sealed to makes those versions unreadable. So a new pair is written in three steps:
  * the public file marked `pending` (never used for sealing), the private half into the
- * store, then the public file without the mark. A run killed anywhere in between leaves a
- * pending file, and the next run starts the three steps again with a fresh pair. A private
- * half in the store without a public file, or a public file without its private half, is
- * refused: only a person can tell whether the other half can be restored.
+ * store (with the public key's anchor as its comment, in the same request), then the public
+ * file without the mark. A run killed before the private half was stored leaves a pending
+ * file and an empty store: the next run starts again with a fresh pair. Killed after, the
+ * store's anchor proves the pending file's key, and the next run only drops the mark.
+ *
+ * The committed file is input from anyone who can merge a commit, so it is never trusted on
+ * its own (docs/security.md): its key must match the anchor in the store before anything is
+ * sealed to it. A pending file over a private half it cannot be proven to belong to, a
+ * private half without a public file, or a public file without its private half, is refused:
+ * only a person can tell whether the other half can be restored.
  */
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
@@ -24,6 +30,7 @@ import { crashPoint } from "../testing/crash-point.js"
 import { PUBLIC_KEY_FORMAT } from "./types.js"
 import type { PublicKeyFile } from "./types.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { anchoredFingerprint, keyAnchor, verifyAnchor } from "./anchor.js"
 
 export interface SealingContext {
   projectRoot: string
@@ -31,6 +38,8 @@ export interface SealingContext {
   provider: SecretProvider
   /** Physical name of `layeron/sealing-key` in this environment. */
   sealingKeyName: string
+  /** Says once what a first anchoring did (a write of a project made before anchors). */
+  notify?: (message: string) => void
 }
 
 export async function readPublicKey(projectRoot: string, environment: string): Promise<PublicKeyFile | undefined> {
@@ -53,35 +62,78 @@ export async function readPublicKey(projectRoot: string, environment: string): P
 }
 
 export type SealingKeyStatus =
-  /** Both halves present. */
-  | { kind: "ready"; publicKey: PublicKeyFile }
-  /** No pair yet (or one whose creation was interrupted): the first write creates it. */
+  /**
+   * Both halves present, and the store's anchor vouches for the public key. `unanchored`:
+   * the private half was written before anchors, so the first write anchors this public key.
+   * `completes`: the file is still marked pending although the store holds its private half
+   * under a matching anchor (a run killed after storing it); the next write drops the mark.
+   */
+  | { kind: "ready"; publicKey: PublicKeyFile; unanchored?: true; completes?: true }
+  /** No pair yet (or one whose creation stopped before the private half was stored): the first write creates it. */
   | { kind: "absent" }
 
 /**
  * Where the pair stands, without writing anything (plans use it too). `stored` is the
  * provider's metadata of the private half when the caller already listed the store.
- * Throws when one half is missing.
+ * Throws when one half is missing, when the public key does not match the store's anchor,
+ * and when a pending public key meets a private half it cannot be proven to belong to:
+ * an existing sealing key is never replaced on the file's word.
  */
 export async function checkSealingKey(context: SealingContext, stored?: SecretMetadata | null): Promise<SealingKeyStatus> {
   const file = await readPublicKey(context.projectRoot, context.environment)
-  if (file?.pending) return { kind: "absent" }
   const inStore = stored === undefined ? await context.provider.find(context.sealingKeyName) : (stored ?? undefined)
-  if (file && inStore) return { kind: "ready", publicKey: file }
-  if (file) throw privateHalfMissing(context)
-  if (inStore) throw publicHalfMissing(context)
-  return { kind: "absent" }
+  if (!file && !inStore) return { kind: "absent" }
+  if (!inStore) {
+    if (file!.pending) return { kind: "absent" }
+    throw privateHalfMissing(context)
+  }
+  if (!file) throw publicHalfMissing(context)
+  const expected = checkedKeyAnchor(context, file)
+  const verdict = verifyAnchor(expected, inStore.comment)
+  if (verdict.status === "mismatch") throw sealingKeyMismatch(context, file, verdict.stored)
+  if (file.pending) {
+    if (verdict.status === "anchored") return { kind: "ready", publicKey: withoutPending(file), completes: true }
+    throw pendingOverStoredKey(context, file)
+  }
+  return verdict.status === "unanchored" ? { kind: "ready", publicKey: file, unanchored: true } : { kind: "ready", publicKey: file }
 }
 
 /**
- * The public key, creating the pair on first need (see the file comment for the order of
- * writes). Callers hold the environment lock, so two writers never create two pairs.
+ * Public key files this process has verified against a provider's anchor, with their exact
+ * text: checking costs a store lookup, so the writes of one run (a rotation of many secrets)
+ * check once, and any change to the file's bytes checks again.
+ */
+const verified = new WeakMap<SecretProvider, Map<string, { text: string; file: PublicKeyFile }>>()
+
+/**
+ * The public key to seal with, verified against the store's anchor, creating the pair on
+ * first need (see the file comment for the order of writes). Callers hold the environment
+ * lock, so two writers never create two pairs.
  */
 export async function ensureSealingKey(context: SealingContext, options: { stored?: SecretMetadata | null; now?: Date } = {}): Promise<PublicKeyFile> {
-  const existing = await readPublicKey(context.projectRoot, context.environment)
-  if (existing && !existing.pending) return existing
+  const path = publicKeyPath(context.projectRoot, context.environment)
+  let byPath = verified.get(context.provider)
+  if (!byPath) verified.set(context.provider, (byPath = new Map()))
+  const known = byPath.get(path)
+  if (known && known.text === (await readTextIfExists(path))) return known.file
+  const file = await resolveSealingKey(context, options)
+  const text = await readTextIfExists(path)
+  if (text !== undefined) byPath.set(path, { text, file })
+  return file
+}
+
+async function resolveSealingKey(context: SealingContext, options: { stored?: SecretMetadata | null; now?: Date }): Promise<PublicKeyFile> {
   const status = await checkSealingKey(context, options.stored)
-  if (status.kind === "ready") return status.publicKey
+  if (status.kind === "ready") {
+    if (status.completes) await writePublicKey(context, status.publicKey)
+    if (status.unanchored) {
+      await context.provider.annotate(context.sealingKeyName, keyAnchor(status.publicKey.publicKey))
+      context.notify?.(
+        `anchored the sealing key of "${context.environment}" (fingerprint ${status.publicKey.fingerprint}, from ${publicKeyPath(context.projectRoot, context.environment)}) in the store for the first time; from now on every write checks the public key against it`,
+      )
+    }
+    return status.publicKey
+  }
   const pair = await generateSealingKeyPair()
   const file: PublicKeyFile = {
     format: PUBLIC_KEY_FORMAT,
@@ -93,13 +145,38 @@ export async function ensureSealingKey(context: SealingContext, options: { store
   }
   await writePublicKey(context, { ...file, pending: true })
   crashPoint("sealing-key-pending")
-  await context.provider.upsert(context.sealingKeyName, new SecretText(JSON.stringify(pair.privateKey)))
+  // The anchor rides with the private half: a run killed after this write leaves a pending
+  // file that the store's anchor proves, so the next run completes it instead of replacing it.
+  await context.provider.upsert(context.sealingKeyName, new SecretText(JSON.stringify(pair.privateKey)), { comment: keyAnchor(pair.publicKey) })
   crashPoint("sealing-key-stored")
   await writePublicKey(context, file)
   return file
 }
 
-async function writePublicKey(context: SealingContext, file: PublicKeyFile): Promise<void> {
+/** The anchor of the file's key, after checking that its `fingerprint` field is that key's. */
+export function checkedKeyAnchor(context: Pick<SealingContext, "projectRoot" | "environment">, file: PublicKeyFile): string {
+  const path = publicKeyPath(context.projectRoot, context.environment)
+  let anchor: string
+  try {
+    anchor = keyAnchor(file.publicKey)
+  } catch {
+    throw new LayerError("invalid_state", `sealing public key ${path} is invalid: "publicKey" is not a P-256 public key`, { hint: `restore it from version control (git checkout -- ${path})`, details: { file: path } })
+  }
+  if (anchoredFingerprint(anchor) !== file.fingerprint) {
+    throw new LayerError("invalid_state", `sealing public key ${path} is invalid: its "fingerprint" ${JSON.stringify(String(file.fingerprint).slice(0, 32))} is not the fingerprint of its "publicKey" (${anchoredFingerprint(anchor)})`, {
+      hint: `restore it from version control (git checkout -- ${path})`,
+      details: { file: path },
+    })
+  }
+  return anchor
+}
+
+function withoutPending(file: PublicKeyFile): PublicKeyFile {
+  const { pending: _pending, ...rest } = file
+  return rest
+}
+
+export async function writePublicKey(context: SealingContext, file: PublicKeyFile): Promise<void> {
   const path = publicKeyPath(context.projectRoot, context.environment)
   await mkdir(dirname(path), { recursive: true })
   await writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n")
@@ -126,9 +203,37 @@ function publicHalfMissing(context: SealingContext): LayerError {
     `the sealing key ${context.sealingKeyName} (layeron/sealing-key) of environment "${context.environment}" is in the store, but its public half ${path} is missing`,
     {
       hint:
-        `restore ${path} from version control (git checkout -- ${path}); a new key pair would make every sealed version in the store unreadable. ` +
+        `\`git pull\` if a teammate or CI created it, else restore ${path} from version control (git checkout -- ${path}); a new key pair would make every sealed version in the store unreadable. ` +
         `Only if nothing was ever rotated or set in "${context.environment}": \`layer secret delete layeron/sealing-key --force\`, then run the command again`,
       details: { secret: context.sealingKeyName, file: path },
+    },
+  )
+}
+
+function sealingKeyMismatch(context: SealingContext, file: PublicKeyFile, stored: string): LayerError {
+  const path = publicKeyPath(context.projectRoot, context.environment)
+  const anchored = anchoredFingerprint(stored) ?? "(not a key anchor)"
+  return new LayerError(
+    "sealing_key_mismatch",
+    `the sealing public key in ${path} (fingerprint ${file.fingerprint}) is not the one the store anchored for ${context.sealingKeyName} (layeron/sealing-key, fingerprint ${anchored}) in "${context.environment}"; nothing was written (sealing to a key that is not the store's would hand the values to whoever holds its private half)`,
+    {
+      hint:
+        `restore the file from a commit you trust (git log -p -- ${path}; git checkout <commit> -- ${path}). ` +
+        `Only if a person has checked that ${file.fingerprint} is the environment's key: \`layer secret rotate --env ${context.environment} --re-anchor\``,
+      details: { file: path, fingerprint: file.fingerprint, anchoredFingerprint: anchored },
+    },
+  )
+}
+
+function pendingOverStoredKey(context: SealingContext, file: PublicKeyFile): LayerError {
+  const path = publicKeyPath(context.projectRoot, context.environment)
+  return new LayerError(
+    "sealing_key_pending",
+    `${path} is marked "pending" (a key pair still being created), but the store already holds the sealing key ${context.sealingKeyName} (layeron/sealing-key) of "${context.environment}" and nothing proves that ${file.fingerprint} is its public half; a new pair would make every sealed version unreadable, so nothing was written`,
+    {
+      hint:
+        `restore the file from a commit you trust (git checkout <commit> -- ${path}); if it is the right key, remove the "pending": true line and run \`layer secret rotate --env ${context.environment} --re-anchor\``,
+      details: { file: path, fingerprint: file.fingerprint },
     },
   )
 }

@@ -3,7 +3,7 @@
  * and any hand edit that breaks a rule refused with the file's path and the broken rule.
  */
 import assert from "node:assert/strict"
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -91,11 +91,22 @@ describe("state files", () => {
     })
   }
 
-  test("an unreadable file is refused with its path, not treated as missing", async () => {
+  test("an unreadable file is refused with its path, not treated as missing", async (t) => {
     const path = secretStatePath(root, "dev", NAME)
-    await rm(path)
+    await rm(path, { recursive: true, force: true })
     await writeFile(path, "{}", { mode: 0o000 })
-    if (process.getuid?.() === 0) return // root reads anything: nothing to check
-    await assert.rejects(readSecretState(root, "dev", NAME), /cannot read rotation state/)
+    if (process.getuid?.() === 0) {
+      t.skip("running as root, which reads a mode-000 file: the EISDIR case below covers the read failure")
+      return
+    }
+    await assert.rejects(readSecretState(root, "dev", NAME), (error: unknown) => isLayerError(error) && error.code === "state_unreadable" && error.message.includes(path) && /EACCES/.test(error.message))
+  })
+
+  test("a state path that cannot be read as a file (a directory) is refused with its path, as any user", async () => {
+    const path = secretStatePath(root, "dev", NAME)
+    await rm(path, { recursive: true, force: true })
+    await mkdir(path)
+    await assert.rejects(readSecretState(root, "dev", NAME), (error: unknown) => isLayerError(error) && error.code === "state_unreadable" && error.message.includes(path) && /EISDIR/.test(error.message))
+    await rm(path, { recursive: true, force: true })
   })
 })

@@ -14,6 +14,7 @@ import { secretStatePath } from "./paths.js"
 import { STATE_FORMAT } from "./types.js"
 import type { SealedVersion, SecretState } from "./types.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { MAX_ANCHOR_LENGTH } from "./anchor.js"
 
 export async function readSecretState(projectRoot: string, environment: string, physicalName: string): Promise<SecretState | undefined> {
   const path = secretStatePath(projectRoot, environment, physicalName)
@@ -90,6 +91,7 @@ function checkPending(pending: unknown, invalid: Invalid): void {
   checkVersions(pending.versions, "pending.versions", invalid)
   if (!Object.hasOwn(pending.versions, pending.current as string)) throw invalid('"pending.current" must name one of "pending.versions"')
   if (pending.policy !== undefined) checkPolicy(pending.policy, invalid, "pending.policy")
+  if (pending.anchor !== undefined && (typeof pending.anchor !== "string" || pending.anchor.length > MAX_ANCHOR_LENGTH)) throw invalid('"pending.anchor" must be a short string')
 }
 
 function checkPolicy(policy: unknown, invalid: Invalid, at: string): void {
@@ -145,7 +147,13 @@ function orderState(state: SecretState): SecretState {
 }
 
 function sortVersions(versions: Record<string, SealedVersion>): Record<string, SealedVersion> {
-  return Object.fromEntries(Object.entries(versions).sort(([a], [b]) => versionOrder(a) - versionOrder(b) || (a < b ? -1 : 1)))
+  // fromEntries defines own properties: an id such as `__proto__` stays a plain key.
+  return Object.fromEntries(versionIdsInOrder(versions).map((id) => [id, versions[id]!]))
+}
+
+/** Version ids oldest first (`v<N>` by number, then the rest by code unit). */
+export function versionIdsInOrder(versions: Record<string, SealedVersion>): string[] {
+  return Object.keys(versions).sort((a, b) => versionOrder(a) - versionOrder(b) || (a < b ? -1 : 1))
 }
 
 function versionOrder(id: string): number {

@@ -18,7 +18,7 @@ export interface SealedVersion {
 
 export interface RotationLogEntry {
   at: string
-  /** `set`, `rotate`, `deploy`: what wrote the version. */
+  /** `set`, `rotate`, `deploy`: what wrote the version; `re-anchor`: the store's anchor was replaced by a person's decision. */
   action: string
   version: string
   /** The command line, without values. */
@@ -44,6 +44,11 @@ export interface PendingWrite {
   providerModifiedBefore?: string
   /** The declaration's rotation policy the write was made under (recorded on completion). */
   policy?: RotationPolicy
+  /**
+   * The integrity anchor this write puts into the secret's comment, in the same request as
+   * the value: a later run sees it in the store exactly when the write landed.
+   */
+  anchor?: string
 }
 
 export type RotationPolicy = { everyDays: number; startAt?: string; retain: RetainOptions }
@@ -72,6 +77,8 @@ export interface PublicKeyFile {
   publicKey: JsonWebKey
   fingerprint: string
   createdAt: string
+  /** Explicit re-anchorings of this key (`layer secret rotate --re-anchor`). */
+  log?: RotationLogEntry[]
   /**
    * Written before the private half is stored, removed once it is: a pending key never
    * seals anything, and the next writer replaces it with a fresh pair.

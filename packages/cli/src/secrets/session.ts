@@ -36,6 +36,7 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         projectRoot: project.root,
         environment: project.environment.name,
         home,
+        owner: { workspace: project.config.workspace, project: project.config.name },
         env: context.env,
         debug,
         warn: (message) => context.output.warn(message),

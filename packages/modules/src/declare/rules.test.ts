@@ -114,3 +114,20 @@ test("isRfc3339 is strict", () => {
   for (const good of ["2026-05-01T00:00:00.000Z", "2026-05-01T00:00:00Z", "2024-02-29T23:59:59+05:30"]) assert.ok(isRfc3339(good), good)
   for (const bad of ["2026-05-01", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-05-01 00:00:00Z", 12, "2026-05-01T24:00:00Z"]) assert.ok(!isRfc3339(bad), String(bad))
 })
+
+test('generate: a key-pair algorithm gives a text secret without bytes; unknown algorithms and "bytes" with it are refused', () => {
+  const pair = normalize("generated", { name: "jwt-key", namespace: "auth", generate: "ES256", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 2 } } })
+  assert.equal(pair.generate, "ES256")
+  assert.equal(pair.format, "text")
+  assert.equal(pair.bytes, undefined)
+  for (const alg of ["EdDSA", "RS256"] as const) assert.equal(normalize("generated", { name: "k", generate: alg }).generate, alg)
+  rejects("generated", { name: "k", generate: "HS256" }, "generate", '"HS256"', '"ES256", "EdDSA", "RS256"')
+  rejects("generated", { name: "k", generate: "es256" }, "generate", '"es256"')
+  rejects("generated", { name: "k", generate: "ES256", bytes: 32 }, "bytes", "32", 'cannot be combined with "generate"')
+  rejects("generated", { name: "k", generate: "RS256", value: { format: "base64url" } }, "value.format", "private JWK")
+  rejects("random", { name: "k", generate: "ES256" }, "generate", "unknown option")
+  rejects("static", { name: "k", generate: "ES256" }, "generate", "unknown option")
+  // Byte secrets are unchanged.
+  assert.equal(normalize("generated", { name: "k", bytes: 48 }).bytes, 48)
+  assert.equal(normalize("generated", { name: "k" }).generate, undefined)
+})

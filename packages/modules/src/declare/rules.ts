@@ -4,7 +4,7 @@
  */
 import { DECLARATION_NAME_PATTERN, DEFAULT_NAMESPACE, CLOUDFLARE_SECRET_NAME_PATTERN, Limits, RESERVED_NAMESPACE } from "../limits.js"
 import { DeclarationError } from "./errors.js"
-import type { ExposeMode, RetainOptions, SecretDeclaration, SecretKind, ValueFormat } from "./types.js"
+import type { ExposeMode, RetainOptions, SecretDeclaration, SecretKind, SigningAlgorithm, ValueFormat } from "./types.js"
 
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
@@ -38,7 +38,7 @@ const BASE_KEYS = ["name", "namespace", "rotation", "value", "consume", "ownersh
 export function normalize(kind: SecretKind, input: unknown): SecretDeclaration {
   const where = `secret.${kind}()`
   if (!isPlainObject(input)) throw new DeclarationError("options", input, "pass an object such as { name: \"session-key\" }", where)
-  checkKnownKeys(input, "", kind === "static" ? BASE_KEYS : [...BASE_KEYS, "bytes"], where)
+  checkKnownKeys(input, "", kind === "static" ? BASE_KEYS : kind === "random" ? [...BASE_KEYS, "bytes"] : [...BASE_KEYS, "bytes", "generate"], where)
 
   const name = checkName("name", input.name, where)
   const namespace = input.namespace === undefined ? DEFAULT_NAMESPACE : checkName("namespace", input.namespace, where)
@@ -46,16 +46,18 @@ export function normalize(kind: SecretKind, input: unknown): SecretDeclaration {
     throw new DeclarationError("namespace", namespace, `"${RESERVED_NAMESPACE}" is reserved for Layeron's own secrets; choose another namespace`, where)
   }
   const label = `${where} "${namespace}/${name}"`
+  const generate = kind === "generated" ? checkGenerate(input, label) : undefined
 
   const declaration: SecretDeclaration = {
     kind,
     namespace,
     name,
     id: `${namespace}/${name}`,
-    format: checkFormat(kind, input.value, label),
+    format: generate ? checkKeyPairFormat(input.value, label) : checkFormat(kind, input.value, label),
     expose: checkExpose(input.consume, label),
   }
-  if (kind !== "static") declaration.bytes = checkBytes(input.bytes, label)
+  if (generate) declaration.generate = generate
+  else if (kind !== "static") declaration.bytes = checkBytes(input.bytes, label)
   if (input.rotation !== undefined) {
     if (kind === "static") {
       throw new DeclarationError("rotation", input.rotation, "static secrets cannot rotate: the operator owns their value (use secret.random() or secret.generated())", label)
@@ -90,6 +92,31 @@ function checkBytes(value: unknown, where: string): number {
     throw new DeclarationError("bytes", value, `must be an integer from ${Limits.minBytes} to ${Limits.maxBytes} (default ${Limits.defaultBytes})`, where)
   }
   return value
+}
+
+const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "EdDSA", "RS256"]
+
+function checkGenerate(input: Record<string, unknown>, where: string): SigningAlgorithm | undefined {
+  const value = input.generate
+  if (value === undefined) return undefined
+  if (!SIGNING_ALGORITHMS.includes(value as SigningAlgorithm)) {
+    throw new DeclarationError("generate", value, `must be one of ${SIGNING_ALGORITHMS.map((a) => `"${a}"`).join(", ")} (a signing key pair), or left out for random bytes`, where)
+  }
+  if (input.bytes !== undefined) {
+    throw new DeclarationError("bytes", input.bytes, `cannot be combined with "generate": a ${value as string} key pair has the size its algorithm fixes; remove "bytes"`, where)
+  }
+  return value as SigningAlgorithm
+}
+
+/** A key pair's value is its private JWK, which is text. */
+function checkKeyPairFormat(value: unknown, where: string): ValueFormat {
+  if (value === undefined) return "text"
+  if (!isPlainObject(value)) throw new DeclarationError("value", value, "must be an object such as { format: \"text\" }", where)
+  checkKnownKeys(value, "value", ["format"], where)
+  if (value.format !== undefined && value.format !== "text") {
+    throw new DeclarationError("value.format", value.format, 'key pairs (option "generate") are stored as their private JWK, which is "text"', where)
+  }
+  return "text"
 }
 
 function checkFormat(kind: SecretKind, value: unknown, where: string): ValueFormat {

@@ -3,6 +3,7 @@
  * binding. `cloudflare:workers` is imported lazily, on the first read, so declarations still
  * import in Node (where the CLI loads them) and only a read outside a Worker fails.
  */
+import type { SecretDeclaration } from "../declare/types.js"
 import { SECRET_PRODUCT_BINDING } from "../worker/protocol.js"
 import type { ProductReply, SecretProductRpc } from "../worker/protocol.js"
 import { appFailures, secretErrorFromWire } from "./errors.js"
@@ -26,9 +27,23 @@ async function loadWorkerEnv(): Promise<Record<string, unknown> | null> {
   return workerEnv
 }
 
+/**
+ * The test seam (`@layeron/modules/testing`): a resolver consulted before `cloudflare:workers`.
+ * Inside `t.run()` it returns the test's env, whose `LAYERON_SECRET` answers like the Secret
+ * Product Worker would for this declaration (its `expose`, format and name); everywhere else
+ * it returns undefined and the read goes on as in a Worker. Unset in production, where the
+ * cost is one check per read.
+ */
+export type EnvResolver = (declaration: SecretDeclaration | undefined) => Record<string, unknown> | undefined
+let envResolver: EnvResolver | undefined
+
+export function setEnvResolver(resolver: EnvResolver | undefined): void {
+  envResolver = resolver
+}
+
 /** Calls the product and unwraps its reply; a reported failure becomes its typed error. */
-export async function askProduct<T>(secretId: string, call: (product: SecretProductRpc) => Promise<ProductReply<T>>): Promise<T> {
-  const env = await loadWorkerEnv()
+export async function askProduct<T>(secretId: string, call: (product: SecretProductRpc) => Promise<ProductReply<T>>, declaration?: SecretDeclaration): Promise<T> {
+  const env = envResolver?.(declaration) ?? (await loadWorkerEnv())
   if (env === null) throw appFailures.outsideWorker(secretId)
   const product = env[SECRET_PRODUCT_BINDING] as SecretProductRpc | undefined
   if (product === undefined || product === null) throw appFailures.noServiceBinding(secretId, SECRET_PRODUCT_BINDING)

@@ -12,7 +12,7 @@ import { resolvedVersion, secretValue } from "./value.js"
 export function createSecretReaders(declaration: SecretDeclaration): SecretReaders {
   const { id: secretId, format } = declaration
   const handle = (selector: ReadSelector): SecretValue =>
-    secretValue(secretId, format, () => askProduct(secretId, (product) => product.read(secretId, selector)))
+    secretValue(secretId, format, () => askProduct(secretId, (product) => product.read(secretId, selector), declaration))
 
   return {
     current: () => handle({ kind: "current" }),
@@ -24,7 +24,7 @@ export function createSecretReaders(declaration: SecretDeclaration): SecretReade
     },
     at: (time: SecretTime) => handle({ kind: "at", time: toInstant(secretId, time).toISOString() }),
     active: async (): Promise<ActiveVersion[]> => {
-      const versions = await askProduct(secretId, (product) => product.active(secretId))
+      const versions = await askProduct(secretId, (product) => product.active(secretId), declaration)
       return versions.map((wire) => resolvedVersion(secretId, format, wire))
     },
   }

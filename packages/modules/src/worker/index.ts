@@ -6,10 +6,11 @@
  * "now" is this Worker's clock (`Date.now()`) when a call arrives; see docs/runtime.md.
  */
 import { WorkerEntrypoint } from "cloudflare:workers"
+import { BUNDLED_MANIFEST } from "./bundled-manifest.js"
 import { ManifestError, parseManifest } from "./manifest.js"
 import type { SecretManifest } from "./manifest.js"
-import { failures, ProductFailure } from "./failure.js"
 import { readActive, readOne } from "./read.js"
+import { reply } from "./reply.js"
 import { SECRET_MANIFEST_VAR } from "./protocol.js"
 import type { ProductReply, ReadSelector, SecretProductRpc, WireVersion } from "./protocol.js"
 import type { WorkerEnv } from "./stored-envelope.js"
@@ -35,28 +36,17 @@ export default {
 
 let manifestCache: { raw: unknown; manifest: SecretManifest } | undefined
 
-/** Parsed once per isolate; a redeploy brings a new isolate and a new manifest. */
+/**
+ * Parsed once per isolate; a redeploy brings a new isolate and a new manifest. The one in the
+ * bundle (deploy) wins over the var (`layer dev`, tests).
+ */
 function loadManifest(env: WorkerEnv): SecretManifest {
-  const raw = env[SECRET_MANIFEST_VAR]
+  const raw = BUNDLED_MANIFEST ?? env[SECRET_MANIFEST_VAR]
   if (manifestCache !== undefined && manifestCache.raw === raw) return manifestCache.manifest
   if (raw === undefined) throw new ManifestError(SECRET_MANIFEST_VAR, "the var is not set")
   const manifest = parseManifest(raw)
   manifestCache = { raw, manifest }
   return manifest
-}
-
-/** Failures leave as data; an unexpected exception is reported without its message. */
-async function reply<T>(secretId: unknown, read: () => Promise<T>): Promise<ProductReply<T>> {
-  const id = typeof secretId === "string" ? secretId.slice(0, 130) : "(not a string)"
-  try {
-    if (typeof secretId !== "string") throw failures.notDeclared(id)
-    return { ok: true, value: await read() }
-  } catch (error) {
-    if (error instanceof ProductFailure) return { ok: false, error: error.wire }
-    if (error instanceof ManifestError) return { ok: false, error: failures.manifestInvalid(id, error.message).wire }
-    console.error(`SecretProduct: unexpected ${error instanceof Error ? error.name : typeof error} while reading "${id}"`)
-    return { ok: false, error: failures.unexpected(id).wire }
-  }
 }
 
 export type { SecretManifest, SecretManifestEntry } from "./manifest.js"

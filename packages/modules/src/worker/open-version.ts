@@ -19,6 +19,15 @@ import type { WorkerEnv } from "./stored-envelope.js"
 const opened = new Map<string, string>()
 const MAX_OPENED = 256
 
+/**
+ * Empties the memo, as a fresh isolate starts: `@layeron/modules/testing` calls it when the
+ * product of another test reads, so a copy opened under one test's key never opens in a test
+ * that has no key (or another one).
+ */
+export function forgetOpenedVersions(): void {
+  opened.clear()
+}
+
 /** The sealing key's JSON text and its parse, re-parsed only when the stored text changes. */
 let sealingKey: { text: string; jwk: JsonWebKey } | undefined
 

@@ -1,7 +1,8 @@
 /**
- * Who may call what. Cloudflare's rules as the reference states them (§1.1):
+ * Who may call what. Cloudflare's rules as FACTS.md states them (1.7, 3.5):
  * - read endpoints of Secrets Store accept Secrets Store Read or Write; mutations need Write;
- * - Workers script endpoints need Workers Scripts Write;
+ * - Workers script reads accept Workers Scripts Read or Edit; uploads, deletes and the
+ *   workers.dev switch need Edit;
  * - a token must be active and must cover the account in the path.
  */
 import { CfErrors } from "../http/cf-errors.js"
@@ -13,6 +14,7 @@ export type AccessRule = readonly Permission[]
 
 export const SECRETS_STORE_READ: AccessRule = ["secrets_store_read", "secrets_store_write"]
 export const SECRETS_STORE_WRITE: AccessRule = ["secrets_store_write"]
+export const WORKERS_SCRIPTS_READ: AccessRule = ["workers_scripts_read", "workers_scripts_write"]
 export const WORKERS_SCRIPTS_WRITE: AccessRule = ["workers_scripts_write"]
 
 /** An active, known token; anything else is Cloudflare's 10000 "Authentication error". */

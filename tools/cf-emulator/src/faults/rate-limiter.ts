@@ -1,5 +1,5 @@
 /**
- * Cloudflare's global API rate limit (reference §2.5): 1200 requests per 5 minutes per token;
+ * Cloudflare's global API rate limit (FACTS.md 1.6): 1200 requests per 5 minutes per user;
  * past that, every request of the token is refused with 429 (code 971) for 5 minutes.
  * Every response carries `Ratelimit` and `Ratelimit-Policy`; `retry-after` only a 429.
  */

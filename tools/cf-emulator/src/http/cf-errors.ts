@@ -1,6 +1,6 @@
 /**
  * Every Cloudflare error the emulator sends, in one place. Codes and messages come from
- * reference/cloudflare-secrets-store.md §1.5 and observed API responses; where Cloudflare's
+ * FACTS.md (each with its public source); where Cloudflare's
  * behaviour is undocumented the choice is marked DECIDED and listed in the README.
  * Messages never contain a secret value or a token.
  */
@@ -58,19 +58,15 @@ export const CfErrors = {
   secretNameImmutable: () =>
     apiError(400, 1001, "secret_name_immutable: a secret cannot be renamed; duplicate it under the new name, then delete it"),
   secretValueMissing: (name: string) => apiError(400, 1001, `secret_value_empty: ${name} needs a non-empty string value`),
+  /** Cloudflare's token is `secret_value_too_long` (FACTS.md); the detail after it is the emulator's. */
   secretValueTooLarge: (name: string, bytes: number, limit: number) =>
-    apiError(400, 1001, `secret_value_too_large: ${name} is ${bytes} bytes; a value may hold at most ${limit} UTF-8 bytes`),
+    apiError(400, 1001, `secret_value_too_long: ${name} is ${bytes} bytes; a value may hold at most ${limit} UTF-8 bytes`),
   secretScopesEmpty: () => apiError(400, 1001, "secret_scopes_empty"),
   secretScopeInvalid: (scope: unknown, allowed: readonly string[]) =>
     apiError(400, 1001, `secret_scope_invalid: ${JSON.stringify(scope)} is not one of ${allowed.join(", ")}`),
   secretCommentInvalid: () => apiError(400, 1001, "secret_comment_invalid: comment must be a string"),
-  /** DECIDED: Cloudflare's quota error code is undocumented. */
-  quotaExceeded: (quota: number, usage: number, requested: number) =>
-    apiError(
-      400,
-      1004,
-      `secrets_quota_exceeded: the account may hold ${quota} secrets; it holds ${usage} and this request adds ${requested}`,
-    ),
+  /** Cloudflare's wording (FACTS.md: quota refusal); the HTTP status is DECIDED (400). */
+  quotaExceeded: (quota: number) => apiError(400, 1003, `maximum_secrets_exceeded: max ${quota}`),
 
   // Workers script upload.
   metadataUnreadable: (detail: string) => apiError(400, 10021, `could not read content for part metadata: ${detail}`),
@@ -90,6 +86,13 @@ export const CfErrors = {
       `Could not resolve service binding '${binding}'. Target script '${service}' not found. Please verify the target script and try again.`,
     ),
   scriptNotFound: () => apiError(404, 10007, "workers.api.error.script_not_found"),
+  /** 10007 as wrangler's tests mock it (FACTS.md: account subdomain); the HTTP status is DECIDED. */
+  workersSubdomainNotRegistered: () => apiError(404, 10007, "haven't registered workers.dev"),
+  /** DECIDED wording: Cloudflare documents the 5 KB limit, not the refusal text. */
+  bindingTooLarge: (binding: string, bytes: number, limit: number) =>
+    apiError(400, 10021, `binding '${binding}' is ${bytes} bytes; a variable may hold at most ${limit} bytes`),
+  /** The older answer to an account-owned token (FACTS.md: GET /accounts with an account token). */
+  accountListUnsupported: () => apiError(400, 1001, "List accounts endpoint does not support account owned tokens."),
 } satisfies Record<string, (...args: never[]) => ApiError>
 
 function withHeaders(error: ApiError, headers: Record<string, string>): ApiError {

@@ -104,7 +104,7 @@ export const secretRoutes: ApiRoute[] = [
 
 function checkQuota(ctx: AccountContext, adding: number): void {
   const usage = ctx.state.secretCount(ctx.account)
-  if (usage + adding > ctx.account.quota) throw CfErrors.quotaExceeded(ctx.account.quota, usage, adding)
+  if (usage + adding > ctx.account.quota) throw CfErrors.quotaExceeded(ctx.account.quota)
 }
 
 function addSecret(ctx: AccountContext, store: StoreRecord, input: SecretInput): SecretRecord {

@@ -1,5 +1,5 @@
 /**
- * Checks on what clients send to Secrets Store, with Cloudflare's limits (reference §2):
+ * Checks on what clients send to Secrets Store, with Cloudflare's limits (FACTS.md §2):
  * values of at most 65,536 UTF-8 bytes, scopes from the SDK v7.1.0 enum, names unique per store.
  * These numbers are the emulator's own copy on purpose: as a test peer it must not share the
  * client's constants, or a wrong constant would pass its own tests.

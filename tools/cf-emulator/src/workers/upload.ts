@@ -1,9 +1,9 @@
 /**
- * Reading and checking a Workers script upload (reference §4.2 and §9): a multipart/form-data
+ * Reading and checking a Workers script upload (FACTS.md §3): a multipart/form-data
  * body with a JSON `metadata` part (main_module, compatibility_date, compatibility_flags,
  * bindings) and one part per module, named by its file name.
  */
-import { hasPermission, SECRETS_STORE_READ } from "../auth/authorize.js"
+import { hasPermission, SECRETS_STORE_WRITE } from "../auth/authorize.js"
 import type { AccountContext } from "../http/api-route.js"
 import { CfErrors } from "../http/cf-errors.js"
 import { isPlainObject } from "../secrets-store/validate.js"
@@ -16,6 +16,8 @@ export interface Upload {
 }
 
 const ES_MODULE_TYPES = ["application/javascript+module", "text/javascript+module"]
+/** Workers limits: an environment variable (plain_text, json) holds at most 5 KB (FACTS.md). */
+export const MAX_VARIABLE_BYTES = 5 * 1024
 
 export async function readUpload(ctx: AccountContext): Promise<Upload> {
   const contentType = ctx.headers["content-type"] ?? ""
@@ -58,6 +60,20 @@ export function checkUpload(ctx: AccountContext, scriptName: string, upload: Upl
   if (bindings === undefined) return
   if (!Array.isArray(bindings)) throw CfErrors.scriptValidation("metadata.bindings must be an array")
   for (const [index, binding] of bindings.entries()) checkBinding(ctx, scriptName, binding, index)
+  const keep = upload.metadata.keep_bindings
+  if (keep !== undefined && (!Array.isArray(keep) || keep.some((type) => typeof type !== "string"))) {
+    throw CfErrors.scriptValidation("keep_bindings must be an array of binding types")
+  }
+}
+
+/**
+ * The previous upload's bindings that survive: those whose type `keep_bindings` lists and whose
+ * name the new upload does not bind again (a binding sent wins over a kept one).
+ */
+export function keptBindings(metadata: Record<string, unknown>, previous: readonly Record<string, unknown>[], uploaded: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const keep = Array.isArray(metadata.keep_bindings) ? (metadata.keep_bindings as string[]) : []
+  const names = new Set(uploaded.map((binding) => binding.name))
+  return previous.filter((binding) => keep.includes(binding.type as string) && !names.has(binding.name)).map((binding) => structuredClone(binding))
 }
 
 function checkEntryPoint({ metadata, modules }: Upload): void {
@@ -99,6 +115,7 @@ function checkBinding(ctx: AccountContext, scriptName: string, binding: unknown,
     throw CfErrors.scriptValidation(`metadata.bindings[${index}] needs a string type and name`)
   }
   if (binding.type === "secrets_store_secret") checkSecretsStoreBinding(ctx, binding, index)
+  if (binding.type === "plain_text" || binding.type === "json") checkVariable(binding)
   if (binding.type === "service") checkServiceBinding(ctx, scriptName, binding, index)
 }
 
@@ -108,8 +125,8 @@ function checkSecretsStoreBinding(ctx: AccountContext, binding: Record<string, u
   if (typeof storeId !== "string" || typeof secretName !== "string") {
     throw CfErrors.scriptValidation(`metadata.bindings[${index}] (secrets_store_secret) needs store_id and secret_name`)
   }
-  // Without Secrets Store access the deploy cannot even look the secret up.
-  if (!hasPermission(ctx.token, SECRETS_STORE_READ)) throw CfErrors.secretsStoreBindingUnauthorized()
+  // DECIDED, the stricter reading: the docs say read access, users report Edit was needed (FACTS.md).
+  if (!hasPermission(ctx.token, SECRETS_STORE_WRITE)) throw CfErrors.secretsStoreBindingUnauthorized()
   const store = ctx.account.stores.get(storeId)
   const secret = store === undefined ? undefined : ctx.state.findSecretByName(store, secretName)
   // A secret still `pending` is not visible to deploy validation yet.
@@ -130,4 +147,10 @@ function checkServiceBinding(ctx: AccountContext, scriptName: string, binding: R
   if (service !== scriptName && !ctx.account.scripts.has(service)) {
     throw CfErrors.serviceBindingNotFound(binding.name as string, service)
   }
+}
+
+function checkVariable(binding: Record<string, unknown>): void {
+  const content = binding.type === "json" ? JSON.stringify(binding.json ?? null) : String(binding.text ?? "")
+  const bytes = Buffer.byteLength(content)
+  if (bytes > MAX_VARIABLE_BYTES) throw CfErrors.bindingTooLarge(binding.name as string, bytes, MAX_VARIABLE_BYTES)
 }

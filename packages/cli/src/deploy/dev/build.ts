@@ -60,10 +60,10 @@ export async function buildDev(request: DevBuildRequest): Promise<DevBuild> {
       hint: locals.length ? `use --env ${locals[0]} (local environments: ${locals.join(", ")})` : 'add a local environment to layeron.config.ts, e.g. dev: { provider: "local" }',
     })
   }
-  const store = createLocalProvider({ projectRoot: project.root, environment, home: request.home })
+  const store = createLocalProvider({ projectRoot: project.root, environment, home: request.home, owner: { workspace: project.config.workspace, project: project.config.name } })
   const catalog = await buildCatalog(project)
   const { productWorkerName, backends } = projectWorkers(project)
-  const [productCode, codes] = await Promise.all([bundleProductWorker(project.root), Promise.all(backends.map((backend) => bundleBackend(backend, project.root)))])
+  const [productCode, codes] = await Promise.all([bundleProductWorker(project.root), Promise.all(backends.map((backend) => bundleBackend(backend, project.root, { sourceMap: true })))])
   const plan = planBindings({
     declarations: catalog.declared.map((secret) => secret.declaration),
     physicalNames: Object.fromEntries(catalog.declared.map((secret) => [secret.declaration.id, secret.physicalName])),

@@ -1,12 +1,22 @@
 /**
- * Directory watching for `layer dev`, with a debounce: editors and the local store write
- * through temp files and renames, so one save is several events; they are gathered and
- * reported once, as the list of paths that moved.
+ * Directory watching for `layer dev`, through chokidar, with a debounce: editors and the local
+ * store write through temp files and renames, so one save is several events; they are gathered
+ * and reported once, as the list of paths that moved.
+ *
+ * Why not Node's `fs.watch`: on Linux, Node 20's `recursive: true` is emulated in JavaScript
+ * over inotify and loses a file once it is replaced by a rename (how `sed -i`, vim and
+ * JetBrains' safe write save): later saves produce no event at all. Node 22 and 24 rewrote
+ * that emulation, but inotify still watches inodes, so a watcher that does not re-arm after a
+ * rename misses the next save. chokidar 4 (no native code, Node >= 14.16) watches each
+ * directory, re-arms after a rename, folds the unlink/add of an atomic save into one
+ * `change`, and picks up new directories.
  */
-import { watch } from "node:fs"
-import type { FSWatcher } from "node:fs"
+import { relative } from "node:path"
+import { watch } from "chokidar"
+import type { FSWatcher } from "chokidar"
 
 export interface WatchOptions {
+  /** Whether subdirectories are watched too. */
   recursive: boolean
   /** Paths (relative to the watched directory) to leave out, such as node_modules/. */
   ignore?: (path: string) => boolean
@@ -14,16 +24,27 @@ export interface WatchOptions {
 }
 
 export interface Watcher {
-  close(): void
+  /** Resolves once the initial scan is done: a change after it is seen. */
+  ready: Promise<void>
+  close(): Promise<void>
 }
 
 export function watchDirectory(directory: string, options: WatchOptions, onChange: (paths: string[]) => void): Watcher {
   const pending = new Set<string>()
   let timer: NodeJS.Timeout | undefined
-  let watcher: FSWatcher | undefined = watch(directory, { recursive: options.recursive, persistent: true }, (_event, filename) => {
-    const path = filename === null ? "" : filename.toString()
-    if (options.ignore?.(path)) return
-    pending.add(path)
+  const watcher: FSWatcher = watch(directory, {
+    ignoreInitial: true,
+    persistent: true,
+    atomic: true,
+    ...(options.recursive ? {} : { depth: 0 }),
+    ignored: (path: string) => {
+      const inside = relative(directory, path)
+      return inside !== "" && (options.ignore?.(inside) ?? false)
+    },
+  })
+  watcher.on("all", (event, path) => {
+    if (event === "addDir" || event === "unlinkDir") return
+    pending.add(relative(directory, path))
     clearTimeout(timer)
     timer = setTimeout(() => {
       const paths = [...pending].sort()
@@ -31,13 +52,13 @@ export function watchDirectory(directory: string, options: WatchOptions, onChang
       onChange(paths)
     }, options.debounceMs ?? 150)
   })
-  // A watched directory that disappears (a checkout switching branches) ends its watcher quietly.
-  watcher.on("error", () => watcher?.close())
+  // A watched directory that disappears (a checkout switching branches) must not end dev.
+  watcher.on("error", () => {})
   return {
-    close() {
+    ready: new Promise((resolve) => watcher.once("ready", () => resolve())),
+    async close() {
       clearTimeout(timer)
-      watcher?.close()
-      watcher = undefined
+      await watcher.close()
     },
   }
 }

@@ -114,7 +114,7 @@ describe("rate limits (HTTP 429, code 971)", () => {
     const error = await rejection(listOnce(client({ maxRetryWaitMs: 90_000 })))
     assert.ok(Date.now() - started < 2_000, "no waiting when the wait cannot fit")
     assert.equal(error.code, "cloudflare_rate_limited")
-    assert.match(error.message, /Cloudflare's rate limit blocks requests from this API token for 300 s/)
+    assert.match(error.message, /Cloudflare's rate limit blocks API requests of this user for 300 s/)
     assert.match(error.message, /layer waits at most 90 s/)
     assert.match(error.hint ?? "", /run the command again after \d{4}-\d\d-\d\dT/)
     assert.equal(error.details?.retryAfterSeconds, 300)
@@ -224,6 +224,15 @@ describe("errors that are not retried", () => {
     const error = await rejection(listStores(client(), "0123456789abcdef0123456789abcdef"))
     assert.equal(error.code, "cloudflare_account_inaccessible")
     assert.match(error.message, /cannot access Cloudflare account 0123456789abcdef0123456789abcdef/)
+  })
+
+  test("a token too short to be one is Cloudflare's 6003/6111: 'not a well-formed token', not a generic error", async () => {
+    const error = await rejection(listOnce(client({ apiToken: "short-token" })))
+    assert.equal(error.code, "cloudflare_token_malformed")
+    assert.match(error.message, /not a well-formed token \(HTTP 400 .*Invalid request headers \[code: 6003\]/)
+    assert.match(error.hint ?? "", /copy the whole token again/)
+    assert.doesNotMatch(`${error.message} ${error.hint}`, /short-token/)
+    assert.equal(fx.emulator.requests.length, 1)
   })
 
   test("a malformed account id is Cloudflare's 7003, explained", async () => {

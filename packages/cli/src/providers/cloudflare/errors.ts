@@ -61,6 +61,23 @@ function describe(errors: readonly CloudflareMessage[]): string {
   return errors.map((error) => `${error.message} [code: ${error.code}]`).join("; ")
 }
 
+/**
+ * Cloudflare's quota refusal. Its words are `maximum_secrets_exceeded: max 100` (no "quota"
+ * in them); a message that says "quota" counts too, since the code is undocumented.
+ */
+export function isQuotaRefusal(errors: readonly CloudflareMessage[]): boolean {
+  return errors.some((error) => /^maximum_secrets_exceeded\b|quota/i.test(error.message))
+}
+
+/** Cloudflare's size refusal, `secret_value_too_long` (and `…_too_large`, in case it is ever spelled so). Never a quota refusal. */
+export function isValueSizeRefusal(errors: readonly CloudflareMessage[]): boolean {
+  return !isQuotaRefusal(errors) && errors.some((error) => /secret_value_too_(long|large)\b/i.test(error.message))
+}
+
+/** Cloudflare's "rule" for the global API limit, as its docs word it, for every rate-limit hint. */
+export const RATE_LIMIT_RULE =
+  "Cloudflare allows 1,200 API requests per 5 minutes per user, counted together across the dashboard, API keys and every API token of that user"
+
 /** The LayerError for an HTTP error answer that carried a Cloudflare envelope (or none). */
 export function errorFromResponse(request: RequestLabel, status: number, errors: readonly CloudflareMessage[]): CloudflareApiError {
   const what = `${request.method} ${request.path}`
@@ -73,6 +90,15 @@ export function errorFromResponse(request: RequestLabel, status: number, errors:
       status,
       errors,
       "the token is wrong, expired or revoked: run `layer whoami` to see which token is in use, then `layer login` with a valid one (or fix CLOUDFLARE_API_TOKEN)",
+    )
+  }
+  if (status === 400 && errors.some((error) => error.code === 6003 || error.code === 6111)) {
+    return new CloudflareApiError(
+      "cloudflare_token_malformed",
+      `Cloudflare says the API token is not a well-formed token (HTTP 400 on ${what}: ${detail})`,
+      status,
+      errors,
+      "the token was cut short or has extra characters: copy the whole token again from https://dash.cloudflare.com/profile/api-tokens (no quotes, spaces or line breaks) and run `layer login` (or fix CLOUDFLARE_API_TOKEN)",
     )
   }
   if (errors.some((error) => error.code === 7003) || (status === 400 && errors.some((error) => error.code === 7000) && accountId)) {
@@ -120,10 +146,10 @@ export function rateLimitedError(request: RequestLabel, retryAfterMs: number, bu
   const retryAt = new Date(now + retryAfterMs).toISOString()
   return new CloudflareApiError(
     "cloudflare_rate_limited",
-    `Cloudflare's rate limit blocks requests from this API token for ${seconds} s (HTTP 429 on ${request.method} ${request.path}); layer waits at most ${Math.round(budgetMs / 1000)} s, so it stopped here`,
+    `Cloudflare's rate limit blocks API requests of this user for ${seconds} s (HTTP 429 on ${request.method} ${request.path}); layer waits at most ${Math.round(budgetMs / 1000)} s, so it stopped here`,
     429,
     [],
-    `run the command again after ${retryAt}. Cloudflare allows 1200 requests per 5 minutes per token, counted together with the dashboard and other tools using the same token`,
+    `run the command again after ${retryAt}. ${RATE_LIMIT_RULE}: other tools of the same user spend from the same budget`,
     { retryAfterSeconds: seconds, retryAt },
   )
 }
@@ -135,7 +161,7 @@ export function rateLimitPersistsError(request: RequestLabel, attempts: number):
     `Cloudflare kept answering HTTP 429 (rate limited) to ${request.method} ${request.path} after ${attempts} attempts`,
     429,
     [],
-    "wait a few minutes and run the command again; Cloudflare allows 1200 requests per 5 minutes per token",
+    `wait a few minutes and run the command again; ${RATE_LIMIT_RULE}`,
   )
 }
 

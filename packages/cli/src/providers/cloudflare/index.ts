@@ -8,11 +8,11 @@
  * found is written without a second lookup (rotation: one lookup and one write per secret).
  */
 import { LayerError } from "../../errors.js"
-import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertResult } from "../provider.js"
+import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
 import { CloudflareApi } from "./api.js"
 import { checkSecretName, checkSecretValue } from "../secret-checks.js"
 import { checkAccountId } from "./checks.js"
-import { CloudflareApiError } from "./errors.js"
+import { CloudflareApiError, isQuotaRefusal, isValueSizeRefusal } from "./errors.js"
 import {
   type CloudflareSecret,
   type SecretScope,
@@ -129,15 +129,26 @@ class CloudflareProvider implements SecretProvider {
     return found && toMetadata(found)
   }
 
-  async upsert(name: string, value: SecretText): Promise<UpsertResult> {
+  async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
     checkSecretName(name)
     checkSecretValue(name, value)
     return this.#stores.withStore(async (store) => {
       try {
-        return await this.#write(store, name, value)
+        return await this.#write(store, name, value, options.comment)
       } catch (error) {
         throw await this.#explainWriteFailure(error, name, value)
       }
+    })
+  }
+
+  async annotate(name: string, comment: string): Promise<UpsertResult> {
+    checkSecretName(name)
+    return this.#stores.withStore(async (store) => {
+      const existing = await this.#findIn(store, name)
+      if (!existing) throw new LayerError("secret_not_found", `${name} is not in the store, so its comment cannot be written`, { hint: "write its value first (`layer secret set` or `layer deploy`)" })
+      const updated = await editSecret(this.#api, this.#accountId, store.id, existing.id, { comment })
+      this.#seen.set(updated.name, updated)
+      return { ...toMetadata(updated), action: "updated" }
     })
   }
 
@@ -157,11 +168,11 @@ class CloudflareProvider implements SecretProvider {
     })
   }
 
-  async #write(store: StoreRef, name: string, value: SecretText): Promise<UpsertResult> {
+  async #write(store: StoreRef, name: string, value: SecretText, comment: string | undefined): Promise<UpsertResult> {
     const seen = this.#seen.get(name)
     if (seen && seen.store_id === store.id) {
       try {
-        return await this.#update(store, seen, value)
+        return await this.#update(store, seen, value, comment)
       } catch (error) {
         // Deleted since we saw it: forget it and take the lookup path.
         if (!(error instanceof CloudflareApiError && error.mentions("secret_not_found"))) throw error
@@ -169,9 +180,9 @@ class CloudflareProvider implements SecretProvider {
       }
     }
     const existing = await this.#findIn(store, name)
-    if (existing) return this.#update(store, existing, value)
+    if (existing) return this.#update(store, existing, value, comment)
     try {
-      const [created] = await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES] }])
+      const [created] = await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES], ...(comment === undefined ? {} : { comment }) }])
       if (!created) throw new LayerError("cloudflare_bad_response", `Cloudflare accepted the creation of ${name} but returned no secret`)
       this.#seen.set(name, created)
       return { ...toMetadata(created), action: "created" }
@@ -180,7 +191,7 @@ class CloudflareProvider implements SecretProvider {
       // Another writer created it between our lookup and our create: update theirs.
       const raced = await this.#findIn(store, name)
       if (!raced) throw error
-      return this.#update(store, raced, value)
+      return this.#update(store, raced, value, comment)
     }
   }
 
@@ -197,11 +208,11 @@ class CloudflareProvider implements SecretProvider {
     }
   }
 
-  async #update(store: StoreRef, existing: CloudflareSecret, value: SecretText): Promise<UpsertResult> {
+  async #update(store: StoreRef, existing: CloudflareSecret, value: SecretText, comment: string | undefined): Promise<UpsertResult> {
     const scopes = existing.scopes ?? []
     // A secret created elsewhere without the workers scope cannot be bound: add it in the same write.
     const missing = REQUIRED_SCOPES.filter((scope) => !scopes.includes(scope))
-    const edit = missing.length ? { value, scopes: [...scopes, ...missing] } : { value }
+    const edit = { value, ...(missing.length ? { scopes: [...scopes, ...missing] } : {}), ...(comment === undefined ? {} : { comment }) }
     const updated = await editSecret(this.#api, this.#accountId, store.id, existing.id, edit)
     this.#seen.set(updated.name, updated)
     return { ...toMetadata(updated), action: "updated" }
@@ -210,20 +221,20 @@ class CloudflareProvider implements SecretProvider {
   /** Turn a quota or size refusal into a message with the numbers; pass anything else through. */
   async #explainWriteFailure(error: unknown, name: string, value: SecretText): Promise<unknown> {
     if (!(error instanceof CloudflareApiError) || error.status >= 500 || error.status < 400) return error
-    if (error.errors.some((entry) => /quota/i.test(entry.message))) {
+    if (isQuotaRefusal(error.errors)) {
       const usage = await getQuota(this.#api, this.#accountId).then(
         (quota) => quota.secrets,
         () => undefined,
       )
       const numbers = usage ? `holds ${usage.usage} of its ${usage.quota} secrets` : "has reached its secrets quota"
-      return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Secrets Store quota)`, {
+      return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Cloudflare: ${error.errors.map((entry) => entry.message).join("; ")})`, {
         hint: "delete secrets you no longer use (`layer secret delete NAME`), or ask Cloudflare for a higher quota; existing secrets can still be updated",
         details: usage ? { quota: usage.quota, usage: usage.usage } : undefined,
         cause: error,
       })
     }
-    if (error.errors.some((entry) => /too_large|too large|exceed/i.test(entry.message))) {
-      return new LayerError("value_too_large", `Cloudflare refused the value for ${name} (${value.byteLength} bytes) as too large: ${error.errors.map((entry) => entry.message).join("; ")}`, {
+    if (isValueSizeRefusal(error.errors)) {
+      return new LayerError("value_too_large", `Cloudflare refused the value for ${name} (${value.byteLength} bytes) as too long: ${error.errors.map((entry) => entry.message).join("; ")}`, {
         hint: "some older accounts still have Cloudflare's former 1,024-byte limit; shorten the value or split it across several secrets",
         cause: error,
       })
@@ -233,5 +244,5 @@ class CloudflareProvider implements SecretProvider {
 }
 
 function toMetadata(secret: CloudflareSecret): SecretMetadata {
-  return { name: secret.name, id: secret.id, modified: secret.modified, created: secret.created }
+  return { name: secret.name, id: secret.id, modified: secret.modified, created: secret.created, ...(secret.comment ? { comment: secret.comment } : {}) }
 }

@@ -162,6 +162,8 @@ describe("writes", () => {
     const error = await rejection(provider.upsert("THREE", new SecretText("3")))
     assert.equal(error.code, "cloudflare_quota_exceeded")
     assert.match(error.message, new RegExp(`cannot create THREE: Cloudflare account ${fx.accountId} holds 2 of its 2 secrets`))
+    assert.match(error.message, /\(Cloudflare: maximum_secrets_exceeded: max 2\)$/)
+    assert.doesNotMatch(error.message, /too (large|long)/)
     assert.match(error.hint ?? "", /layer secret delete/)
     assert.deepEqual(error.details, { quota: 2, usage: 2 })
     assert.equal((await provider.upsert("TWO", new SecretText("2b"))).action, "updated")

@@ -1,6 +1,7 @@
 /**
  * Client-side pacing under Cloudflare's global API limit: 1,200 requests per 5 minutes per
- * token, after which every call of that token is refused for 5 minutes (HTTP 429, code 971).
+ * user (the dashboard, API keys and all of that user's tokens together), after which every
+ * call is refused for 5 minutes (HTTP 429, code 971). This client can only count its own.
  * Backing off after a 429 is too late for that limit, so the client counts its own requests
  * in a sliding window and waits before the one that would cross it.
  *

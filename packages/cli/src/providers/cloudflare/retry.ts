@@ -2,8 +2,8 @@
  * When to try a Cloudflare request again, and how long to wait first. Pure: api.ts owns the
  * clock and the sleeping, this file only decides.
  *
- * Cloudflare blocks every call of a token for five minutes once it passes 1200 requests per
- * 5 minutes (HTTP 429, code 971, `retry-after: 300`). Waiting that out silently would look
+ * Cloudflare blocks every call of a user for five minutes once they pass 1,200 requests per
+ * 5 minutes (dashboard, keys and tokens together) (HTTP 429, code 971, `retry-after: 300`). Waiting that out silently would look
  * like a hang, so the total time one client may spend waiting is capped (default 90 s,
  * LAYERON_MAX_RETRY_WAIT_MS); a `retry-after` longer than what is left fails at once with
  * the time to come back.

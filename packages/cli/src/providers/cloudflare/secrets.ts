@@ -95,6 +95,8 @@ export async function createSecrets(api: CloudflareApi, accountId: string, store
 export interface SecretEdit {
   value?: SecretText
   scopes?: SecretScope[]
+  /** Sent in the same PATCH as the value: the integrity anchor lands with the value or not at all. */
+  comment?: string
 }
 
 /** PATCH in place: the id (and so every binding to it) stays the same. */
@@ -105,6 +107,7 @@ export async function editSecret(api: CloudflareApi, accountId: string, storeId:
     body: {
       ...(edit.value === undefined ? {} : { value: edit.value.reveal() }),
       ...(edit.scopes === undefined ? {} : { scopes: [...edit.scopes].sort() }),
+      ...(edit.comment === undefined ? {} : { comment: edit.comment }),
     },
     sensitive: edit.value === undefined ? [] : [edit.value.reveal()],
   })

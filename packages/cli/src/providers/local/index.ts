@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { randomBytes } from "node:crypto"
-import { mkdir, readdir, unlink } from "node:fs/promises"
+import { access, mkdir, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { LayerError } from "../../errors.js"
@@ -19,10 +19,10 @@ import { withFileLock } from "../../fs/lock.js"
 import { localStoreDir, localStoreKeyPath } from "../../paths.js"
 import { SecretText } from "../provider.js"
 import { checkSecretValue } from "../secret-checks.js"
-import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertResult } from "../provider.js"
+import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
 import { decryptValue, encryptValue } from "./cipher.js"
-import { LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
-import type { LocalRecord } from "./record.js"
+import { associatedData, decodePayload, encodePayload, LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
+import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
@@ -36,6 +36,8 @@ export interface LocalProviderOptions {
   environment: string
   /** LAYERON_HOME: where the store key lives. */
   home: string
+  /** The project's ownership fields: bound into every record's associated data. */
+  owner: { workspace: string; project: string }
   now?: () => Date
 }
 
@@ -44,6 +46,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly directory: string
   readonly #environment: string
   readonly #keyPath: string
+  readonly #owner: RecordOwner
   readonly #now: () => Date
   #key: Promise<Buffer> | undefined
 
@@ -51,6 +54,7 @@ export class LocalSecretProvider implements SecretProvider {
     this.directory = localStoreDir(options.projectRoot, options.environment)
     this.#environment = options.environment
     this.#keyPath = localStoreKeyPath(options.home)
+    this.#owner = { workspace: options.owner.workspace, project: options.owner.project, environment: options.environment }
     this.#now = options.now ?? (() => new Date())
   }
 
@@ -65,7 +69,7 @@ export class LocalSecretProvider implements SecretProvider {
     const secrets: SecretMetadata[] = []
     for (const name of slice) {
       const record = await this.#read(name)
-      if (record) secrets.push(metadataOf(record))
+      if (record) secrets.push(metadataOf(record, await this.#open(record)))
     }
     return page * LOCAL_PAGE_SIZE < names.length ? { secrets, nextPage: page + 1 } : { secrets }
   }
@@ -84,10 +88,10 @@ export class LocalSecretProvider implements SecretProvider {
   async find(name: string): Promise<SecretMetadata | undefined> {
     checkName(name)
     const record = await this.#read(name)
-    return record ? metadataOf(record) : undefined
+    return record ? metadataOf(record, await this.#open(record)) : undefined
   }
 
-  async upsert(name: string, value: SecretText): Promise<UpsertResult> {
+  async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
     checkName(name)
     // Cloudflare's size rule here too: a value that fits only locally would fail at deploy.
     checkSecretValue(name, value)
@@ -99,16 +103,27 @@ export class LocalSecretProvider implements SecretProvider {
       // Strictly later than the previous write, even within one millisecond or if the
       // clock stepped back: rotation detects foreign writes by a change of `modified`.
       const modified = new Date(existing ? Math.max(now, Date.parse(existing.modified) + 1) : now).toISOString()
-      const record: LocalRecord = {
-        format: LOCAL_RECORD_FORMAT,
-        name,
-        id: existing?.id ?? randomBytes(16).toString("hex"),
-        created: existing?.created ?? modified,
-        modified,
-        ciphertext: encryptValue(key, name, value.reveal()),
-      }
+      const payload: RecordPayload = { value: value.reveal(), ...(options.comment === undefined ? {} : { comment: options.comment }) }
+      const record = this.#seal(key, { name, id: existing?.id ?? randomBytes(16).toString("hex"), created: existing?.created ?? modified, modified }, payload)
       await writeFileAtomic(this.#file(name), serializeRecord(record), 0o600)
-      return { ...metadataOf(record), action: existing ? "updated" : "created" }
+      return { ...metadataOf(record, payload), action: existing ? "updated" : "created" }
+    })
+  }
+
+  async annotate(name: string, comment: string): Promise<UpsertResult> {
+    checkName(name)
+    const key = await this.#storeKey()
+    return this.#locked(async () => {
+      const existing = await this.#read(name)
+      if (!existing) {
+        throw new LayerError("secret_not_found", `${name} is not in the local store of "${this.#environment}", so its comment cannot be written`, { hint: "write its value first (`layer secret set` or `layer deploy`)" })
+      }
+      const { value } = await this.#open(existing)
+      const modified = new Date(Math.max(this.#now().getTime(), Date.parse(existing.modified) + 1)).toISOString()
+      const payload: RecordPayload = { value, comment }
+      const record = this.#seal(key, { name, id: existing.id, created: existing.created, modified }, payload)
+      await writeFileAtomic(this.#file(name), serializeRecord(record), 0o600)
+      return { ...metadataOf(record, payload), action: "updated" }
     })
   }
 
@@ -130,19 +145,35 @@ export class LocalSecretProvider implements SecretProvider {
     const values = new Map<string, SecretText>()
     const names = await this.#names()
     if (names.length === 0) return values
-    const key = await this.#storeKey()
     for (const name of names) {
       const record = await this.#read(name)
       if (!record) continue
-      const plaintext = decryptValue(key, name, record.ciphertext)
-      if (plaintext === undefined) {
-        throw new LayerError("local_store_undecryptable", `cannot decrypt ${name} in ${this.#file(name)} with the key at ${this.#keyPath}`, {
-          hint: "the value was written with another key (another user or a deleted key file): set it again with `layer secret set`",
-        })
-      }
-      values.set(name, new SecretText(plaintext))
+      values.set(name, new SecretText((await this.#open(record)).value))
     }
     return values
+  }
+
+  #seal(key: Buffer, fields: Pick<LocalRecord, "name" | "id" | "created" | "modified">, payload: RecordPayload): LocalRecord {
+    const head = { format: LOCAL_RECORD_FORMAT, ...fields } as const
+    return { ...head, ciphertext: encryptValue(key, associatedData(head, this.#owner), encodePayload(payload)) }
+  }
+
+  /**
+   * Decrypt a record, refusing one that does not belong here: written with another key,
+   * copied from another environment or project, or with an edited id or `modified`.
+   */
+  async #open(record: LocalRecord): Promise<RecordPayload> {
+    const key = await this.#storeKey()
+    const plaintext = decryptValue(key, associatedData(record, this.#owner), record.ciphertext)
+    const payload = plaintext === undefined ? undefined : decodePayload(record.format, plaintext)
+    if (payload === undefined) {
+      throw new LayerError(
+        "local_store_undecryptable",
+        `cannot decrypt ${record.name} in ${this.#file(record.name)} with the key at ${this.#keyPath}: it was written with another key, or copied or edited (a record is bound to its workspace, project, environment, name, id and modified)`,
+        { hint: "set it again with `layer secret set` (or delete the file and run `layer deploy` for a random secret)" },
+      )
+    }
+    return payload
   }
 
   #file(name: string): string {
@@ -170,9 +201,50 @@ export class LocalSecretProvider implements SecretProvider {
     return parseRecord(text, file, name)
   }
 
+  /**
+   * Refuse now if the store was encrypted with a key this LAYERON_HOME does not have, before a
+   * caller records anything about a write (rotation state, a pending intent). Creates nothing.
+   */
+  async checkStoreKey(): Promise<void> {
+    if ((await this.#names()).length > 0) await this.#storeKey()
+  }
+
   #storeKey(): Promise<Buffer> {
-    this.#key ??= loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    this.#key ??= this.#openStoreKey()
     return this.#key
+  }
+
+  /**
+   * The user's key, checked against the store before anything is written with it: a store
+   * encrypted with another key (a new laptop, a wiped or different LAYERON_HOME) is refused
+   * as a whole, rather than mixed with records only the new key opens. No key is created then.
+   */
+  async #openStoreKey(): Promise<Buffer> {
+    const names = await this.#names()
+    if (names.length > 0 && !(await fileExists(this.#keyPath))) throw this.#keyLost(names.length, "missing")
+    const key = await loadOrCreateKeyFile(this.#keyPath, 32, "the local store key")
+    if (names.length === 0) return key
+    // One record that opens proves the key (a single damaged or copied record is decryptAll's to report).
+    for (const name of names) {
+      const record = await this.#read(name)
+      if (record && decryptValue(key, record.name, record.ciphertext) !== undefined) return key
+    }
+    throw this.#keyLost(names.length, "other")
+  }
+
+  #keyLost(count: number, why: "missing" | "other"): LayerError {
+    const what = why === "missing" ? `there is no key at ${this.#keyPath}` : `the key at ${this.#keyPath} is another one`
+    return new LayerError(
+      "local_store_key_lost",
+      `the local store of "${this.#environment}" (${this.directory}, ${count} ${count === 1 ? "secret" : "secrets"}) was encrypted with a key this LAYERON_HOME does not have: ${what} (a new machine, or a wiped or different LAYERON_HOME); nothing was written`,
+      {
+        hint:
+          `restore ${this.#keyPath} from a backup (or set LAYERON_HOME back to the old one); otherwise start "${this.#environment}" afresh with ` +
+          `\`layer secret reset-local --env ${this.#environment}\` (it deletes this environment's local values, its sealing key and its rotation history; ` +
+          "shared environments are not touched), then `layer deploy --env " + this.#environment + "`",
+        details: { store: this.directory, key: this.#keyPath },
+      },
+    )
   }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -184,8 +256,18 @@ export function createLocalProvider(options: LocalProviderOptions): LocalSecretP
   return new LocalSecretProvider(options)
 }
 
-function metadataOf(record: LocalRecord): SecretMetadata {
-  return { name: record.name, id: record.id, created: record.created, modified: record.modified }
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false
+    throw error
+  }
+}
+
+function metadataOf(record: LocalRecord, payload: RecordPayload): SecretMetadata {
+  return { name: record.name, id: record.id, created: record.created, modified: record.modified, ...(payload.comment ? { comment: payload.comment } : {}) }
 }
 
 /** Names become file names: only Cloudflare's alphabet gets near the filesystem. */

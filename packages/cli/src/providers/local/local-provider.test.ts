@@ -10,6 +10,8 @@ import { SecretText } from "../provider.js"
 import { providerCases } from "../provider.case.test.js"
 import { createLocalProvider, LOCAL_PAGE_SIZE } from "./index.js"
 
+const OWNER = { workspace: "acme", project: "shop" }
+
 describe("local provider", () => {
   let base: string
   let projectRoot: string
@@ -23,7 +25,7 @@ describe("local provider", () => {
     await rm(base, { recursive: true, force: true })
   })
 
-  const provider = (environment = "dev", now?: () => Date) => createLocalProvider({ projectRoot, environment, home, ...(now ? { now } : {}) })
+  const provider = (environment = "dev", now?: () => Date) => createLocalProvider({ projectRoot, environment, home, owner: OWNER, ...(now ? { now } : {}) })
 
   it("creates, then updates in place: same id and created, later modified", async () => {
     const store = provider()
@@ -47,11 +49,11 @@ describe("local provider", () => {
     assert.ok(!text.includes("plain-canary-1234"))
     const record = JSON.parse(text) as Record<string, string>
     assert.deepEqual(Object.keys(record), ["format", "name", "id", "created", "modified", "ciphertext"])
-    assert.equal(record.format, "layeron.local/v1")
+    assert.equal(record.format, "layeron.local/v2")
     assert.equal(record.name, "TOKEN")
     assert.match(record.modified ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-    // iv (12) + ciphertext (17) + tag (16)
-    assert.equal(Buffer.from(record.ciphertext ?? "", "base64").byteLength, 12 + 17 + 16)
+    // iv (12) + ciphertext of {"value":"plain-canary-1234"} (29) + tag (16)
+    assert.equal(Buffer.from(record.ciphertext ?? "", "base64").byteLength, 12 + 29 + 16)
     assert.equal((await stat(file)).mode & 0o777, 0o600)
     assert.equal((await stat(join(projectRoot, ".layeron", "local", "fmt"))).mode & 0o777, 0o700)
     assert.equal((await stat(join(home, "local-store.key"))).mode & 0o777, 0o600)
@@ -131,7 +133,7 @@ describe("local provider", () => {
       `import { createLocalProvider } from ${JSON.stringify(moduleUrl)}
 import { SecretText } from ${JSON.stringify(textUrl)}
 const [projectRoot, home, tag] = process.argv.slice(2)
-const store = createLocalProvider({ projectRoot, environment: "race", home })
+const store = createLocalProvider({ projectRoot, environment: "race", home, owner: { workspace: "acme", project: "shop" } })
 const results = []
 for (let i = 0; i < 15; i++) {
   for (const name of ["SHARED_A", "SHARED_B", "OWN_" + tag]) {
@@ -182,8 +184,59 @@ function runScript(script: string, args: string[]): Promise<Write[]> {
 providerCases("local", async () => {
   const base = await mkdtemp(join(tmpdir(), "layeron-local-cases-"))
   return {
-    provider: createLocalProvider({ projectRoot: join(base, "project"), environment: "dev", home: join(base, "home") }),
+    provider: createLocalProvider({ projectRoot: join(base, "project"), environment: "dev", home: join(base, "home"), owner: OWNER }),
     pageSize: LOCAL_PAGE_SIZE,
     cleanup: () => rm(base, { recursive: true, force: true }),
   }
+})
+
+describe("local provider: records bound to where they belong", () => {
+  let base: string
+  before(async () => {
+    base = await mkdtemp(join(tmpdir(), "layeron-local-bind-"))
+  })
+  after(async () => {
+    await rm(base, { recursive: true, force: true })
+  })
+  const at = (environment: string, owner = OWNER) => createLocalProvider({ projectRoot: join(base, "project"), environment, home: join(base, "home"), owner })
+  const file = (environment: string, name: string) => join(base, "project", ".layeron", "local", environment, `${name}.json`)
+  const undecryptable = (error: unknown) => isLayerError(error) && error.code === "local_store_undecryptable"
+
+  it("keeps the comment inside the ciphertext and returns it with the metadata", async () => {
+    const written = await at("one").upsert("NOTED", new SecretText("v"), { comment: "layeron:v1:s:1:abc" })
+    assert.equal(written.comment, "layeron:v1:s:1:abc")
+    assert.equal((await at("one").find("NOTED"))?.comment, "layeron:v1:s:1:abc")
+    assert.ok(!(await readFile(file("one", "NOTED"), "utf8")).includes("layeron:v1"), "the anchor is not in clear")
+    const annotated = await at("one").annotate("NOTED", "layeron:v1:s:1:def")
+    assert.ok(annotated.modified > written.modified)
+    assert.equal((await at("one").decryptAll()).get("NOTED")?.reveal(), "v", "annotate keeps the value")
+  })
+
+  it("refuses a record copied into another environment or project", async () => {
+    await at("prod").upsert("STRIPE_SECRET", new SecretText("live"))
+    await at("preview").upsert("OTHER", new SecretText("x"))
+    await copyFile(file("prod", "STRIPE_SECRET"), file("preview", "STRIPE_SECRET"))
+    await assert.rejects(at("preview").find("STRIPE_SECRET"), undecryptable)
+    await assert.rejects(at("prod", { workspace: "acme", project: "other" }).find("STRIPE_SECRET"), undecryptable)
+  })
+
+  it("refuses a record whose modified or id was edited (to hide a write from rotation)", async () => {
+    await at("roll").upsert("ROLLED", new SecretText("first"))
+    const record = JSON.parse(await readFile(file("roll", "ROLLED"), "utf8")) as Record<string, string>
+    await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, modified: "2020-01-01T00:00:00.000Z" }))
+    await assert.rejects(at("roll").find("ROLLED"), undecryptable)
+    await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, id: "0".repeat(32) }))
+    await assert.rejects(at("roll").listAll(), undecryptable)
+  })
+
+  it("still reads a record written before v2 (the name as associated data, no comment)", async () => {
+    const { encryptValue } = await import("./cipher.js")
+    const { loadOrCreateKeyFile } = await import("../../fs/key-file.js")
+    const key = await loadOrCreateKeyFile(join(base, "home", "local-store.key"), 32, "the local store key")
+    await at("legacy").upsert("SEED", new SecretText("x"))
+    const legacy = { format: "layeron.local/v1", name: "OLD", id: "1".repeat(32), created: "2026-01-01T00:00:00.000Z", modified: "2026-01-01T00:00:00.000Z", ciphertext: encryptValue(key, "OLD", "old value") }
+    await writeFile(file("legacy", "OLD"), JSON.stringify(legacy))
+    assert.equal((await at("legacy").find("OLD"))?.comment, undefined)
+    assert.equal((await at("legacy").decryptAll()).get("OLD")?.reveal(), "old value")
+  })
 })

@@ -1,0 +1,57 @@
+/**
+ * Typed failures of the signing helpers. Messages are built from secret ids, version ids and
+ * algorithm names only: no constructor takes a key, a signature or a token, so no message,
+ * `toJSON()` or stack can show one. A `kid` read from a token is attacker input: it appears
+ * in a message only when it is a well-formed version id.
+ */
+import { VERSION_ID_PATTERN } from "../limits.js"
+
+export type SigningErrorCode =
+  /** Not a compact JWS, a header or payload that is not a JSON object, no `kid`, `alg: none`, no `exp`. */
+  | "invalid_token"
+  /** The token's `kid` is not a readable version of the secret (unknown, expired, or malformed). */
+  | "unknown_kid"
+  /** The token's `alg` is not the algorithm of the secret's keys. */
+  | "alg_mismatch"
+  /** The signature does not verify with the key the `kid` names (a tampered header or payload). */
+  | "invalid_signature"
+  | "token_expired"
+  /** `nbf` is in the future. */
+  | "token_not_yet_valid"
+  | "invalid_issuer"
+  | "invalid_audience"
+  /** The helper does not fit the secret: HMAC on a key pair, a key pair's JWKS on a byte or static secret. */
+  | "wrong_key_type"
+  /** A stored version is not a key of the declared algorithm (for example a JWK written by hand). */
+  | "invalid_key"
+
+const SIGNING_ERROR_BRAND = Symbol.for("layeron.signing.error")
+
+export class SigningError extends Error {
+  override name = "SigningError"
+  readonly code: SigningErrorCode
+  readonly secretId: string
+  readonly versionId: string | undefined
+
+  constructor(code: SigningErrorCode, secretId: string, message: string, versionId?: string) {
+    super(message)
+    this.code = code
+    this.secretId = secretId
+    this.versionId = versionId
+    Object.defineProperty(this, SIGNING_ERROR_BRAND, { value: true })
+  }
+
+  toJSON(): { code: SigningErrorCode; secretId: string; versionId?: string; message: string } {
+    return { code: this.code, secretId: this.secretId, ...(this.versionId !== undefined ? { versionId: this.versionId } : {}), message: this.message }
+  }
+}
+
+/** True for a `SigningError` from any copy of this package. */
+export function isSigningError(value: unknown): value is SigningError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SIGNING_ERROR_BRAND] === true
+}
+
+/** A token's kid, quoted when it is a version id; otherwise only said to be malformed. */
+export function describeKid(kid: unknown): string {
+  return typeof kid === "string" && VERSION_ID_PATTERN.test(kid) ? `"${kid}"` : "(not a version id)"
+}

@@ -1,0 +1,28 @@
+/**
+ * What the signing helpers need from a `secret.*()` module: its declaration and its readers.
+ * Structural, so a module from any copy of the package (or a test double of the readers) fits.
+ */
+import type { SecretDeclaration } from "../declare/types.js"
+import { isSecretError } from "../runtime/errors.js"
+import type { ActiveVersion, ResolvedVersion, SecretValue } from "../runtime/types.js"
+
+export interface SigningSecret {
+  readonly declaration: SecretDeclaration
+  current(): SecretValue
+  version(id: string): SecretValue
+  active(): Promise<ActiveVersion[]>
+}
+
+/**
+ * The version a token or signature names, or undefined when it is not readable: an unknown
+ * id or an expired version. Any other failure (the product unreachable, `expose: "current"`)
+ * is not about the token, so it is thrown as the runtime's own typed error.
+ */
+export async function readNamedVersion(secret: SigningSecret, kid: string): Promise<ResolvedVersion | undefined> {
+  try {
+    return await secret.version(kid).resolve()
+  } catch (error) {
+    if (isSecretError(error) && (error.code === "unknown_version" || error.code === "version_expired")) return undefined
+    throw error
+  }
+}

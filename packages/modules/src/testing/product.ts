@@ -1,0 +1,112 @@
+/**
+ * The stand-in Secret Product Worker: the same `read`/`active` code the deployed one runs
+ * (worker/read.ts: manifest lookup, envelope parse, selection at `now`, `expose` refusals,
+ * sealed versions opened with the sealing key), over an in-memory store instead of Secrets
+ * Store bindings. Only the manifest is built here, from the declarations, as the binding
+ * plan builds it for a deploy.
+ */
+import { secretBindingName } from "../binding-plan/index.js"
+import type { SecretDeclaration } from "../declare/types.js"
+import { physicalName } from "../naming/index.js"
+import { sealingKeyDeclaration } from "../naming/index.js"
+import { failures, ProductFailure } from "../worker/failure.js"
+import type { SecretManifest } from "../worker/manifest.js"
+import { forgetOpenedVersions } from "../worker/open-version.js"
+import type { SecretProductRpc } from "../worker/protocol.js"
+import { readActive, readOne } from "../worker/read.js"
+import { reply } from "../worker/reply.js"
+import type { WorkerEnv } from "../worker/stored-envelope.js"
+import type { TestClock } from "./clock.js"
+import type { StoredSecret } from "./values.js"
+
+/** The parts physical names are derived from; sealed copies are bound to those names. */
+export interface TestNames {
+  workspace: string
+  project: string
+  environment: string
+}
+
+export interface ProductInput {
+  store: Map<string, StoredSecret>
+  clock: TestClock
+  names: TestNames
+  /** The sealing private key (JWK as JSON text), if the test gave one. */
+  sealingKey: string | undefined
+  /** The declarations the app registers with `app.use()`, when the test named the app. */
+  registered: ReadonlyMap<string, SecretDeclaration> | undefined
+}
+
+/** The product that read last: each test's product stands for its own isolate (see open-version.ts). */
+let lastReader: ProductInput | undefined
+
+/**
+ * `reader` is the declaration of the module that reads, when a read comes through `run()`:
+ * it decides `expose`, the format and the name of a secret the test gave by name only.
+ */
+export function createTestProduct(input: ProductInput, reader?: SecretDeclaration): SecretProductRpc {
+  return {
+    read: (secretId, selector) => {
+      const now = input.clock.now()
+      return reply(secretId, async () => readOne(...(await snapshot(input, secretId, reader)), secretId, selector, now))
+    },
+    active: (secretId) => {
+      const now = input.clock.now()
+      return reply(secretId, async () => readActive(...(await snapshot(input, secretId, reader)), secretId, now))
+    },
+  }
+}
+
+/**
+ * The declaration the manifest entry is built from, as a deploy builds it from what the app
+ * registers: the app's (when the test named it), else the module the value was keyed by,
+ * else the module that reads.
+ */
+export function declarationOf(input: ProductInput, secretId: string, reader?: SecretDeclaration): SecretDeclaration | undefined {
+  return input.registered?.get(secretId) ?? input.store.get(secretId)?.declaration ?? (reader?.id === secretId ? reader : undefined)
+}
+
+/** The Cloudflare name a secret would have in the test's environment (what sealed copies are bound to). */
+export async function testPhysicalName(names: TestNames, secretId: string, declaration: SecretDeclaration | undefined): Promise<string> {
+  if (declaration?.secretName !== undefined) return declaration.secretName
+  const [namespace, name] = secretId.split("/") as [string, string]
+  return physicalName({ ...names, namespace, name })
+}
+
+/** The env and manifest a deployed product would have for this one secret, at this moment. */
+async function snapshot(input: ProductInput, secretId: string, reader: SecretDeclaration | undefined): Promise<[WorkerEnv, SecretManifest]> {
+  if (lastReader !== input) forgetOpenedVersions()
+  lastReader = input
+  const sealingName = await physicalName({ ...input.names, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
+  const sealingKeyBinding = secretBindingName(sealingName)
+  const env: WorkerEnv = { [sealingKeyBinding]: storeBinding(sealingName, input.sealingKey ?? null) }
+  const manifest: SecretManifest = { version: 1, secrets: {}, sealingKeyBinding }
+  // As deployed: the product binds only what the app registers with app.use().
+  if (input.registered !== undefined && !input.registered.has(secretId)) throw failures.notDeclared(secretId)
+  const stored = input.store.get(secretId)
+  if (stored === undefined) throw notGiven(secretId)
+  const declaration = declarationOf(input, secretId, reader)
+  const name = await testPhysicalName(input.names, secretId, declaration)
+  const binding = secretBindingName(name)
+  env[binding] = storeBinding(name, stored.text)
+  manifest.secrets[secretId] = { binding, physicalName: name, format: declaration?.format ?? "text", expose: declaration?.expose ?? "versioned" }
+  return [env, manifest]
+}
+
+/** A Secrets Store binding: `get()` gives the text, or fails as miniflare does for a missing secret. */
+function storeBinding(name: string, text: string | null): { get(): Promise<string> } {
+  return {
+    get: async () => {
+      if (text === null) throw new Error(`Secret "${name}" not found`)
+      return text
+    },
+  }
+}
+
+/** Production's "not bound to the Secret Product Worker", worded for a test. */
+function notGiven(secretId: string): ProductFailure {
+  return new ProductFailure(
+    "secret_not_found",
+    secretId,
+    `Secret "${secretId}" is not among the values given to testSecrets(), so it reads as a secret the Secret Product Worker does not bind. Add it: testSecrets({ "${secretId}": … }), or null for a declared secret with no value yet.`,
+  )
+}

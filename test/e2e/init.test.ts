@@ -1,0 +1,159 @@
+/**
+ * `layer init` end to end: a new project in an empty folder (the repository's packages
+ * resolvable through a node_modules symlink, as after `npm install`) that passes
+ * `layer secret list`, `layer deploy --env dev` and `layer dev` at once; existing files kept
+ * byte for byte; and each refusal (a folder that is already a project, an unwritable folder,
+ * no terminal and no choice, a bad name) with nothing written.
+ */
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises"
+import { join, relative } from "node:path"
+import { after, describe, it } from "node:test"
+import { LAYER_BIN, freePort, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
+import type { LayerOptions, LayerRun } from "../helpers/project.js"
+import { cleanEnv, layTempProject } from "../helpers/temp-project.mjs"
+import type { TempProjectPaths } from "../helpers/temp-project.mjs"
+
+const NOW = "2026-05-24T09:00:00.000Z"
+const bases: string[] = []
+after(async () => {
+  for (const base of bases) {
+    await chmod(base, 0o700).catch(() => {})
+    await rm(base, { recursive: true, force: true })
+  }
+})
+
+/** An empty folder with node_modules linked to the repository's (so @layeron/* resolve). */
+async function emptyFolder(): Promise<TempProjectPaths> {
+  const paths = await layTempProject("layeron-init-", {})
+  bases.push(paths.base)
+  return paths
+}
+
+function layer(paths: TempProjectPaths, args: string[], options: LayerOptions = {}): Promise<LayerRun> {
+  return runLayer(args, { ...options, cwd: options.cwd ?? paths.root, env: cleanEnv(paths, { LAYERON_TEST_NOW: NOW, ...options.env }) })
+}
+
+/** sha256 of every file under the folder (node_modules is a symlink and not followed). */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>()
+  for (const file of await listFiles(dir)) hashes.set(relative(dir, file), sha256(await readFile(file)))
+  return hashes
+}
+
+async function refused(paths: TempProjectPaths, args: string[], expected: { code: string; message: RegExp; hint: RegExp }, options: LayerOptions = {}, dir = paths.root): Promise<void> {
+  const before = await snapshot(dir)
+  const run = await layer(paths, [...args, "--json"], options)
+  assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr}`)
+  const { error } = jsonOf<{ error: { code: string; message: string; hint: string } }>(run)
+  assert.equal(error.code, expected.code, error.message)
+  assert.match(error.message, expected.message)
+  assert.match(error.hint, expected.hint)
+  assert.deepEqual(await snapshot(dir), before, "layer init wrote something although it refused")
+}
+
+describe("layer init", () => {
+  it("creates a project that passes secret list, deploy --env dev and layer dev at once", async () => {
+    const paths = await emptyFolder()
+    const run = await layer(paths, ["init", "--workspace", "acme", "--name", "shop", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<{ written: string[]; kept: string[]; workspace: string; name: string }>(run)
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "package.json", "tsconfig.json", ".gitignore"])
+    assert.deepEqual([doc.kept, doc.workspace, doc.name], [[], "acme", "shop"])
+
+    const pkg = JSON.parse(await readFile(join(paths.root, "package.json"), "utf8")) as Record<string, Record<string, string> | string>
+    assert.equal(pkg.type, "module")
+    assert.deepEqual(Object.keys({ ...(pkg.dependencies as object), ...(pkg.devDependencies as object) }).sort(), ["@layeron/cli", "@layeron/core", "@layeron/modules"])
+    assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy" })
+    const ignored = (await readFile(join(paths.root, ".gitignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"))
+    assert.deepEqual(ignored, [".layeron/local/", ".layeron/locks/", ".layeron/deploy/", "node_modules/"])
+    // The day of `layer init`, or the newest date the installed workerd knows, whichever is older.
+    const date = /compatibilityDate: "(\d{4}-\d\d-\d\d)"/.exec(await readFile(join(paths.root, "src", "api.ts"), "utf8"))?.[1]
+    assert.ok(date && date <= NOW.slice(0, 10), `compatibilityDate ${date}`)
+
+    const list = await layer(paths, ["secret", "list", "--json"])
+    assert.equal(list.code, 0, list.stderr)
+    assert.deepEqual(
+      jsonOf<{ secrets: { namespace: string; name: string; status: string }[] }>(list).secrets.map((s) => `${s.namespace}/${s.name} ${s.status}`),
+      ["auth/session-key missing"],
+    )
+    const deploy = await layer(paths, ["deploy", "--env", "dev"])
+    assert.equal(deploy.code, 0, deploy.stderr)
+
+    const port = await freePort()
+    const child = spawn(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: paths.root, env: cleanEnv(paths), stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
+    const killer = setTimeout(() => child.kill("SIGKILL"), 90_000)
+    try {
+      const body = await poll(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/session-key/versions`)
+        return response.ok ? ((await response.json()) as { version: string }[]) : undefined
+      }, () => stderr)
+      assert.deepEqual(body.map((v) => v.version), ["v1"])
+    assert.doesNotMatch(stderr, /newer than the installed workerd supports/)
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "ok")
+    } finally {
+      child.kill("SIGINT")
+      assert.equal(await exited, 0, stderr)
+      clearTimeout(killer)
+    }
+  })
+
+  it("never overwrites: existing files are kept byte for byte and named; a .gitignore hiding .layeron/ is warned about", async () => {
+    const paths = await emptyFolder()
+    const pkg = '{ "name": "mine", "private": true }\n'
+    await writeFile(join(paths.root, "package.json"), pkg)
+    await writeFile(join(paths.root, ".gitignore"), ".layeron/\nnode_modules\n")
+    const run = await layer(paths, ["init", "--yes", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const doc = jsonOf<{ written: string[]; kept: string[] }>(run)
+    assert.deepEqual(doc.kept, ["package.json", ".gitignore"])
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "tsconfig.json"])
+    assert.equal(await readFile(join(paths.root, "package.json"), "utf8"), pkg)
+    assert.equal(await readFile(join(paths.root, ".gitignore"), "utf8"), ".layeron/\nnode_modules\n")
+    assert.match(run.stderr, /warning: \.\/\.gitignore ignores all of \.layeron\/, so shared environments' rotation state \(\.layeron\/secret-rotation\/\) would never be committed/)
+
+    const human = await layer(paths, ["init", "sub", "--yes"])
+    assert.equal(human.code, 0, human.stderr)
+    assert.match(human.stdout, /wrote layeron\.config\.ts/)
+  })
+
+  it("refuses a folder that is already a project, and writes nothing", async () => {
+    const paths = await emptyFolder()
+    await writeFile(join(paths.root, "layeron.config.ts"), "export default {}\n")
+    await refused(paths, ["init", "--yes"], { code: "already_a_project", message: /layeron\.config\.ts already exists: this folder is a Layeron project, so nothing was written/, hint: /layer init <dir>/ })
+  })
+
+  it("refuses an unwritable folder, and writes nothing", async () => {
+    const paths = await emptyFolder()
+    const target = join(paths.root, "locked")
+    await mkdir(target)
+    await chmod(target, 0o555)
+    // root writes anywhere: run the CLI as nobody to make "unwritable" real.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
+    if (process.getuid?.() === 0) {
+      await chmod(paths.base, 0o755)
+      await chmod(paths.root, 0o755)
+    }
+    await refused(paths, ["init", "locked", "--yes"], { code: "init_unwritable", message: /cannot write into .*locked: permission denied; nothing was written/, hint: /choose a folder you can write to/ }, asNobody, target)
+  })
+
+  it("without a terminal, asks for --workspace or --yes; a bad name is refused; nothing written", async () => {
+    const paths = await emptyFolder()
+    await refused(paths, ["init"], { code: "init_needs_choice", message: /layer init needs a workspace, and stdin is not a terminal/, hint: /pass --workspace <your team> \(and --name\), or --yes/ })
+    await refused(paths, ["init", "--workspace", "Acme Inc"], { code: "invalid_name", message: /workspace "Acme Inc" must match/, hint: /--workspace acme/ })
+  })
+})
+
+async function poll<T>(probe: () => Promise<T | undefined>, log: () => string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe().catch(() => undefined)
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for layer dev\n--- stderr:\n${log()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
