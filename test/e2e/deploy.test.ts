@@ -4,7 +4,6 @@
  * the request log and the account's secrets and scripts are its own.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -12,8 +11,9 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, RequestLogEntry } from "@layeron/cf-emulator"
-import { DEFAULT_API, REPO_ROOT, createProject, jsonOf, listFiles, cloudflareConfig } from "../helpers/project.js"
+import { DEFAULT_API, createProject, jsonOf, listFiles, cloudflareConfig } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
+import { runWrangler } from "../helpers/wrangler.js"
 import { addEmulatorAccount } from "../helpers/emulator-project.js"
 
 /** Requests were made, and every one was a read: `.every` alone would pass on no request at all. */
@@ -488,17 +488,7 @@ async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void
 async function wranglerDryRun(config: string): Promise<{ code: number | null; output: string }> {
   const home = await mkdtemp(join(tmpdir(), "layeron-wrangler-"))
   try {
-    return await new Promise((resolve, reject) => {
-      const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--config", config, "--outdir", join(home, "out")], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: join(home, ".config"), WRANGLER_SEND_METRICS: "false", CI: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      })
-      let output = ""
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.on("error", reject)
-      child.on("close", (code) => resolve({ code, output }))
-    })
+    return await runWrangler(["deploy", "--dry-run", "--config", config, "--outdir", join(home, "out")], { home })
   } finally {
     await rm(home, { recursive: true, force: true })
   }

@@ -9,7 +9,6 @@
  * (miniflare) and the Worker reads the secret's value.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import type { AddressInfo, Socket } from "node:net"
@@ -19,8 +18,10 @@ import { after, before, describe, test } from "node:test"
 import { Miniflare } from "miniflare"
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
-import { cloudflareConfig, createProject, jsonOf, REPO_ROOT } from "../helpers/project.js"
+import { cloudflareConfig, createProject, jsonOf } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { runWrangler } from "../helpers/wrangler.js"
+import type { WranglerRun } from "../helpers/wrangler.js"
 
 const GREETING = "hello-from-layeron-CANARY-7d1e"
 const COMPATIBILITY_DATE = "2026-04-01"
@@ -177,7 +178,7 @@ describe("a Worker deployed by wrangler reads Layeron secrets", () => {
  * pointed at a local listener that counts connections: a pass with zero connections shows
  * that nothing needed the network (and a network failure cannot be why it passed or failed).
  */
-async function wranglerDryRun(cwd: string, outdir: string): Promise<{ code: number | null; output: string; proxyConnections: number }> {
+async function wranglerDryRun(cwd: string, outdir: string): Promise<WranglerRun & { proxyConnections: number }> {
   const home = await mkdtemp(join(tmpdir(), "layeron-wrangler-"))
   let connections = 0
   const sockets: Socket[] = []
@@ -189,28 +190,10 @@ async function wranglerDryRun(cwd: string, outdir: string): Promise<{ code: numb
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
   try {
-    const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--config", "wrangler.jsonc", "--outdir", outdir], {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: home,
-          XDG_CONFIG_HOME: join(home, ".config"),
-          WRANGLER_SEND_METRICS: "false",
-          CI: "1",
-          CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef",
-          HTTPS_PROXY: proxyUrl,
-          HTTP_PROXY: proxyUrl,
-          https_proxy: proxyUrl,
-          http_proxy: proxyUrl,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      })
-      let output = ""
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.on("error", reject)
-      child.on("close", (code) => resolve({ code, output }))
+    const result = await runWrangler(["deploy", "--dry-run", "--config", "wrangler.jsonc", "--outdir", outdir], {
+      home,
+      cwd,
+      env: { CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef", HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, https_proxy: proxyUrl, http_proxy: proxyUrl },
     })
     return { ...result, proxyConnections: connections }
   } finally {

@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { createProject, jsonOf } from "../helpers/project.js"
 import type { LayerOptions, LayerRun, TestProject } from "../helpers/project.js"
+import { layerInPty } from "../helpers/pty.js"
 import { readLocalStore, readStates } from "../helpers/rotation.js"
 
 const KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" // 32 bytes, base64url
@@ -166,6 +167,19 @@ describe("layer secret import", () => {
         assert.match(run.stderr, /FILE|no file given/)
       }
     })
+  })
+
+  it("at a terminal it asks first: no writes nothing, yes writes", async () => {
+    await project.write("tty.env", "TTY_TOKEN=tty-value\n")
+    const before = await project.snapshot()
+    const no = await layerInPty(project, ["secret", "import", "tty.env"], [{ expect: "[y/N] ", send: "n\r" }])
+    assert.equal(no.exitCode, 1, no.output)
+    assert.match(no.output, /Write 1 secret to dev \(1 new, 0 replaced\)\?/)
+    assert.match(no.output, /nothing was imported: it was not confirmed/)
+    assert.deepEqual(await project.snapshot(), before)
+    const yes = await layerInPty(project, ["secret", "import", "tty.env"], [{ expect: "[y/N] ", send: "y\r" }])
+    assert.equal(yes.exitCode, 0, yes.output)
+    assert.equal((await readLocalStore(project)).get("TTY_TOKEN"), "tty-value")
   })
 
   it("--from-stdin reads the file from a pipe", async () => {

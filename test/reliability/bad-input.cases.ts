@@ -137,7 +137,8 @@ export const CASES: readonly BadInputCase[] = [
   { id: "value-too-large", area: "values", args: ["secret", "set", "X", "--from-stdin"], input: "x".repeat(65_537), code: "value_too_large", message: /the value is 65,537 UTF-8 bytes; Cloudflare's limit is 65,536/ },
   { id: "value-too-large-multibyte", area: "values", args: ["secret", "set", "X", "--from-stdin"], input: "€".repeat(21_846), code: "value_too_large", message: /the value is 65,538 UTF-8 bytes; Cloudflare's limit is 65,536/ },
   { id: "value-random-not-base64url", area: "values", args: ["secret", "set", "auth/session-key", "--value-env", "V"], env: { V: "not base64 at all!" }, code: "invalid_encoding", message: /auth\/session-key is a random secret, stored as base64url without padding, but version v1 is not/ },
-  { id: "value-random-padded", area: "values", args: ["secret", "set", "auth/session-key", "--value-env", "V"], env: { V: `${B64}=` }, code: "invalid_encoding", message: /auth\/session-key is a random secret, stored as base64url without padding, but version v1 is not/ },
+  // (Padded base64 is the same bytes in standard base64's spelling: converted, not refused.)
+  { id: "value-random-trailing-newline", area: "values", args: ["secret", "set", "auth/session-key", "--value-env", "V"], env: { V: `${B64}\n` }, code: "trailing_newline", message: /auth\/session-key is a random secret, stored as base64url, and the value ends with a newline/ },
   { id: "value-generated-base64-alphabet", area: "values", args: ["secret", "set", "auth/signing-key", "--value-env", "V"], env: { V: "AAEC+/8AAQIDBAUGBwgJCg" }, code: "invalid_encoding", message: /auth\/signing-key is a generated secret, stored as base64url/ },
   { id: "value-two-sources", area: "values", args: ["secret", "set", "X", "--value", "v", "--value-env", "V"], env: V, code: "conflicting_value_sources", message: /--value and --value-env were both given/ },
   { id: "value-three-sources", area: "values", args: ["secret", "set", "X", "--value", "v", "--value-env", "V", "--from-stdin"], env: V, input: "x", code: "conflicting_value_sources", message: /--value and --value-env and --from-stdin were both given/ },
@@ -164,7 +165,7 @@ export const CASES: readonly BadInputCase[] = [
   { id: "envelope-too-large", area: "envelopes", args: WEBHOOK, env: { E: envelope({ current: "v2", versions: { v1: { value: "a".repeat(40_000) }, v2: { value: "b".repeat(30_000) } } }) }, code: "value_too_large", message: /UTF-8 bytes; Cloudflare's limit is 65,536\n.*drop or expire old versions/ },
 
   // ---- flags and arguments ----
-  { id: "flag-unknown", area: "flags", args: ["secret", "set", "X", "--valu", "v"], code: "unknown_flag", message: /unknown flag --valu\nsee `layer secret set --help`/ },
+  { id: "flag-unknown", area: "flags", args: ["secret", "set", "X", "--valu", "v"], code: "unknown_flag", message: /unknown flag --valu; did you mean --value\?\nsee `layer secret set --help`/ },
   { id: "flag-unknown-short", area: "flags", args: ["secret", "list", "-x"], code: "unknown_flag", message: /unknown flag -x\nsee `layer secret list --help`/ },
   { id: "flag-unknown-for-command", area: "flags", args: ["secret", "list", "--yes"], code: "unknown_flag", message: /unknown flag --yes\nsee `layer secret list --help`/ },
   { id: "flag-boolean-with-value", area: "flags", args: ["secret", "set", "X", "--plain=yes", "--value-env", "V"], env: V, code: "invalid_flag", message: /flag --plain takes no value/ },
@@ -174,7 +175,7 @@ export const CASES: readonly BadInputCase[] = [
   { id: "flag-extra-positional", area: "flags", args: ["secret", "set", "X", "Y", "--value-env", "V"], env: V, code: "unexpected_argument", message: /layer secret set: 1 unexpected argument after NAME/ },
   { id: "flag-missing-name", area: "flags", args: ["secret", "set", "--value-env", "V"], env: V, code: "missing_argument", message: /layer secret set: missing NAME\nusage: layer secret set NAME \[flags\]/ },
   { id: "flag-missing-name-delete", area: "flags", args: ["secret", "delete", "--yes"], code: "missing_argument", message: /layer secret delete: missing NAME/ },
-  { id: "flag-unknown-command", area: "flags", args: ["secrets", "list"], code: "unknown_command", message: /unknown command "secrets"\ncommands: login, logout, whoami, secret set/ },
+  { id: "flag-unknown-command", area: "flags", args: ["secrets", "list"], code: "unknown_command", message: /unknown command "secrets"; did you mean `layer secret`\?\ncommands: login, logout, whoami, secret set/ },
   { id: "flag-unknown-subcommand", area: "flags", args: ["secret", "lst"], code: "unknown_command", message: /unknown command "secret lst"\ncommands: secret set, secret list, secret delete, secret rotate/ },
   { id: "flag-delete-needs-yes", area: "flags", args: ["secret", "delete", "EXISTING"], code: "confirmation_required", message: /deleting EXISTING from dev needs confirmation, and stdin is not a terminal\npass --yes/ },
   { id: "flag-cwd-nowhere", area: "flags", args: ["secret", "list", "--cwd", "/nonexistent/place"], code: "config_not_found", message: /no layeron\.config\.ts in \/nonexistent\/place or any directory above it/ },

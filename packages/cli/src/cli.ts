@@ -82,6 +82,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Values may hold at most 65,536 UTF-8 bytes; a warning appears above 80 %. Random and generated secrets " +
         "take base64url values (no padding). The output names the physical secret written and a short " +
         "fingerprint (HMAC-SHA-256 with a key kept in LAYERON_HOME), never the value.",
+      "For random and generated secrets, standard base64 or hex of the declared length is converted to base64url (a warning says so, " +
+        "with the byte count) and a trailing newline is refused by name. Text starting like an envelope that is not valid JSON is refused " +
+        "with the position where it breaks, unless --plain. The last line says what happens next: whether running Workers read the new " +
+        "value now (a bound secret is read live) or after `layer deploy --env <env>` (not bound yet).",
     ],
     positionals: [{ name: "NAME", required: true, description: "declared namespace/name, or a Cloudflare secret name" }],
     flags: {

@@ -102,7 +102,9 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   for (const [index, entry] of planned.entries()) {
     context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
     try {
-      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), before: existing.get(entry.target.physicalName) ?? null, notify: (message) => context.output.warn(message) })
+      // No `before` from the listing: a declared write reads the secret's metadata again under
+      // the environment lock, which is what settles a crashed write safely.
+      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), notify: (message) => context.output.warn(message) })
       rows.push(await row(entry, written.action))
     } catch (error) {
       context.output.progress(undefined)

@@ -87,7 +87,8 @@ function translateParseError(error: unknown, flags: Readonly<Record<string, Flag
   const code = (error as { code?: string }).code
   const message = error instanceof Error ? error.message : ""
   // parseArgs quotes the offending option first, as '--name' or '-x'; flag names are safe to repeat.
-  const quoted = /'(-{1,2}[A-Za-z0-9][A-Za-z0-9-]*)/.exec(message)?.[1]
+  // A flag with a short form is quoted as '-e, --env <value>': name the long form, as typed most.
+  const quoted = /'(?:-[A-Za-z], )?(-{1,2}[A-Za-z0-9][A-Za-z0-9-]*)/.exec(message)?.[1]
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     // Flag names are lower-case words; anything else may be a value typed in the wrong place.
     const named = quoted !== undefined && /^(-[A-Za-z]|--[a-z][a-z0-9-]{0,39})$/.test(quoted)

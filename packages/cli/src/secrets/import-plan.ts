@@ -127,7 +127,7 @@ function parseMaps(flags: readonly string[], entries: readonly ImportEntry[], so
     }
     const [, key, name] = match as unknown as [string, string, string]
     if (maps.has(key)) throw new LayerError("invalid_map", `--map ${key}=… is given twice`, { hint: "give each key one --map" })
-    if (!keys.has(key)) throw new LayerError("invalid_map", `--map ${key}=${name}: ${source} has no key ${key}`, { hint: `check the spelling against the keys in ${source}` })
+    if (!keys.has(key)) throw new LayerError("invalid_map", `--map ${key}=…: ${source} has no key ${key}`, { hint: `check the spelling against the keys in ${source}` })
     maps.set(key, name)
   }
   return maps

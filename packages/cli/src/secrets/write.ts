@@ -6,7 +6,7 @@
  */
 import { checkCheckoutState } from "../rotation/checkout.js"
 import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
-import type { SecretProvider, SecretMetadata, SecretText, UpsertResult } from "../providers/provider.js"
+import type { SecretProvider, SecretText, UpsertResult } from "../providers/provider.js"
 import type { SecretTarget } from "./catalog.js"
 import type { InspectedValue } from "./inspect.js"
 import type { SecretSession } from "./session.js"
@@ -19,8 +19,6 @@ export interface ValueWrite {
   /** The command line, without values, for the rotation log. */
   command: string
   at: Date
-  /** The secret's metadata if the caller already listed it (null: it does not exist). */
-  before?: SecretMetadata | null
   /** Where one-time notices go (a state anchored for the first time). */
   notify?: (message: string) => void
 }
@@ -41,7 +39,6 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
       action: "set",
       command: write.command,
       at: write.at,
-      ...(write.before !== undefined ? { before: write.before } : {}),
     }),
   )
   return result.metadata
