@@ -15,6 +15,7 @@ import { DEFAULT_API, createProject, jsonOf, listFiles, cloudflareConfig } from 
 import type { LayerRun, TestProject } from "../helpers/project.js"
 import { runWrangler } from "../helpers/wrangler.js"
 import { addEmulatorAccount } from "../helpers/emulator-project.js"
+import { pollUntil } from "../helpers/poll.js"
 
 /** Requests were made, and every one was a read: `.every` alone would pass on no request at all. */
 function onlyReads(requests: readonly string[]): boolean {
@@ -476,12 +477,8 @@ function sealingKeyOf(d: Deployment): string {
   return (JSON.parse(readFileSync(join(d.project.root, ".layeron", "secret-rotation", "production", "public-key.json"), "utf8")) as { physicalName: string }).physicalName
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for a condition")
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  return pollUntil(condition, { timeoutMs, intervalMs: 20, what: "a condition" })
 }
 
 /** The pinned wrangler, offline: `deploy --dry-run --config <file> --outdir <tmp>`. */

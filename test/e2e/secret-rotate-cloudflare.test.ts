@@ -46,8 +46,14 @@ async function start(options: Parameters<typeof startEmulator>[0] = {}, env: Rec
   const { accountId, token } = addEmulatorAccount(emulator)
   const project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId), "src/api.ts": ROTATION_API })
   const target = emulatorTarget(project, emulator, accountId, token, env)
-  // Seeding is setup, not the case under test: the CLI's default timeouts, so a loaded machine cannot fail it.
-  await seedRandomSecrets(project, T0, { ...target.env, LAYERON_REQUEST_TIMEOUT_MS: undefined, LAYERON_MAX_RETRY_WAIT_MS: undefined }, envArgs(target))
+  try {
+    // Seeding is setup, not the case under test: the CLI's default timeouts, so a loaded machine cannot fail it.
+    await seedRandomSecrets(project, T0, { ...target.env, LAYERON_REQUEST_TIMEOUT_MS: undefined, LAYERON_MAX_RETRY_WAIT_MS: undefined }, envArgs(target))
+  } catch (error) {
+    // The caller never gets the fixture to stop: close it here, or the open emulator keeps the file's process alive.
+    await stop({ emulator, project } as Fixture)
+    throw error
+  }
   return { emulator, accountId, token, project, target }
 }
 
@@ -121,7 +127,9 @@ describe("rotation on Cloudflare: the requests it costs", () => {
 describe("rotation on Cloudflare: failures in the middle of a batch", () => {
   let fx: Fixture
   before(async () => {
-    fx = await start({}, { LAYERON_MAX_RETRY_WAIT_MS: "100", LAYERON_REQUEST_TIMEOUT_MS: "300" })
+    // A short retry budget makes the 503s fail fast; the request timeout stays the default, so a
+    // slow machine's healthy requests are not failed too (the faults here are 503s, not delays).
+    fx = await start({}, { LAYERON_MAX_RETRY_WAIT_MS: "100" })
   })
   after(() => stop(fx))
 

@@ -86,17 +86,24 @@ describe("crash safety on the local provider", () => {
       it(`killed at ${step} of secret ${nth} of 4, then rerun`, async () => {
         const result = await crashCycle(target, cycleAt(cycle++), { step: `${step}#${nth}` })
         assert.equal(result.crashed, "SIGKILL")
-        // What the kill left is exactly what the step says.
+        // What the kill left is what the step says. After a state write, the next secret may be
+        // further on already: completions are deferred while the worker moves on (docs/rotation.md).
         const landed = step === "after-provider-write" || step === "after-state-write" ? nth : nth - 1
-        assert.equal(result.landedBeforeCrash, landed)
-        assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
+        if (step === "after-state-write") {
+          assert.ok(result.landedBeforeCrash >= landed && result.landedBeforeCrash <= landed + 1, `landed ${result.landedBeforeCrash}`)
+          assert.ok(result.pendingLeft <= 1, `${result.pendingLeft} intents left`)
+        } else {
+          assert.equal(result.landedBeforeCrash, landed)
+          assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
+        }
       })
     }
   }
 
   const seed = 20_260_501
-  randomDelays(seed, RANDOM_CRASHES, 100, 350).forEach((ms, i) => {
-    it(`killed at a random instant (${ms} ms; seed ${seed}, #${i + 1}), then rerun`, async (t) => {
+  // Delays count from the batch's first write-ahead intent (crashCycle polls for it).
+  randomDelays(seed, RANDOM_CRASHES, 0, 150).forEach((ms, i) => {
+    it(`killed at a random instant (${ms} ms after the first intent; seed ${seed}, #${i + 1}), then rerun`, async (t) => {
       const result = await crashCycle(target, cycleAt(cycle++), { afterMs: ms })
       reportMidBatch(t, result)
     })
@@ -166,14 +173,21 @@ describe("crash safety on Cloudflare (the emulator)", () => {
     it(`killed at ${step} of secret 2 of 4, then rerun`, async () => {
       const result = await crashCycle(target, cycleAt(cycle++), { step: `${step}#2` })
       assert.equal(result.crashed, "SIGKILL")
-      assert.equal(result.landedBeforeCrash, step === "after-provider-write" || step === "after-state-write" ? 2 : 1)
-      assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
+      const landed = step === "after-provider-write" || step === "after-state-write" ? 2 : 1
+      if (step === "after-state-write") {
+        // Completions are deferred: the next secret may be further on already (see above).
+        assert.ok(result.landedBeforeCrash >= landed && result.landedBeforeCrash <= landed + 1, `landed ${result.landedBeforeCrash}`)
+        assert.ok(result.pendingLeft <= 1, `${result.pendingLeft} intents left`)
+      } else {
+        assert.equal(result.landedBeforeCrash, landed)
+        assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
+      }
     })
   }
 
   const seed = 20_260_502
-  randomDelays(seed, RANDOM_CRASHES, 250, 1_200).forEach((ms, i) => {
-    it(`killed at a random instant (${ms} ms; seed ${seed}, #${i + 1}) with 40 ms per request, then rerun`, async (t) => {
+  randomDelays(seed, RANDOM_CRASHES, 0, 300).forEach((ms, i) => {
+    it(`killed at a random instant (${ms} ms after the first intent; seed ${seed}, #${i + 1}) with 40 ms per request, then rerun`, async (t) => {
       // Latency spreads the writes over the run, so a random kill lands among them.
       emulator.setFault({ kind: "latency", ms: 40 })
       try {

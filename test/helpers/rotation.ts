@@ -10,6 +10,7 @@
  * Shared by the e2e rotation suites and the reliability suite.
  */
 import assert from "node:assert/strict"
+import { pollUntil } from "./poll.js"
 import { spawnProcess } from "./processes.js"
 import type { ChildProcess } from "node:child_process"
 import { readFile, readdir } from "node:fs/promises"
@@ -234,7 +235,11 @@ export function layerOn(target: RotationTarget, args: readonly string[], env: Re
   return startLayer(target, args, env).done
 }
 
-/** How a crash cycle stops the first run: at a named step (LAYERON_TEST_CRASH_AT) or by SIGKILL after a delay. */
+/**
+ * How a crash cycle stops the first run: at a named step (LAYERON_TEST_CRASH_AT), or by SIGKILL
+ * `afterMs` after the batch's first write-ahead intent appears (polled), so that the instant
+ * falls among the writes whatever the machine's start-up time.
+ */
 export type Crash = { step: string } | { afterMs: number }
 
 export interface CrashCycleResult {
@@ -272,6 +277,10 @@ export async function crashCycle(target: RotationTarget, at: string, crash: Cras
     crashed = run.signal ?? String(run.code)
   } else {
     const { child, done } = startLayer(target, args, { LAYERON_TEST_NOW: at })
+    let ended = false
+    void done.then(() => (ended = true))
+    const anyIntent = async () => [...(await readStates(target.project, target.environment).catch(() => new Map<string, SecretState>())).values()].some((state) => state.pending)
+    await pollUntil(async () => ended || (await anyIntent()), { timeoutMs: 60_000, intervalMs: 5, what: "the batch's first write-ahead intent" })
     const timer = setTimeout(() => child.kill("SIGKILL"), crash.afterMs)
     const run = await done
     clearTimeout(timer)
