@@ -106,7 +106,7 @@ describe("resolveCloudflareCredentials", () => {
     const withEnv = { ...stored, env: { CLOUDFLARE_ACCOUNT_ID: ACCOUNT_B.toUpperCase() } }
     assert.deepEqual(pick(await resolveCloudflareCredentials(production(), withEnv)), [ACCOUNT_B, "CLOUDFLARE_ACCOUNT_ID"])
     assert.deepEqual(pick(await resolveCloudflareCredentials(production(ACCOUNT_A), withEnv)), [ACCOUNT_A, "config"])
-    assert.match(stored.warnings.join("\n"), /CLOUDFLARE_ACCOUNT_ID \(B+\) differs from environments\.production\.accountId \(a+\); using the config's/)
+    assert.match(stored.warnings.join("\n"), /CLOUDFLARE_ACCOUNT_ID \("B+"\) differs from environments\.production\.accountId \(a+\); using the config.s/)
   })
 
   test("a token but no account anywhere: missing_account_id naming the three ways", async () => {
