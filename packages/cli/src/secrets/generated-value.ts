@@ -6,22 +6,12 @@
  * whoever writes it: the published next key is promoted and a new next key published
  * (`@layeron/modules/keys`).
  */
-import { randomValue, transition } from "@layeron/modules/envelope"
-import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration, SigningAlgorithm } from "@layeron/modules/declare"
-import { freshKeysNeeded, generateSigningKey, rotateSigningKeys } from "@layeron/modules/keys"
+import { rotatesKeyPair } from "@layeron/modules/keys"
 import { Limits } from "@layeron/modules/limits"
 
-/** How many fresh values a write of `declaration` over `before` needs. */
-export function freshValuesNeeded(declaration: SecretDeclaration, before: Envelope | undefined): number {
-  return rotatesKeyPair(declaration) ? freshKeysNeeded(before) : 1
-}
-
-/** `count` fresh values: random base64url bytes, or private JWKs of the declared algorithm. */
-export async function freshValues(declaration: SecretDeclaration, count: number): Promise<string[]> {
-  const alg = declaration.generate
-  return Promise.all(Array.from({ length: count }, () => (alg ? generateSigningKey(alg) : randomValue(declaration.bytes ?? Limits.defaultBytes))))
-}
+// Shared with `t.rotate()` in @layeron/modules/testing, so every writer makes the same envelope.
+export { envelopeAfterWrite, freshValues, freshValuesNeeded } from "@layeron/modules/keys"
 
 /**
  * Stand-ins of the exact length (of the largest length, for RSA's private members) for plans,
@@ -33,25 +23,10 @@ export function placeholderValues(declaration: SecretDeclaration, count: number)
   return Array.from({ length: count }, () => text)
 }
 
-/** The envelope a write at `at` stores: `newVersionId` (and, for key pairs, what follows it) over `before`. */
-export function envelopeAfterWrite(declaration: SecretDeclaration, before: Envelope | undefined, newVersionId: string, at: Date, fresh: readonly string[]): Envelope {
-  const retain = declaration.rotation?.retain ?? { mode: "none" as const }
-  if (rotatesKeyPair(declaration)) return rotateSigningKeys(before, { at, retain, newVersionId, fresh })
-  const value = fresh[0]!
-  return before
-    ? transition(before, { newVersionId, newEntry: { value }, at, retain })
-    : { current: newVersionId, versions: { [newVersionId]: { value, createdAt: at.toISOString() } } }
-}
-
 /** What a created value is, for deploy's detail lines. */
 export function describeFreshValue(declaration: SecretDeclaration): string {
   if (!declaration.generate) return `${declaration.bytes ?? Limits.defaultBytes} random bytes`
   return `a new ${declaration.generate} key pair${rotatesKeyPair(declaration) ? ", plus the next key, published before it signs" : ""}`
-}
-
-/** A key pair that rotates publishes its next key ahead; one that never rotates has no next. */
-function rotatesKeyPair(declaration: SecretDeclaration): boolean {
-  return declaration.generate !== undefined && declaration.rotation !== undefined
 }
 
 const JWK_MEMBER_LENGTHS: Record<SigningAlgorithm, Record<string, number | string>> = {

@@ -1,13 +1,15 @@
 /**
  * `t.rotate(module)`: one rotation as `layer secret rotate --apply` writes it for a due
- * secret: a fresh random value of the declared size becomes `v<N+1>` at the test's `now`,
- * and `envelope/transition.ts` applies the declared retention (the previous current expires
+ * secret, through the same `envelopeAfterWrite()`: a fresh value (random bytes of the
+ * declared size, or a private JWK for `generate`) becomes `v<N+1>` at the test's `now`, and
+ * `envelope/transition.ts` applies the declared retention (the previous current expires
  * after `retain_for` days, stays under `retain_forever`, is dropped under `none`; versions
- * already expired are dropped). A generated secret with no value gets its first version.
+ * already expired are dropped). A key pair promotes its published next key and publishes a
+ * new one. A generated secret with no value gets its first version.
  */
-import { checkSize, describeTransition, formatRfc3339, nextVersionId, parseStoredValue, randomValue, serializedByteLength, serializeEnvelope, transition, TransitionError } from "../envelope/index.js"
+import { checkSize, describeTransition, formatRfc3339, nextVersionId, parseStoredValue, serializedByteLength, serializeEnvelope, TransitionError } from "../envelope/index.js"
 import type { Envelope } from "../envelope/index.js"
-import { Limits } from "../limits.js"
+import { envelopeAfterWrite, freshValues, freshValuesNeeded } from "../keys/fresh-values.js"
 import { isSecretModule } from "../secret.js"
 import { describeInput, TestSecretsError } from "./errors.js"
 import type { StoredSecret } from "./values.js"
@@ -18,6 +20,8 @@ export interface TestRotation {
   version: string
   /** Its createdAt: the test's `now`. */
   createdAt: string
+  /** Versions that did not exist before: the new current, and a key pair's new next key. */
+  added: string[]
   /** Versions present before and after. */
   kept: string[]
   /** Versions that carry an expiry after the rotation, with when. */
@@ -26,7 +30,7 @@ export interface TestRotation {
   dropped: string[]
 }
 
-export function rotateStored(module: unknown, store: Map<string, StoredSecret>, at: Date): TestRotation {
+export async function rotateStored(module: unknown, store: Map<string, StoredSecret>, at: Date): Promise<TestRotation> {
   if (!isSecretModule(module)) {
     throw new TestSecretsError("not_rotatable", `t.rotate(module): expected a secret module made by secret.random() or secret.generated(), got ${describeInput(module)}.`)
   }
@@ -49,14 +53,13 @@ export function rotateStored(module: unknown, store: Map<string, StoredSecret>, 
     throw new TestSecretsError("no_value", `${call}: "${declaration.id}" has no value, and a random secret's first value comes from \`layer deploy\`, not from a rotation; give it a value in testSecrets().`)
   }
 
-  const value = randomValue(declaration.bytes ?? Limits.defaultBytes)
   const before = stored.text === null ? undefined : parseStoredValue(stored.text).envelope
+  // As the CLI numbers it: one above every id the envelope knows.
   const newVersionId = nextVersionId(before ?? { current: "", versions: {} })
+  const fresh = await freshValues(declaration, freshValuesNeeded(declaration, before))
   let after: Envelope
   try {
-    after = before
-      ? transition(before, { newVersionId, newEntry: { value }, at, retain: declaration.rotation.retain })
-      : { current: newVersionId, versions: { [newVersionId]: { value, createdAt: formatRfc3339(at) } } }
+    after = envelopeAfterWrite(declaration, before, newVersionId, at, fresh)
   } catch (error) {
     if (error instanceof TransitionError) throw new TestSecretsError("not_rotatable", `${call}: ${error.message}`)
     throw error
@@ -67,6 +70,6 @@ export function rotateStored(module: unknown, store: Map<string, StoredSecret>, 
   }
 
   store.set(declaration.id, { text: serializeEnvelope(after), declaration })
-  const summary = before ? describeTransition(before, after) : { kept: [], expiring: [], dropped: [] }
-  return { version: newVersionId, createdAt: formatRfc3339(at), kept: summary.kept, expiring: summary.expiring, dropped: summary.dropped }
+  const summary = before ? describeTransition(before, after) : { kept: [], expiring: [], dropped: [], added: Object.keys(after.versions) }
+  return { version: after.current, createdAt: formatRfc3339(at), added: summary.added, kept: summary.kept, expiring: summary.expiring, dropped: summary.dropped }
 }

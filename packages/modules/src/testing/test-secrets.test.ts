@@ -17,6 +17,7 @@ import {
   secret,
 } from "../index.js"
 import type { SecretError } from "../index.js"
+import { jwt } from "../keys/index.js"
 import { generateSealingKeyPair, seal } from "../seal/index.js"
 import { testSecrets, TestSecretsError } from "./index.js"
 import type { TestSecretsProblem } from "./index.js"
@@ -169,6 +170,7 @@ describe("t.rotate()", () => {
     assert.deepEqual(rotation, {
       version: "v4",
       createdAt: NOW,
+      added: ["v4"],
       kept: ["v2", "v3"],
       expiring: [{ id: "v2", expiresAt: "2026-06-15T00:00:00Z" }, { id: "v3", expiresAt: "2026-06-15T00:00:00.000Z" }],
       dropped: ["v1"],
@@ -188,7 +190,7 @@ describe("t.rotate()", () => {
 
   it("retain_forever keeps every version without expiry; none drops the previous current", async () => {
     const t = testSecrets({ "storage/archive-key": key(1), "auth/api-key": key(1) }, { now: NOW })
-    assert.deepEqual(await t.rotate(archiveKey), { version: "v2", createdAt: NOW, kept: ["v1"], expiring: [], dropped: [] })
+    assert.deepEqual(await t.rotate(archiveKey), { version: "v2", createdAt: NOW, added: ["v2"], kept: ["v1"], expiring: [], dropped: [] })
     assert.deepEqual((await t.rotate(apiKey)).dropped, ["v1"])
     await t.run(async () => {
       assert.deepEqual((await archiveKey.active()).map((v) => v.version), ["v2", "v1"])
@@ -198,8 +200,25 @@ describe("t.rotate()", () => {
 
   it("gives a generated secret with no value its first version", async () => {
     const t = testSecrets({ "auth/api-key": null }, { now: NOW })
-    assert.deepEqual(await t.rotate(apiKey), { version: "v1", createdAt: NOW, kept: [], expiring: [], dropped: [] })
+    assert.deepEqual(await t.rotate(apiKey), { version: "v1", createdAt: NOW, added: ["v1"], kept: [], expiring: [], dropped: [] })
     assert.equal((await t.run(() => apiKey.current().bytes())).byteLength, 32)
+  })
+
+  it("a key pair (generate) rotates as the CLI writes it: the published next key starts signing, a new next key is published", async () => {
+    const signing = secret.generated({ name: "jwt-signing", namespace: "auth", generate: "ES256", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } })
+    const t = testSecrets({ "auth/jwt-signing": null }, { now: NOW })
+    const first = await t.rotate(signing)
+    assert.deepEqual([first.version, first.added], ["v1", ["v1", "v2"]])
+    const signer = jwt(signing)
+    const token = await t.run(() => signer.sign({ sub: "alice" }, { expiresIn: "1h" }))
+    assert.deepEqual((await t.run(() => signer.jwks())).keys.map((k) => k.kid), ["v1", "v2"])
+
+    t.setNow("2026-07-01T00:00:00Z")
+    const second = await t.rotate(signing)
+    assert.deepEqual([second.version, second.added, second.expiring], ["v2", ["v3"], [{ id: "v1", expiresAt: "2026-07-15T00:00:00.000Z" }]])
+    assert.equal((await t.run(() => signer.verify(token))).sub, "alice")
+    const newer = await t.run(() => signer.sign({ sub: "bob" }, { expiresIn: "1h" }))
+    assert.equal(JSON.parse(atob(newer.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))).kid, "v2")
   })
 
   it("refuses a static secret, a secret without value or policy, and a non-module, changing nothing", async () => {
