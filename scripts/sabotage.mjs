@@ -86,12 +86,12 @@ export const SABOTAGES = [
   {
     id: "integrity-anchor-skipped",
     what: "the integrity-anchor check of committed rotation state skipped",
-    // Wired once the anchor check exists in dist: set its file, the text of the check and its replacement.
+    // verifyAnchor is the one comparison every seal and carry-forward goes through: made to vouch for anything.
     file: "packages/cli/dist/rotation/anchor.js",
-    find: undefined,
-    replace: undefined,
-    tests: ["test/e2e/secret-rotate-errors.test.ts"],
-    short: "test/e2e/secret-rotate-errors.test.ts",
+    find: "export function verifyAnchor(expected, stored) {",
+    replace: 'export function verifyAnchor(expected, stored) { return { status: "anchored" };',
+    tests: ["test/e2e/hostile-commit.test.ts"],
+    short: "test/e2e/hostile-commit.test.ts",
   },
   {
     id: "expose-current-removed",
