@@ -32,7 +32,7 @@ describe("layer secret set", () => {
 
   /** The current version's value as the local store holds it, decrypted with the user's key: the truth, not the CLI's report. */
   const storedValue = async (physicalName: string, env = "dev"): Promise<string | undefined> => {
-    const stored = await createLocalProvider({ projectRoot: project.root, environment: env, home: project.home }).decryptAll()
+    const stored = await createLocalProvider({ projectRoot: project.root, environment: env, home: project.home, owner: { workspace: "acme", project: "shop" } }).decryptAll()
     const text = stored.get(physicalName)?.reveal()
     if (text === undefined) return undefined
     const { envelope } = parseStoredValue(text)
