@@ -28,6 +28,14 @@ import type { LayerRun, TestProject } from "./project.js"
 /** The default test project's ownership fields (DEFAULT_CONFIG): the local store binds records to them. */
 export const TEST_OWNER = { workspace: "acme", project: "shop" }
 
+/** The project's workspace and name as its layeron.config.ts writes them (literal strings), else TEST_OWNER's. */
+async function ownerOf(project: TestProject): Promise<{ workspace: string; project: string }> {
+  const config = await readFile(join(project.root, "layeron.config.ts"), "utf8").catch(() => "")
+  const workspace = /workspace:\s*"([^"]+)"/.exec(config)?.[1]
+  const name = /\bname:\s*"([^"]+)"/.exec(config)?.[1]
+  return workspace && name ? { workspace, project: name } : TEST_OWNER
+}
+
 export type StoredTexts = Map<string, string>
 
 export interface OpenedVersion {
@@ -42,7 +50,7 @@ export interface OpenedSecret {
 }
 
 export async function readLocalStore(project: TestProject, environment = "dev"): Promise<StoredTexts> {
-  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home, owner: TEST_OWNER })
+  const provider = createLocalProvider({ projectRoot: project.root, environment, home: project.home, owner: await ownerOf(project) })
   const texts = new Map<string, string>()
   for (const [name, text] of await provider.decryptAll()) texts.set(name, text.reveal())
   return texts

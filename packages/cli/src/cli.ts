@@ -195,6 +195,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "A conflict stops --apply before any write: the secret was written outside this state (--discard-history " +
         "rotates it now with a fresh envelope, dropping versions the state cannot see), or its rotation policy " +
         "changed since the last write (--accept-policy-change). docs/rotation.md explains the state files and crash safety.",
+      "The committed state is checked against integrity anchors the store keeps (docs/security.md): a public key or state that " +
+        "does not match refuses before anything is sealed or carried. After a person has checked the files, --re-anchor makes the " +
+        "store vouch for them (prints both sides, asks unless --yes, logged in the rotation log).",
     ],
     positionals: [],
     flags: {
