@@ -1,5 +1,5 @@
 /**
- * Crash safety of `layer secret rotate --apply` (DESIGN §7), on the local provider and on
+ * Crash safety of `layer secret rotate --apply` (docs/design.md#rotation), on the local provider and on
  * Cloudflare (the emulator): the process is killed at each step of the write-ahead record
  * (before the intent, after it, after the provider write, after the state write, on the 1st
  * and a later secret of the batch), while the sealing key is being created, and at random

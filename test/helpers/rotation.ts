@@ -2,7 +2,7 @@
  * What rotation tests need to look inside an environment without trusting the code under
  * test: the stored texts (the local store decrypted with the user's key, or the emulator's
  * test-only backdoor), every version opened (sealed ones with the sealing private key read
- * from the store), the state files, and the invariants of DESIGN §7 checked on them:
+ * from the store), the state files, and the invariants of docs/design.md#rotation checked on them:
  * - the store and the state agree (same versions, times, and values once unsealed);
  * - no lost version: every value seen as current is still readable unless its policy let
  *   it go (`none` drops the previous current; `retain_for` drops it at its expiry);
@@ -262,7 +262,7 @@ export interface CrashCycleResult {
 /**
  * One crash and recovery at `at` (LAYERON_TEST_NOW), every rotating secret due:
  * run `rotate --apply` and stop it by `crash`, look at what readers would see, rerun to
- * completion, and check DESIGN §7's promises: the store and the state agree, no value seen
+ * completion, and check docs/design.md#rotation's promises: the store and the state agree, no value seen
  * as current is lost (unless its retain mode let it go), each secret got exactly one new
  * version, and a further plan finds nothing due.
  */

@@ -219,7 +219,7 @@ describe("layer login, whoami, logout", () => {
     await refused("token_expired", "stdin", ["--from-stdin"], expired)
     await refused("secrets_store_access_missing", "stdin", ["--from-stdin"], noStore)
     await refused("account_not_accessible", "stdin", ["--from-stdin", "--account-id", "f".repeat(32)], loginToken)
-    // The slip DESIGN §9 guards against for values, made with a token: pasted where the account id goes.
+    // The slip docs/design.md#cli guards against for values, made with a token: pasted where the account id goes.
     await refused("invalid_account_id", "argv", ["--from-stdin", "--account-id", canaries.make("tokenAsAccountFlag")], loginToken)
     await refused("invalid_account_id", "env", ["--from-stdin"], loginToken, { CLOUDFLARE_ACCOUNT_ID: canaries.make("tokenAsAccountEnv") }, local)
     await refused("empty_token", "stdin", ["--from-stdin"], "")

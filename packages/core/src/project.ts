@@ -17,7 +17,7 @@ export type EnvironmentConfig =
     }
 
 export interface ProjectConfig {
-  /** Ownership field of the physical names (DESIGN §4). */
+  /** Ownership field of the physical names (docs/design.md#physical-names). */
   workspace: string
   /** The project's name; also an ownership field. */
   name: string

@@ -1,5 +1,5 @@
 /**
- * `layer secret rotate`: a plan by default, `--apply` to write it (DESIGN §7, §9).
+ * `layer secret rotate`: a plan by default, `--apply` to write it (docs/design.md#rotation, docs/design.md#cli).
  *
  * Order matters for "nothing written on bad input": flags, then the project and the
  * provider, then (apply) the environment lock, the inputs and the plan, and only once no

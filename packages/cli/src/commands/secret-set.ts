@@ -1,5 +1,5 @@
 /**
- * `layer secret set NAME`: write one value (DESIGN §9). Order matters for "nothing written
+ * `layer secret set NAME`: write one value (docs/design.md#cli). Order matters for "nothing written
  * on bad input": flags, then project and NAME, then the value and its checks; only then
  * the provider write (and, for a declared secret, its sealed record in the rotation state).
  */

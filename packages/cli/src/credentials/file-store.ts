@@ -1,7 +1,7 @@
 /**
  * `$LAYERON_HOME/credentials.json`: what `layer login` saved. It always records the account
  * and where the token is; it holds the token itself only when no OS keychain is available
- * (DESIGN §9), and then only as a 0600 file in a 0700 directory. A file or directory found
+ * (docs/design.md#cli), and then only as a 0600 file in a 0700 directory. A file or directory found
  * readable by others is narrowed back, with a warning: whoever could read it may have the token.
  */
 import { chmod, readFile, stat, unlink } from "node:fs/promises"

@@ -1,5 +1,5 @@
 /**
- * Which Cloudflare token and account a command uses (DESIGN §9):
+ * Which Cloudflare token and account a command uses (docs/design.md#cli):
  * - the token: CLOUDFLARE_API_TOKEN, else what `layer login` stored (keychain, else file);
  * - the account: the environment's accountId in layeron.config.ts (the project says where
  *   its environment lives), else CLOUDFLARE_ACCOUNT_ID, else the account chosen at login.

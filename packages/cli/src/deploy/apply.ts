@@ -7,7 +7,7 @@
  * 4. the artifacts of every Worker (bundle and wrangler.jsonc);
  * 5. Cloudflare only: the Secret Product Worker, then the app Workers bound to it.
  * 6. `.layeron/deploy/<env>/state.json`.
- * Before step 1, intents that a killed run left in the rotation state are settled (DESIGN §7):
+ * Before step 1, intents that a killed run left in the rotation state are settled (docs/design.md#rotation):
  * a random secret whose write landed is "ready" in the graph and would otherwise keep its
  * version recorded only as pending.
  *

@@ -1,6 +1,6 @@
 /**
  * The one place that replaces a file atomically: readers see the old bytes or the new
- * bytes, never a torn mix, even if the process dies mid-write (DESIGN §7). The local store
+ * bytes, never a torn mix, even if the process dies mid-write (docs/design.md#rotation). The local store
  * and the rotation state both write through here.
  */
 import { randomBytes } from "node:crypto"

@@ -1,5 +1,5 @@
 /**
- * The one write-only interface both providers implement (DESIGN §8). There is deliberately
+ * The one write-only interface both providers implement (docs/design.md#providers). There is deliberately
  * no method that reads a value back: Cloudflare cannot, so nothing above this layer may
  * depend on it. (`layer dev` reads the local store through the local provider's own
  * `decryptAll`, which is not part of this interface.)

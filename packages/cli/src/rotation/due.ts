@@ -1,5 +1,5 @@
 /**
- * The due rule (DESIGN §7), pure. Days are fixed 86,400,000 ms periods in UTC, so leap days
+ * The due rule (docs/design.md#rotation), pure. Days are fixed 86,400,000 ms periods in UTC, so leap days
  * and DST never shift a schedule.
  */
 export const DAY_MS = 86_400_000

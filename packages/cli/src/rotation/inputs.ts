@@ -1,7 +1,7 @@
 /**
  * What a rotation plan is made from, read once: the store's metadata (one listing), the
  * sealing key's standing, and each rotating declaration's state with any pending intent
- * settled in memory by that listing (DESIGN §7). Nothing is written here, so a plan, `--at`
+ * settled in memory by that listing (docs/design.md#rotation). Nothing is written here, so a plan, `--at`
  * and a refused `--apply` leave every file as it was; `--apply` persists the settled states
  * once it knows it will go ahead.
  */

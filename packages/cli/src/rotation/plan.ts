@@ -189,7 +189,7 @@ function stateEnvelope(state: SecretState): Envelope | undefined {
 }
 
 /**
- * `v<N+1>` over the versions the state knows (DESIGN §5: one above the highest present),
+ * `v<N+1>` over the versions the state knows (docs/design.md#values: one above the highest present),
  * also when they are being discarded, so a fresh envelope never reuses an id that readers
  * may still hold.
  */

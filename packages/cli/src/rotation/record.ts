@@ -1,7 +1,7 @@
 /**
  * Every write of a declared secret (set, rotate, deploy) goes through `writeRecorded`:
  * record a pending intent with sealed copies, write to the provider, complete the record
- * (DESIGN §7). A run killed anywhere leaves either a pending intent that the next run
+ * (docs/design.md#rotation). A run killed anywhere leaves either a pending intent that the next run
  * settles by the provider's `modified`, or a completed record: never a lost version.
  */
 import { seal } from "@layeron/modules/seal"

@@ -1,5 +1,5 @@
 /**
- * The `--json` document of `layer secret rotate` (DESIGN §9), built from a plan and, with
+ * The `--json` document of `layer secret rotate` (docs/design.md#cli), built from a plan and, with
  * `--apply`, the outcome of each write. Pure data: names, ids, times and sizes, never a
  * value (rows carry only sealed copies, and those are left out too).
  */

@@ -1,5 +1,5 @@
 /**
- * The environment's sealing key pair (DESIGN §7). The private half is written once into the
+ * The environment's sealing key pair (docs/design.md#rotation). The private half is written once into the
  * store as `layeron/sealing-key` and forgotten; the public half sits in the rotation state
  * (`public-key.json`) so that every later write can seal a copy of what it wrote.
  *

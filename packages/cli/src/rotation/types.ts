@@ -30,7 +30,7 @@ export interface RotationLogEntry {
   recovered?: true
 }
 
-/** A write recorded before it is sent (DESIGN §7, crash safety). */
+/** A write recorded before it is sent (docs/design.md#rotation, crash safety). */
 export interface PendingWrite {
   action: string
   /** The version the write makes current. */

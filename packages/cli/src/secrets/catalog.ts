@@ -1,5 +1,5 @@
 /**
- * The secrets an environment knows by declaration, with their physical names (DESIGN §4),
+ * The secrets an environment knows by declaration, with their physical names (docs/design.md#physical-names),
  * and how a NAME typed on the command line maps onto them.
  *
  * NAME resolution, decided here:

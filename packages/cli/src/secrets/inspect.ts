@@ -1,7 +1,7 @@
 /**
  * What `secret set` checks about a value before writing it, and what it learns:
  * - envelope detection (a JSON object with "current" and "versions"); such a value must be a
- *   valid envelope, unless --plain stores it literally (DESIGN §5);
+ *   valid envelope, unless --plain stores it literally (docs/design.md#values);
  * - size: at most 65,536 UTF-8 bytes, with a warning above 80 %;
  * - text that starts like an envelope (`{` and a "current" or "versions" key) but is not
  *   valid JSON is refused unless --plain, with the position where the JSON breaks: a missing
@@ -79,7 +79,7 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
     } catch (error) {
       if (!(error instanceof EnvelopeError)) throw error
       throw new LayerError("invalid_envelope", `the value is an envelope (a JSON object with "current" and "versions") but it is invalid: ${error.message}`, {
-        hint: "fix the envelope (DESIGN §5), or pass --plain to store the text literally",
+        hint: "fix the envelope (docs/design.md#values), or pass --plain to store the text literally",
         details: { path: error.path, rule: error.rule },
       })
     }
@@ -176,7 +176,7 @@ function checkBase64Url(envelope: Envelope, declaration: SecretDeclaration, warn
 /**
  * The text to send for a checked value: --plain text that looks like an envelope is stored
  * as a one-version envelope holding it, so readers see the literal text instead of parsing
- * it as versions (DESIGN §5); anything else is sent as given.
+ * it as versions (docs/design.md#values); anything else is sent as given.
  */
 export function textToStore(given: SecretText, inspected: InspectedValue): SecretText {
   if (inspected.converted) return new SecretText(inspected.converted.text)

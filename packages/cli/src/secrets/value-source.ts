@@ -1,5 +1,5 @@
 /**
- * Where `layer secret set` takes the value from (DESIGN §9): exactly one of --value,
+ * Where `layer secret set` takes the value from (docs/design.md#cli): exactly one of --value,
  * --value-env VAR, --from-stdin, or a hidden prompt asked twice at a terminal. The choice
  * is checked before anything else happens; the value itself is read later, once the NAME
  * is known to be good, so nobody types a secret only to be told the name was wrong.

@@ -1,6 +1,6 @@
 /**
  * `planBindings()`: a pure function from declarations and physical names to the bindings
- * that let app Workers read them (DESIGN §6). No I/O; the CLI renders and applies it.
+ * that let app Workers read them (docs/design.md#runtime). No I/O; the CLI renders and applies it.
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
 import type { SecretDeclaration } from "../declare/types.js"

@@ -11,7 +11,7 @@ export function canonicalDeclaration(declaration: SecretDeclaration): string {
 }
 
 /**
- * Two declarations with the same namespace and name must be equal (DESIGN §3): they share one
+ * Two declarations with the same namespace and name must be equal (docs/design.md#declarations): they share one
  * physical secret, so differing options would make one of them lie.
  */
 export function assertSameDeclaration(a: SecretDeclaration, b: SecretDeclaration, where = "declarations"): void {

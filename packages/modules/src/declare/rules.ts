@@ -1,5 +1,5 @@
 /**
- * The declaration rules of DESIGN §3, one small function each. `normalize()` runs them in
+ * The declaration rules of docs/design.md#declarations, one small function each. `normalize()` runs them in
  * order and fills in defaults, producing a `SecretDeclaration`.
  */
 import { DECLARATION_NAME_PATTERN, DEFAULT_NAMESPACE, CLOUDFLARE_SECRET_NAME_PATTERN, Limits, RESERVED_NAMESPACE } from "../limits.js"

@@ -1,5 +1,5 @@
 /**
- * The shapes of a secret declaration (DESIGN §3). A declaration is plain data: the CLI reads
+ * The shapes of a secret declaration (docs/design.md#declarations). A declaration is plain data: the CLI reads
  * it to plan writes, rotations and bindings; the runtime reads it to route reads.
  */
 export type SecretKind = "static" | "random" | "generated"

@@ -64,7 +64,7 @@ export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
 
 /**
  * A fresh random secret value: `bytes` random bytes from `crypto.getRandomValues`, as
- * base64url without padding (the stored format of random and generated secrets, DESIGN §5).
+ * base64url without padding (the stored format of random and generated secrets, docs/design.md#values).
  * `bytes` follows the declaration rule: an integer from 16 to 1024.
  */
 export function randomValue(bytes: number): string {

@@ -15,7 +15,7 @@ export function createdAtMs(version: EnvelopeVersion): number {
 }
 
 /**
- * Age order, oldest first (DESIGN §6): by createdAt, versions without createdAt first; ties
+ * Age order, oldest first (docs/design.md#runtime): by createdAt, versions without createdAt first; ties
  * and undated versions by id (`v<N>` by N, then other ids by code units).
  */
 export function versionIdsOldestFirst(envelope: Envelope): string[] {

@@ -65,7 +65,7 @@ describe("what counts as an envelope", () => {
     assert.deepEqual(parseStoredValue(text), { kind: "envelope", envelope: { current: "v1", versions: { v1: { value: "x" } } } })
   })
 
-  it("reads the envelope from DESIGN §5", () => {
+  it("reads the envelope from docs/design.md#values", () => {
     const text = JSON.stringify({
       current: "v3",
       versions: { v2: { value: "old", createdAt: T1, expiresAt: T2 }, v3: { value: "new", createdAt: T3 } },

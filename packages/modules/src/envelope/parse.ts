@@ -8,7 +8,7 @@ import { isSealedFormat } from "./sealed-text.js"
 import type { Envelope, EnvelopeVersion, StoredValue } from "./types.js"
 
 /*
- * Envelope rules (DESIGN §5), decided here:
+ * Envelope rules (docs/design.md#values), decided here:
  * - A stored text is an envelope only when JSON.parse gives an object with both `current`
  *   and `versions` keys. Anything else, including text that starts with `{` but is not
  *   valid JSON, or JSON with only one of the two keys, is a plain value, stored as is.

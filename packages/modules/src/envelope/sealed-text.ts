@@ -2,7 +2,7 @@ import { decodeBase64Url, encodeBase64Url } from "./encoding.js"
 import type { SealedParts } from "./types.js"
 
 /**
- * The text layout of a `sealed` version (DESIGN §7): `ls1.<ephemeral public key>.<iv>.<ciphertext>`,
+ * The text layout of a `sealed` version (docs/design.md#rotation): `ls1.<ephemeral public key>.<iv>.<ciphertext>`,
  * each part base64url without padding. The envelope owns this grammar so it can validate a
  * `sealed` entry without crypto; seal/ produces and opens it.
  */

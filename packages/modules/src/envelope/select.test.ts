@@ -4,7 +4,7 @@ import { selectActive, selectAt, selectCurrent, selectVersion, type Envelope } f
 
 const at = (iso: string) => new Date(iso)
 
-/** DESIGN §5's example, plus an undated v1 and a retained-forever v0. */
+/** docs/design.md#values's example, plus an undated v1 and a retained-forever v0. */
 const envelope: Envelope = {
   current: "v3",
   versions: {

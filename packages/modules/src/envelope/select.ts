@@ -2,7 +2,7 @@ import { createdAtMs, hasVersion, isExpired, versionIdsOldestFirst } from "./ord
 import type { ActiveVersion, Envelope, Selection } from "./types.js"
 
 /*
- * Choosing a version at an instant `now` (DESIGN §6). A version whose expiresAt is at or
+ * Choosing a version at an instant `now` (docs/design.md#runtime). A version whose expiresAt is at or
  * before `now` is unreadable: selecting it fails with `version_expired` rather than falling
  * back to another version, so a caller never silently reads a different key than it asked
  * for. Nothing here throws for a missing or expired version; the runtime maps the codes to

@@ -9,7 +9,7 @@ export function serializedByteLength(envelope: Envelope): number {
 
 /**
  * Compares a stored value's size with Cloudflare's 65,536-byte limit: `warn` above 80 %,
- * `too_large` above the limit (DESIGN §5).
+ * `too_large` above the limit (docs/design.md#values).
  */
 export function checkSize(bytes: number): SizeCheck {
   if (!Number.isInteger(bytes) || bytes < 0) {

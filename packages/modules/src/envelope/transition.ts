@@ -11,7 +11,7 @@ import { isVersionId } from "./version-id.js"
 const DAY_MS = 86_400_000
 
 /**
- * A rotation at `at` (DESIGN §7): the new version, created at `at`, becomes current; the
+ * A rotation at `at` (docs/design.md#rotation): the new version, created at `at`, becomes current; the
  * previous current is dropped (`none`), kept without a new expiry (`retain_forever`) or
  * kept until `at + days` (`retain_for`); versions already expired at `at` are dropped;
  * every other version is kept unchanged.

@@ -2,7 +2,7 @@ import type { RetainOptions, ValueFormat } from "../declare/types.js"
 
 export type { RetainOptions, ValueFormat }
 
-/** Times a version may carry: RFC 3339 strings (DESIGN §5). */
+/** Times a version may carry: RFC 3339 strings (docs/design.md#values). */
 interface VersionTimes {
   createdAt?: string
   /** From this instant on (inclusive) the version is unreadable. */
@@ -11,7 +11,7 @@ interface VersionTimes {
 
 /** A version stored in the clear: the value itself. */
 export type PlainVersion = VersionTimes & { value: string; sealed?: never }
-/** A carried-forward version, sealed to the environment's sealing key (DESIGN §7). */
+/** A carried-forward version, sealed to the environment's sealing key (docs/design.md#rotation). */
 export type SealedVersion = VersionTimes & { sealed: string; value?: never }
 /** Exactly one of `value` or `sealed`. */
 export type EnvelopeVersion = PlainVersion | SealedVersion
@@ -95,7 +95,7 @@ export type EnvelopeRule =
   | "current_unknown"
   | "current_expired"
 
-/** The parts of a sealed text, `ls1.<ephemeral key>.<iv>.<ciphertext>` (DESIGN §7). */
+/** The parts of a sealed text, `ls1.<ephemeral key>.<iv>.<ciphertext>` (docs/design.md#rotation). */
 export interface SealedParts {
   /** Uncompressed P-256 point, 65 bytes starting with 0x04. */
   ephemeralPublicKey: Uint8Array<ArrayBuffer>

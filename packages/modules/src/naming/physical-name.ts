@@ -28,7 +28,7 @@ export function physicalNameInput(parts: PhysicalNameParts): string {
 }
 
 /**
- * The Cloudflare secret name Layeron uses for a declaration (DESIGN §4):
+ * The Cloudflare secret name Layeron uses for a declaration (docs/design.md#physical-names):
  * `lo_` + the first 24 lowercase hex digits of SHA-256 over the UTF-8 of
  * `JSON.stringify(["layeron.secret/v1", workspace, project, environment, namespace, name])`.
  * Stable forever: naming/vectors.json pins it.

@@ -1,7 +1,7 @@
 import { RESERVED_NAMESPACE } from "../limits.js"
 
 /**
- * Where each environment's sealing private key lives (DESIGN §7): a secret in the reserved
+ * Where each environment's sealing private key lives (docs/design.md#rotation): a secret in the reserved
  * namespace, so no user declaration can take its name. Its physical name is derived like
  * any other: `physicalName({ workspace, project, environment, ...sealingKeyDeclaration })`.
  */

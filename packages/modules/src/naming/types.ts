@@ -1,4 +1,4 @@
-/** The ownership fields a physical name is derived from (DESIGN §4), in hashing order. */
+/** The ownership fields a physical name is derived from (docs/design.md#physical-names), in hashing order. */
 export interface PhysicalNameParts {
   workspace: string
   project: string

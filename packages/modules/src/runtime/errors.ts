@@ -1,5 +1,5 @@
 /**
- * Typed read errors (DESIGN §6). One class per failure, each with a `code`, the secret id and,
+ * Typed read errors (docs/design.md#runtime). One class per failure, each with a `code`, the secret id and,
  * when known, the version id. Messages are built from ids, times and names only: no
  * constructor here takes a value, so no error can print one.
  */

@@ -1,4 +1,4 @@
-/** The reader surface application code sees on every `secret.*()` module (DESIGN §6). */
+/** The reader surface application code sees on every `secret.*()` module (docs/design.md#runtime). */
 import type { SecretErrorCode } from "./errors.js"
 
 /** Anything `at()` accepts: a Date, epoch milliseconds, or an RFC 3339 / ISO 8601 string. */

@@ -3,7 +3,7 @@ import type { SealingKeyPair } from "./types.js"
 
 const ECDH_P256 = { name: "ECDH", namedCurve: "P-256" } as const
 
-/** A fresh sealing key pair, exported as JWKs (DESIGN §7: created once per environment). */
+/** A fresh sealing key pair, exported as JWKs (docs/design.md#rotation: created once per environment). */
 export async function generateSealingKeyPair(): Promise<SealingKeyPair> {
   const pair = (await crypto.subtle.generateKey(ECDH_P256, true, ["deriveBits"])) as CryptoKeyPair
   const [publicKey, privateKey] = await Promise.all([

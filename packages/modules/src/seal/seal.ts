@@ -5,7 +5,7 @@ import { importSealingPrivateKey, importSealingPublicKey, rawPublicKey } from ".
 import type { SealContext } from "./types.js"
 
 /*
- * Sealing, scheme ls1 (DESIGN §7):
+ * Sealing, scheme ls1 (docs/design.md#rotation):
  * 1. a fresh ephemeral ECDH P-256 key pair per seal; shared secret with the recipient key;
  * 2. HKDF-SHA-256 over that secret, salt = the ephemeral public key (raw, 65 bytes),
  *    info = "layeron.seal/v1" -> an AES-256-GCM key;

@@ -1,5 +1,5 @@
 /**
- * The Secret Product Worker (DESIGN §6): app Workers call `read()` and `active()` over the
+ * The Secret Product Worker (docs/design.md#runtime): app Workers call `read()` and `active()` over the
  * `LAYERON_SECRET` service binding; this Worker holds one Secrets Store binding per declared
  * secret plus the sealing key, and a manifest saying which binding is which.
  *

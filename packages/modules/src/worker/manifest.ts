@@ -1,6 +1,6 @@
 /**
  * The manifest tells the Secret Product Worker which Secrets Store binding holds each
- * declared secret (DESIGN §6). The binding plan writes it; the worker reads it from the
+ * declared secret (docs/design.md#runtime). The binding plan writes it; the worker reads it from the
  * `LAYERON_SECRET_MANIFEST` var, as a JSON binding (an object) or as JSON text.
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN } from "../limits.js"

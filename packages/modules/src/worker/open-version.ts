@@ -1,6 +1,6 @@
 /**
  * Gives the stored text of one envelope version: a `value` as is, a `sealed` copy opened
- * with the environment's sealing private key (DESIGN §7), bound to the secret's physical
+ * with the environment's sealing private key (docs/design.md#rotation), bound to the secret's physical
  * name and the version id.
  */
 import { unseal } from "../seal/index.js"

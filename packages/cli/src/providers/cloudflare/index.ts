@@ -1,5 +1,5 @@
 /**
- * The Cloudflare provider (DESIGN §8): the account's one Secrets Store, secrets found by
+ * The Cloudflare provider (docs/design.md#providers): the account's one Secrets Store, secrets found by
  * exact name, created with scopes ["workers"] or replaced in place (same id, so bindings keep
  * working). Every check that needs no request runs before the first one.
  *

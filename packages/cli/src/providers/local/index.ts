@@ -1,5 +1,5 @@
 /**
- * The local provider, the embedded default (DESIGN §8): one encrypted file per secret under
+ * The local provider, the embedded default (docs/design.md#providers): one encrypted file per secret under
  * `.layeron/local/<env>/`, with the key in LAYERON_HOME (never in the project). It honours
  * the same write-only interface as Cloudflare; only `layer dev` reads values back, through
  * `decryptAll`, which is deliberately not part of SecretProvider.
