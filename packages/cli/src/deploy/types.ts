@@ -68,9 +68,9 @@ export type DeployStep =
   | RandomSecretStep
   /**
    * Upload the Worker (Cloudflare), or just write its artifacts (local); `upload: false` when
-   * only its workers.dev route changes. `workersDev`: switch the route on or off afterwards.
+   * only its workers.dev route changes (absent: upload). `workersDev`: switch the route on or off afterwards.
    */
-  | { kind: "deploy_worker"; workerName: string; upload: boolean; workersDev?: "enable" | "disable" }
+  | { kind: "deploy_worker"; workerName: string; upload?: boolean; workersDev?: "enable" | "disable" }
 
 /** A node and what apply does about it (nothing for ready, external or conflicting nodes). */
 export interface PlannedNode {
