@@ -53,6 +53,22 @@ function randomDelays(seed: number, count: number, lo: number, hi: number): numb
 }
 
 /**
+ * What a kill at `step` of secret `nth` left is what the step says. After a state write, the
+ * next secret may be further on already: completions are deferred while the worker moves on
+ * (docs/rotation.md), so one more landed write or one more intent is allowed there.
+ */
+function assertWhatTheKillLeft(result: CrashCycleResult, step: string, nth: number): void {
+  const landed = step === "after-provider-write" || step === "after-state-write" ? nth : nth - 1
+  if (step === "after-state-write") {
+    assert.ok(result.landedBeforeCrash >= landed && result.landedBeforeCrash <= landed + 1, `landed ${result.landedBeforeCrash}`)
+    assert.ok(result.pendingLeft <= 1, `${result.pendingLeft} intents left`)
+    return
+  }
+  assert.equal(result.landedBeforeCrash, landed)
+  assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
+}
+
+/**
  * A random kill is meant to land mid-batch (some of the 4 written, not all). crashCycle has
  * already checked that the rerun converged; a kill that landed before the first write or after
  * the last did not test what the case is for, so it is reported as skipped, not as a pass.
@@ -86,16 +102,7 @@ describe("crash safety on the local provider", () => {
       it(`killed at ${step} of secret ${nth} of 4, then rerun`, async () => {
         const result = await crashCycle(target, cycleAt(cycle++), { step: `${step}#${nth}` })
         assert.equal(result.crashed, "SIGKILL")
-        // What the kill left is what the step says. After a state write, the next secret may be
-        // further on already: completions are deferred while the worker moves on (docs/rotation.md).
-        const landed = step === "after-provider-write" || step === "after-state-write" ? nth : nth - 1
-        if (step === "after-state-write") {
-          assert.ok(result.landedBeforeCrash >= landed && result.landedBeforeCrash <= landed + 1, `landed ${result.landedBeforeCrash}`)
-          assert.ok(result.pendingLeft <= 1, `${result.pendingLeft} intents left`)
-        } else {
-          assert.equal(result.landedBeforeCrash, landed)
-          assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
-        }
+        assertWhatTheKillLeft(result, step, nth)
       })
     }
   }
@@ -173,15 +180,7 @@ describe("crash safety on Cloudflare (the emulator)", () => {
     it(`killed at ${step} of secret 2 of 4, then rerun`, async () => {
       const result = await crashCycle(target, cycleAt(cycle++), { step: `${step}#2` })
       assert.equal(result.crashed, "SIGKILL")
-      const landed = step === "after-provider-write" || step === "after-state-write" ? 2 : 1
-      if (step === "after-state-write") {
-        // Completions are deferred: the next secret may be further on already (see above).
-        assert.ok(result.landedBeforeCrash >= landed && result.landedBeforeCrash <= landed + 1, `landed ${result.landedBeforeCrash}`)
-        assert.ok(result.pendingLeft <= 1, `${result.pendingLeft} intents left`)
-      } else {
-        assert.equal(result.landedBeforeCrash, landed)
-        assert.equal(result.pendingLeft, step === "after-intent" || step === "after-provider-write" ? 1 : 0)
-      }
+      assertWhatTheKillLeft(result, step, 2)
     })
   }
 
