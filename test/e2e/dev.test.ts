@@ -125,7 +125,7 @@ describe("layer dev", () => {
       assert.equal((await fetch(`http://127.0.0.1:${port}/session`)).status, 500, "no session key before the first deploy")
 
       // The local deploy creates the random secrets while dev runs: they are served without a restart.
-      assert.equal((await project.layer(["deploy"])).code, 0)
+      assert.equal((await project.layer(["deploy", "--yes"])).code, 0)
       await until("the random secret created by deploy", async () => (JSON.stringify((await get(port, "/session")).body) === '{"versions":["v1"]}' ? true : undefined), dev)
       assert.deepEqual(await get(port, "/stripe"), { status: 404, body: { error: "secret_not_found" } })
 
@@ -177,7 +177,7 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
     projects.push(project)
     const { dev, port } = await startDev(project)
     try {
-      assert.equal((await project.layer(["deploy"])).code, 0)
+      assert.equal((await project.layer(["deploy", "--yes"])).code, 0)
       const before = await until("v1 served", async () => {
         const answer = (await get(port, "/session-current")).body
         return answer.version === "v1" ? answer : undefined

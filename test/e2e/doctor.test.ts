@@ -41,7 +41,7 @@ async function deployed(): Promise<{ project: TestProject; accountId: string; to
   const project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId) })
   cleanups.push(() => project.cleanup())
   const env = { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token, LAYERON_MAX_RETRY_WAIT_MS: "300" }
-  const deploy = await project.layer(["deploy", "--env", "production", "--json"], { env })
+  const deploy = await project.layer(["deploy", "--env", "production", "--json", "--yes"], { env })
   assert.equal(deploy.code, 0, deploy.stderr)
   return {
     project,
@@ -142,7 +142,7 @@ describe("layer doctor", () => {
   test("a local environment: no credentials or quota to check; envelope sizes, orphans and bindings from the local store", async () => {
     const project = await createProject()
     cleanups.push(() => project.cleanup())
-    assert.equal((await project.layer(["deploy", "--json"])).code, 0)
+    assert.equal((await project.layer(["deploy", "--json", "--yes"])).code, 0)
     const run = await project.layer(["doctor", "--json"])
     assert.equal(run.code, 0, run.stderr)
     const doc = jsonOf<Doc>(run)

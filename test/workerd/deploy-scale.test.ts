@@ -68,7 +68,7 @@ before(async () => {
   accountId = emulator.addAccount({ withDefaultStore: true }).id
   const token = emulator.addToken({ kind: "user", accountIds: [accountId], permissions: [...PERMISSIONS] })
   project = await createProject({ "layeron.config.ts": config(accountId), "src/api.ts": API })
-  const run = await project.layer(["deploy", "--env", "production", "--json"], { env: { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token } })
+  const run = await project.layer(["deploy", "--env", "production", "--json", "--yes"], { env: { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: token } })
   assert.equal(run.code, 0, run.stderr + run.stdout)
   const script = (name: string) => emulator.scripts.find((s) => s.accountId === accountId && s.name === name)!
   const artifact = (name: string) => readFile(join(project.root, ".layeron", "deploy", "production", name, "index.js"), "utf8")
