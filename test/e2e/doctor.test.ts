@@ -4,9 +4,12 @@
  * without Workers Scripts) and doctor must say so, with the fix, and exit 1 when action is needed.
  */
 import assert from "node:assert/strict"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
+import { generateSealingKeyPair, publicKeyFingerprint } from "@layeron/modules/seal"
 import { cloudflareConfig, createProject, jsonOf } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 
@@ -62,7 +65,7 @@ async function deployed(): Promise<{ project: TestProject; accountId: string; to
 const check = (doc: Doc, id: string) => doc.checks.find((c) => c.id === id)!
 
 describe("layer doctor", () => {
-  test("after a deploy: credentials and confirmed permissions, quota, envelope sizes, bindings ok; anchors not checked; exit 0", async () => {
+  test("after a deploy: credentials and confirmed permissions, quota, envelope sizes, bindings and anchors ok; exit 0", async () => {
     const d = await deployed()
     const { run, doc } = await d.doctor()
     assert.equal(run.code, 0, run.stderr + run.stdout)
@@ -81,9 +84,10 @@ describe("layer doctor", () => {
     assert.match(check(doc, "envelope_sizes").items?.find((item) => item.subject.startsWith("payments/stripe"))?.detail ?? "", /size unknown/)
     assert.equal(check(doc, "orphaned_secrets").status, "ok")
     assert.equal(check(doc, "bindings").status, "ok")
-    assert.deepEqual({ status: check(doc, "anchors").status, summary: check(doc, "anchors").summary.slice(0, 20) }, { status: "not_checked", summary: "anchors: not checked" })
+    assert.equal(check(doc, "anchors").status, "ok")
+    assert.match(check(doc, "anchors").summary, /^anchors: [1-9]\d* anchored, 0 written before anchors, 0 not matching the committed state$/)
     const human = await d.project.layer(["doctor", "--env", "production"], { env: { CLOUDFLARE_API_BASE_URL: emulator.url, CLOUDFLARE_API_TOKEN: d.token } })
-    assert.match(human.stdout, /not_checked +anchors: anchors: not checked/)
+    assert.match(human.stdout, /ok +anchors: anchors: [1-9]\d* anchored/)
     assert.match(human.stdout, /nothing needs action/)
   })
 
@@ -152,7 +156,29 @@ describe("layer doctor", () => {
       ["envelope_sizes", "ok"],
       ["orphaned_secrets", "ok"],
       ["bindings", "ok"],
-      ["anchors", "not_checked"],
+      ["anchors", "ok"],
     ])
+  })
+
+  test("a committed public key the store does not vouch for: anchors need action (exit 1), naming the file and both fingerprints, and nothing is written", async () => {
+    const d = await deployed()
+    const file = join(d.project.root, ".layeron", "secret-rotation", "production", "public-key.json")
+    const original = JSON.parse(await readFile(file, "utf8")) as { fingerprint: string }
+    const attacker = await generateSealingKeyPair()
+    const forged = await publicKeyFingerprint(attacker.publicKey)
+    await writeFile(file, JSON.stringify({ ...original, publicKey: attacker.publicKey, fingerprint: forged }, null, 2))
+    const before = await d.project.snapshot()
+    const { run, doc } = await d.doctor()
+    assert.equal(run.code, 1, run.stderr + run.stdout)
+    assert.equal(doc.needsAction, true)
+    const anchors = check(doc, "anchors")
+    assert.equal(anchors.status, "action")
+    assert.match(anchors.summary, /[1-9]\d* not matching the committed state/)
+    assert.match(anchors.hint ?? "", /--re-anchor/)
+    const key = anchors.items!.find((item) => item.subject === "layeron/sealing-key")!
+    assert.equal(key.status, "action")
+    assert.ok(key.detail.includes("public-key.json"), key.detail)
+    assert.ok(key.detail.includes(forged.slice(0, 16)), `the committed fingerprint: ${key.detail}`)
+    assert.deepEqual(await d.project.snapshot(), before, "doctor wrote nothing")
   })
 })

@@ -92,12 +92,3 @@ export function bindingsCheck(deployed: readonly DeployedBinding[] | undefined, 
     items,
   }
 }
-
-/**
- * SLOT for the state-integrity module: it will compare each secret's anchor (the Cloudflare
- * secret `comment`) with the committed rotation state. Until it lands, doctor reports the
- * anchors as not checked, so nobody mistakes silence for a pass.
- */
-export function anchorsCheck(): DoctorCheck {
-  return { id: "anchors", status: "not_checked", summary: "anchors: not checked (the state-integrity check is not part of this build)" }
-}

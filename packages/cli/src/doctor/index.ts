@@ -5,7 +5,8 @@
 import { loadProject } from "../config/index.js"
 import { layeronHome } from "../paths.js"
 import { buildCatalog } from "../secrets/catalog.js"
-import { anchorsCheck, bindingsCheck, envelopeCheck, orphanCheck, quotaCheck } from "./checks.js"
+import { anchorsCheck, readAnchors } from "./anchors.js"
+import { bindingsCheck, envelopeCheck, orphanCheck, quotaCheck } from "./checks.js"
 import { observe } from "./observe.js"
 import type { Observed } from "./observe.js"
 import type { DoctorCheck, DoctorDocument } from "./types.js"
@@ -24,16 +25,19 @@ export async function doctor(request: DoctorRequest): Promise<DoctorDocument> {
   const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug })
   const environment = project.environment.name
   const catalog = await buildCatalog(project)
-  const seen = await observe(project, catalog, { home: layeronHome({ env: request.env }), env: request.env, warn: request.warn, debug: request.debug })
+  const context = { home: layeronHome({ env: request.env }), env: request.env, warn: request.warn, debug: request.debug }
+  const seen = await observe(project, catalog, context)
   // On Cloudflare the store is read only once the token checks out (the quota comes with it).
   const reachable = project.environment.config.provider === "local" || seen.quota !== undefined
+  // Only a store that already holds secrets is asked: listing through the provider would create a missing one.
+  const anchors = reachable && seen.stored.size > 0 ? await readAnchors(project, catalog, context) : undefined
   const checks: DoctorCheck[] = [
     ...(seen.credentials ? [credentialsCheck(seen)] : []),
     reachable ? quotaCheck(seen.quota, environment) : unreachable("quota"),
     envelopeCheck(seen.sizes),
     reachable ? orphanCheck([...seen.stored.keys()], seen.named, environment) : unreachable("orphaned_secrets"),
     reachable ? bindingsCheck(seen.deployedBindings, seen.stored, environment) : unreachable("bindings"),
-    anchorsCheck(),
+    reachable ? anchorsCheck(anchors, environment) : unreachable("anchors"),
   ]
   return { environment, provider: project.environment.config.provider, checks, needsAction: checks.some((check) => check.status === "action") }
 }
