@@ -59,13 +59,23 @@ describe("layer init", () => {
     const run = await layer(paths, ["init", "--workspace", "acme", "--name", "shop", "--json"])
     assert.equal(run.code, 0, run.stderr)
     const doc = jsonOf<{ written: string[]; kept: string[]; workspace: string; name: string }>(run)
-    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "package.json", "tsconfig.json", ".gitignore"])
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts", "package.json", "tsconfig.json", ".gitignore"])
     assert.deepEqual([doc.kept, doc.workspace, doc.name], [[], "acme", "shop"])
 
     const pkg = JSON.parse(await readFile(join(paths.root, "package.json"), "utf8")) as Record<string, Record<string, string> | string>
     assert.equal(pkg.type, "module")
     assert.deepEqual(Object.keys({ ...(pkg.dependencies as object), ...(pkg.devDependencies as object) }).sort(), ["@layeron/cli", "@layeron/core", "@layeron/modules"])
-    assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy" })
+    assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy", test: "node --import tsx --test test/*.test.ts" })
+    // The project's own test (testSecrets, no miniflare) passes as written.
+    const own = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "--test", "test/api.test.ts"], { cwd: paths.root, env: cleanEnv(paths, {}), stdio: ["ignore", "pipe", "pipe"] })
+      let output = ""
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      child.on("close", (code) => resolve({ code, output }))
+    })
+    assert.equal(own.code, 0, own.output)
+    assert.match(own.output, /# pass 1\n/)
     const ignored = (await readFile(join(paths.root, ".gitignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"))
     assert.deepEqual(ignored, [".layeron/local/", ".layeron/locks/", ".layeron/deploy/", "node_modules/"])
     // The day of `layer init`, or the newest date the installed workerd knows, whichever is older.
@@ -111,7 +121,7 @@ describe("layer init", () => {
     assert.equal(run.code, 0, run.stderr)
     const doc = jsonOf<{ written: string[]; kept: string[] }>(run)
     assert.deepEqual(doc.kept, ["package.json", ".gitignore"])
-    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "tsconfig.json"])
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts", "tsconfig.json"])
     assert.equal(await readFile(join(paths.root, "package.json"), "utf8"), pkg)
     assert.equal(await readFile(join(paths.root, ".gitignore"), "utf8"), ".layeron/\nnode_modules\n")
     assert.match(run.stderr, /warning: \.\/\.gitignore ignores all of \.layeron\/, so shared environments' rotation state \(\.layeron\/secret-rotation\/\) would never be committed/)

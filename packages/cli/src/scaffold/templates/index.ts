@@ -6,10 +6,11 @@ import { backendTemplate } from "./backend.js"
 import { configTemplate } from "./config.js"
 import { gitignoreTemplate } from "./gitignore.js"
 import { packageJsonTemplate } from "./package-json.js"
+import { testTemplate } from "./test.js"
 import { tsconfigTemplate } from "./tsconfig.js"
 import type { Template } from "./types.js"
 
-export const TEMPLATES: readonly Template[] = [configTemplate, backendTemplate, packageJsonTemplate, tsconfigTemplate, gitignoreTemplate]
+export const TEMPLATES: readonly Template[] = [configTemplate, backendTemplate, testTemplate, packageJsonTemplate, tsconfigTemplate, gitignoreTemplate]
 
 export { LOCAL_ONLY_ENTRIES } from "./gitignore.js"
 export type { ScaffoldOptions, Template } from "./types.js"
