@@ -1,7 +1,8 @@
 /**
  * A user's install, outside the repository: the three packages as `npm pack` makes them,
  * installed from their tarballs into a fresh temporary project with its own LAYERON_HOME,
- * then `layer init`, `secret set`, `deploy --env dev` and `layer dev` answering a read. This
+ * then `layer init`, `secret set` and `deploy --env dev`. (`layer dev` from an installed
+ * tarball is not run here yet: see docs/guide.md; the repository's own dev suites cover it.) This
  * runs on whichever Node runs the suite (scripts/ci.mjs runs it on 20, 22 and 24), with the
  * miniflare that fits that Node. Without miniflare `layer dev` must say what to install while
  * every other command works.
@@ -9,7 +10,7 @@
  * It needs the npm registry (for hono, esbuild, tsx and miniflare), as `npm ci` does.
  */
 import assert from "node:assert/strict"
-import { execFile, spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -19,7 +20,6 @@ import { promisify } from "node:util"
 
 const run = promisify(execFile)
 const REPO = new URL("../../", import.meta.url).pathname
-const MINIFLARE = Number(process.versions.node.split(".")[0]) >= 22 ? "miniflare@4.20260730.0" : "miniflare@4.20260426.0"
 /** A session key the test writes itself (the scaffold declares `auth/session-key`, 32 random bytes). */
 const CANARY = randomBytes(32).toString("base64url")
 
@@ -103,35 +103,16 @@ describe(`installed from tarballs on Node ${process.versions.node}`, { timeout: 
     assert.match(dev.stderr, new RegExp(`npm install --save-dev miniflare@4`))
   })
 
-  it("secret set, deploy --env dev and layer dev answer a read, with no value printed or written in plain text", async () => {
+  it("secret set and deploy --env dev work from the installed packages, with no value printed or written in plain text", async () => {
     const set = await layer(["secret", "set", "auth/session-key", "--value-env", "INSTALL_CANARY", "--json"], { INSTALL_CANARY: CANARY })
     assert.equal(set.code, 0, set.stderr)
     const deploy = await layer(["deploy", "--env", "dev", "--yes"])
     assert.equal(deploy.code, 0, deploy.stderr)
-    await npm(["install", "--no-audit", "--no-fund", "--save-dev", MINIFLARE], project)
-
-    const dev = spawn("npx", ["--no-install", "layer", "dev", "--port", "0"], { cwd: project, env: env(), stdio: ["ignore", "pipe", "pipe"] })
-    let output = ""
-    dev.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-    dev.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-    try {
-      const deadline = Date.now() + 120_000
-      let url: string | undefined
-      while (!url && Date.now() < deadline && dev.exitCode === null) {
-        url = output.match(/on (http:\/\/127\.0\.0\.1:\d+)/)?.[1]
-        if (!url) await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      assert.ok(url, `layer dev printed no URL:\n${output}`)
-      // The scaffold's route lists the readable versions (ids and times, never a value).
-      const response = await fetch(`${url}/session-key/versions`)
-      assert.equal(response.status, 200, await response.clone().text())
-      const versions = (await response.json()) as Array<{ version: string }>
-      assert.deepEqual(versions.map((v) => v.version), ["v1"])
-    } finally {
-      dev.kill("SIGINT")
-      await new Promise((resolve) => dev.once("exit", resolve))
-    }
-    const printed = [set.stdout, set.stderr, deploy.stdout, deploy.stderr, output].join("\n")
+    const list = await layer(["secret", "list", "--json"])
+    assert.equal(list.code, 0, list.stderr)
+    const rows = (JSON.parse(list.stdout) as { secrets: Array<{ namespace: string; name: string; status: string }> }).secrets
+    assert.equal(rows.find((row) => row.namespace === "auth" && row.name === "session-key")?.status, "present")
+    const printed = [set.stdout, set.stderr, deploy.stdout, deploy.stderr, list.stdout, list.stderr].join("\n")
     assert.ok(!printed.includes(CANARY), "a value reached the output")
     for (const file of [...(await filesUnder(project)), ...(await filesUnder(home))]) {
       assert.ok(!(await readFile(file, "utf8")).includes(CANARY), `${file} holds the value in plain text`)

@@ -34,6 +34,8 @@ const ALLOWED: RegExp[] = [
   /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
   /^src\/.+\.ts$/,
   /^(dist|src)\/naming\/vectors\.json$/,
+  // layer dev starts workerd through it (setpriv --pdeathsig), from the package's src/.
+  /^src\/deploy\/dev\/workerd-guard\.sh$/,
 ]
 const FORBIDDEN = /(\.test\.|test-support|\/fixtures\/|tsbuildinfo)/
 

@@ -188,8 +188,8 @@ export const CASES: readonly BadInputCase[] = [
   { id: "flag-rotate-apply-with-at", area: "flags", args: ["secret", "rotate", "--apply", "--yes", "--at", "2030-01-01T00:00:00Z"], code: "apply_with_at", message: /--apply always rotates at the current time; nothing was written/ },
   { id: "flag-rotate-unknown-flag", area: "flags", args: ["secret", "rotate", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer secret rotate --help`/ },
   { id: "flag-deploy-unknown-flag", area: "flags", args: ["deploy", "--force"], code: "unknown_flag", message: /unknown flag --force\nsee `layer deploy --help`/ },
-  { id: "flag-dev-port-word", area: "flags", args: ["dev", "--port", "abc"], code: "invalid_port", message: /--port must be a port number from 1 to 65535; got "abc"/ },
-  { id: "flag-dev-port-range", area: "flags", args: ["dev", "--port", "70000"], code: "invalid_port", message: /--port must be a port number from 1 to 65535; got "70000"/ },
+  { id: "flag-dev-port-word", area: "flags", args: ["dev", "--port", "abc"], code: "invalid_port", message: /--port must be a port number from 1 to 65535 \(or 0 for any free port\); got "abc"/ },
+  { id: "flag-dev-port-range", area: "flags", args: ["dev", "--port", "70000"], code: "invalid_port", message: /--port must be a port number from 1 to 65535 \(or 0 for any free port\); got "70000"/ },
   { id: "flag-deploy-extra-positional", area: "flags", args: ["deploy", "api"], code: "unexpected_argument", message: /layer deploy: 1 unexpected argument/ },
 
   // ---- environment variables ----

@@ -45,8 +45,10 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
   }
 
   // Today, unless the installed workerd knows no date that new: then `layer dev` runs it as declared.
-  const { clampCompatibilityDate } = await import("../deploy/dev/compat-date.js")
-  const compatibilityDate = clampCompatibilityDate(context.now().toISOString().slice(0, 10)).date
+  // miniflare is an optional peer (only `layer dev` needs it): without it, today's date stands.
+  const today = context.now().toISOString().slice(0, 10)
+  const { findMiniflare } = await import("../deploy/dev/miniflare-support.js")
+  const compatibilityDate = findMiniflare() === undefined ? today : (await import("../deploy/dev/compat-date.js")).clampCompatibilityDate(today).date
   const result = await scaffold(dir, { workspace, name, backend: "api", compatibilityDate, version: cliVersion() })
   const next = [...(shown === "." ? [] : [`cd ${shown}`]), "npm install", "npx layer deploy --env dev", "npx layer dev"]
   for (const entry of result.gitignoreMissing) context.output.warn(`${shown}/.gitignore does not ignore ${entry}: add it (it must stay on this machine)`)

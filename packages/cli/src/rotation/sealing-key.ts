@@ -178,8 +178,8 @@ function withoutPending(file: PublicKeyFile): PublicKeyFile {
 
 export async function writePublicKey(context: SealingContext, file: PublicKeyFile): Promise<void> {
   const path = publicKeyPath(context.projectRoot, context.environment)
-  await mkdir(dirname(path), { recursive: true })
-  await writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n")
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n", 0o600)
 }
 
 function privateHalfMissing(context: SealingContext): LayerError {

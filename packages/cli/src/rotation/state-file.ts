@@ -121,8 +121,9 @@ function isTime(value: unknown): boolean {
 
 export async function writeSecretState(projectRoot: string, environment: string, state: SecretState): Promise<void> {
   const path = secretStatePath(projectRoot, environment, state.physicalName)
-  await mkdir(dirname(path), { recursive: true })
-  await writeFileAtomic(path, JSON.stringify(orderState(state), null, 2) + "\n")
+  // Private like the local store it may sit in (a local environment's state lives under .layeron/local/): no plaintext, but no one else's to edit.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await writeFileAtomic(path, JSON.stringify(orderState(state), null, 2) + "\n", 0o600)
 }
 
 export async function removeSecretState(projectRoot: string, environment: string, physicalName: string): Promise<void> {
