@@ -13,7 +13,7 @@
  * if any step failed. Nothing is skipped quietly: a Node that cannot be installed is a failure.
  */
 import { spawn } from "node:child_process"
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -122,6 +122,8 @@ async function installNode(version) {
  */
 async function copyWithCurrentMiniflare(major, nodeBin) {
   const copy = mkdtempSync(join(tmpdir(), `layeron-node${major}-`))
+  // mkdtemp makes it 0700; tests that run the CLI as another user (nobody) must be able to reach it.
+  chmodSync(copy, 0o755)
   const skip = new Set([".git", "node_modules", "dist", ".ci/cache", ".layeron", ".wrangler", "bench/results", "test/reliability/results"])
   cpSync(REPO, copy, {
     recursive: true,
