@@ -140,6 +140,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return scripts
     },
     advanceClock: (ms) => clock.advance(ms),
+    setRateLimit: (rateLimit) => {
+      parts.limiter = new RateLimiter({ ...CLOUDFLARE_RATE_LIMIT, ...rateLimit }, clock)
+    },
   }
   return emulator
 }

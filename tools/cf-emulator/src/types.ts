@@ -179,4 +179,6 @@ export interface Emulator {
   readonly scripts: readonly UploadedScript[]
   /** Moves the emulator's clock forward (pending secrets, rate-limit windows and blocks, timestamps). */
   advanceClock(ms: number): void
+  /** Replaces the rate limit from now on (counts start afresh): a test's setup can run unlimited. */
+  setRateLimit(rateLimit: Partial<RateLimitOptions>): void
 }
