@@ -9,7 +9,6 @@
  */
 import { isAbsolute, relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { build } from "esbuild"
 import type { BuildFailure, Message, Plugin } from "esbuild"
 import type { SecretManifest } from "@layeron/modules/binding-plan"
 import { LayerError } from "../errors.js"
@@ -32,6 +31,8 @@ interface BundleRequest {
 
 async function bundle(request: BundleRequest): Promise<string> {
   const nodeCompat = request.compatibilityFlags.some((flag) => NODE_COMPAT_FLAGS.includes(flag))
+  // Loaded on first use: commands that never bundle (secret set, list) skip esbuild's ~10 ms load.
+  const { build } = await import("esbuild")
   const result = await build({
     entryPoints: [request.entry],
     absWorkingDir: request.root,
