@@ -22,13 +22,13 @@
 import { spawn } from "node:child_process"
 import { createHmac, randomBytes } from "node:crypto"
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const REPO = fileURLToPath(new URL("..", import.meta.url))
-const LAYER = join(REPO, "packages", "cli", "dist", "bin.js")
+// What `npx layer` runs: the committed launcher (it loads the CLI's esbuild bundle).
+const LAYER = join(REPO, "packages", "cli", "bin", "layer.cjs")
 const DAY = 86_400_000
 const started = Date.now()
 
@@ -95,14 +95,7 @@ function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`)
 }
 
-async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
+/** `layer dev --port 0`: dev binds a free port itself and prints it on its URL line, once it is ready. */
 function startDev(port) {
   console.log(`\n   $ layer dev --port ${port} &`)
   const child = spawn(process.execPath, [LAYER, "dev", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
@@ -176,9 +169,9 @@ async function main() {
   check(/auth\/session-key\s+\S+\s+ready/.test(deployed.stdout), "deploy left the imported session key as it was")
 
   heading("layer dev: the Workers in workerd, against the local store")
-  const port = await freePort()
-  dev = startDev(port)
-  await waitFor("layer dev to listen", () => dev.stderr.includes(`on http://127.0.0.1:${port}`))
+  dev = startDev(0)
+  await waitFor("layer dev to listen", () => / on http:\/\/127\.0\.0\.1:\d+/.test(dev.stderr))
+  const port = Number(/ on http:\/\/127\.0\.0\.1:(\d+)/.exec(dev.stderr)[1])
   showDev()
 
   heading("requests against the running app")

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sabotage check: a safety mechanism is tested by breaking it. On a temp copy of the built
 // tree, each sabotage below rewrites a few bytes of the built JavaScript (dist/) so that one
-// mechanism stops working, runs the test files that exist to notice, and requires them to
-// fail. A sabotage the tests let through is a hole in the suite.
+// mechanism stops working, rebuilds the CLI's bundle from it (what `layer` runs), runs the
+// test files that exist to notice, and requires them to fail. A sabotage the tests let through is a hole in the suite.
 //
 //   npm run test:sabotage                 every sabotage, its full list of test files
 //   node scripts/sabotage.mjs --short     one quick file per sabotage (what .ci/run calls)
@@ -13,7 +13,7 @@
 // A run stops at its first failing test (that is the proof), so a caught sabotage costs little;
 // a missed one costs its whole file list. Exit 0 only if every applicable sabotage was caught.
 // Needs a build (`npm run build`): it copies what is there.
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, relative, resolve } from "node:path"
@@ -219,9 +219,17 @@ function applyEdits(base, list) {
     originals.set(path, text)
     writeFileSync(path, (readFileSync(path, "utf8")).split(edit.find).join(edit.replace))
   }
+  rebundle(base)
   return () => {
     for (const [path, text] of originals) writeFileSync(path, text)
+    rebundle(base)
   }
+}
+
+/** `layer` runs @layeron/cli's esbuild bundle of dist/ (bin/layer.cjs): rebuild it from the edited dist. */
+function rebundle(base) {
+  const run = spawnSync(process.execPath, [join(base, "packages/cli/scripts/bundle.mjs")], { cwd: base, encoding: "utf8" })
+  if (run.status !== 0) throw new Error(`rebundling the CLI in ${base} failed:\n${run.stderr}`)
 }
 
 async function main() {

@@ -11,7 +11,8 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url))
-export const LAYER_BIN = join(REPO_ROOT, "packages", "cli", "dist", "bin.js")
+/** What `npx layer` runs: the committed launcher, which loads the esbuild bundle of dist/. */
+export const LAYER_BIN = join(REPO_ROOT, "packages", "cli", "bin", "layer.cjs")
 
 /** Files are written under root; a null content leaves the file out. */
 export async function layTempProject(prefix, files) {

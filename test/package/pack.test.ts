@@ -31,6 +31,8 @@ const ALLOWED: RegExp[] = [
   /^README\.md$/,
   /^LICENSE$/,
   /^bin\/layer\.cjs$/,
+  // @layeron/cli's esbuild bundle (what bin/layer.cjs runs): flat, content-hashed chunks.
+  /^bundle\/[\w-]+\.js$/,
   /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
   /^src\/.+\.ts$/,
   /^(dist|src)\/naming\/vectors\.json$/,
@@ -46,6 +48,7 @@ for (const workspace of ["packages/modules", "packages/core", "packages/cli"]) {
     it("ships its built code", () => {
       assert.ok(files.includes("package.json"))
       assert.ok(files.includes("dist/index.js"), `dist/index.js missing from ${files.length} files`)
+      if (workspace === "packages/cli") assert.ok(files.includes("bundle/bin.js"), "bundle/bin.js (what bin/layer.cjs runs) missing")
     })
 
     it("ships nothing outside the allow-list, and no test file", () => {

@@ -222,13 +222,21 @@ function projectManifests(root: string): string[] {
 /** The modules whose behaviour the cached result stands for (this folder, in dist or src). */
 const LOADER_MODULES = ["load", "discover", "import", "import-inputs", "cache"]
 
+/**
+ * The files whose change must invalidate the cache. From src/ or dist/, the loader modules
+ * themselves; from the esbuild bundle (where this code sits in a hashed chunk), the chunk and
+ * the bundle's bin.js, which names its chunks by content hash and is rewritten by every build.
+ */
+function loaderFiles(): string[] {
+  const here = fileURLToPath(import.meta.url)
+  const extension = /\/config\/cache\.(ts|js)$/.exec(here)?.[1]
+  if (extension === undefined) return [here, fileURLToPath(new URL("./bin.js", import.meta.url))]
+  return LOADER_MODULES.map((name) => fileURLToPath(new URL(`./${name}.${extension}`, import.meta.url)))
+}
+
 async function currentIdentity(options: ProjectCacheOptions): Promise<Identity> {
-  const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js"
   const loader: Record<string, FileStamp> = {}
-  for (const name of LOADER_MODULES) {
-    const path = fileURLToPath(new URL(`./${name}${extension}`, import.meta.url))
-    loader[path] = await stampOf(path)
-  }
+  for (const path of loaderFiles()) loader[path] = await stampOf(path)
   return { node: process.version, cwd: process.cwd(), configFile: options.configFile, loader }
 }
 

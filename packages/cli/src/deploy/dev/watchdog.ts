@@ -20,9 +20,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { packageFile } from "../../package-root.js"
 
-const GUARD = fileURLToPath(new URL("../../../src/deploy/dev/workerd-guard.sh", import.meta.url))
+const GUARD = packageFile("src/deploy/dev/workerd-guard.sh")
 
 /** Sets miniflare's workerd command to the guard when it can work here; returns whether it does. */
 export function guardWorkerd(env: NodeJS.ProcessEnv = process.env): boolean {
