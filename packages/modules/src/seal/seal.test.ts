@@ -98,6 +98,25 @@ describe("seal and unseal", () => {
   })
 })
 
+describe("key material stays inside WebCrypto", () => {
+  // Found by mutation testing (docs/reliability.md §8): nothing noticed an extractable key.
+  it("makes no private or content key extractable: the imported private key, the ephemeral pair, the HKDF and AES keys", async (t) => {
+    const importKey = t.mock.method(crypto.subtle, "importKey")
+    const deriveKey = t.mock.method(crypto.subtle, "deriveKey")
+    const generateKey = t.mock.method(crypto.subtle, "generateKey")
+    assert.equal(await unseal(keys.privateKey, await seal(keys.publicKey, PLAINTEXT, context), context), PLAINTEXT)
+    const made = [
+      // importKey(format, data, algorithm, extractable, usages): the recipient's public key may be exported (its raw point is hashed).
+      ...importKey.mock.calls.filter((call) => (call.arguments[4] as string[]).length > 0).map((call) => ({ what: `imported ${String((call.arguments[2] as { name?: string }).name ?? call.arguments[2])} key for ${String(call.arguments[4])}`, extractable: call.arguments[3] })),
+      ...deriveKey.mock.calls.map((call) => ({ what: `derived ${(call.arguments[2] as { name: string }).name} key`, extractable: call.arguments[3] })),
+      ...generateKey.mock.calls.map((call) => ({ what: "generated ephemeral pair", extractable: call.arguments[1] })),
+    ]
+    assert.ok(made.some((key) => key.what.startsWith("imported ECDH")), "the private key import was not seen")
+    assert.equal(made.filter((key) => key.what.startsWith("derived AES-GCM")).length, 2, "one content key each for seal and unseal")
+    assert.deepEqual(made.filter((key) => key.extractable !== false), [])
+  })
+})
+
 describe("a sealed copy is bound to its secret, version and key", () => {
   it("does not open under another physical name", async () => {
     const sealed = await seal(keys.publicKey, PLAINTEXT, context)
