@@ -13,14 +13,14 @@
  * if any step failed. Nothing is skipped quietly: a Node that cannot be installed is a failure.
  */
 import { spawn } from "node:child_process"
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { installNode as installNodeFromNpm, NODE_VERSIONS } from "./lib/node-from-npm.mjs"
 
 const REPO = fileURLToPath(new URL("..", import.meta.url))
-/** Exact versions, so a run is repeatable; raise them on purpose. */
-const NODES = { 22: "22.23.3", 24: "24.21.0" }
+const NODES = NODE_VERSIONS
 /** The newest miniflare 4.x, for Node 22 and 24 (every release after 4.20260426.0 needs Node 22). */
 const CURRENT_MINIFLARE = "4.20260730.0"
 const MATRIX_SUITES = (process.env.LAYERON_CI_MATRIX_SUITES ?? "test/e2e,test/install").split(",")
@@ -101,18 +101,11 @@ function fail(message) {
   console.log(`!!! ${message}`)
 }
 
-/** The npm registry's `node@X.Y.Z` package, into a cache under .ci/ (git-ignored); returns its bin folder. */
+/** That Node from the npm registry's `node` package (scripts/lib/node-from-npm.mjs); its bin folder, or a failure. */
 async function installNode(version) {
-  const prefix = join(REPO, ".ci", "cache", `node-${version}`)
-  const bin = join(prefix, "node_modules", "node", "bin")
-  if (existsSync(join(bin, "node"))) return bin
-  mkdirSync(prefix, { recursive: true })
-  const code = await step(`install Node ${version} from the npm registry`, "npm",
-    ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", prefix, `node@${version}`], { cwd: prefix, counts: false })
-  if (code !== 0 || !existsSync(join(bin, "node"))) {
-    fail(`Node ${version}: the npm registry's node package did not install`)
-    return undefined
-  }
+  console.log(`\n=== Node ${version} from the npm registry (cached in .ci/cache/)`)
+  const bin = await installNodeFromNpm(version)
+  if (!bin) fail(`Node ${version}: the npm registry's node package did not install`)
   return bin
 }
 
