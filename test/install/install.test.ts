@@ -1,11 +1,10 @@
 /**
  * A user's install, outside the repository: the three packages as `npm pack` makes them,
  * installed from their tarballs into a fresh temporary project with its own LAYERON_HOME,
- * then `layer init`, `secret set` and `deploy --env dev`. (`layer dev` from an installed
- * tarball is not run here yet: see docs/guide.md; the repository's own dev suites cover it.) This
- * runs on whichever Node runs the suite (scripts/ci.mjs runs it on 20, 22 and 24), with the
- * miniflare that fits that Node. Without miniflare `layer dev` must say what to install while
- * every other command works.
+ * then `layer init`, `secret set`, `deploy --env dev`, and `layer dev` answering a read once
+ * miniflare is added. This runs on whichever Node runs the suite (scripts/ci.mjs runs it on 20,
+ * 22 and 24), with the miniflare the repository has installed for that Node. Without miniflare
+ * `layer dev` must say what to install while every other command works.
  *
  * It needs the npm registry (for hono, esbuild, tsx and miniflare), as `npm ci` does.
  */
@@ -17,6 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
 import { promisify } from "node:util"
+import { startLayerDev } from "../helpers/dev.js"
 
 const run = promisify(execFile)
 const REPO = new URL("../../", import.meta.url).pathname
@@ -117,5 +117,24 @@ describe(`installed from tarballs on Node ${process.versions.node}`, { timeout: 
     for (const file of [...(await filesUnder(project)), ...(await filesUnder(home))]) {
       assert.ok(!(await readFile(file, "utf8")).includes(CANARY), `${file} holds the value in plain text`)
     }
+  })
+
+  it("with miniflare added, the installed layer dev serves the app and answers a read of the secret set above", async () => {
+    // The miniflare that fits this Node: the pinned one on 20, the newest 4.x on 22 and 24 (scripts/ci.mjs).
+    const { version } = JSON.parse(await readFile(join(REPO, "node_modules", "miniflare", "package.json"), "utf8")) as { version: string }
+    await npm(["install", "--no-audit", "--no-fund", "--save-dev", `miniflare@${version}`], project)
+    // The installed bin itself (npx does not pass Ctrl-C on to the program it runs).
+    const dev = await startLayerDev(join(project, "node_modules", ".bin", "layer"), [], { cwd: project, env: env(), timeoutMs: 180_000, readyTimeoutMs: 120_000 })
+    try {
+      const response = await fetch(`http://127.0.0.1:${dev.port}/session-key/versions`)
+      assert.equal(response.status, 200, await response.clone().text())
+      assert.deepEqual(((await response.json()) as { version: string }[]).map((entry) => entry.version), ["v1"])
+      assert.equal(await (await fetch(`http://127.0.0.1:${dev.port}/`)).text(), "ok")
+    } finally {
+      dev.child.kill("SIGINT")
+    }
+    const stopped = await dev.done
+    assert.equal(stopped.code, 0, stopped.stderr)
+    assert.ok(![stopped.stdout, stopped.stderr].join("\n").includes(CANARY), "layer dev printed the value")
   })
 })
