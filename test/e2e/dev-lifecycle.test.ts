@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { after, describe, test } from "node:test"
 import { createProject } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
-import { devTempEntries, freePort, get, isRunning, leftoversContaining, portIsFree, startDev, until, urls, workerdChildrenOf } from "./dev-process.js"
+import { devTempEntries, get, isRunning, leftoversContaining, portIsFree, startDev, until, urls, withDevOnFreePort, workerdChildrenOf } from "./dev-process.js"
 import type { DevOptions, DevProcess } from "./dev-process.js"
 
 const CANARY = "sk_live_CANARY_lifecycle_93be1f"
@@ -56,28 +56,31 @@ async function projectWithSecret(): Promise<TestProject> {
 describe("layer dev: ready means ready", () => {
   test("polled from the instant of spawn, every answer is the right value, and the URL line comes only once it is answered", async () => {
     const project = await projectWithSecret()
-    const port = await freePort()
-    const dev = await startDev(project, port)
-    const answers: Array<{ status: number; body: Record<string, unknown>; lineShown: boolean }> = []
-    let refusedAfterLine = 0
-    try {
-      const deadline = Date.now() + 60_000
-      // Until ten answers after the URL line: connection refused is not an answer; any HTTP answer must be right.
-      while (answers.filter((a) => a.lineShown).length < 10) {
-        assert.ok(Date.now() < deadline, `no answer within 60 s\n${dev.stderr()}`)
-        const lineShown = dev.stderr().includes(`on http://127.0.0.1:${port}`)
-        try {
-          const answer = await get(port, "/stripe")
-          answers.push({ ...answer, lineShown })
-        } catch {
-          if (lineShown) refusedAfterLine++
-          await new Promise((resolve) => setTimeout(resolve, 10))
+    // The port is known before the spawn, so polling can begin at its instant.
+    const { dev, answers, refusedAfterLine } = await withDevOnFreePort(project, {}, async (dev, port) => {
+      const answers: Array<{ status: number; body: Record<string, unknown>; lineShown: boolean }> = []
+      let refusedAfterLine = 0
+      try {
+        const deadline = Date.now() + 60_000
+        // Until ten answers after the URL line: connection refused is not an answer; any HTTP answer must be right.
+        while (answers.filter((a) => a.lineShown).length < 10) {
+          assert.ok(Date.now() < deadline, `no answer within 60 s\n${dev.stderr()}`)
+          assert.equal(dev.child.exitCode, null, `layer dev exited:\n${dev.stderr()}`)
+          const lineShown = dev.stderr().includes(`on http://127.0.0.1:${port}`)
+          try {
+            const answer = await get(port, "/stripe")
+            answers.push({ ...answer, lineShown })
+          } catch {
+            if (lineShown) refusedAfterLine++
+            await new Promise((resolve) => setTimeout(resolve, 10))
+          }
         }
+      } finally {
+        dev.child.kill("SIGINT")
       }
-    } finally {
-      dev.child.kill("SIGINT")
-    }
-    assert.equal(await dev.exited, 0, dev.stderr())
+      assert.equal(await dev.exited, 0, dev.stderr())
+      return { dev, answers, refusedAfterLine }
+    })
     for (const answer of answers) assert.deepEqual({ status: answer.status, body: answer.body }, { status: 200, body: { fingerprint: fingerprint(CANARY) } })
     assert.equal(refusedAfterLine, 0, "a request after the URL line was refused")
     assert.ok(!dev.stderr().includes(CANARY) && !dev.stdout().includes(CANARY))
@@ -101,7 +104,7 @@ const endings: Ending[] = [
   {
     name: "EPIPE (nobody reads stderr any more)",
     end: async (dev, url) => {
-      dev.child.stderr.destroy()
+      dev.child.stderr?.destroy()
       // The Worker's console line is the next thing dev writes to stderr.
       await get(url, "/log").catch(() => {})
     },
@@ -158,10 +161,10 @@ describe("layer dev: nothing outlives it", () => {
 
   test("without setpriv (no parent-death signal), a killed session's workerd is stopped by the next start, which says so", async () => {
     const project = await projectWithSecret()
-    const port = await freePort()
     // PATH without setpriv: the guard is off, as on a machine without util-linux.
-    const first = await startDev(project, port, { env: { PATH: "/nonexistent" } })
-    await urls(first)
+    const first = await startDev(project, 0, { env: { PATH: "/nonexistent" } })
+    // Any free port (dev binds it), then the second start asks for the same one.
+    const port = Number(new URL((await urls(first)).get("api") ?? "").port)
     const orphans = workerdChildrenOf(first.child.pid ?? 0)
     assert.ok(orphans.length > 0)
     first.child.kill("SIGKILL")

@@ -1,21 +1,21 @@
 /**
  * A running `layer dev` for the dev e2e tests: the built CLI spawned in a temp project, its
  * output collected, with polling helpers (a condition and a deadline, never a fixed sleep)
- * and the checks of "nothing left behind": its workerd processes, its port, its files.
+ * and the checks of "nothing left behind": its workerd processes, its port, its files. Ports
+ * come from dev itself (`--port 0`, read back with `urls`) or from withDevOnFreePort.
  */
-import { spawn } from "node:child_process"
-import type { ChildProcessWithoutNullStreams } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { mkdir, readdir, readFile } from "node:fs/promises"
 import { createServer } from "node:net"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { LAYER_BIN } from "../helpers/project.js"
+import { LAYER_BIN, listFiles } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
-import { listFiles } from "../helpers/project.js"
+import { PortTaken, withFreePort } from "../helpers/ports.js"
+import { spawnProcess } from "../helpers/processes.js"
 
 export interface DevProcess {
-  child: ChildProcessWithoutNullStreams
+  child: ChildProcess
   stdout(): string
   stderr(): string
   exited: Promise<number | null>
@@ -31,37 +31,39 @@ export interface DevOptions {
   env?: Record<string, string | undefined>
 }
 
+/** `layer dev --port PORT` (0: any free port, read back with `urls`), through the launcher as `npx layer` runs it. */
 export async function startDev(project: TestProject, port: number, options: DevOptions = {}): Promise<DevProcess> {
   const tmp = join(project.base, "tmp")
   await mkdir(tmp, { recursive: true })
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), LAYER_BIN, "dev", "--port", String(port), ...(options.args ?? [])], {
+  const spawned = spawnProcess(process.execPath, [...(options.nodeArgs ?? []), LAYER_BIN, "dev", "--port", String(port), ...(options.args ?? [])], {
     cwd: project.root,
     env: project.env({ TMPDIR: tmp, ...options.env }),
-    stdio: ["pipe", "pipe", "pipe"],
+    timeoutMs: 120_000,
   })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000)
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve(code)
-    }),
-  )
-  return { child, stdout: () => stdout, stderr: () => stderr, exited, tmp }
+  return { child: spawned.child, stdout: spawned.stdout, stderr: spawned.stderr, exited: spawned.done.then((run) => run.code), tmp }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+/**
+ * For the tests that must know dev's port before it starts (to poll from the instant of spawn,
+ * or to start again on the same port): `body` runs with a dev started on a port that was free a
+ * moment ago; if dev found the port taken by then (it exits with port_in_use), all again on
+ * another port.
+ */
+export async function withDevOnFreePort<T>(project: TestProject, options: DevOptions, body: (dev: DevProcess, port: number) => Promise<T>): Promise<T> {
+  return withFreePort(async (port) => {
+    const dev = await startDev(project, port, options)
+    try {
+      return await body(dev, port)
+    } catch (error) {
+      const ended = await Promise.race([dev.exited.then(() => true), Promise.resolve(false)])
+      if (ended && /port \d+ on 127\.0\.0\.1 is already in use/.test(dev.stderr())) throw new PortTaken(port)
+      throw error
+    }
+  })
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 90_000): Promise<T> {
+/** Polls `probe` (every 100 ms) until it returns a value; the failure shows dev's stderr. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: { stderr(): string }, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe().catch(() => undefined)

@@ -4,16 +4,17 @@
  * stopping cleanly on SIGINT. Routes return fingerprints and version ids, never values.
  */
 import assert from "node:assert/strict"
-import type { ChildProcess } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createServer } from "node:net"
 import { after, describe, test } from "node:test"
 import { supportedCompatibilityDate } from "miniflare"
 import { LAYER_BIN, createProject } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
-import { pollUntil } from "../helpers/poll.js"
-import { listenOnFreePort, PortTaken, withFreePort } from "../helpers/ports.js"
-import { spawnProcess } from "../helpers/processes.js"
+import { startLayerDev } from "../helpers/dev.js"
+import type { RunningDev } from "../helpers/dev.js"
+import { listenOnFreePort } from "../helpers/ports.js"
+import { runProcess } from "../helpers/processes.js"
+import { get, until } from "./dev-process.js"
 import { localStoreContents } from "../reliability/support/ground-truth.js"
 
 /** The date the backends below declare; the installed workerd may support an older one only. */
@@ -53,42 +54,9 @@ after(async () => {
   for (const project of projects) await project.cleanup()
 })
 
-interface DevProcess {
-  child: ChildProcess
-  stdout(): string
-  stderr(): string
-  exited: Promise<number | null>
-}
-
-function spawnDev(project: TestProject, port: number): DevProcess {
-  const spawned = spawnProcess(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: project.root, env: project.env(), timeoutMs: 90_000 })
-  return { child: spawned.child, stdout: spawned.stdout, stderr: spawned.stderr, exited: spawned.done.then((run) => run.code) }
-}
-
-/**
- * `layer dev` on a port that was free a moment ago, once it prints its URL line. If another
- * process took the port in between (dev exits with port_in_use), start again on another one.
- */
-async function startDev(project: TestProject): Promise<{ dev: DevProcess; port: number }> {
-  return withFreePort(async (port) => {
-    const dev = spawnDev(project, port)
-    let exited = false
-    void dev.exited.then(() => (exited = true))
-    await pollUntil(() => exited || dev.stderr().includes(`on http://127.0.0.1:${port}`), { timeoutMs: 60_000, what: `layer dev's URL line on port ${port}` })
-    if (exited && /port \d+ on 127\.0\.0\.1 is already in use/.test(dev.stderr())) throw new PortTaken(port)
-    assert.ok(!exited, `layer dev exited before serving:\n${dev.stderr()}`)
-    return { dev, port }
-  })
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: DevProcess, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stderr:\n${dev.stderr()}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+/** `layer dev` through the launcher, as `npx layer dev` starts it, handed over once its URL line is out. */
+function startDev(project: TestProject): Promise<RunningDev> {
+  return startLayerDev(process.execPath, [LAYER_BIN], { cwd: project.root, env: project.env(), timeoutMs: 90_000 })
 }
 
 /** The value of the session key's `version` in the local store, decrypted (the store is the truth, not the CLI's output). */
@@ -105,16 +73,12 @@ async function currentValue(project: TestProject, version: string): Promise<stri
   throw new Error(`no envelope with current ${version} in the local store`)
 }
 
-async function get(port: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`)
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
-
 describe("layer dev", () => {
   test("serves the app, picks up secret writes and source edits without a restart, and stops on SIGINT with exit 0", async () => {
     const project = await createProject({ "src/api.ts": api() })
     projects.push(project)
-    const { dev, port } = await startDev(project)
+    const dev = await startDev(project)
+    const { port } = dev
     try {
       // What dev says about the date depends on the installed workerd, read here rather than assumed.
       const clampLine = `compatibilityDate ${DECLARED_DATE}, newer than the installed workerd supports (${supportedCompatibilityDate}); layer dev runs it with`
@@ -155,7 +119,7 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
     } finally {
       dev.child.kill("SIGINT")
     }
-    assert.equal(await dev.exited, 0, dev.stderr())
+    assert.equal((await dev.done).code, 0, dev.stderr())
     assert.match(dev.stdout(), /layer dev stopped \(SIGINT\)/)
     for (const output of [dev.stdout(), dev.stderr()]) {
       assert.ok(!output.includes(STRIPE_VALUE) && !output.includes(NEW_VALUE), "a value appeared in the output")
@@ -175,7 +139,8 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
 })`),
     })
     projects.push(project)
-    const { dev, port } = await startDev(project)
+    const dev = await startDev(project)
+    const { port } = dev
     try {
       assert.equal((await project.layer(["deploy", "--yes"])).code, 0)
       const before = await until("v1 served", async () => {
@@ -197,7 +162,7 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
     } finally {
       dev.child.kill("SIGINT")
     }
-    assert.equal(await dev.exited, 0, dev.stderr())
+    assert.equal((await dev.done).code, 0, dev.stderr())
   })
 
   test("a port in use: a clear error naming the port and --port, exit 1, nothing started", async () => {
@@ -206,10 +171,10 @@ app.get("/new", async (c) => c.json({ fingerprint: await digest(await added.curr
     const blocker = createServer()
     const port = await listenOnFreePort(blocker)
     try {
-      const dev = spawnDev(project, port)
-      assert.equal(await dev.exited, 1)
-      assert.match(dev.stderr(), new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is already in use`))
-      assert.match(dev.stderr(), /hint: .*`layer dev --port \d+`/)
+      const run = await runProcess(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: project.root, env: project.env(), timeoutMs: 90_000 })
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is already in use`))
+      assert.match(run.stderr, /hint: .*`layer dev --port \d+`/)
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()))
     }

@@ -6,11 +6,12 @@
  * no terminal and no choice, a bad name) with nothing written.
  */
 import assert from "node:assert/strict"
-import { spawn } from "node:child_process"
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { after, describe, it } from "node:test"
-import { LAYER_BIN, freePort, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
+import { startLayerDev } from "../helpers/dev.js"
+import { runProcess } from "../helpers/processes.js"
+import { LAYER_BIN, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
 import type { LayerOptions, LayerRun } from "../helpers/project.js"
 import { cleanEnv, layTempProject } from "../helpers/temp-project.mjs"
 import type { TempProjectPaths } from "../helpers/temp-project.mjs"
@@ -67,13 +68,8 @@ describe("layer init", () => {
     assert.deepEqual(Object.keys({ ...(pkg.dependencies as object), ...(pkg.devDependencies as object) }).sort(), ["@layeron/cli", "@layeron/core", "@layeron/modules"])
     assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy", test: "node --import tsx --test test/*.test.ts" })
     // The project's own test (testSecrets, no miniflare) passes as written.
-    const own = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--test", "test/api.test.ts"], { cwd: paths.root, env: cleanEnv(paths, {}), stdio: ["ignore", "pipe", "pipe"] })
-      let output = ""
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      child.on("close", (code) => resolve({ code, output }))
-    })
+    const ownRun = await runProcess(process.execPath, ["--import", "tsx", "--test", "test/api.test.ts"], { cwd: paths.root, env: cleanEnv(paths, {}) })
+    const own = { code: ownRun.code, output: ownRun.stdout + ownRun.stderr }
     assert.equal(own.code, 0, own.output)
     // Node 20 and 22 print TAP when not on a terminal, Node 24 prints its spec summary.
     assert.match(own.output, /^(?:# |ℹ )pass 1$/m)
@@ -93,25 +89,19 @@ describe("layer init", () => {
     const deploy = await layer(paths, ["deploy", "--env", "dev", "--yes"])
     assert.equal(deploy.code, 0, deploy.stderr)
 
-    const port = await freePort()
-    const child = spawn(process.execPath, [LAYER_BIN, "dev", "--port", String(port)], { cwd: paths.root, env: cleanEnv(paths), stdio: ["ignore", "pipe", "pipe"] })
-    let stderr = ""
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
-    const killer = setTimeout(() => child.kill("SIGKILL"), 90_000)
+    // Ready once its URL line is out: the first request must be answered, no polling for it.
+    const dev = await startLayerDev(process.execPath, [LAYER_BIN], { cwd: paths.root, env: cleanEnv(paths), timeoutMs: 90_000 })
     try {
-      const body = await poll(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/session-key/versions`)
-        return response.ok ? ((await response.json()) as { version: string }[]) : undefined
-      }, () => stderr)
-      assert.deepEqual(body.map((v) => v.version), ["v1"])
-    assert.doesNotMatch(stderr, /newer than the installed workerd supports/)
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "ok")
+      const response = await fetch(`http://127.0.0.1:${dev.port}/session-key/versions`)
+      assert.equal(response.status, 200, dev.stderr())
+      assert.deepEqual(((await response.json()) as { version: string }[]).map((v) => v.version), ["v1"])
+      assert.doesNotMatch(dev.stderr(), /newer than the installed workerd supports/)
+      assert.equal(await (await fetch(`http://127.0.0.1:${dev.port}/`)).text(), "ok")
     } finally {
-      child.kill("SIGINT")
-      assert.equal(await exited, 0, stderr)
-      clearTimeout(killer)
+      dev.child.kill("SIGINT")
     }
+    const stopped = await dev.done
+    assert.equal(stopped.code, 0, stopped.stderr)
   })
 
   it("never overwrites: existing files are kept byte for byte and named; a .gitignore hiding .layeron/ is warned about", async () => {
@@ -159,13 +149,3 @@ describe("layer init", () => {
     await refused(paths, ["init", "--workspace", "Acme Inc"], { code: "invalid_name", message: /workspace "Acme Inc" must match/, hint: /--workspace acme/ })
   })
 })
-
-async function poll<T>(probe: () => Promise<T | undefined>, log: () => string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for layer dev\n--- stderr:\n${log()}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}

@@ -6,8 +6,6 @@
  */
 import { createHash } from "node:crypto"
 import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
-import type { AddressInfo } from "node:net"
 import { dirname, join, relative } from "node:path"
 
 import { runProcess } from "./processes.js"
@@ -180,13 +178,4 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 export async function modeOf(path: string): Promise<number> {
   return (await lstat(path)).mode & 0o777
-}
-
-/** A port free right now on 127.0.0.1 (bound to 0, read, released), for `layer dev --port`. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }

@@ -15,7 +15,6 @@
 import { spawn } from "node:child_process"
 import { createPublicKey, verify as nodeVerify } from "node:crypto"
 import { readFile, rm } from "node:fs/promises"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import { LAYER_BIN, REPO_ROOT, cleanEnv, layTempProject } from "./temp-project.mjs"
 
@@ -41,14 +40,6 @@ export function layer(project, args, extraEnv = {}) {
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
-}
-
-export async function freePort() {
-  const server = createServer()
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** `layer dev` on a port; `stop()` sends SIGINT and waits for the exit. */
@@ -114,12 +105,11 @@ export async function removeProject(project) {
 async function streamThroughRotation(project, { concurrency, beforeMs, afterMs, preRotation, log }) {
   const deployed = await layer(project, ["deploy", "--yes"])
   if (deployed.code !== 0) throw new Error(`layer deploy exited ${deployed.code}\n${deployed.stderr}`)
-  const port = await freePort()
-  const dev = startDev(project, port)
-  const base = `http://127.0.0.1:${port}`
+  // Port 0: dev binds a free port itself and prints it on its URL line (ready by then).
+  const dev = startDev(project, 0)
   const context = () => `--- layer dev stderr:\n${dev.stderr()}`
   try {
-    await until("layer dev to listen", async () => (dev.stderr().includes(`on ${base}`) ? true : undefined), 90_000, context)
+    const base = await until("layer dev to listen", async () => / on (http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stderr())?.[1], 90_000, context)
     const jwksBefore = await until("the JWKS", async () => {
       const response = await fetch(`${base}/.well-known/jwks.json`)
       return response.ok ? { body: await response.json(), cacheControl: response.headers.get("cache-control") } : undefined
