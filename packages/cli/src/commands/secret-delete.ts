@@ -5,7 +5,7 @@
  */
 import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
-import { removeSecretState } from "../rotation/index.js"
+import { removeSecretState } from "../rotation/state-file.js"
 import { describeTarget, resolveTarget } from "../secrets/catalog.js"
 import { openSecretSession } from "../secrets/session.js"
 import { booleanFlag } from "./types.js"

@@ -5,7 +5,9 @@
  * undeclared Cloudflare secret name is a plain provider write.
  */
 import { checkCheckoutState } from "../rotation/checkout.js"
-import { withEnvironmentLock, writeRecorded } from "../rotation/index.js"
+// Direct imports, not the rotation barrel: `secret set` needs neither the planner nor apply (~10 modules).
+import { withEnvironmentLock } from "../rotation/lock.js"
+import { writeRecorded } from "../rotation/record.js"
 import type { SecretProvider, SecretText, UpsertResult } from "../providers/provider.js"
 import type { SecretTarget } from "./catalog.js"
 import type { InspectedValue } from "./inspect.js"
