@@ -26,9 +26,12 @@ const GROUPS = {
   select: { mutate: ["packages/modules/src/envelope/select.ts", "packages/modules/src/envelope/order.ts"], tests: ["packages/modules/src/envelope/select.test.ts", "packages/modules/src/envelope/properties.test.ts"] },
   // The envelope's format itself (parsing, encodings, times, version ids, size); transition and
   // selection are their own groups above.
+  // Its five test files run in one process (`inProcess`): with a process and a tsx start per
+  // file, each of its ~860 mutants cost ~7 s instead of ~1.5 s.
   envelope: {
     mutate: ["parse", "encoding", "rfc3339", "version-id", "duplicate-keys", "sealed-text", "size", "describe"].map((name) => `packages/modules/src/envelope/${name}.ts`),
-    tests: ["packages/modules/src/envelope/*.test.ts"],
+    tests: ["parse", "encoding", "rfc3339", "size", "properties"].map((name) => `packages/modules/src/envelope/${name}.test.ts`),
+    inProcess: true,
   },
 }
 
@@ -49,7 +52,7 @@ try {
     const config = {
       testRunner: "command",
       // Node 20 takes no globs: the shell expands them.
-      commandRunner: { command: `node --import tsx --conditions=source --test ${group.tests.join(" ")}` },
+      commandRunner: { command: group.inProcess ? `node --import tsx --conditions=source ${inProcessRunner(name, group.tests)}` : `node --import tsx --conditions=source --test ${group.tests.join(" ")}` },
       mutate: group.mutate,
       coverageAnalysis: "off",
       concurrency: 2,
@@ -78,3 +81,15 @@ try {
 }
 console.log("\n| group | mutants | killed | survived | score | time |\n|---|---:|---:|---:|---:|---:|")
 for (const row of scores) console.log(`| ${row.name} | ${row.mutants} | ${row.killed} | ${row.survived} | ${row.score.toFixed(1)} % | ${row.minutes.toFixed(1)} min |`)
+
+/**
+ * A script that imports the test files one after another in this process: node:test runs the
+ * tests of an imported file in-process and exits 1 if any failed. Paths resolve against the
+ * working directory, which is Stryker's sandbox (where the mutated sources are).
+ */
+function inProcessRunner(name, tests) {
+  const file = join(scratch, `${name}.tests.mjs`)
+  const imports = tests.map((test) => `await import(pathToFileURL(resolve(${JSON.stringify(test)})).href)`).join("\n")
+  writeFileSync(file, `import { resolve } from "node:path"\nimport { pathToFileURL } from "node:url"\n${imports}\n`)
+  return file
+}
