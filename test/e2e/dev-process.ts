@@ -11,6 +11,7 @@ import { createServer } from "node:net"
 import { join } from "node:path"
 import { LAYER_BIN, listFiles } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
+import { PORT_IN_USE } from "../helpers/dev.js"
 import { PortTaken, withFreePort } from "../helpers/ports.js"
 import { spawnProcess } from "../helpers/processes.js"
 
@@ -56,7 +57,7 @@ export async function withDevOnFreePort<T>(project: TestProject, options: DevOpt
       return await body(dev, port)
     } catch (error) {
       const ended = await Promise.race([dev.exited.then(() => true), Promise.resolve(false)])
-      if (ended && /port \d+ on 127\.0\.0\.1 is already in use/.test(dev.stderr())) throw new PortTaken(port)
+      if (ended && PORT_IN_USE.test(dev.stderr())) throw new PortTaken(port)
       throw error
     }
   })

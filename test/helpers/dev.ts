@@ -9,6 +9,9 @@ import { PortTaken, withFreePort } from "./ports.js"
 import { spawnProcess } from "./processes.js"
 import type { SpawnOptions, Spawned } from "./processes.js"
 
+/** What `layer dev` prints (and exits 1 on) when its port was taken. */
+export const PORT_IN_USE = /port \d+ on 127\.0\.0\.1 is already in use/
+
 export interface RunningDev extends Spawned {
   port: number
   /** Whether the process has exited (its pipes closed). */
@@ -33,7 +36,7 @@ export async function startLayerDev(command: string, prefix: readonly string[], 
     const markExited = () => (exited = true)
     dev.done.then(markExited, markExited)
     await pollUntil(() => exited || dev.stderr().includes(`on http://127.0.0.1:${port}`), { timeoutMs: options.readyTimeoutMs ?? 60_000, what: `layer dev's URL line on port ${port}` })
-    if (exited && /port \d+ on 127\.0\.0\.1 is already in use/.test(dev.stderr())) throw new PortTaken(port)
+    if (exited && PORT_IN_USE.test(dev.stderr())) throw new PortTaken(port)
     if (exited) throw new Error(`layer dev exited before serving:\n${dev.stderr()}`)
     return { ...dev, port, exited: () => exited }
   })

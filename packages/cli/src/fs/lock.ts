@@ -141,7 +141,8 @@ async function ageMs(path: string): Promise<number | undefined> {
   }
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0); shared with `layer dev`'s watchdog. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

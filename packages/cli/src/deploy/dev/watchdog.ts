@@ -20,6 +20,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { isProcessAlive } from "../../fs/lock.js"
 import { packageFile } from "../../package-root.js"
 
 const GUARD = packageFile("src/deploy/dev/workerd-guard.sh")
@@ -80,18 +81,9 @@ function isWorkerd(pid: number): boolean {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** Alive and not a zombie (a zombie has closed its sockets; PID 1 in a container may never reap it). */
 function running(pid: number): boolean {
-  if (process.platform !== "linux") return alive(pid)
+  if (process.platform !== "linux") return isProcessAlive(pid)
   const stat = safeRead(`/proc/${pid}/stat`)
   return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z"
 }
@@ -164,7 +156,7 @@ export async function sweepDeadSessions(home: string): Promise<string[]> {
       await rm(join(dir, entry), { force: true })
       continue
     }
-    if (record.pid === process.pid || alive(record.pid)) continue
+    if (record.pid === process.pid || isProcessAlive(record.pid)) continue
     for (const pid of record.workerd ?? []) {
       if (!Number.isInteger(pid) || pid <= 1 || !running(pid) || !isWorkerd(pid)) continue
       try {
@@ -186,7 +178,7 @@ export async function sweepDeadSessions(home: string): Promise<string[]> {
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue
     // `layeron-dev-<pid>-…` is this version's session directory; a bare `layeron-dev-…` an earlier version's store copy.
     const owner = /^layeron-dev-(\d+)-/.exec(entry)?.[1]
-    if (owner !== undefined && (Number(owner) === process.pid || alive(Number(owner)))) continue
+    if (owner !== undefined && (Number(owner) === process.pid || isProcessAlive(Number(owner)))) continue
     await rm(path, { recursive: true, force: true })
     if (owner === undefined) swept.push(`${path} (a copy of the secrets in plain text left by an earlier version of layer dev)`)
   }
