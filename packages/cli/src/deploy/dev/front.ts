@@ -24,7 +24,9 @@ import { listenExclusive } from "./port.js"
 /** How long a request waits for a restart before it is answered 503 (a restart takes ~1–3 s). */
 export const HOLD_LIMIT_MS = 30_000
 /** How long a restart waits for requests in flight to finish before it goes on. */
-export const DRAIN_LIMIT_MS = 5_000
+export const DRAIN_LIMIT_MS = 10_000
+/** Connection errors after which a request without a body is sent once more (its Worker restarted under it). */
+const RETRIED_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE"])
 
 const LOCAL_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"])
 
@@ -59,7 +61,7 @@ interface Listener {
 export class DevFront {
   readonly #options: FrontOptions
   readonly #listeners: Listener[] = []
-  readonly #agent = new Agent({ keepAlive: true })
+  #agent = new Agent({ keepAlive: true })
   readonly #refused = new Set<string>()
   #paused: { release: Promise<void>; open: () => void } | undefined
   #inFlight = 0
@@ -114,6 +116,9 @@ export class DevFront {
     this.#paused = { release, open }
     try {
       await this.#drained(DRAIN_LIMIT_MS)
+      // Kept-alive sockets lead to the workerd about to go: new requests open new ones.
+      this.#agent.destroy()
+      this.#agent = new Agent({ keepAlive: true })
       return await restart()
     } finally {
       this.#paused = undefined
@@ -170,14 +175,24 @@ export class DevFront {
     const refusal = this.#refuse(request)
     if (refusal) return void answer(response, 403, refusal)
     if (!(await this.#waitForRestart())) return void answer(response, 503, "layer dev: the Workers are still restarting after a change; try again.\n")
-    const target = this.#listeners[index]?.target
-    if (!target) return void answer(response, 503, "layer dev: this backend is not running (see layer dev's output).\n")
     this.#inFlight += 1
     let settled = false
     const settle = () => {
       if (settled) return
       settled = true
       this.#settled()
+    }
+    response.on("close", settle)
+    const bodyless = hasNoBody(request)
+    this.#forward(index, request, response, settle, bodyless, bodyless)
+  }
+
+  /** Sends `request` on to workerd; `retry`: once more after a connection error (a body cannot be replayed). */
+  #forward(index: number, request: IncomingMessage, response: ServerResponse, settle: () => void, bodyless: boolean, retry: boolean): void {
+    const target = this.#listeners[index]?.target
+    if (!target) {
+      settle()
+      return void answer(response, 503, "layer dev: this backend is not running (see layer dev's output).\n")
     }
     const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers, agent: this.#agent })
     upstream.on("response", (reply) => {
@@ -186,16 +201,19 @@ export class DevFront {
       reply.on("end", settle)
       reply.on("error", () => response.destroy())
     })
-    upstream.on("error", (error: NodeJS.ErrnoException) => {
+    upstream.on("error", async (error: NodeJS.ErrnoException) => {
+      if (response.headersSent) return void response.destroy()
+      if (retry && RETRIED_ERRORS.has(error.code ?? "") && !response.destroyed && (await this.#waitForRestart())) {
+        return this.#forward(index, request, response, settle, bodyless, false)
+      }
       settle()
-      if (response.headersSent) response.destroy()
-      else answer(response, 502, `layer dev: the Worker did not answer (${error.code ?? "connection failed"}); see layer dev's output.\n`)
+      answer(response, 502, `layer dev: the Worker did not answer (${error.code ?? "connection failed"}); see layer dev's output.\n`)
     })
     response.on("close", () => {
-      settle()
       if (!response.writableFinished) upstream.destroy()
     })
-    request.pipe(upstream)
+    if (bodyless) upstream.end()
+    else request.pipe(upstream)
   }
 
   async #upgrade(index: number, request: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
@@ -222,6 +240,11 @@ export class DevFront {
     upstream.on("error", () => rawAnswer(socket, 502, "layer dev: the Worker did not answer.\n"))
     upstream.end()
   }
+}
+
+/** A request that carries no body (most GETs), and so can be sent again. */
+function hasNoBody(request: IncomingMessage): boolean {
+  return request.headers["transfer-encoding"] === undefined && (request.headers["content-length"] ?? "0") === "0"
 }
 
 function answer(response: ServerResponse, status: number, text: string): void {
