@@ -212,12 +212,16 @@ class DevSession implements DevServer {
    * go to the new Workers once they answer (or to the old ones, if the swap failed).
    */
   async #restart(mf: Miniflare, build: DevBuild): Promise<void> {
+    const started = Date.now()
+    this.#request.debug(`dev: restarting workerd (${this.#front.inFlight} request(s) in flight, drained first)`)
     await this.#front.whileRestarting(() =>
       withWorkerdEnvironment(async () => {
+        this.#request.debug(`dev: drained after ${Date.now() - started} ms; setOptions`)
         await mf.setOptions(devMiniflareOptions(build, this.#settings))
         this.#front.setTargets(await workerdUrls(build, mf))
       }),
     )
+    this.#request.debug(`dev: workerd restarted in ${Date.now() - started} ms`)
   }
 
   async #watchStore(): Promise<void> {

@@ -71,6 +71,11 @@ export class DevFront {
     this.#options = options
   }
 
+  /** Requests sent on to workerd and not answered yet. */
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
   /** The front's URLs, one per backend, in backend order. */
   get urls(): URL[] {
     return this.#listeners.map((listener) => listener.url)
