@@ -103,6 +103,33 @@ export const SABOTAGES = [
     tests: ["test/workerd/runtime-reads.test.ts"],
     short: "test/workerd/runtime-reads.test.ts",
   },
+  {
+    id: "dev-requests-not-held",
+    what: "layer dev's front lets requests through while workerd restarts after a save",
+    file: "packages/cli/dist/deploy/dev/front.js",
+    find: "this.#paused = { release, open };",
+    replace: "/* sabotaged: requests not held */",
+    tests: ["test/e2e/dev-front.test.ts"],
+    short: "test/e2e/dev-front.test.ts",
+  },
+  {
+    id: "dev-any-host",
+    what: "layer dev's front serves any Host (DNS rebinding)",
+    file: "packages/cli/dist/deploy/dev/front.js",
+    find: "if (isAllowedHost(request.headers.host, this.#options.allowedHosts))",
+    replace: "if (true)",
+    tests: ["test/e2e/dev-front.test.ts"],
+    short: "test/e2e/dev-front.test.ts",
+  },
+  {
+    id: "dev-workerd-full-environment",
+    what: "workerd inherits the CLI's whole environment (credentials, --value-env variables)",
+    file: "packages/cli/dist/deploy/dev/environment.js",
+    find: "process.env = workerdEnvironment(full);",
+    replace: "/* sabotaged: environment not narrowed */",
+    tests: ["test/e2e/dev-front.test.ts"],
+    short: "test/e2e/dev-front.test.ts",
+  },
 ]
 
 function parseOptions() {

@@ -276,13 +276,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Runs each backend's Worker and the Secret Product Worker in workerd (miniflare), with a Secrets Store held in memory, loaded from the " +
         "environment's encrypted local store. The first backend answers on 127.0.0.1:<port>, further ones on the next ports (--port 0: any free ports).",
       "Secret writes (secret set, secret rotate --apply, deploy) are loaded without a restart; editing a backend's source re-imports, " +
-        "re-bundles and swaps the Workers in place. Ctrl-C, SIGTERM or SIGHUP stop it (exit 0). Only local environments can run here.",
+        "re-bundles and swaps the Workers in place; requests that arrive meanwhile wait for the new build, none is refused. " +
+        "Ctrl-C, SIGTERM or SIGHUP stop it (exit 0). Only local environments can run here.",
+      "Requests whose Host is not a local name get 403 (a web page cannot reach dev routes through DNS rebinding); --allow-host adds names. " +
+        "workerd starts without Cloudflare credentials or any other variable of yours besides PATH, locale and temp dirs.",
     ],
     positionals: [],
     flags: {
       port: { type: "string", valueName: "port", description: "port to listen on (default 8787; 0 for any free port)" },
+      "allow-host": {
+        type: "string",
+        multiple: true,
+        valueName: "name",
+        description: "also answer requests for this Host name (default: only localhost, *.localhost, 127.0.0.1 and [::1]); repeatable",
+      },
     },
-    examples: ["layer dev", "layer dev --port 9000"],
+    examples: ["layer dev", "layer dev --port 9000", "layer dev --allow-host dev.myapp.test"],
     load: async () => {
       // Before anything imports miniflare (an optional peer dependency): one clear message if it is missing or mismatched.
       const { checkMiniflare, findMiniflare } = await import("./deploy/dev/miniflare-support.js")

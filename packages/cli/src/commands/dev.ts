@@ -4,8 +4,10 @@
  */
 import { parsePort, startDev, waitForStopSignal } from "../deploy/dev.js"
 import type { StopReason } from "../deploy/dev.js"
+import { LayerError } from "../errors.js"
 import type { CommandResult } from "../output/index.js"
-import { stringFlag } from "./types.js"
+import { quoteInput } from "../output/quote.js"
+import { stringFlag, stringsFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
 export interface DevDocument {
@@ -23,6 +25,7 @@ export async function run(context: CommandContext): Promise<CommandResult<DevDoc
     environment: context.global.env,
     env: context.env,
     port,
+    allowedHosts: parseAllowedHosts(stringsFlag(context.flags, "allow-host")),
     debug: (message) => context.output.debug(message),
     warn: (message) => context.output.warn(message),
     note: (message) => context.output.note(message),
@@ -35,4 +38,16 @@ export async function run(context: CommandContext): Promise<CommandResult<DevDoc
     json: { environment: server.environment, urls: server.urls, stoppedBy },
     human: [{ type: "line", text: `layer dev stopped (${stoppedBy})`, tone: "muted" }],
   }
+}
+
+/** `--allow-host NAME`: a host name or IP address, without scheme, port or path. */
+function parseAllowedHosts(names: string[]): string[] {
+  for (const name of names) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)$/i.test(name)) {
+      throw new LayerError("invalid_host", `--allow-host takes a host name such as dev.myapp.test, without scheme, port or path; got ${quoteInput(name)}`, {
+        hint: "for example `layer dev --allow-host dev.myapp.test`",
+      })
+    }
+  }
+  return names
 }

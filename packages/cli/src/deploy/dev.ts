@@ -18,6 +18,11 @@
  *   backend that does not build at start leaves dev serving nothing, watching, until it does.
  *   A backend added to or removed from the config is served or dropped the same way.
  * Changes are handled one at a time, in the order they arrive.
+ *
+ * The ports users are told about belong to this process (dev/front.ts), not to workerd: the
+ * front holds requests through a restart (a rebuild restarts workerd) and answers only local
+ * `Host` names. workerd listens on loopback ports of its own and starts with a narrowed
+ * environment (dev/environment.ts): no Cloudflare credentials, no `--value-env` variables.
  */
 import { mkdir, rm } from "node:fs/promises"
 import { Miniflare } from "miniflare"
@@ -26,9 +31,11 @@ import { layeronHome } from "../paths.js"
 import { buildDev } from "./dev/build.js"
 import type { DevBuild } from "./dev/build.js"
 import { supportedCompatibilityDate } from "./dev/compat-date.js"
+import { withWorkerdEnvironment } from "./dev/environment.js"
+import { DevFront } from "./dev/front.js"
 import { devMiniflareOptions } from "./dev/options.js"
 import type { DevSettings } from "./dev/options.js"
-import { DEV_HOST, ensurePortFree, isAddressInUse, portUnavailable } from "./dev/port.js"
+import { DEV_HOST } from "./dev/port.js"
 import { DevSecrets } from "./dev/secrets.js"
 import { keepStopSignals } from "./dev/signals.js"
 import { StackMapper } from "./dev/sourcemap.js"
@@ -46,6 +53,8 @@ export interface DevRequest {
   env: NodeJS.ProcessEnv
   /** The first backend's port, the next ones follow; 0 gives each backend any free port. */
   port: number
+  /** Host names served besides localhost, 127.0.0.1 and [::1] (`--allow-host`). */
+  allowedHosts?: readonly string[]
   debug: (message: string) => void
   warn: (message: string) => void
   /** Status lines (stderr): the URL, one line per reload. */
@@ -106,6 +115,7 @@ class DevSession implements DevServer {
   readonly #record: SessionRecordFile
   readonly #tempDir: string
   readonly #forgetExitCleanup: () => void
+  readonly #front: DevFront
   #mf: Miniflare | undefined
   #build: DevBuild | undefined
   #settings: DevSettings
@@ -121,7 +131,9 @@ class DevSession implements DevServer {
     this.#tempDir = tempDir
     this.#record = new SessionRecordFile(home)
     this.#forgetExitCleanup = removeOnExit([tempDir, this.#record.path])
-    this.#settings = { host: DEV_HOST, port: request.port, secrets: this.#secrets, line: (text) => request.line(this.#mapper.map(text)) }
+    // workerd on any free loopback ports: the ports users are told about are the front's.
+    this.#settings = { host: DEV_HOST, port: 0, secrets: this.#secrets, line: (text) => request.line(this.#mapper.map(text)) }
+    this.#front = new DevFront({ host: DEV_HOST, allowedHosts: request.allowedHosts ?? [], warn: request.warn })
   }
 
   get environment(): string {
@@ -134,27 +146,27 @@ class DevSession implements DevServer {
 
   /** Starts workerd on a build whose values are loaded first; returns once it answers. */
   async launch(build: DevBuild): Promise<void> {
-    if (this.#request.port !== 0) for (const [index] of build.apps.entries()) await ensurePortFree(this.#request.port + index)
+    await this.#listen(build)
     reportClampedDates(build, this.#request.note)
     this.#secrets.sync(await build.store.decryptAll(), build.bindings.keys())
     this.#mapper.update(build.apps.map((app) => app.code))
-    const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
-    this.#mf = mf
-    let entry: URL
-    try {
-      entry = await mf.ready
-    } catch (error) {
-      this.#mf = undefined
-      await mf.dispose().catch(() => {})
-      if (isAddressInUse(error)) throw portUnavailable(this.#request.port, DEV_HOST, "EADDRINUSE")
-      throw error
-    }
+    await withWorkerdEnvironment(async () => {
+      const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
+      this.#mf = mf
+      try {
+        this.#front.setTargets(await workerdUrls(build, mf))
+      } catch (error) {
+        this.#mf = undefined
+        await mf.dispose().catch(() => {})
+        throw error
+      }
+    })
     this.#build = build
     await this.#recordWorkerd()
     // Before the URL line: a `secret set` right after it must be seen.
     await this.#watchStore()
     const environment = build.project.environment.name
-    this.#urls = await readUrls(build, mf, entry)
+    this.#urls = this.#frontUrls(build)
     for (const { backend, url } of this.#urls) this.#request.note(`layer dev: backend "${backend}" on ${url} (environment ${environment}; Ctrl-C stops)`)
     this.#reportMissing(build)
   }
@@ -176,9 +188,40 @@ class DevSession implements DevServer {
     this.#stopped = true
     await Promise.all([this.#sourceWatcher?.close(), this.#storeWatcher?.close()])
     await this.#queue
+    await this.#front.close()
     await this.#mf?.dispose()
     await Promise.all([this.#record.remove(), rm(this.#tempDir, { recursive: true, force: true })])
     this.#forgetExitCleanup()
+  }
+
+  /** The front's sockets for each backend: on --port and the ports after it, or any free ports with --port 0. */
+  async #listen(build: DevBuild): Promise<void> {
+    for (const index of build.apps.keys()) {
+      await this.#front.listen(index, this.#request.port === 0 ? 0 : this.#request.port + index)
+    }
+    await this.#front.closeFrom(build.apps.length)
+  }
+
+  #frontUrls(build: DevBuild): DevUrl[] {
+    const urls = this.#front.urls
+    return build.apps.map((app, index) => ({ backend: app.backend.id, worker: app.backend.workerName, url: urls[index]!.origin }))
+  }
+
+  /**
+   * Swaps workerd for one running `build`: requests that arrive meanwhile wait in the front and
+   * go to the new Workers once they answer (or to the old ones, if the swap failed).
+   */
+  async #restart(mf: Miniflare, build: DevBuild): Promise<void> {
+    const started = Date.now()
+    this.#request.debug(`dev: restarting workerd (${this.#front.inFlight} request(s) in flight, drained first)`)
+    await this.#front.whileRestarting(() =>
+      withWorkerdEnvironment(async () => {
+        this.#request.debug(`dev: drained after ${Date.now() - started} ms; setOptions`)
+        await mf.setOptions(devMiniflareOptions(build, this.#settings))
+        this.#front.setTargets(await workerdUrls(build, mf))
+      }),
+    )
+    this.#request.debug(`dev: workerd restarted in ${Date.now() - started} ms`)
   }
 
   async #watchStore(): Promise<void> {
@@ -260,7 +303,7 @@ class DevSession implements DevServer {
     reportClampedDates(next, this.#request.note, previous)
     this.#secrets.sync(await next.store.decryptAll(), next.bindings.keys())
     this.#mapper.update(next.apps.map((app) => app.code))
-    await this.#mf.setOptions(devMiniflareOptions(next, this.#settings))
+    await this.#restart(this.#mf, next)
     this.#build = next
     await this.#recordWorkerd()
     this.#request.note(`rebuilt ${after.join(", ")} (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""} changed)`)
@@ -272,19 +315,15 @@ class DevSession implements DevServer {
    * --port 0), and one line per backend added, moved or removed says where it is now.
    */
   async #reshape(previous: DevBuild, next: DevBuild, mf: Miniflare): Promise<void> {
-    if (this.#request.port !== 0) {
-      for (const index of next.apps.keys()) {
-        if (index >= previous.apps.length) await ensurePortFree(this.#request.port + index)
-      }
-    }
+    await this.#listen(next)
     reportClampedDates(next, this.#request.note, previous)
     this.#secrets.sync(await next.store.decryptAll(), next.bindings.keys())
     this.#mapper.update(next.apps.map((app) => app.code))
-    await mf.setOptions(devMiniflareOptions(next, this.#settings))
+    await this.#restart(mf, next)
     this.#build = next
     await this.#recordWorkerd()
     const before = new Map(this.#urls.map((entry) => [entry.backend, entry.url]))
-    this.#urls = await readUrls(next, mf, await mf.ready)
+    this.#urls = this.#frontUrls(next)
     const environment = next.project.environment.name
     for (const { backend, url } of this.#urls) {
       const was = before.get(backend)
@@ -308,15 +347,10 @@ class DevSession implements DevServer {
   }
 }
 
-/** Each backend's URL: the first on miniflare's entry socket, the others on their own sockets. */
-async function readUrls(build: DevBuild, mf: Miniflare, entry: URL): Promise<DevUrl[]> {
-  return await Promise.all(
-    build.apps.map(async (app, index) => ({
-      backend: app.backend.id,
-      worker: app.backend.workerName,
-      url: (index === 0 ? entry : await mf.unsafeGetDirectURL(app.backend.workerName)).origin,
-    })),
-  )
+/** Where workerd answers each backend: the first on miniflare's entry socket, the others on their own sockets. */
+async function workerdUrls(build: DevBuild, mf: Miniflare): Promise<URL[]> {
+  const entry = await mf.ready
+  return await Promise.all(build.apps.map(async (app, index) => (index === 0 ? entry : await mf.unsafeGetDirectURL(app.backend.workerName))))
 }
 
 function describe(error: { message: string; hint?: string }): string {

@@ -11,7 +11,7 @@ import { Request } from "miniflare"
 import type { Response } from "miniflare"
 import { SecretText } from "../../providers/provider.js"
 import { clampCompatibilityDate } from "./compat-date.js"
-import { ensurePortFree, parsePort, portOwner } from "./port.js"
+import { listenExclusive, parsePort, portOwner } from "./port.js"
 import { DEV_SECRETS_WORKER, DevSecrets } from "./secrets.js"
 import { StackMapper } from "./sourcemap.js"
 import { isIgnoredSourcePath } from "./watch.js"
@@ -37,7 +37,7 @@ describe("layer dev: the port", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const { port } = server.address() as AddressInfo
     try {
-      await assert.rejects(ensurePortFree(port), (error: Error & { code?: string; hint?: string }) => {
+      await assert.rejects(listenExclusive(createServer(), port), (error: Error & { code?: string; hint?: string }) => {
         assert.equal(error.code, "port_in_use")
         assert.match(error.message, new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use`))
         assert.match(error.hint ?? "", /layer dev --port \d+/)
@@ -46,7 +46,9 @@ describe("layer dev: the port", () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
-    await ensurePortFree(port)
+    const again = createServer()
+    assert.equal(await listenExclusive(again, port), port)
+    await new Promise<void>((resolve) => again.close(() => resolve()))
   })
 })
 

@@ -1,9 +1,9 @@
 /**
- * `layer dev` checks its port before starting workerd, so a taken port is a clear error
- * naming the port and `--port` rather than a runtime failure from deep inside workerd.
+ * `layer dev`'s ports: taken by its front (front.ts) before workerd starts, so a taken port is a
+ * clear error naming the port, its owner and `--port` rather than a failure deep inside workerd.
  */
 import { readFileSync, readdirSync, readlinkSync } from "node:fs"
-import { createServer } from "node:net"
+import type { AddressInfo, Server } from "node:net"
 import { LayerError } from "../../errors.js"
 import { quoteInput } from "../../output/quote.js"
 
@@ -22,12 +22,20 @@ export function parsePort(raw: string | undefined): number {
   return port
 }
 
-export async function ensurePortFree(port: number, host = DEV_HOST): Promise<void> {
+/**
+ * Listens on `port` (0: any free port) for good, so a taken port is the listen error itself,
+ * turned into port_in_use, with no gap in which another process could take it.
+ */
+export async function listenExclusive(server: Server, port: number, host = DEV_HOST): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" || error.code === "EACCES" ? portUnavailable(port, host, error.code) : error))
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()))
+    const failed = (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" || error.code === "EACCES" ? portUnavailable(port, host, error.code) : error)
+    server.once("error", failed)
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off("error", failed)
+      resolve()
+    })
   })
+  return (server.address() as AddressInfo).port
 }
 
 export function portUnavailable(port: number, host: string, code: string | undefined): LayerError {
@@ -37,12 +45,6 @@ export function portUnavailable(port: number, host: string, code: string | undef
     hint: `stop whatever listens on ${port}, or pick another port: \`layer dev --port ${port === 65535 ? DEFAULT_DEV_PORT : port + 1}\``,
     details: { port, host },
   })
-}
-
-/** workerd's own words for a taken port, in case another process took it after the check. */
-export function isAddressInUse(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error)
-  return /EADDRINUSE|address already in use/i.test(text)
 }
 
 /**
