@@ -6,10 +6,12 @@
  */
 import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
+import type { SecretDeclaration } from "../declare/types.js"
 import type { ValueReaders } from "../runtime/types.js"
 import { HMAC_KEY } from "./algorithms.js"
 import { SigningError } from "./errors.js"
 import { cachedKey } from "./key-cache.js"
+import { claimPurpose } from "./purpose.js"
 import { readNamedVersion } from "./source.js"
 import type { SigningSecret } from "./source.js"
 
@@ -40,10 +42,11 @@ export function hmac(secret: SigningSecret): HmacSigner {
       `hmac() needs a byte secret, but ${declaration.id} holds ${declaration.generate} key pairs; use jwt(${declaration.name}) to sign with it, or declare a secret.random() for HMAC`,
     )
   }
+  claimPurpose(declaration, "hmac")
   return {
     async sign(data) {
       const key = await secret.current().resolve()
-      const mac = await crypto.subtle.sign("HMAC", await hmacKey(declaration.id, key), bytesOf(data))
+      const mac = await crypto.subtle.sign("HMAC", await hmacKey(declaration, key), bytesOf(data))
       return { signature: encodeBase64Url(new Uint8Array(mac)), kid: key.version }
     },
     async verify(data, signature, kid) {
@@ -60,20 +63,31 @@ export function hmac(secret: SigningSecret): HmacSigner {
       }
       // crypto.subtle.verify compares in constant time; each candidate is one comparison.
       for (const candidate of candidates) {
-        if (await crypto.subtle.verify("HMAC", await hmacKey(declaration.id, candidate), mac, message)) return { valid: true, kid: candidate.version }
+        if (await crypto.subtle.verify("HMAC", await hmacKey(declaration, candidate), mac, message)) return { valid: true, kid: candidate.version }
       }
       return { valid: false }
     },
   }
 }
 
-/** Imports the version's bytes as an HMAC key (memoized by its text). */
-export async function hmacKey(secretId: string, version: { version: string } & ValueReaders): Promise<CryptoKey> {
+/** What the HMAC key of a version depends on besides its text. */
+export type HmacKeySource = Pick<SecretDeclaration, "id" | "format">
+
+/**
+ * Imports the version's bytes as an HMAC key, memoized by its text *and* the format that
+ * turns the text into bytes: the same text as `text` (its UTF-8) and as `base64url` (its
+ * decoding) are different keys. `derivedFor` names a purpose whose key is derived from the
+ * bytes (HKDF-SHA-256, see jwt.ts) instead of the bytes themselves.
+ */
+export async function hmacKey(source: HmacKeySource, version: { version: string } & ValueReaders, derivedFor?: string): Promise<CryptoKey> {
   const text = await version.text()
-  return cachedKey(`hmac\u0000${text}`, async () => {
+  return cachedKey(`hmac\u0000${derivedFor ?? ""}\u0000${source.format}\u0000${text}`, async () => {
     const bytes = await version.bytes()
-    if (bytes.byteLength === 0) throw new SigningError("invalid_key", secretId, `version "${version.version}" of ${secretId} is empty; an HMAC key needs bytes`, version.version)
-    return crypto.subtle.importKey("raw", new Uint8Array(bytes), HMAC_KEY, false, ["sign", "verify"])
+    if (bytes.byteLength === 0) throw new SigningError("invalid_key", source.id, `version "${version.version}" of ${source.id} is empty; an HMAC key needs bytes`, version.version)
+    if (derivedFor === undefined) return crypto.subtle.importKey("raw", new Uint8Array(bytes), HMAC_KEY, false, ["sign", "verify"])
+    const base = await crypto.subtle.importKey("raw", new Uint8Array(bytes), "HKDF", false, ["deriveKey"])
+    const info = encoder.encode(derivedFor)
+    return crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info }, base, { ...HMAC_KEY, length: 256 }, false, ["sign", "verify"])
   })
 }
 

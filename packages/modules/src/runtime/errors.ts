@@ -109,12 +109,54 @@ const CLASS_BY_CODE: Record<SecretErrorCode, new (details: SecretErrorDetails) =
   invalid_value: InvalidValueError,
 }
 
+/** The longest caller input a message quotes; the rest is cut and said to be. */
+export const MAX_QUOTED_INPUT = 64
+/** The longest message taken from the product's answer. */
+export const MAX_WIRE_MESSAGE = 1_000
+
+/**
+ * Caller input as a message may show it: quoted, at most `max` characters (then `…(N more)`),
+ * and every character a terminal or a log viewer would act on written as an escape (C0 and
+ * C1 controls, DEL, line and paragraph separators, bidirectional overrides), so that no
+ * input can add lines, move the cursor, write the clipboard or reorder what is shown.
+ */
+export function quoteInput(value: string, max = MAX_QUOTED_INPUT): string {
+  const chars = Array.from(value)
+  const shown = chars.slice(0, max).join("")
+  const rest = chars.length - Math.min(chars.length, max)
+  return `"${escapeControls(shown)}"${rest > 0 ? `…(${rest} more characters)` : ""}`
+}
+
+// C0, DEL, C1, U+2028/2029, bidi embeddings/overrides/isolates, and the quote and backslash
+// themselves (so the quoted form is unambiguous).
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"\\]/g
+
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, (char) => {
+    if (char === '"' || char === "\\") return `\\${char}`
+    if (char === "\n") return "\\n"
+    if (char === "\r") return "\\r"
+    if (char === "\t") return "\\t"
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  })
+}
+
+/** Text from the other side of the binding, as a message may carry it: escaped and bounded. */
+function fromWire(value: unknown, max: number): string {
+  const text = String(value)
+  const chars = Array.from(text)
+  const cut = chars.length > max ? `${chars.slice(0, max).join("")}…` : text
+  return cut.replace(UNSAFE, (char) => (char === '"' || char === "\\" ? char : escapeControls(char)))
+}
+
 /** Rebuilds the typed error from what crossed the service binding. */
 export function secretErrorFromWire(wire: WireSecretError): SecretError {
   // A newer product may send a code this copy does not know: it still surfaces, as unavailable.
   const ErrorClass = Object.hasOwn(CLASS_BY_CODE, wire.code) ? CLASS_BY_CODE[wire.code] : ProductUnavailableError
-  const details: SecretErrorDetails = { secretId: String(wire.secretId), message: String(wire.message) }
-  if (typeof wire.versionId === "string") details.versionId = wire.versionId
+  // The message may quote what a caller sent (a version id through a raw binding call): it
+  // reaches logs and terminals escaped and bounded like any caller input.
+  const details: SecretErrorDetails = { secretId: fromWire(wire.secretId, MAX_QUOTED_INPUT * 2), message: fromWire(wire.message, MAX_WIRE_MESSAGE) }
+  if (typeof wire.versionId === "string") details.versionId = fromWire(wire.versionId, MAX_QUOTED_INPUT)
   return new ErrorClass(details)
 }
 
@@ -125,6 +167,12 @@ export function isSecretError(error: unknown): error is SecretError {
 
 /** App-side failures: the product could not be asked, or the answer did not decode. */
 export const appFailures = {
+  /** `version(id)` with an id no envelope can hold: answered here, the id quoted bounded and escaped. */
+  notAVersionId: (secretId: string, id: string) =>
+    new UnknownVersionError({
+      secretId,
+      message: `Secret "${secretId}" has no version ${quoteInput(id)}: a version id is 1 to 64 of A-Z a-z 0-9 . _ - (such as "v2"). Use active() to list the readable versions.`,
+    }),
   outsideWorker: (secretId: string) =>
     new ProductUnavailableError({
       secretId,
