@@ -5,9 +5,9 @@
  * WebCrypto only: runs in Workers and in Node.
  */
 export { hmac } from "./hmac.js"
-export type { HmacSigner, HmacSignature, HmacVerification, SignedData } from "./hmac.js"
+export type { HmacSecret, HmacSigner, HmacSignature, HmacVerification, SignedData } from "./hmac.js"
 export { jwt } from "./jwt.js"
-export type { JwtClaims, JwtOptions, JwtSigner, JwtSignOptions, JwtVerifyOptions } from "./jwt.js"
+export type { JwtClaims, JwtOptions, JwtSigner, JwtSignOptions, JwtVerifyOptions, SymmetricJwtSigner } from "./jwt.js"
 export { DEFAULT_JWKS_MAX_AGE, MAX_JWKS_MAX_AGE } from "./jwks.js"
 export type { Jwks, JwksHandlerOptions } from "./jwks.js"
 export { SigningError, isSigningError } from "./errors.js"

@@ -15,6 +15,7 @@ import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
 import { runtimeNow } from "../runtime/clock.js"
 import type { ResolvedVersion } from "../runtime/types.js"
+import type { ByteSecretDeclaration, KeyPairDeclaration, SigningAlgorithm, TextSecretDeclaration } from "../declare/types.js"
 import { KEY_PAIR_ALGORITHMS } from "./algorithms.js"
 import type { JwsAlgorithm } from "./algorithms.js"
 import { durationSeconds } from "./duration.js"
@@ -66,11 +67,16 @@ export interface JwtSignOptions {
 
 export type JwtClaims = Record<string, unknown> & { iat: number; exp: number; iss?: string; sub?: string; aud?: string | string[] }
 
-export interface JwtSigner {
+/** `jwt()` on a text or byte secret: HS256, symmetric, so nothing to publish. */
+export interface SymmetricJwtSigner {
   /** The algorithm of this secret's tokens. */
   readonly alg: JwsAlgorithm
   sign(claims: Record<string, unknown>, options: JwtSignOptions): Promise<string>
   verify(token: string, options?: JwtVerifyOptions): Promise<JwtClaims>
+}
+
+/** `jwt()` on a key pair: its public keys are published. */
+export interface JwtSigner extends SymmetricJwtSigner {
   /** The public keys of every active version (key pairs only). */
   jwks(): Promise<Jwks>
   /** A handler for `/.well-known/jwks.json` (Hono, or any `(request) => Response` router). */
@@ -89,6 +95,14 @@ const UNDERSTOOD_CRITICAL = new Set(["b64"])
 const encoder = new TextEncoder()
 const strictDecoder = new TextDecoder("utf-8", { fatal: true })
 
+/**
+ * A static secret only with `{ algorithm: "HS256" }`; a byte secret (HS256, derived key); a
+ * key pair (its `generate` algorithm, and a JWKS). The types refuse what the run-time checks
+ * refuse for JavaScript callers.
+ */
+export function jwt(secret: SigningSecret<TextSecretDeclaration>, options: JwtOptions & { algorithm: "HS256" }): SymmetricJwtSigner
+export function jwt(secret: SigningSecret<ByteSecretDeclaration>, options?: JwtOptions & { algorithm?: "HS256" }): SymmetricJwtSigner
+export function jwt<A extends SigningAlgorithm>(secret: SigningSecret<KeyPairDeclaration<A>>, options?: JwtOptions & { algorithm?: A }): JwtSigner
 export function jwt(secret: SigningSecret, options: JwtOptions = {}): JwtSigner {
   const { declaration } = secret
   const secretId = declaration.id
