@@ -3,7 +3,7 @@
  * the same options and the same instant. Where they disagree, the case names the reason,
  * which docs/signing-keys.md lists ("Where jose and jwt() disagree"); every listed
  * disagreement is one where jwt() refuses and jose accepts, never the other way. A new
- * disagreement, or one that goes away, fails here.
+ * disagreement, or one that goes away, fails here. CORPUS_DEBUG=1 prints each verdict.
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"

@@ -14,6 +14,7 @@
 import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
 import { runtimeNow } from "../runtime/clock.js"
+import { quoteInput } from "../runtime/errors.js"
 import type { ResolvedVersion } from "../runtime/types.js"
 import type { ByteSecretDeclaration, KeyPairDeclaration, SigningAlgorithm, TextSecretDeclaration } from "../declare/types.js"
 import { KEY_PAIR_ALGORITHMS } from "./algorithms.js"
@@ -261,7 +262,7 @@ function checkClaims(header: Record<string, unknown>, claims: Record<string, unk
     if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) fail("invalid_claim", `the token's ${claim} is not a number of seconds (RFC 7519 NumericDate)`)
   }
   if (checks.typ !== undefined && (typeof header.typ !== "string" || normalizeTyp(header.typ) !== normalizeTyp(checks.typ))) {
-    fail("invalid_type", `the token's typ is not "${checks.typ}"`)
+    fail("invalid_type", `the token's typ is not ${quoteInput(checks.typ)}`)
   }
   const required = new Set(checks.requiredClaims ?? [])
   if (checks.maxTokenAge !== undefined) required.add("iat")
