@@ -124,16 +124,16 @@ export function quoteInput(value: string, max = MAX_QUOTED_INPUT): string {
   const chars = Array.from(value)
   const shown = chars.slice(0, max).join("")
   const rest = chars.length - Math.min(chars.length, max)
-  return `"${escapeControls(shown)}"${rest > 0 ? `…(${rest} more characters)` : ""}`
+  // Quote and backslash first, so that the quoted form is unambiguous; then the controls.
+  return `"${escapeControls(shown.replace(/["\\]/g, "\\$&"))}"${rest > 0 ? `…(${rest} more characters)` : ""}`
 }
 
-// C0, DEL, C1, U+2028/2029, bidi embeddings/overrides/isolates, and the quote and backslash
-// themselves (so the quoted form is unambiguous).
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"\\]/g
+// C0, DEL, C1, U+2028/2029, and the bidi embeddings, overrides and isolates.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
+/** `text` with each control character written as an escape (`\n`, `\u001b`). */
 export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, (char) => {
-    if (char === '"' || char === "\\") return `\\${char}`
+  return text.replace(CONTROL_CHARS, (char) => {
     if (char === "\n") return "\\n"
     if (char === "\r") return "\\r"
     if (char === "\t") return "\\t"
@@ -141,12 +141,10 @@ export function escapeControls(text: string): string {
   })
 }
 
-/** Text from the other side of the binding, as a message may carry it: escaped and bounded. */
+/** Text from the other side of the binding, as a message may carry it: bounded, then escaped. */
 function fromWire(value: unknown, max: number): string {
-  const text = String(value)
-  const chars = Array.from(text)
-  const cut = chars.length > max ? `${chars.slice(0, max).join("")}…` : text
-  return cut.replace(UNSAFE, (char) => (char === '"' || char === "\\" ? char : escapeControls(char)))
+  const chars = Array.from(String(value))
+  return escapeControls(chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join(""))
 }
 
 /** Rebuilds the typed error from what crossed the service binding. */
