@@ -141,8 +141,11 @@ export function escapeControls(text: string): string {
   })
 }
 
-/** Text from the other side of the binding, as a message may carry it: bounded, then escaped. */
-function fromWire(value: unknown, max: number): string {
+/**
+ * Untrusted text as a field or message may carry it, unquoted: at most `max` characters (then
+ * `…`), control characters escaped. For text from the other side of the binding, and ids.
+ */
+export function boundedText(value: unknown, max: number): string {
   const chars = Array.from(String(value))
   return escapeControls(chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join(""))
 }
@@ -153,8 +156,8 @@ export function secretErrorFromWire(wire: WireSecretError): SecretError {
   const ErrorClass = Object.hasOwn(CLASS_BY_CODE, wire.code) ? CLASS_BY_CODE[wire.code] : ProductUnavailableError
   // The message may quote what a caller sent (a version id through a raw binding call): it
   // reaches logs and terminals escaped and bounded like any caller input.
-  const details: SecretErrorDetails = { secretId: fromWire(wire.secretId, MAX_QUOTED_INPUT * 2), message: fromWire(wire.message, MAX_WIRE_MESSAGE) }
-  if (typeof wire.versionId === "string") details.versionId = fromWire(wire.versionId, MAX_QUOTED_INPUT)
+  const details: SecretErrorDetails = { secretId: boundedText(wire.secretId, MAX_QUOTED_INPUT * 2), message: boundedText(wire.message, MAX_WIRE_MESSAGE) }
+  if (typeof wire.versionId === "string") details.versionId = boundedText(wire.versionId, MAX_QUOTED_INPUT)
   return new ErrorClass(details)
 }
 
@@ -169,6 +172,7 @@ export const appFailures = {
   notAVersionId: (secretId: string, id: string) =>
     new UnknownVersionError({
       secretId,
+      versionId: boundedText(id, MAX_QUOTED_INPUT),
       message: `Secret "${secretId}" has no version ${quoteInput(id)}: a version id is 1 to 64 of A-Z a-z 0-9 . _ - (such as "v2"). Use active() to list the readable versions.`,
     }),
   outsideWorker: (secretId: string) =>

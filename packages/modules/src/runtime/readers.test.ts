@@ -54,6 +54,8 @@ test("version(id) with newlines, escape codes and 5 KB: UnknownVersionError quot
     assert.equal(error.code, "unknown_version")
     assert.ok(error.message.length < 400, `a message of ${error.message.length} characters`)
     assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message), "a control character reached the message")
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(`${error.versionId}${JSON.stringify(error)}`), "a control character reached versionId")
+    assert.ok(error.versionId!.length < 100 && error.versionId!.endsWith("…"), `versionId of ${error.versionId!.length} characters`)
     const before = id.indexOf("AAAA")
     assert.ok(error.message.includes(String.raw`"v1\n\u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202e` + "A".repeat(64 - before) + '"'), error.message)
     assert.ok(error.message.includes(`…(${id.length - 64} more characters)`), error.message)
