@@ -7,6 +7,8 @@
 import { secret } from "@layeron/modules"
 import type { ByteSecret, KeyPairSecret, SecretModule, TextSecret } from "@layeron/modules"
 import { hmac, jwt } from "@layeron/modules/keys"
+import { testSecrets } from "@layeron/modules/testing"
+import type { TestSecretValue } from "@layeron/modules/testing"
 
 const text = secret.static({ name: "idp-secret" })
 const bytes = secret.random({ name: "webhook-key", rotation: { everyDays: 7, retain: { mode: "retain_for", days: 3 } } })
@@ -28,6 +30,11 @@ const computedDays: number = 3
 secret.random({ name: "computed", rotation: { everyDays: computedDays } }) // a computed value: the run-time check's job
 secret.random({ name: "weekly", rotation: { everyDays: 7 } })
 secret.generated({ name: "monthly-pair", generate: "RS256", rotation: { everyDays: 30 } })
+// Values for secrets of different kinds: a list of pairs, or a Map with its type argument
+// (`new Map([[text, …], [bytes, …]])` alone cannot infer one key type for two kinds).
+testSecrets([[text, "idp"], [bytes, { current: "v1", versions: { v1: { value: "AAAA" } } }], [pair, null]])
+testSecrets(new Map<SecretModule, TestSecretValue>([[text, "idp"], [bytes, null]]))
+testSecrets(new Map([[bytes, "AAAA"]]))
 
 // ---- what fails at run time is a compile error ----
 // @ts-expect-error hmac() on a key pair
