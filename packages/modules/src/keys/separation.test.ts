@@ -87,7 +87,7 @@ test("the HMAC key memo is keyed by text and format: one text as a static (UTF-8
   const text = randomValue(32)
   const statics = secret.static({ name: fresh("same-text"), namespace: "sep" })
   const random = secret.random({ name: fresh("same-text"), namespace: "sep" })
-  const t = testSecrets(new Map([[statics, text], [random, text]]))
+  const t = testSecrets([[statics, text], [random, text]])
   for (const order of [[random, statics], [statics, random]]) {
     for (const module of order) {
       const { signature } = await t.run(() => hmac(module).sign("payload"))
