@@ -9,6 +9,8 @@
  * message, and that nothing under .layeron or LAYERON_HOME changed (nor the emulator's store).
  */
 
+import { generateKeyPairSync } from "node:crypto"
+
 export type Area = "config" | "declarations" | "names" | "values" | "envelopes" | "flags" | "environment" | "credentials"
 
 export interface BadInputCase {
@@ -45,6 +47,7 @@ const B64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
 const SET_X = ["secret", "set", "X", "--value-env", "V"]
 const V = { V: "value" }
 const WEBHOOK = ["secret", "set", "webhook-key", "--value-env", "E"]
+const WEAK_RSA_JWK = JSON.stringify({ ...generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "jwk" }), alg: "RS256" })
 
 export const CASES: readonly BadInputCase[] = [
   // ---- config (layeron.config.ts) ----
@@ -144,6 +147,8 @@ export const CASES: readonly BadInputCase[] = [
   { id: "value-three-sources", area: "values", args: ["secret", "set", "X", "--value", "v", "--value-env", "V", "--from-stdin"], env: V, input: "x", code: "conflicting_value_sources", message: /--value and --value-env and --from-stdin were both given/ },
   { id: "value-no-source", area: "values", args: ["secret", "set", "X"], code: "no_value_source", message: /no value given and stdin is not a terminal/ },
   { id: "value-cloudflare-too-large", area: "values", cloudflare: true, args: ["secret", "set", "BIG", "--from-stdin", "--env", "production"], input: "x".repeat(65_537), code: "value_too_large", message: /65,537 UTF-8 bytes; Cloudflare's limit is 65,536/ },
+  // issue 24: a hand-written RS256 key under 2048 bits (the key is made once per run, never printed)
+  { id: "value-rs256-1024-bits", area: "values", files: { "src/api.ts": api(`secret.generated({ name: "token-key", generate: "RS256" })`) }, args: ["secret", "set", "token-key", "--value-env", "K"], env: { K: WEAK_RSA_JWK }, code: "weak_key", message: /version v1 of default\/token-key is an RSA key of 1024 bits; RS256 keys must have at least 2048 bits; nothing was written\n.*2048 bits/ },
 
   // ---- envelopes ----
   { id: "envelope-current-missing", area: "envelopes", args: WEBHOOK, env: { E: envelope({ current: "v9", versions: { v1: { value: "a" } } }) }, code: "invalid_envelope", message: /but it is invalid: Invalid secret envelope at current.*\n.*--plain/ },

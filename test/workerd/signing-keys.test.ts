@@ -6,13 +6,14 @@
  * from the state), the previous one retained, the next one published but never signing.
  */
 import assert from "node:assert/strict"
-import { createHmac, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto"
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign as nodeSign, verify as nodeVerify } from "node:crypto"
 import { after, before, describe, test } from "node:test"
 import { Miniflare } from "miniflare"
 import { physicalName } from "../../packages/modules/src/naming/index.js"
 import { generateSealingKeyPair, seal } from "../../packages/modules/src/seal/index.js"
 import { randomValue, serializeEnvelope } from "../../packages/modules/src/envelope/index.js"
 import { generateSigningKey } from "../../packages/modules/src/keys/index.js"
+import { HS256_DERIVATION_INFO } from "../../packages/modules/src/keys/jwt.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
 import { bundleWorker, fetchWorker } from "./harness.js"
 import { keySecrets } from "./fixtures/keys-worker.js"
@@ -57,7 +58,10 @@ before(async () => {
   const now = Date.now()
   for (const [key, module] of Object.entries(keySecrets) as [KeyName, (typeof keySecrets)[KeyName]][]) {
     const alg = module.declaration.generate
-    const values = await Promise.all([1, 2, 3].map(() => (alg ? generateSigningKey(alg) : Promise.resolve(randomValue(32)))))
+    const values =
+      key === "WEAK" ? [1, 2, 3].map(() => weakRsaJwk())
+      : key === "STATIC" ? ["idp-shared-1", "idp-shared-2", "idp-shared-3"]
+      : await Promise.all([1, 2, 3].map(() => (alg ? generateSigningKey(alg) : Promise.resolve(randomValue(32)))))
     stored[key] = values
     const physical = names[module.declaration.id]!
     const envelope = {
@@ -79,6 +83,12 @@ after(async () => {
 async function call(request: KeysRequest): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetchWorker(mf, APP, "http://app/", { method: "POST", body: JSON.stringify(request) })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+/** A 1024-bit RSA private JWK, as someone might write by hand with `layer secret set`. */
+function weakRsaJwk(): string {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 })
+  return JSON.stringify({ ...privateKey.export({ format: "jwk" }), alg: "RS256" })
 }
 
 function privateKeyOf(text: string) {
@@ -128,13 +138,89 @@ describe("signing keys in workerd", () => {
   }
 
   test("HMAC: the signature is Node's createHmac with the current (sealed) version; the retained one still verifies; a byte secret has no JWKS", async () => {
-    const signed = await call({ key: "HS256", op: "hmac-sign", data: "order 7" })
-    assert.deepEqual(signed.body, { signature: createHmac("sha256", Buffer.from(stored.HS256[1]!, "base64url")).update("order 7").digest("base64url"), kid: "v2" })
-    const byRetained = createHmac("sha256", Buffer.from(stored.HS256[0]!, "base64url")).update("order 7").digest("base64url")
-    assert.deepEqual((await call({ key: "HS256", op: "hmac-verify", data: "order 7", signature: byRetained })).body, { valid: true, kid: "v1" })
-    assert.deepEqual((await call({ key: "HS256", op: "hmac-verify", data: "order 8", signature: byRetained })).body, { valid: false })
+    const signed = await call({ key: "HMAC", op: "hmac-sign", data: "order 7" })
+    assert.deepEqual(signed.body, { signature: createHmac("sha256", Buffer.from(stored.HMAC[1]!, "base64url")).update("order 7").digest("base64url"), kid: "v2" })
+    const byRetained = createHmac("sha256", Buffer.from(stored.HMAC[0]!, "base64url")).update("order 7").digest("base64url")
+    assert.deepEqual((await call({ key: "HMAC", op: "hmac-verify", data: "order 7", signature: byRetained })).body, { valid: true, kid: "v1" })
+    assert.deepEqual((await call({ key: "HMAC", op: "hmac-verify", data: "order 8", signature: byRetained })).body, { valid: false })
     const token = (await call({ key: "HS256", op: "sign" })).body.token as string
     assert.equal(((await call({ key: "HS256", op: "verify", token })).body.claims as { sub: string }).sub, "w")
     assert.equal((await call({ key: "HS256", op: "jwks" })).body.error, "wrong_key_type")
+  })
+
+  test("key reuse: a secret that serves jwt() is refused to hmac() (key_reuse, naming both), and the other way round", async () => {
+    await call({ key: "HS256", op: "sign" })
+    const reused = await call({ key: "HS256", op: "hmac-sign", data: "x" })
+    assert.deepEqual([reused.status, reused.body.error], [400, "key_reuse"])
+    assert.match(reused.body.message as string, /hmac\(hs256\).*jwt\(hs256\)/)
+    await call({ key: "HMAC", op: "hmac-sign", data: "x" })
+    assert.equal((await call({ key: "HMAC", op: "sign" })).body.error, "key_reuse")
+    for (const text of [...stored.HS256, ...stored.HMAC]) assert.ok(!JSON.stringify(reused.body).includes(text))
+  })
+
+  test("an HMAC of the raw bytes (what hmac() in another Worker would make) is not an HS256 token: the jwt key is derived", async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const input = `${b64({ alg: "HS256", typ: "JWT", kid: "v2" })}.${b64({ sub: "admin", iss: "workerd", iat: now, exp: now + 60 })}`
+    const raw = createHmac("sha256", Buffer.from(stored.HS256[1]!, "base64url")).update(input).digest("base64url")
+    assert.deepEqual([(await call({ key: "HS256", op: "verify", token: `${input}.${raw}` })).body.error], ["invalid_signature"])
+    // The derived key (HKDF-SHA-256 of the bytes) is the one that verifies: the check above is about the key, not the token.
+    const derived = Buffer.from(hkdfSync("sha256", Buffer.from(stored.HS256[1]!, "base64url"), Buffer.alloc(0), HS256_DERIVATION_INFO, 32))
+    const good = createHmac("sha256", derived).update(input).digest("base64url")
+    assert.equal(((await call({ key: "HS256", op: "verify", token: `${input}.${good}` })).body.claims as { sub: string }).sub, "admin")
+  })
+
+  test("jwt() on a static secret: refused without an algorithm (algorithm_required); with HS256 its UTF-8 is the key", async () => {
+    const refused = await call({ key: "STATIC", op: "jwt-no-algorithm" })
+    assert.deepEqual([refused.status, refused.body.error], [400, "algorithm_required"])
+    const now = Math.floor(Date.now() / 1000)
+    const input = `${b64({ alg: "HS256", kid: "v2" })}.${b64({ sub: "idp", iss: "workerd", exp: now + 60 })}`
+    const token = `${input}.${createHmac("sha256", "idp-shared-2").update(input).digest("base64url")}`
+    assert.equal(((await call({ key: "STATIC", op: "jwt-hs256", token })).body.claims as { sub: string }).sub, "idp")
+    assert.ok(!JSON.stringify(refused.body).includes("idp-shared"))
+  })
+
+  test("tokens with crit: [], crit: [\"x\"], b64: false, iat: \"soon\" are refused with their codes; each is validly signed", async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const key = privateKeyOf(stored.ES256[1]!)
+    const signed = (header: Record<string, unknown>, claims: Record<string, unknown>) => {
+      const input = `${b64({ alg: "ES256", kid: "v2", ...header })}.${b64({ sub: "w", iss: "workerd", iat: now, exp: now + 60, ...claims })}`
+      return `${input}.${nodeSign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }).toString("base64url")}`
+    }
+    assert.equal(((await call({ key: "ES256", op: "verify", token: signed({}, {}) })).body.claims as { sub: string }).sub, "w", "the control token verifies")
+    const cases: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{ crit: [] }, {}, "invalid_token"],
+      [{ crit: ["x"], x: 1 }, {}, "invalid_token"],
+      [{ crit: ["b64"], b64: false }, {}, "invalid_token"],
+      [{ b64: false }, {}, "invalid_token"],
+      [{}, { iat: "soon" }, "invalid_claim"],
+    ]
+    for (const [header, claims, code] of cases) {
+      const answer = await call({ key: "ES256", op: "verify", token: signed(header, claims) })
+      assert.deepEqual([answer.status, answer.body.error], [400, code], JSON.stringify(header) + JSON.stringify(claims))
+      assert.ok(!JSON.stringify(answer.body).includes(JSON.parse(stored.ES256[1]!).d))
+    }
+  })
+
+  test("an RS256 key of 1024 bits is refused where it is read: sign, verify and JWKS are weak_key", async () => {
+    assert.deepEqual([(await call({ key: "WEAK", op: "sign" })).body.error], ["weak_key"])
+    assert.deepEqual([(await call({ key: "WEAK", op: "jwks" })).body.error], ["weak_key"])
+    const now = Math.floor(Date.now() / 1000)
+    const input = `${b64({ alg: "RS256", kid: "v2" })}.${b64({ sub: "w", iss: "workerd", exp: now + 60 })}`
+    const token = `${input}.${nodeSign("sha256", Buffer.from(input), privateKeyOf(stored.WEAK[1]!)).toString("base64url")}`
+    const answer = await call({ key: "WEAK", op: "verify", token })
+    assert.deepEqual([answer.status, answer.body.error], [400, "weak_key"])
+    assert.match(answer.body.message as string, /1024 bits/)
+    for (const text of stored.WEAK) assert.ok(!JSON.stringify(answer.body).includes(JSON.parse(text).d))
+  })
+
+  test("version(id) with newlines, escape codes and 5 KB: unknown_version, the id quoted bounded and escaped", async () => {
+    const id = `v2\n\u001b[2J\u001b]52;c;ZXZpbA==\u0007${"A".repeat(5_000)}`
+    const answer = await call({ key: "HMAC", op: "version", kid: id })
+    assert.deepEqual([answer.status, answer.body.error], [400, "unknown_version"])
+    const message = answer.body.message as string
+    assert.ok(message.length < 400, `message of ${message.length} characters`)
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(message), "a control character reached the message")
+    assert.match(message, /"v2\\n\\u001b\[2J/)
+    assert.match(message, /more characters/)
   })
 })

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
+import { generateKeyPairSync } from "node:crypto"
 import { secret } from "@layeron/modules"
 import { isLayerError } from "../errors.js"
 import { inspectValue } from "./inspect.js"
@@ -124,5 +125,29 @@ describe("inspectValue: values users actually have", () => {
       assert.match(error.hint ?? "", /openssl rand -base64 32 \| tr '\+\/' '-_' \| tr -d '=\\n'/)
       return true
     })
+  })
+})
+
+describe("inspectValue: key pairs (issue 24)", () => {
+  const rs256 = secret.generated({ name: "token-key", namespace: "auth", generate: "RS256" }).declaration
+  const rsaJwk = (bits: number) => JSON.stringify({ ...generateKeyPairSync("rsa", { modulusLength: bits }).privateKey.export({ format: "jwk" }), alg: "RS256" })
+
+  it("refuses an RS256 key of 1024 bits, plain or as an envelope version, naming the version and never the key", () => {
+    const weak = rsaJwk(1024)
+    const d = JSON.parse(weak).d as string
+    for (const [text, version] of [[weak, "v1"], [JSON.stringify({ current: "v2", versions: { v1: { value: rsaJwk(2048) }, v2: { value: weak } } }), "v2"]] as const) {
+      assert.throws(() => inspectValue(text, { plain: false, declaration: rs256, now }), (error) => {
+        assert.ok(isLayerError(error), String(error))
+        assert.equal(error.code, "weak_key")
+        assert.equal(error.message, `version ${version} of auth/token-key is an RSA key of 1024 bits; RS256 keys must have at least 2048 bits; nothing was written`)
+        assert.ok(!JSON.stringify(error).includes(d) && !String(error.stack).includes(d))
+        return true
+      })
+    }
+  })
+
+  it("takes a 2048-bit RS256 key, and the same short key for a secret that is not an RS256 key pair", () => {
+    assert.equal(inspectValue(rsaJwk(2048), { plain: false, declaration: rs256, now }).kind, "plain")
+    assert.equal(inspectValue(rsaJwk(1024), { plain: false, declaration: staticKey, now }).kind, "plain")
   })
 })

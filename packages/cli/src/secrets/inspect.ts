@@ -18,6 +18,7 @@ import { Limits, utf8ByteLength } from "@layeron/modules/limits"
 import { checkSize, decodeBase64Url, EncodingError, EnvelopeError, looksLikeEnvelope, parseStoredValue, plainEnvelope, serializeEnvelope, versionIdsOldestFirst } from "@layeron/modules/envelope"
 import type { Envelope, SizeCheck } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
+import { weakKeyProblem } from "@layeron/modules/keys"
 import { isLayerError, LayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
 import { SecretText } from "../providers/provider.js"
@@ -95,6 +96,8 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
     }
   }
 
+  if (options.declaration?.generate) checkKeyStrength(envelope, options.declaration)
+
   let converted: InspectedValue["converted"]
   if (options.declaration && options.declaration.format === "base64url") {
     converted = kind === "plain" ? convertToBase64Url(text, options.declaration) : undefined
@@ -106,6 +109,19 @@ function inspect(text: string, options: InspectOptions): InspectedValue {
   }
   const sizeOfStored = converted ? checkSize(utf8ByteLength(converted.text)) : size
   return { kind, envelope, versions: versionIdsOldestFirst(envelope), current: envelope.current, size: sizeOfStored, warnings, ...(converted ? { converted } : {}) }
+}
+
+/** A key pair's versions must be keys the runtime will sign with: no RSA key under 2048 bits. */
+function checkKeyStrength(envelope: Envelope, declaration: SecretDeclaration): void {
+  for (const [id, version] of Object.entries(envelope.versions)) {
+    const problem = version.value === undefined ? undefined : weakKeyProblem(declaration, version.value)
+    if (problem) {
+      throw new LayerError("weak_key", `version ${id} of ${declaration.id} is ${problem}; nothing was written`, {
+        hint: "let Layeron generate the key (`layer secret rotate --apply`), or store a key of at least 2048 bits",
+        details: { version: id },
+      })
+    }
+  }
 }
 
 /** `{` first and a "current" or "versions" key: meant as an envelope, so it must parse. */

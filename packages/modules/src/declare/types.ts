@@ -51,15 +51,37 @@ export interface RandomSecretOptions extends BaseSecretOptions {
 /** Signing key pairs a generated secret can hold (its value is then the private JWK, as text). */
 export type SigningAlgorithm = "ES256" | "EdDSA" | "RS256"
 
-export interface GeneratedSecretOptions extends BaseSecretOptions {
+/** `secret.generated()` of random bytes. */
+export interface GeneratedBytesOptions extends BaseSecretOptions {
   /** Random bytes per version (default 32); not together with `generate`. */
   bytes?: number
+  generate?: undefined
+}
+
+/** `secret.generated({ generate })`: a signing key pair. */
+export interface GeneratedKeyPairOptions<A extends SigningAlgorithm = SigningAlgorithm> extends BaseSecretOptions {
   /**
    * Generate a signing key pair of this algorithm instead of random bytes: each version's
    * value is the private JWK (text); the public JWK is derived from it, never stored.
    */
-  generate?: SigningAlgorithm
+  generate: A
+  /** A key pair has no byte length: `bytes` together with `generate` is an error. */
+  bytes?: never
 }
+
+export type GeneratedSecretOptions = GeneratedBytesOptions | GeneratedKeyPairOptions
+
+/** `everyDays` values below the minimum of 7, refused at compile time when written as a literal. */
+export type TooFrequentDays = 0 | 1 | 2 | 3 | 4 | 5 | 6
+
+/**
+ * For `secret.*(options)`: `options` itself when its `rotation.everyDays` is not a literal
+ * below 7, otherwise a shape that `everyDays` cannot satisfy, so the literal is a compile
+ * error at the call (the run-time check covers computed values).
+ */
+export type CheckedRotation<O> = O extends { readonly rotation?: { readonly everyDays?: infer N } }
+  ? N extends TooFrequentDays ? { readonly rotation: { readonly everyDays: "everyDays must be at least 7" } } : unknown
+  : unknown
 
 /** A normalized, validated declaration: every default filled in. */
 export interface SecretDeclaration {
@@ -80,6 +102,17 @@ export interface SecretDeclaration {
   /** An adopted Cloudflare secret name, when the declaration does not use `lo_…`. */
   secretName?: string
 }
+
+/**
+ * Declarations by what their value is, so that helpers take only what fits (`hmac()` a text
+ * or byte secret, `jwks()` a key pair). Each is a `SecretDeclaration`, narrowed.
+ */
+/** `secret.static()`: operator text. */
+export type TextSecretDeclaration = SecretDeclaration & { readonly kind: "static"; readonly generate?: undefined }
+/** `secret.random()` and `secret.generated()` without `generate`: random bytes. */
+export type ByteSecretDeclaration = SecretDeclaration & { readonly kind: "random" | "generated"; readonly generate?: undefined }
+/** `secret.generated({ generate })`: a signing key pair of algorithm `A`. */
+export type KeyPairDeclaration<A extends SigningAlgorithm = SigningAlgorithm> = SecretDeclaration & { readonly kind: "generated"; readonly generate: A }
 
 /** Marks objects created by `secret.*()` across copies of this package. */
 export const SECRET_MODULE_BRAND = Symbol.for("layeron.secret.module")

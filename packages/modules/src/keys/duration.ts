@@ -1,3 +1,5 @@
+import { quoteInput } from "../runtime/errors.js"
+
 /** `expiresIn`: seconds, or a duration such as "30s", "15m", "1h", "7d". */
 export type Duration = number | `${number}${"s" | "m" | "h" | "d"}`
 
@@ -11,5 +13,5 @@ export function durationSeconds(value: unknown, option: string): number {
     const match = /^([1-9]\d{0,8})([smhd])$/.exec(value)
     if (match) return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS]
   }
-  throw new TypeError(`${option} must be a positive whole number of seconds or a duration such as "15m", "1h" or "7d" (got ${typeof value === "string" ? JSON.stringify(value.slice(0, 20)) : typeof value})`)
+  throw new TypeError(`${option} must be a positive whole number of seconds or a duration such as "15m", "1h" or "7d" (got ${typeof value === "string" ? quoteInput(value, 20) : typeof value})`)
 }

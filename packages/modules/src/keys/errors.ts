@@ -7,14 +7,26 @@
 import { VERSION_ID_PATTERN } from "../limits.js"
 
 export type SigningErrorCode =
-  /** Not a compact JWS, a header or payload that is not a JSON object, no `kid`, `alg: none`, no `exp`. */
+  /**
+   * Not a compact JWS, a header or payload that is not a JSON object (or not UTF-8), no `kid`,
+   * `alg: none`, no `exp`, a `crit` that is empty or names an extension not supported, `b64` other than true.
+   */
   | "invalid_token"
+  /** `exp`, `nbf` or `iat` is not a finite number, or `iat` is in the future when `maxTokenAge` is set. */
+  | "invalid_claim"
+  /** A claim that `requiredClaims` (or `subject`, `maxTokenAge`) requires is absent. */
+  | "missing_claim"
+  /** The header's `typ` is not the one `typ` asks for. */
+  | "invalid_type"
+  /** `sub` is not the `subject` asked for. */
+  | "invalid_subject"
   /** The token's `kid` is not a readable version of the secret (unknown, expired, or malformed). */
   | "unknown_kid"
   /** The token's `alg` is not the algorithm of the secret's keys. */
   | "alg_mismatch"
   /** The signature does not verify with the key the `kid` names (a tampered header or payload). */
   | "invalid_signature"
+  /** `exp` is at or before now, or `iat` is older than `maxTokenAge`. */
   | "token_expired"
   /** `nbf` is in the future. */
   | "token_not_yet_valid"
@@ -24,6 +36,12 @@ export type SigningErrorCode =
   | "wrong_key_type"
   /** A stored version is not a key of the declared algorithm (for example a JWK written by hand). */
   | "invalid_key"
+  /** A stored RSA key is shorter than 2048 bits. */
+  | "weak_key"
+  /** One secret given to both `hmac()` and `jwt()`: each key serves one purpose. */
+  | "key_reuse"
+  /** `jwt()` on a static secret without `{ algorithm: "HS256" }`, or an algorithm the secret cannot sign with. */
+  | "algorithm_required"
 
 const SIGNING_ERROR_BRAND = Symbol.for("layeron.signing.error")
 

@@ -1,12 +1,13 @@
 /**
  * @layeron/modules/keys: signing keys that rotate. `hmac(module)` for HMAC-SHA-256 with the
  * version id as kid; `jwt(module)` for JWS tokens (HS256 on byte secrets, ES256/EdDSA/RS256
- * on generated key pairs) and their JWKS. WebCrypto only: runs in Workers and in Node.
+ * on generated key pairs) and their JWKS. One secret serves one of them (`key_reuse`).
+ * WebCrypto only: runs in Workers and in Node.
  */
 export { hmac } from "./hmac.js"
-export type { HmacSigner, HmacSignature, HmacVerification, SignedData } from "./hmac.js"
+export type { HmacSecret, HmacSigner, HmacSignature, HmacVerification, SignedData } from "./hmac.js"
 export { jwt } from "./jwt.js"
-export type { JwtClaims, JwtOptions, JwtSigner, JwtSignOptions } from "./jwt.js"
+export type { JwtClaims, JwtOptions, JwtSigner, JwtSignOptions, JwtVerifyOptions, SymmetricJwtSigner } from "./jwt.js"
 export { DEFAULT_JWKS_MAX_AGE, MAX_JWKS_MAX_AGE } from "./jwks.js"
 export type { Jwks, JwksHandlerOptions } from "./jwks.js"
 export { SigningError, isSigningError } from "./errors.js"
@@ -17,6 +18,7 @@ export type { Jwk } from "./jwk.js"
 export type { SigningSecret } from "./source.js"
 // For the CLI, which writes key-pair versions.
 export { generateSigningKey } from "./jwk.js"
+export { MIN_RSA_BITS, weakKeyProblem } from "./key-strength.js"
 export { freshKeysNeeded, nextKeyId, rotateSigningKeys } from "./rotation.js"
 export type { SigningKeyRotation } from "./rotation.js"
 export { envelopeAfterWrite, freshValues, freshValuesNeeded, rotatesKeyPair } from "./fresh-values.js"

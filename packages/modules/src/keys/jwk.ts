@@ -7,6 +7,7 @@ import type { SigningAlgorithm } from "../declare/types.js"
 import { KEY_PAIR_ALGORITHMS } from "./algorithms.js"
 import { SigningError } from "./errors.js"
 import { parseJsonObject } from "./json.js"
+import { MIN_RSA_BITS, rsaModulusBits } from "./key-strength.js"
 
 export type Jwk = Record<string, string>
 
@@ -54,11 +55,20 @@ export function importableJwk(jwk: Jwk): JsonWebKey {
   return members
 }
 
-/** The version's private JWK, or `invalid_key` naming the version (never the text). */
+/**
+ * The version's private JWK, or `invalid_key` naming the version (never the text); an RSA
+ * key under 2048 bits is `weak_key`, so it neither signs, verifies nor is published.
+ */
 export function privateJwkOf(secretId: string, alg: SigningAlgorithm, versionId: string, text: string): Jwk {
   const jwk = parsePrivateJwk(text, alg)
   if (!jwk) {
     throw new SigningError("invalid_key", secretId, `version "${versionId}" of ${secretId} is not a ${alg} private JWK; rotate it (\`layer secret rotate --apply\`) so that Layeron generates the key`, versionId)
+  }
+  if (KEY_PAIR_ALGORITHMS[alg].kty === "RSA") {
+    const bits = rsaModulusBits(jwk.n) ?? 0
+    if (bits < MIN_RSA_BITS) {
+      throw new SigningError("weak_key", secretId, `version "${versionId}" of ${secretId} is an RSA key of ${bits} bits; ${alg} needs at least ${MIN_RSA_BITS}. Rotate it (\`layer secret rotate --apply\`) so that Layeron generates a 2048-bit key`, versionId)
+    }
   }
   return jwk
 }

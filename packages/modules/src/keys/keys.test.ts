@@ -7,10 +7,11 @@
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { createHmac, createPublicKey, verify as nodeVerify } from "node:crypto"
+import { createHmac, createPublicKey, hkdfSync, verify as nodeVerify } from "node:crypto"
 import { encodeBase64Url, randomValue } from "../envelope/encoding.js"
 import { generateSigningKey, hmac, isSigningError, jwt } from "./index.js"
 import type { SigningErrorCode } from "./index.js"
+import { HS256_DERIVATION_INFO } from "./jwt.js"
 import { normalize } from "../declare/rules.js"
 import type { SecretKind } from "../declare/types.js"
 import { selectActive, selectCurrent, selectVersion } from "../envelope/select.js"
@@ -48,6 +49,9 @@ function memorySecret(kind: SecretKind, options: Record<string, unknown>, envelo
 const DAY = 86_400_000
 const iso = (ms: number) => new Date(ms).toISOString()
 
+let byteSecrets = 0
+
+/** A fresh byte secret; each has its own name, since one secret may serve hmac() or jwt(), not both. */
 function byteSecret(kind: "random" | "generated" | "static" = "random") {
   const now = Date.now()
   const values = { v1: randomValue(32), v2: randomValue(32), v3: randomValue(32) }
@@ -59,7 +63,7 @@ function byteSecret(kind: "random" | "generated" | "static" = "random") {
       v3: { value: values.v3, createdAt: iso(now - DAY) },
     },
   }
-  return { secret: memorySecret(kind, { name: "webhook-key", namespace: "hooks" }, envelope), values }
+  return { secret: memorySecret(kind, { name: `webhook-key-${++byteSecrets}`, namespace: "hooks" }, envelope), values }
 }
 
 async function keyPairSecret(alg: "ES256" | "EdDSA" | "RS256") {
@@ -163,18 +167,28 @@ for (const alg of ["ES256", "EdDSA", "RS256"] as const) {
   })
 }
 
-test("jwt HS256 on a byte secret: Node's createHmac makes the same signature; jwks() and jwksHandler() are refused", async () => {
+test("jwt HS256 on a random secret: the key is HKDF-SHA-256 of its bytes (Node's hkdfSync + createHmac agree); jwks() and jwksHandler() are refused", async () => {
   const { secret, values } = byteSecret()
   const tokens = jwt(secret)
   assert.equal(tokens.alg, "HS256")
   const token = await tokens.sign({ sub: "s1" }, { expiresIn: 60 })
   const [h, p, s] = token.split(".") as [string, string, string]
-  assert.equal(s, createHmac("sha256", Buffer.from(values.v3, "base64url")).update(`${h}.${p}`).digest("base64url"))
+  const derived = Buffer.from(hkdfSync("sha256", Buffer.from(values.v3, "base64url"), Buffer.alloc(0), HS256_DERIVATION_INFO, 32))
+  assert.equal(s, createHmac("sha256", derived).update(`${h}.${p}`).digest("base64url"))
+  assert.notEqual(s, createHmac("sha256", Buffer.from(values.v3, "base64url")).update(`${h}.${p}`).digest("base64url"), "the HS256 key is not the raw bytes")
   assert.equal((await tokens.verify(token)).sub, "s1")
   await refuses(tokens.jwks(), "wrong_key_type")
   assert.throws(() => tokens.jwksHandler(), (error: unknown) => isSigningError(error) && error.code === "wrong_key_type")
   const statics = memorySecret("static", { name: "legacy" }, { current: "v1", versions: { v1: { value: "x".repeat(32) } } })
-  await refuses(jwt(statics).jwks(), "wrong_key_type")
+  await refuses(jwt(statics, { algorithm: "HS256" }).jwks(), "wrong_key_type")
+})
+
+test("jwt HS256 on a static secret named { algorithm: \"HS256\" }: the key is its UTF-8, as the issuer that handed it out signs", async () => {
+  const statics = memorySecret("static", { name: "idp-secret" }, { current: "v1", versions: { v1: { value: "idp-shared-CANARY" } } })
+  const tokens = jwt(statics, { algorithm: "HS256" })
+  const token = await tokens.sign({ sub: "s1" }, { expiresIn: 60 })
+  const [h, p, s] = token.split(".") as [string, string, string]
+  assert.equal(s, createHmac("sha256", "idp-shared-CANARY").update(`${h}.${p}`).digest("base64url"))
 })
 
 test("jwt().verify refuses every bad token with its code and never shows the key or the token", async () => {
@@ -258,5 +272,7 @@ test("a failure of the secret itself is not a bad token: product_unavailable sur
   const token = await jwt(secret).sign({}, { expiresIn: 60 })
   const down = { ...secret, version: () => secretValue(secret.declaration.id, "base64url", async () => { throw new ProductUnavailableError({ secretId: secret.declaration.id, message: "the product is unreachable" }) }) }
   await assert.rejects(jwt(down).verify(token), (error: unknown) => isSecretError(error) && error.code === "product_unavailable")
-  await assert.rejects(hmac(down).verify("x", "A".repeat(43), "v3"), (error: unknown) => isSecretError(error) && error.code === "product_unavailable")
+  const hooks = byteSecret().secret
+  const hooksDown = { ...hooks, version: () => secretValue(hooks.declaration.id, "base64url", async () => { throw new ProductUnavailableError({ secretId: hooks.declaration.id, message: "the product is unreachable" }) }) }
+  await assert.rejects(hmac(hooksDown).verify("x", "A".repeat(43), "v3"), (error: unknown) => isSecretError(error) && error.code === "product_unavailable")
 })

@@ -6,8 +6,8 @@ import type { SecretDeclaration } from "../declare/types.js"
 import { isSecretError } from "../runtime/errors.js"
 import type { ActiveVersion, ResolvedVersion, SecretValue } from "../runtime/types.js"
 
-export interface SigningSecret {
-  readonly declaration: SecretDeclaration
+export interface SigningSecret<D extends SecretDeclaration = SecretDeclaration> {
+  readonly declaration: D
   current(): SecretValue
   version(id: string): SecretValue
   active(): Promise<ActiveVersion[]>

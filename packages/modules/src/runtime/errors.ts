@@ -109,12 +109,55 @@ const CLASS_BY_CODE: Record<SecretErrorCode, new (details: SecretErrorDetails) =
   invalid_value: InvalidValueError,
 }
 
+/** The longest caller input a message quotes; the rest is cut and said to be. */
+export const MAX_QUOTED_INPUT = 64
+/** The longest message taken from the product's answer. */
+export const MAX_WIRE_MESSAGE = 1_000
+
+/**
+ * Caller input as a message may show it: quoted, at most `max` characters (then `…(N more)`),
+ * and every character a terminal or a log viewer would act on written as an escape (C0 and
+ * C1 controls, DEL, line and paragraph separators, bidirectional overrides), so that no
+ * input can add lines, move the cursor, write the clipboard or reorder what is shown.
+ */
+export function quoteInput(value: string, max = MAX_QUOTED_INPUT): string {
+  const chars = Array.from(value)
+  const shown = chars.slice(0, max).join("")
+  const rest = chars.length - Math.min(chars.length, max)
+  // Quote and backslash first, so that the quoted form is unambiguous; then the controls.
+  return `"${escapeControls(shown.replace(/["\\]/g, "\\$&"))}"${rest > 0 ? `…(${rest} more characters)` : ""}`
+}
+
+// C0, DEL, C1, U+2028/2029, and the bidi embeddings, overrides and isolates.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/** `text` with each control character written as an escape (`\n`, `\u001b`). */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL_CHARS, (char) => {
+    if (char === "\n") return "\\n"
+    if (char === "\r") return "\\r"
+    if (char === "\t") return "\\t"
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  })
+}
+
+/**
+ * Untrusted text as a field or message may carry it, unquoted: at most `max` characters (then
+ * `…`), control characters escaped. For text from the other side of the binding, and ids.
+ */
+export function boundedText(value: unknown, max: number): string {
+  const chars = Array.from(String(value))
+  return escapeControls(chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join(""))
+}
+
 /** Rebuilds the typed error from what crossed the service binding. */
 export function secretErrorFromWire(wire: WireSecretError): SecretError {
   // A newer product may send a code this copy does not know: it still surfaces, as unavailable.
   const ErrorClass = Object.hasOwn(CLASS_BY_CODE, wire.code) ? CLASS_BY_CODE[wire.code] : ProductUnavailableError
-  const details: SecretErrorDetails = { secretId: String(wire.secretId), message: String(wire.message) }
-  if (typeof wire.versionId === "string") details.versionId = wire.versionId
+  // The message may quote what a caller sent (a version id through a raw binding call): it
+  // reaches logs and terminals escaped and bounded like any caller input.
+  const details: SecretErrorDetails = { secretId: boundedText(wire.secretId, MAX_QUOTED_INPUT * 2), message: boundedText(wire.message, MAX_WIRE_MESSAGE) }
+  if (typeof wire.versionId === "string") details.versionId = boundedText(wire.versionId, MAX_QUOTED_INPUT)
   return new ErrorClass(details)
 }
 
@@ -125,6 +168,13 @@ export function isSecretError(error: unknown): error is SecretError {
 
 /** App-side failures: the product could not be asked, or the answer did not decode. */
 export const appFailures = {
+  /** `version(id)` with an id no envelope can hold: answered here, the id quoted bounded and escaped. */
+  notAVersionId: (secretId: string, id: string) =>
+    new UnknownVersionError({
+      secretId,
+      versionId: boundedText(id, MAX_QUOTED_INPUT),
+      message: `Secret "${secretId}" has no version ${quoteInput(id)}: a version id is 1 to 64 of A-Z a-z 0-9 . _ - (such as "v2"). Use active() to list the readable versions.`,
+    }),
   outsideWorker: (secretId: string) =>
     new ProductUnavailableError({
       secretId,

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { createSecretReaders, LAYERON_SECRET_BINDING, ProductUnavailableError } from "./index.js"
+import { createSecretReaders, isSecretError, LAYERON_SECRET_BINDING, ProductUnavailableError } from "./index.js"
 import type { SecretDeclaration } from "../declare/types.js"
 
 const declaration: SecretDeclaration = { kind: "random", namespace: "auth", name: "session-key", id: "auth/session-key", bytes: 32, format: "base64url", expose: "versioned" }
@@ -43,4 +43,22 @@ test("version() with a non-string or empty id is a TypeError naming the secret",
 test("at() with an invalid time throws at the call, before any read", () => {
   const readers = createSecretReaders(declaration)
   assert.throws(() => readers.at("last tuesday"), /at\(time\) on secret "auth\/session-key": "last tuesday" is not a valid time/)
+})
+
+test("version(id) with newlines, escape codes and 5 KB: UnknownVersionError quoting the id bounded and escaped, the product never asked", async () => {
+  const readers = createSecretReaders(declaration)
+  const id = `v1\n\u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202e${"A".repeat(5_000)}`
+  // Outside a Worker any product read is product_unavailable: unknown_version shows the id was answered here.
+  await assert.rejects(readers.version(id).text(), (error: unknown) => {
+    assert.ok(isSecretError(error))
+    assert.equal(error.code, "unknown_version")
+    assert.ok(error.message.length < 400, `a message of ${error.message.length} characters`)
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message), "a control character reached the message")
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(`${error.versionId}${JSON.stringify(error)}`), "a control character reached versionId")
+    assert.ok(error.versionId!.length < 100 && error.versionId!.endsWith("…"), `versionId of ${error.versionId!.length} characters`)
+    const before = id.indexOf("AAAA")
+    assert.ok(error.message.includes(String.raw`"v1\n\u001b[2J\u001b]52;c;ZXZpbA==\u0007\u202e` + "A".repeat(64 - before) + '"'), error.message)
+    assert.ok(error.message.includes(`…(${id.length - 64} more characters)`), error.message)
+    return true
+  })
 })

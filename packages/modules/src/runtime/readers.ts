@@ -4,6 +4,8 @@
  */
 import type { SecretDeclaration } from "../declare/types.js"
 import type { ReadSelector } from "../worker/protocol.js"
+import { VERSION_ID_PATTERN } from "../limits.js"
+import { appFailures } from "./errors.js"
 import { askProduct } from "./product-client.js"
 import { toInstant } from "./time.js"
 import type { ActiveVersions, SecretReaders, SecretTime, SecretValue } from "./types.js"
@@ -20,6 +22,9 @@ export function createSecretReaders(declaration: SecretDeclaration): SecretReade
       if (typeof id !== "string" || id === "") {
         throw new TypeError(`version(id) on secret "${secretId}": the id must be a non-empty string such as "v2" (got ${id === "" ? "an empty string" : typeof id}).`)
       }
+      // No envelope holds such an id, so it is answered here: the product never sees (and no
+      // message ever carries) newlines, escape codes or kilobytes from the caller.
+      if (!VERSION_ID_PATTERN.test(id)) return secretValue(secretId, format, () => Promise.reject(appFailures.notAVersionId(secretId, id)))
       return handle({ kind: "version", id })
     },
     at: (time: SecretTime) => handle({ kind: "at", time: toInstant(secretId, time).toISOString() }),

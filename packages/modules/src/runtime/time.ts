@@ -2,6 +2,7 @@
  * Turns what `at()` accepts into an instant. Strings must carry their time zone (or be a
  * bare date, read as UTC midnight) so a read never depends on the machine's zone.
  */
+import { quoteInput } from "./errors.js"
 import type { SecretTime } from "./types.js"
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/
@@ -23,7 +24,7 @@ export function toInstant(secretId: string, time: SecretTime): Date {
 /** A time is not secret, so it may be quoted, but keep the message short. */
 function describe(time: unknown): string {
   if (time instanceof Date) return "an invalid Date"
-  if (typeof time === "string") return JSON.stringify(time.length > 40 ? `${time.slice(0, 40)}…` : time)
+  if (typeof time === "string") return quoteInput(time, 40)
   if (typeof time === "number") return String(time)
   return time === null ? "null" : typeof time
 }

@@ -210,7 +210,8 @@ describe("t.rotate()", () => {
     const first = await t.rotate(signing)
     assert.deepEqual([first.version, first.added], ["v1", ["v1", "v2"]])
     const signer = jwt(signing)
-    const token = await t.run(() => signer.sign({ sub: "alice" }, { expiresIn: "1h" }))
+    // Signed at the test's clock (NOW), so it must outlive the month until the rotation.
+    const token = await t.run(() => signer.sign({ sub: "alice" }, { expiresIn: "45d" }))
     assert.deepEqual((await t.run(() => signer.jwks())).keys.map((k) => k.kid), ["v1", "v2"])
 
     t.setNow("2026-07-01T00:00:00Z")

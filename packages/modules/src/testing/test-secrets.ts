@@ -51,7 +51,7 @@ export interface TestSecrets {
   run<T>(fn: () => T | Promise<T>): Promise<T>
   /** For code that takes an env: the product's service binding, answering like the deployed one. */
   readonly env: TestEnv
-  /** Moves the product's clock (expiry, `at()`, and the createdAt of the next rotation). */
+  /** Moves the product's clock (expiry, `at()`, the createdAt of the next rotation, and the `iat`/`exp`/`nbf` the keys helpers sign and check inside `run()`). */
   setNow(time: TestTime): void
   /** The product's clock now. */
   now(): Date
@@ -78,7 +78,7 @@ export function testSecrets(values: TestSecretValues, options: TestSecretsOption
   return Object.freeze({
     run: <T>(fn: () => T | Promise<T>) => {
       if (typeof fn !== "function") return Promise.reject(new TestSecretsError("invalid_option", `t.run(fn): fn is ${describeInput(fn)}; pass the code to run, e.g. t.run(() => app.request("/"))`))
-      return runWithEnv(envFor, fn)
+      return runWithEnv(envFor, fn, clock.now)
     },
     env,
     setNow: (time: TestTime) => clock.set(time, "t.setNow(time)"),
