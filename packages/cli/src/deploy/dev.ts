@@ -173,7 +173,7 @@ class DevSession implements DevServer {
 
   /** Watches the project's files; resolves when the watcher is armed. */
   async watchSources(root: string): Promise<void> {
-    this.#sourceWatcher = watchDirectory(root, { recursive: true, ignore: isIgnoredSourcePath, debounceMs: 200 }, (paths) => this.#enqueue(() => this.#rebuild(paths)))
+    this.#sourceWatcher = watchDirectory(root, { recursive: true, ignore: isIgnoredSourcePath, debounceMs: 200 }, (paths) => this.#enqueue(`rebuild (${paths.slice(0, 3).join(", ")})`, () => this.#rebuild(paths)))
     await this.#sourceWatcher.ready
   }
 
@@ -229,7 +229,7 @@ class DevSession implements DevServer {
     const { store } = this.#build
     // Watched before anything is written to it: the first `secret set` must be seen too.
     await mkdir(store.directory, { recursive: true, mode: 0o700 })
-    this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, () => this.#enqueue(() => this.#reloadSecrets()))
+    this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, (paths) => this.#enqueue(`secrets reload (${paths.slice(0, 3).join(", ")})`, () => this.#reloadSecrets()))
     await this.#storeWatcher.ready
   }
 
@@ -250,11 +250,16 @@ class DevSession implements DevServer {
     await this.#record.write(workerdChildren())
   }
 
-  #enqueue(task: () => Promise<void>): void {
+  /** `what`: the change, for --debug (queued, started, done: a change that never ends shows). */
+  #enqueue(what: string, task: () => Promise<void>): void {
+    this.#request.debug(`dev: queued ${what}`)
     this.#queue = this.#queue.then(async () => {
       if (this.#stopped) return
+      const started = Date.now()
+      this.#request.debug(`dev: started ${what}`)
       try {
         await task()
+        this.#request.debug(`dev: done ${what} in ${Date.now() - started} ms`)
       } catch (error) {
         this.#request.warn(isLayerError(error) ? describe(error) : `reload failed: ${error instanceof Error ? error.message : String(error)}`)
       }
