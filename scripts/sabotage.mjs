@@ -103,6 +103,15 @@ export const SABOTAGES = [
     tests: ["test/workerd/runtime-reads.test.ts"],
     short: "test/workerd/runtime-reads.test.ts",
   },
+  {
+    id: "caller-check-removed",
+    what: "the Secret Product Worker's caller check removed (any backend reads every secret)",
+    file: "packages/modules/dist/worker/read.js",
+    find: "checkRegistered(manifest, caller, secretId);",
+    replace: "/* sabotaged: no caller check */",
+    tests: ["test/workerd/isolation.test.ts", "test/e2e/isolation.test.ts"],
+    short: "test/workerd/isolation.test.ts",
+  },
 ]
 
 function parseOptions() {
