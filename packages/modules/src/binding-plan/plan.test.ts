@@ -46,6 +46,12 @@ test("the plan binds every declared secret and the sealing key to the product Wo
   ])
 })
 
+test("a backend id that names an Object.prototype member is an ordinary allow-list", () => {
+  const plan = planBindings({ ...input, backends: [{ id: "__proto__", secrets: ["billing/stripe"] }, { id: "constructor", secrets: [] }] })
+  assert.deepEqual(Object.keys(plan.product.manifest.backends), ["__proto__", "constructor"])
+  assert.deepEqual(Object.getOwnPropertyDescriptor(plan.product.manifest.backends, "__proto__")?.value, ["billing/stripe"])
+})
+
 test("the plan is deterministic: input order does not change it", () => {
   const reversed = planBindings({ ...input, declarations: [...input.declarations].reverse(), backends: [...input.backends].reverse() })
   assert.equal(JSON.stringify(reversed), JSON.stringify(planBindings(input)))
@@ -99,4 +105,5 @@ test("inconsistent input is refused with the id or name at fault", () => {
   rejects({ backends: [{ id: "api", workerName: "a", secrets: [] }, { id: "web", workerName: "a", secrets: [] }] }, /Two backends have the app Worker name "a"/)
   rejects({ backends: [{ id: "api", secrets: [] }, { id: "api", secrets: [] }] }, /Backend "api" is listed twice/)
   rejects({ backends: [{ id: "api", secrets: ["auth/nothing"] }] }, /Backend "api" registers "auth\/nothing", which is not among the declarations/)
+  rejects({ backends: [{ id: "api", secrets: ["__proto__"] }] }, /Backend "api" registers "__proto__", which is not among the declarations/)
 })

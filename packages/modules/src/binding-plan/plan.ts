@@ -47,16 +47,19 @@ export function serviceBinding(productWorkerName: string, backend: string): Serv
 
 /** Backend id → the declared secrets it registers, sorted; a registration of an undeclared id is a bug upstream. */
 function allowLists(backends: readonly BackendRegistration[], secrets: Record<string, SecretManifestEntry>): Record<string, string[]> {
-  const lists: Record<string, string[]> = {}
+  const seen = new Set<string>()
+  const lists: Array<[string, string[]]> = []
   for (const backend of [...backends].sort((a, b) => compare(a.id, b.id))) {
     checkName(backend.id.trim() !== "", "backends holds an empty backend id")
-    if (Object.hasOwn(lists, backend.id)) throw new BindingPlanError(`Backend "${backend.id}" is listed twice; each backend needs one entry.`)
+    if (seen.has(backend.id)) throw new BindingPlanError(`Backend "${backend.id}" is listed twice; each backend needs one entry.`)
+    seen.add(backend.id)
     for (const id of backend.secrets) {
       if (!Object.hasOwn(secrets, id)) throw new BindingPlanError(`Backend "${backend.id}" registers "${id}", which is not among the declarations; plan with every declaration the backends register.`)
     }
-    lists[backend.id] = [...new Set(backend.secrets)].sort(compare)
+    lists.push([backend.id, [...new Set(backend.secrets)].sort(compare)])
   }
-  return lists
+  // fromEntries defines own properties, so an id such as "__proto__" stays a plain key.
+  return Object.fromEntries(lists)
 }
 
 /** An adopted declaration (`secretName`) may be absent from `physicalNames`. */

@@ -31,6 +31,13 @@ function rejects(raw: unknown, path: string, words: RegExp) {
   )
 }
 
+test("a backend named like an Object.prototype member is an own key, and other names do not inherit it", () => {
+  const manifest = parseManifest(`{"version":1,"secrets":${JSON.stringify(valid.secrets)},"sealingKeyBinding":"S_x","backends":{"__proto__":["billing/stripe"]}}`)
+  assert.deepEqual(Object.keys(manifest.backends), ["__proto__"])
+  assert.equal(Object.getPrototypeOf(manifest.backends), Object.prototype)
+  assert.equal(Object.hasOwn(manifest.backends, "api"), false)
+})
+
 test("every malformed manifest is rejected with the path and the rule", () => {
   rejects("{not json", "(root)", /not valid JSON/)
   rejects([], "(root)", /must be an object \(got an array\)/)

@@ -54,10 +54,8 @@ export function parseManifest(raw: unknown): SecretManifest {
   for (const [id, rawEntry] of Object.entries(asRecord(root.secrets, "secrets"))) {
     secrets[id] = parseEntry(id, rawEntry)
   }
-  const backends: Record<string, string[]> = {}
-  for (const [backend, rawIds] of Object.entries(asRecord(root.backends, "backends"))) {
-    backends[backend] = parseAllowList(`backends.${backend}`, rawIds, secrets)
-  }
+  // fromEntries defines own properties: a backend id such as "__proto__" stays a plain key.
+  const backends = Object.fromEntries(Object.entries(asRecord(root.backends, "backends")).map(([backend, rawIds]) => [backend, parseAllowList(`backends.${backend}`, rawIds, secrets)]))
   return { version: 1, secrets, sealingKeyBinding, backends }
 }
 
