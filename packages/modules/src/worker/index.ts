@@ -21,14 +21,12 @@ import type { WorkerEnv } from "./stored-envelope.js"
 export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements SecretProductRpc {
   async read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>> {
     const now = new Date()
-    const caller = callerOf(this.ctx.props)
-    return reply(secretId, () => readOne(this.env, loadManifest(this.env), caller, secretId, selector, now))
+    return reply(secretId, () => readOne(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, selector, now))
   }
 
   async active(secretId: string): Promise<ProductReply<WireActive>> {
     const now = new Date()
-    const caller = callerOf(this.ctx.props)
-    return reply(secretId, () => readActive(this.env, loadManifest(this.env), caller, secretId, now))
+    return reply(secretId, () => readActive(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, now))
   }
 }
 
