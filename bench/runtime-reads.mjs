@@ -132,7 +132,7 @@ export async function runRuntimeReadsBench({ runs = 5, n = 200 } = {}) {
     sealingKeyPhysicalName: "lo_bench_sealing_key",
     storeId: STORE,
     productWorkerName: PRODUCT,
-    appWorkerNames: ["bench-app"],
+    backends: [{ id: "bench", workerName: "bench-app", secrets: ids }],
   })
   const options = modules.plan.toMiniflareWorkerOptions(plan)
   const [appScript, productScript] = await Promise.all([

@@ -138,7 +138,7 @@ export async function runHelperVsRaw({ runs = 5, n = 200 } = {}) {
     sealingKeyPhysicalName: "lo_bench_sealing_key",
     storeId: "bench-store",
     productWorkerName: PRODUCT,
-    appWorkerNames: ["bench-app"],
+    backends: [{ id: "bench", workerName: "bench-app", secrets: ids }],
   })
   const options = bindingPlan.toMiniflareWorkerOptions(plan)
   const [appScript, productScript] = await Promise.all([

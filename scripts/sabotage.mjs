@@ -130,6 +130,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/dev-front.test.ts"],
     short: "test/e2e/dev-front.test.ts",
   },
+  {
+    id: "caller-check-removed",
+    what: "the Secret Product Worker's caller check removed (any backend reads every secret)",
+    file: "packages/modules/dist/worker/read.js",
+    find: "checkRegistered(manifest, caller, secretId);",
+    replace: "/* sabotaged: no caller check */",
+    tests: ["test/workerd/isolation.test.ts", "test/e2e/isolation.test.ts"],
+    short: "test/workerd/isolation.test.ts",
+  },
 ]
 
 function parseOptions() {

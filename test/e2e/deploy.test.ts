@@ -201,11 +201,12 @@ describe("layer deploy (apply)", () => {
     assert.deepEqual(product.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
     assert.deepEqual(product.subdomain, { enabled: false, previewsEnabled: false }, "the product Worker is never on workers.dev")
 
-    // App: the service binding to the product's SecretProduct entrypoint, the declared date,
+    // App: the service binding to the product's SecretProduct entrypoint, naming its backend
+    // in props (the product serves it only what it registers), the declared date,
     // keep_bindings for what layer does not manage, and its workers.dev route on, URL shown.
     const app = emulator.scripts.find((script) => script.accountId === d.accountId && script.name === "shop-api-production")
     assert.ok(app, "the app Worker was uploaded")
-    assert.deepEqual(app.metadata.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }])
+    assert.deepEqual(app.metadata.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } }])
     assert.ok(Array.isArray(app.metadata.keep_bindings) && app.metadata.keep_bindings.includes("kv_namespace") && !app.metadata.keep_bindings.includes("service"))
     assert.equal(app.metadata.compatibility_date, "2026-05-24")
     assert.deepEqual(app.modules.map((m) => [m.name, m.contentType]), [["index.js", "application/javascript+module"]])
@@ -272,7 +273,7 @@ describe("layer deploy (apply)", () => {
       "mtls_certificate", "pipelines", "plain_text", "queue", "r2_bucket", "ratelimit", "secret_key", "secret_text", "secrets_store_secret", "send_email",
       "vectorize", "version_metadata", "workflow",
     ])
-    assert.deepEqual(app.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }, kv])
+    assert.deepEqual(app.bindings, [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } }, kv])
   })
 
   test("a value written later is bound by the next deploy (the product Worker alone is uploaded again)", async () => {

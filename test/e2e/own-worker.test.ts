@@ -46,6 +46,7 @@ interface Binding {
   binding: string
   service: string
   entrypoint: string
+  props: { backend: string }
 }
 
 let emulator: Emulator
@@ -101,16 +102,25 @@ describe("a Worker deployed by wrangler reads Layeron secrets", () => {
     emulator.resetRequestLog()
     const json = await project.layer(["deploy", "--env", "production", "--product-only", "--yes", "--json"], { env: env() })
     assert.equal(json.code, 0, json.stderr)
-    const doc = jsonOf<{ nodes: { kind: string; status: string }[]; serviceBinding: Binding }>(json)
-    binding = doc.serviceBinding
-    assert.deepEqual(binding, { binding: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" })
+    const doc = jsonOf<{ nodes: { kind: string; status: string }[]; serviceBinding?: Binding; serviceBindings: Record<string, Binding> }>(json)
+    // One binding per backend, each naming its backend in props: the product serves each only its own secrets.
+    binding = doc.serviceBindings.web!
+    assert.deepEqual(doc.serviceBindings, {
+      web: { binding: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "web" } },
+      api: { binding: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } },
+    })
+    assert.equal(doc.serviceBinding, undefined, "two backends: no single binding to pick")
     assert.deepEqual(doc.nodes.filter((node) => node.kind === "app_worker"), [], "no app Worker in the graph")
     const uploads = emulator.requests.filter((r) => r.method === "PUT").map((r) => r.path.replace(accountId, ":account"))
     assert.deepEqual(uploads, ["/accounts/:account/workers/scripts/shop-secret-production"])
 
     const human = await project.layer(["deploy", "--env", "production", "--product-only", "--yes"], { env: env() })
     assert.equal(human.code, 0, human.stderr)
-    assert.match(human.stdout, /add it to its wrangler\.jsonc \(for environment production\):\n {2}"services": \[\n {4}\{\n {6}"binding": "LAYERON_SECRET",\n {6}"service": "shop-secret-production",\n {6}"entrypoint": "SecretProduct"\n {4}\}\n {2}\]\n/)
+    assert.match(
+      human.stdout,
+      /backend "web" reads its secrets through this service binding .*; add it to its wrangler\.jsonc \(for environment production\):\n {2}"services": \[\n {4}\{\n {6}"binding": "LAYERON_SECRET",\n {6}"service": "shop-secret-production",\n {6}"entrypoint": "SecretProduct",\n {6}"props": \{\n {8}"backend": "web"\n {6}\}\n {4}\}\n {2}\]\n/,
+    )
+    assert.match(human.stdout, /backend "api" reads its secrets through this service binding/)
     assert.ok(!(json.stdout + json.stderr + human.stdout + human.stderr).includes(GREETING))
   })
 
@@ -141,7 +151,9 @@ describe("a Worker deployed by wrangler reads Layeron secrets", () => {
       const mf = new Miniflare({
         secretsStorePersist: false,
         workers: [
-          { name: "web", modules: true, script: await readFile(join(out, bundle), "utf8"), compatibilityDate: COMPATIBILITY_DATE, serviceBindings: { [binding.binding]: { name: binding.service, entrypoint: binding.entrypoint } } },
+          { name: "web", modules: true, script: await readFile(join(out, bundle), "utf8"), compatibilityDate: COMPATIBILITY_DATE, serviceBindings: { [binding.binding]: { name: binding.service, entrypoint: binding.entrypoint, props: binding.props } } },
+          // The same Worker bound as backend "api", which registers nothing: refused, no value.
+          { name: "web-as-api", modules: true, script: await readFile(join(out, bundle), "utf8"), compatibilityDate: COMPATIBILITY_DATE, serviceBindings: { [binding.binding]: { name: binding.service, entrypoint: binding.entrypoint, props: { backend: "api" } } } },
           {
             name: binding.service,
             modules: true,
@@ -164,6 +176,13 @@ describe("a Worker deployed by wrangler reads Layeron secrets", () => {
         const response = await web.fetch("http://web/")
         assert.equal(await response.text(), GREETING)
         assert.equal(response.status, 200)
+        const asApi = (await mf.getWorker("web-as-api")) as unknown as { fetch(url: string): Promise<{ status: number; text(): Promise<string> }> }
+        // The Worker does not catch the error: miniflare hands the thrown error back to the caller.
+        await assert.rejects(asApi.fetch("http://web/"), (error: unknown) => {
+          assert.match(String(error), /SecretNotRegisteredError: Backend "api" does not register secret "web\/greeting"/)
+          assert.ok(!String(error).includes(GREETING), "a backend that does not register the secret got its value")
+          return true
+        })
       } finally {
         await mf.dispose()
       }

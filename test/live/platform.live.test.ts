@@ -195,11 +195,11 @@ describe("Workers uploads", () => {
     const product = scriptName("product")
     const app = scriptName("app")
     createdScripts.push(app, product)
-    const manifest = { version: 1 as const, secrets: { "live/probe": { binding: "S_PROBE", physicalName: secret.name, format: "base64url" as const, expose: "versioned" as const } }, sealingKeyBinding: "S_SEALING" }
+    const manifest = { version: 1 as const, secrets: { "live/probe": { binding: "S_PROBE", physicalName: secret.name, format: "base64url" as const, expose: "versioned" as const } }, sealingKeyBinding: "S_SEALING", backends: { live: ["live/probe"] } }
     const productCode = await bundleProductWorker(process.cwd(), manifest)
     await uploadScript(api, accountId, script(product, productCode, { bindings: [{ type: "secrets_store_secret", name: "S_PROBE", store_id: store.id, secret_name: secret.name }] }), uploadContext)
     const appCode = `export default { async fetch(request, env) { const reply = await env.LAYERON_SECRET.read("live/probe", { kind: "current" }); return Response.json(reply.ok ? { ok: true, length: reply.value.value.length } : reply) } }\n`
-    await uploadScript(api, accountId, script(app, appCode, { compatibility_date: "2024-01-01", compatibility_flags: ["rpc"], bindings: [{ type: "service", name: "LAYERON_SECRET", service: product, entrypoint: "SecretProduct" }] }), uploadContext)
+    await uploadScript(api, accountId, script(app, appCode, { compatibility_date: "2024-01-01", compatibility_flags: ["rpc"], bindings: [{ type: "service", name: "LAYERON_SECRET", service: product, entrypoint: "SecretProduct", props: { backend: "live" } }] }), uploadContext)
     await setScriptOnWorkersDev(api, accountId, app, true)
     const answer = await until("the app answers on workers.dev", async () => {
       const response = await fetch(workersDevUrl(app, subdomain)).catch(() => undefined)

@@ -89,11 +89,11 @@ after(async () => {
 /** The uploaded Workers in workerd, wired as their metadata says, the store seeded from the emulator. */
 async function run(appFlags: string[]): Promise<{ ok: boolean; length?: number; error?: string }> {
   const secretBindings = (deployed.product.metadata.bindings as Array<{ type: string; name: string; store_id: string; secret_name: string }>).filter((b) => b.type === "secrets_store_secret")
-  const service = (deployed.app.metadata.bindings as Array<{ type: string; name: string; service: string; entrypoint: string }>).find((b) => b.type === "service")!
+  const service = (deployed.app.metadata.bindings as Array<{ type: string; name: string; service: string; entrypoint: string; props: Record<string, unknown> }>).find((b) => b.type === "service")!
   const mf = new Miniflare({
     secretsStorePersist: false,
     workers: [
-      { name: deployed.app.name, modules: true, script: deployed.appCode, compatibilityDate: OLD_DATE, compatibilityFlags: appFlags, serviceBindings: { [service.name]: { name: service.service, entrypoint: service.entrypoint } } },
+      { name: deployed.app.name, modules: true, script: deployed.appCode, compatibilityDate: OLD_DATE, compatibilityFlags: appFlags, serviceBindings: { [service.name]: { name: service.service, entrypoint: service.entrypoint, props: service.props } } },
       {
         name: deployed.product.name,
         modules: true,

@@ -20,6 +20,11 @@ export const PRODUCT = "secret-product"
 export const BROKEN_PRODUCT = "broken-product"
 /** An app Worker without the LAYERON_SECRET service binding. */
 export const UNBOUND_APP = "unbound-app"
+/** The backend ids: the app's registers every bound secret, the other app's only `greeting`. */
+export const APP_BACKEND = "app"
+export const OTHER_BACKEND = "other"
+/** A second app Worker (backend "other") running the same code. */
+export const OTHER_APP = "other-app"
 const COMPATIBILITY_DATE = "2026-04-01"
 const NAME_PARTS = { workspace: "test", project: "runtime", environment: "workerd" }
 
@@ -46,8 +51,8 @@ export interface RuntimeHarness {
   sealingPrivateKeyText: string
   /** One read through the app Worker's runtime. */
   read(request: ReadRequest, worker?: string): Promise<ReadAnswer>
-  /** A raw RPC call on a service binding of the app Worker. */
-  rpc(binding: string, method: "read" | "active", args: unknown[]): Promise<{ reply?: unknown; thrown?: string }>
+  /** A raw RPC call on a service binding of the app Worker (or of `worker`). */
+  rpc(binding: string, method: "read" | "active", args: unknown[], worker?: string): Promise<{ reply?: unknown; thrown?: string }>
   /** Writes a secret's stored text into the local Secrets Store. */
   store(key: SecretKey, text: string): Promise<void>
   storeSealingKey(text: string): Promise<void>
@@ -73,7 +78,11 @@ export async function startRuntime(): Promise<RuntimeHarness> {
     sealingKeyPhysicalName: sealingPhysicalName,
     storeId: "local-store",
     productWorkerName: PRODUCT,
-    appWorkerNames: [APP],
+    // The app registers every bound secret; "other" (another backend of the project) registers one.
+    backends: [
+      { id: APP_BACKEND, workerName: APP, secrets: boundSecretKeys.map((key) => secrets[key].declaration.id) },
+      { id: OTHER_BACKEND, workerName: OTHER_APP, secrets: [secrets.greeting.declaration.id] },
+    ],
   })
   const options = toMiniflareWorkerOptions(plan)
   const bindingOf = (name: string) => plan.product.secretsStoreSecrets.find((s) => s.secretName === name)!.binding
@@ -88,7 +97,18 @@ export async function startRuntime(): Promise<RuntimeHarness> {
       collect(stderr)
     },
     workers: [
-      { ...worker(APP, appScript), serviceBindings: { ...options.apps[APP]!.serviceBindings, BROKEN: { name: BROKEN_PRODUCT, entrypoint: "SecretProduct" } } },
+      {
+        ...worker(APP, appScript),
+        serviceBindings: {
+          ...options.apps[APP]!.serviceBindings,
+          BROKEN: { name: BROKEN_PRODUCT, entrypoint: "SecretProduct", props: { backend: APP_BACKEND } },
+          // A binding as an older layer (or a hand-written wrangler.jsonc) made it: no props.
+          NO_PROPS: { name: PRODUCT, entrypoint: "SecretProduct" },
+          // props naming a backend the project does not have.
+          STRANGER: { name: PRODUCT, entrypoint: "SecretProduct", props: { backend: "stranger" } },
+        },
+      },
+      { ...worker(OTHER_APP, appScript), ...options.apps[OTHER_APP]! },
       { ...worker(PRODUCT, productScript), ...options.product },
       { ...worker(BROKEN_PRODUCT, productScript), bindings: { LAYERON_SECRET_MANIFEST: "{not json" } },
       worker(UNBOUND_APP, appScript),
@@ -115,7 +135,7 @@ export async function startRuntime(): Promise<RuntimeHarness> {
     sealingPublicKey: keys.publicKey,
     sealingPrivateKeyText,
     read: (request, worker = APP) => post(worker, "/", request) as Promise<ReadAnswer>,
-    rpc: (binding, method, args) => post(APP, "/rpc", { binding, method, args }) as Promise<{ reply?: unknown; thrown?: string }>,
+    rpc: (binding, method, args, worker = APP) => post(worker, "/rpc", { binding, method, args }) as Promise<{ reply?: unknown; thrown?: string }>,
     store: (key, text) => put(bindingOf(physicalNames[key]), text),
     storeSealingKey: (text) => put(bindingOf(sealingPhysicalName), text),
     deleteSealingKey: async () => {

@@ -40,11 +40,13 @@ test("a malformed selector is answered as product_unavailable naming a version m
   }
 })
 
-test("a secret id that is not a string, or not declared, is secret_not_found", async () => {
+test("a secret id that is not a string is secret_not_found; one the backend does not register (inherited names too) is secret_not_registered", async () => {
   const notString = await reply("LAYERON_SECRET", "read", [42, { kind: "current" }])
   assert.deepEqual(notString.ok ? undefined : [notString.error.code, notString.error.secretId], ["secret_not_found", "(not a string)"])
-  const inherited = await reply("LAYERON_SECRET", "active", ["__proto__/x"])
-  assert.equal(inherited.ok ? undefined : inherited.error.code, "secret_not_found")
+  for (const id of ["__proto__/x", "constructor/x", "auth/undeclared"]) {
+    const inherited = await reply("LAYERON_SECRET", "active", [id])
+    assert.equal(inherited.ok ? undefined : inherited.error.code, "secret_not_registered")
+  }
 })
 
 test("a product Worker with a malformed manifest answers product_unavailable with the fix", async () => {

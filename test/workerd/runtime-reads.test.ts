@@ -309,8 +309,8 @@ describe("failures", () => {
     await fails({ secret: "missing", op: "current" }, { name: "SecretNotFoundError", code: "secret_not_found", message: new RegExp(`Secret "empty/missing" has no value in Secrets Store \\(secret name ${rt.physicalNames.missing}\\). Write one with \`layer secret set empty/missing\``) })
   })
 
-  test("a secret the product Worker does not bind: secret_not_found naming app.use", async () => {
-    await fails({ secret: "undeclared", op: "current" }, { name: "SecretNotFoundError", code: "secret_not_found", message: /Secret "app-only\/undeclared" is not bound to the Secret Product Worker. Register it with app.use/ })
+  test("a secret the backend does not register (nor any other): secret_not_registered naming the backend and app.use", async () => {
+    await fails({ secret: "undeclared", op: "current" }, { name: "SecretNotRegisteredError", code: "secret_not_registered", message: /^Backend "app" does not register secret "app-only\/undeclared", so the Secret Product Worker does not serve it to that backend\. Register it in that backend with app\.use\(/ })
   })
 
   test("an invalid envelope is reported, never guessed, and never quoted", async () => {

@@ -42,7 +42,7 @@ before(async () => {
     sealingKeyPhysicalName: sealingName,
     storeId: "local-store",
     productWorkerName: PRODUCT,
-    appWorkerNames: [APP],
+    backends: [{ id: "keys", workerName: APP, secrets: Object.values(keySecrets).map((m) => m.declaration.id) }],
   })
   const options = toMiniflareWorkerOptions(plan)
   mf = new Miniflare({

@@ -238,7 +238,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         "a failure while applying keeps what was done, and deploying again continues). At a terminal a Cloudflare deploy asks first unless --yes.",
       "Without a terminal (CI, a pipe) deploy refuses unless --yes (or --dry-run), as secret delete, secret import and secret rotate --apply do.",
       "--product-only deploys the secrets and the Secret Product Worker alone, not the backends' Workers: for a Worker that wrangler deploys. " +
-        "It prints the service binding to add to that Worker's wrangler.jsonc (`services`: LAYERON_SECRET → <project>-secret-<env>, entrypoint SecretProduct); " +
+        "It prints the service binding to add to that Worker's wrangler.jsonc (`services`: LAYERON_SECRET → <project>-secret-<env>, entrypoint SecretProduct, props { backend: <its backend id> }), one per backend: each backend is served only the secrets it registers; " +
         "the backend entry listed in layeron.config.ts only needs to declare its secrets (see docs/guide.md, \"Your own Worker\").",
     ],
     positionals: [],

@@ -8,6 +8,11 @@ declare module "cloudflare:workers" {
   export interface ExecutionContext {
     waitUntil(promise: Promise<unknown>): void
     passThroughOnException(): void
+    /**
+     * The `props` of the service binding the call came through (`{}` when it has none): set
+     * by the binding's configuration, not by the caller's code.
+     */
+    readonly props: unknown
   }
 
   /**

@@ -193,6 +193,12 @@ describe("Workers script upload", () => {
     assert.equal(ok.status, 200)
     const self = await upload(f, "loop", metadataWith([{ type: "service", name: "SELF", service: "loop" }]), [worker])
     assert.equal(self.status, 200)
+    // props (FACTS 3.10): an object is kept with the binding; anything else is refused.
+    const withProps = await upload(f, "app", metadataWith([{ type: "service", name: "PRODUCT", service: "product-worker", entrypoint: "SecretProduct", props: { backend: "api" } }]), [worker])
+    assert.equal(withProps.status, 200)
+    for (const props of ["api", ["api"], null]) {
+      assert.deepEqual(errorCodes(await upload(f, "app", metadataWith([{ type: "service", name: "PRODUCT", service: "product-worker", props }]), [worker])), [10021])
+    }
   })
 
   it("refuses bindings without a type or name, and a bindings value that is not an array", async () => {

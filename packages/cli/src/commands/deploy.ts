@@ -2,7 +2,7 @@
  * `layer deploy`: plan the environment's deploy graph and apply it (or, with --dry-run, show
  * it and write nothing). The logic lives in deploy/; this file parses, calls and renders.
  */
-import { SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "@layeron/modules/binding-plan"
+import { serviceBinding as serviceBindingOf } from "@layeron/modules/binding-plan"
 import { deploy } from "../deploy/index.js"
 import type { DeployDocument, DeployNode, NodeKind } from "../deploy/index.js"
 import type { CommandResult, HumanBlock, Tone } from "../output/index.js"
@@ -10,14 +10,19 @@ import { requireConfirmationSource } from "../framework/confirm.js"
 import { booleanFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
-/** The binding a Worker deployed by another tool adds to reach the Secret Product Worker. */
+/**
+ * The binding a Worker deployed by another tool adds to reach the Secret Product Worker;
+ * `props.backend` names its backend, which is served only the secrets it registers.
+ */
 export interface ServiceBinding {
   binding: string
   service: string
   entrypoint: string
+  props: { backend: string }
 }
 
-export type DeployCommandDocument = DeployDocument & { serviceBinding?: ServiceBinding }
+/** `serviceBindings`: one per backend id; `serviceBinding`: the same, when the config has exactly one backend. */
+export type DeployCommandDocument = DeployDocument & { serviceBinding?: ServiceBinding; serviceBindings?: Record<string, ServiceBinding> }
 
 export async function run(context: CommandContext): Promise<CommandResult<DeployCommandDocument>> {
   const dryRun = booleanFlag(context.flags, "dry-run")
@@ -39,8 +44,11 @@ export async function run(context: CommandContext): Promise<CommandResult<Deploy
   context.output.progress(undefined)
   const product = productOnly ? report.document.nodes.find((node) => node.kind === "product_worker")?.physicalName : undefined
   if (!product) return { json: report.document, human: render(report.document, report.blocked), exitCode: report.exitCode }
-  const serviceBinding: ServiceBinding = { binding: SECRET_PRODUCT_BINDING, service: product, entrypoint: SECRET_PRODUCT_ENTRYPOINT }
-  return { json: { ...report.document, serviceBinding }, human: [...render(report.document, report.blocked), ...renderBinding(serviceBinding, report.document.environment)], exitCode: report.exitCode }
+  const serviceBindings = Object.fromEntries(report.backends.map((backend) => [backend, serviceBindingOf(product, backend)]))
+  const only = report.backends.length === 1 ? serviceBindings[report.backends[0]!] : undefined
+  const json = { ...report.document, ...(only ? { serviceBinding: only } : {}), serviceBindings }
+  const human = [...render(report.document, report.blocked), ...Object.values(serviceBindings).flatMap((binding) => renderBinding(binding, report.document.environment))]
+  return { json, human, exitCode: report.exitCode }
 }
 
 /** What to paste into the wrangler config of a Worker that wrangler deploys itself. */
@@ -48,7 +56,11 @@ function renderBinding(binding: ServiceBinding, environment: string): HumanBlock
   const snippet = JSON.stringify({ services: [binding] }, null, 2).split("\n").slice(1, -1)
   return [
     { type: "blank" },
-    { type: "line", text: `your Worker reads these secrets through this service binding; add it to its wrangler.jsonc (for environment ${environment}):`, tone: "strong" },
+    {
+      type: "line",
+      text: `backend "${binding.props.backend}" reads its secrets through this service binding (its props name the backend: it is served only what it registers); add it to its wrangler.jsonc (for environment ${environment}):`,
+      tone: "strong",
+    },
     ...snippet.map((text): HumanBlock => ({ type: "line", text })),
     { type: "line", text: `then \`wrangler deploy\`; in the Worker, import its declarations from @layeron/modules and read them (await key.current().text()). docs/guide.md: "Your own Worker".`, tone: "muted" },
   ]

@@ -31,7 +31,7 @@ import type { ImportInputs } from "./import-inputs.js"
 import type { DiscoveredBackend, DiscoveredDeclaration } from "./types.js"
 
 /** Bump when the stored shape or the meaning of a field changes. */
-const FORMAT = 2
+const FORMAT = 3
 
 export const PROJECT_CACHE_VARIABLE = "LAYERON_PROJECT_CACHE"
 

@@ -48,7 +48,8 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
         hint: "end the entry with `export default app`, where app = backend({ name, compatibilityDate })",
       })
     }
-    backends.push({ id: backend, file, app: app === undefined || app === null ? undefined : appOptionsOf(app) })
+    const own = new Set<string>()
+    backends.push({ id: backend, file, app: app === undefined || app === null ? undefined : appOptionsOf(app), secrets: [] })
     const fromApp = app === undefined || app === null ? undefined : (app as Record<symbol, unknown>)[REGISTERED_MODULES]
     if (!Array.isArray(fromApp) && exported === undefined) {
       debug(`backend "${backend}" (${shown}): default export is not a backend() app and there is no \`export const ${REGISTRATION_EXPORT}\`; no declarations`)
@@ -58,6 +59,7 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
     for (const module of registered) {
       const declaration = declarationOf(module)
       if (!declaration) continue
+      own.add(declaration.id)
       const earlier = found.get(declaration.id)
       if (!earlier) {
         found.set(declaration.id, { declaration, backend, file })
@@ -71,6 +73,7 @@ export async function discoverDeclarations({ config, root, importer, debug }: Di
         )
       }
     }
+    backends[backends.length - 1]!.secrets = [...own].sort()
     debug(`backend "${backend}" (${shown}): ${registered.length} registered module(s)`)
   }
   const declarations = [...found.values()].sort((a, b) => (a.declaration.id < b.declaration.id ? -1 : a.declaration.id > b.declaration.id ? 1 : 0))

@@ -49,6 +49,11 @@ export interface DiscoveredBackend {
   file: string
   /** undefined when the default export is not a `backend()` app (a plain `{ fetch }` object). */
   app: BackendAppOptions | undefined
+  /**
+   * The secret ids this backend registers (`app.use()` and its `layeron` export), sorted: the
+   * Secret Product Worker serves this backend these and nothing else.
+   */
+  secrets: string[]
 }
 
 export interface LoadedProject {

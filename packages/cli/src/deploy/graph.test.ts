@@ -32,6 +32,10 @@ function input(overrides: Partial<GraphInput> = {}): GraphInput {
     sealingKey: { physicalName: SEALING, publicKeyPath: ".layeron/secret-rotation/production/public-key.json", hasPublicKey: false },
     recorded: new Map(),
     productWorkerName: "shop-secret-production",
+    registrations: [
+      { id: "api", secrets: ["auth/session-key", "billing/stripe"] },
+      { id: "web", secrets: ["auth/signing-key"] },
+    ],
     product: { ok: true, code: "export class SecretProduct {}" },
     apps: [{ backend, bundle: { ok: true, code: "export default {}" } }],
     deployed: undefined,
@@ -69,6 +73,16 @@ describe("buildDeployGraph", () => {
     // The manifest is compiled into the bundle (observe), not sent as a var.
     assert.deepEqual(product.metadata.bindings.map((b) => b.type), ["secrets_store_secret", "secrets_store_secret", "secrets_store_secret"])
     assert.deepEqual(Object.keys(graph.plan.product.manifest.secrets).sort(), ["auth/session-key", "auth/signing-key", "billing/stripe"])
+  })
+
+  it("each backend gets its own allow-list, and each app Worker's service binding names its backend in props", () => {
+    const graph = buildDeployGraph(input())
+    // "web" has no app Worker here (a Worker another tool deploys): it still gets its allow-list.
+    assert.deepEqual(graph.plan.product.manifest.backends, { api: ["auth/session-key", "billing/stripe"], web: ["auth/signing-key"] })
+    const app = graph.scripts.find((script) => script.role === "app")!
+    const service = { type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } }
+    assert.deepEqual(app.metadata.bindings, [service])
+    assert.deepEqual(app.wrangler.services, [{ binding: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } }])
   })
 
   it("an account without a store plans one", () => {

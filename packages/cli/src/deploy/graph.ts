@@ -50,6 +50,8 @@ export interface GraphInput {
   /** Version ids the rotation state records, by physical name. */
   recorded: ReadonlyMap<string, readonly string[]>
   productWorkerName: string
+  /** Every backend of the config with the secrets it registers (with --product-only too: the allow-lists). */
+  registrations: readonly Registration[]
   product: BundleOutcome
   apps: ReadonlyArray<{ backend: BackendTarget; bundle: BundleOutcome }>
   /** The last deploy's state. */
@@ -113,13 +115,21 @@ function checkQuota(input: GraphInput, nodes: PlannedNode[]): void {
   delete store.step
 }
 
+/** A backend and the secret ids it registers (DiscoveredBackend's id and secrets). */
+export interface Registration {
+  id: string
+  secrets: readonly string[]
+}
+
 /** The binding plan over every declaration; the product Worker binds those with a value. */
 export interface BindingPlanSource {
   secrets: GraphInput["secrets"]
   sealingKey: { physicalName: string }
   store: StoreRef | undefined
   productWorkerName: string
-  apps: ReadonlyArray<{ backend: { workerName: string } }>
+  registrations: readonly Registration[]
+  /** The app Workers layer deploys (none with --product-only: those backends get an allow-list only). */
+  apps: ReadonlyArray<{ backend: { id: string; workerName: string } }>
 }
 
 export function bindingPlan(input: BindingPlanSource): BindingPlan {
@@ -129,7 +139,10 @@ export function bindingPlan(input: BindingPlanSource): BindingPlan {
     sealingKeyPhysicalName: input.sealingKey.physicalName,
     storeId: input.store?.id ?? UNKNOWN_STORE_ID,
     productWorkerName: input.productWorkerName,
-    appWorkerNames: input.apps.map((app) => app.backend.workerName),
+    backends: input.registrations.map(({ id, secrets }) => {
+      const workerName = input.apps.find((app) => app.backend.id === id)?.backend.workerName
+      return { id, secrets, ...(workerName === undefined ? {} : { workerName }) }
+    }),
   })
 }
 

@@ -53,6 +53,8 @@ export interface DeployReport {
   exitCode: 0 | 1
   /** Apply refused to write because the plan held conflicts or errors. */
   blocked: boolean
+  /** The config's backend ids, in config order (each has its own service binding). */
+  backends: string[]
 }
 
 export async function deploy(request: DeployRequest): Promise<DeployReport> {
@@ -76,7 +78,8 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const document = (nodes: DeployNode[], dryRun: boolean): DeployDocument => ({ environment, provider: target.kind, dryRun, nodes, artifacts })
   const planned = graph.nodes.map(({ node }) => node)
 
-  if (request.dryRun) return { document: document(planned, true), exitCode: exitCodeOf(planned), blocked: false }
+  const backends = project.backends.map((backend) => backend.id)
+  if (request.dryRun) return { document: document(planned, true), exitCode: exitCodeOf(planned), blocked: false, backends }
 
   const changes = graph.nodes.filter(({ step }) => step !== undefined).length
   if (changes > 0 && target.kind === "cloudflare" && request.confirm) {
@@ -93,7 +96,7 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
     now: request.now,
     progress: request.note,
   })
-  return { document: document(outcome.nodes, false), exitCode: exitCodeOf(outcome.nodes), blocked: outcome.blocked }
+  return { document: document(outcome.nodes, false), exitCode: exitCodeOf(outcome.nodes), blocked: outcome.blocked, backends }
 }
 
 function exitCodeOf(nodes: readonly DeployNode[]): 0 | 1 {

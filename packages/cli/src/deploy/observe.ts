@@ -13,7 +13,7 @@ import type { SecretCatalog } from "../secrets/catalog.js"
 import { readDeployState } from "./artifacts.js"
 import { bundleBackend, bundleProductWorker } from "./bundle.js"
 import { bindingPlan } from "./graph.js"
-import type { BundleOutcome, GraphInput } from "./graph.js"
+import type { BundleOutcome, GraphInput, Registration } from "./graph.js"
 import type { DeployTarget } from "./target.js"
 import type { BackendTarget } from "./types.js"
 
@@ -66,6 +66,7 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
     },
     recorded,
     productWorkerName: input.productWorkerName,
+    registrations: registrationsOf(project),
     product,
     apps,
     deployed: await readDeployState(root, environment, input.warn),
@@ -83,8 +84,14 @@ async function manifestOf(input: ObserveInput) {
     sealingKey: { physicalName: input.catalog.sealingKeyName },
     store: undefined,
     productWorkerName: input.productWorkerName,
+    registrations: registrationsOf(input.project),
     apps: input.backends.map((backend) => ({ backend })),
   }).product.manifest
+}
+
+/** Every backend of the config and what it registers: the product Worker's allow-lists. */
+function registrationsOf(project: LoadedProject): Registration[] {
+  return project.backends.map((backend) => ({ id: backend.id, secrets: backend.secrets }))
 }
 
 /** A bundle failure is a node in the graph, not the end of the plan. */

@@ -47,7 +47,7 @@ const script: WorkerScript = {
     main_module: "index.js",
     compatibility_date: "2026-05-24",
     compatibility_flags: [],
-    bindings: [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct" }],
+    bindings: [{ type: "service", name: "LAYERON_SECRET", service: "shop-secret-production", entrypoint: "SecretProduct", props: { backend: "api" } }],
   },
   wrangler: {},
   digest: "d",

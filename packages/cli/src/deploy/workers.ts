@@ -4,8 +4,11 @@
  *
  * The Secret Product Worker binds only the secrets that hold a value: Cloudflare refuses an
  * upload whose binding names a missing secret (10182). Its manifest still lists every
- * declaration, so reading one without a value says which secret it is and to redeploy; the
- * manifest travels in its bundle (bundleProductWorker), not in a var, which holds 5 KB at most.
+ * declaration, so reading one without a value answers `secret_not_found` (as `layer dev` and
+ * testSecrets do) naming the secret; the manifest travels in its bundle (bundleProductWorker),
+ * not in a var, which holds 5 KB at most. It also holds each backend's allow-list, and each
+ * app Worker's service binding carries `props: { backend }`, so a backend reads only what it
+ * registers.
  *
  * An upload replaces every binding of the script unless `keep_bindings` names the types to
  * keep from the previous upload. App Workers keep every type layer does not send (a KV
@@ -27,7 +30,11 @@ export const PRODUCT_COMPATIBILITY_DATE = "2026-04-01"
 
 export type UploadBinding =
   | { type: "secrets_store_secret"; name: string; store_id: string; secret_name: string }
-  | { type: "service"; name: string; service: string; entrypoint: string }
+  /**
+   * `props` reach the product Worker as `ctx.props` and say which backend calls (worker/caller.ts).
+   * wrangler 4.x sends the same key in its upload metadata (docs/cloudflare.md, "Service binding props").
+   */
+  | { type: "service"; name: string; service: string; entrypoint: string; props: { backend: string } }
 
 /** The `metadata` part of a script upload (Workers script upload API; wrangler's WorkerMetadataPut). */
 export interface UploadMetadata {
@@ -117,7 +124,7 @@ export function planWorkerScripts(input: ScriptsInput): WorkerScript[] {
       main_module: MAIN_MODULE,
       compatibility_date: backend.compatibilityDate,
       compatibility_flags: [...backend.compatibilityFlags],
-      bindings: services.map((s) => ({ type: "service" as const, name: s.binding, service: s.service, entrypoint: s.entrypoint })),
+      bindings: services.map((s) => ({ type: "service" as const, name: s.binding, service: s.service, entrypoint: s.entrypoint, props: { ...s.props } })),
       keep_bindings: [...APP_KEEP_BINDINGS],
     }
     return script("app", backend.workerName, backend.id, code, metadata, { ...account, services, workers_dev: backend.workersDev, keep_vars: true })

@@ -14,7 +14,8 @@ export interface MiniflareProductOptions {
 }
 
 export interface MiniflareAppOptions {
-  serviceBindings: Record<string, { name: string; entrypoint: string }>
+  /** `props` reach the product as `ctx.props` (miniflare's serviceBindings option, like wrangler's). */
+  serviceBindings: Record<string, { name: string; entrypoint: string; props: { backend: string } }>
 }
 
 export interface MiniflareBindingOptions {
@@ -29,7 +30,7 @@ export function toMiniflareWorkerOptions(plan: BindingPlan): MiniflareBindingOpt
   const apps: Record<string, MiniflareAppOptions> = {}
   for (const app of plan.apps) {
     const serviceBindings: MiniflareAppOptions["serviceBindings"] = {}
-    for (const s of app.services) serviceBindings[s.binding] = { name: s.service, entrypoint: s.entrypoint }
+    for (const s of app.services) serviceBindings[s.binding] = { name: s.service, entrypoint: s.entrypoint, props: { ...s.props } }
     apps[app.workerName] = { serviceBindings }
   }
   return { product: { name: plan.product.workerName, secretsStoreSecrets, bindings: { ...plan.product.vars } }, apps }

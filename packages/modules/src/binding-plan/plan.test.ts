@@ -13,8 +13,13 @@ const input: BindingPlanInput = {
   sealingKeyPhysicalName: "lo_0123456789abcdef01234567",
   storeId: "023e105f4ecef8ad9ca31a8372d0c353",
   productWorkerName: "shop-secret-product",
-  appWorkerNames: ["shop-api", "shop-admin", "shop-api"],
+  backends: [
+    { id: "api", workerName: "shop-api", secrets: ["billing/stripe", "auth/session-key", "billing/stripe"] },
+    { id: "admin", workerName: "shop-admin", secrets: [] },
+    { id: "web", secrets: ["auth/session-key"] },
+  ],
 }
+const SERVICE = { binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }
 
 test("the plan binds every declared secret and the sealing key to the product Worker", () => {
   const plan = planBindings(input)
@@ -30,16 +35,25 @@ test("the plan binds every declared secret and the sealing key to the product Wo
       "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
     },
     sealingKeyBinding: "S_lo_0123456789abcdef01234567",
+    // Each backend's allow-list, a Worker deployed by another tool ("web") included.
+    backends: { admin: [], api: ["auth/session-key", "billing/stripe"], web: ["auth/session-key"] },
   })
   assert.deepEqual(plan.product.vars, { LAYERON_SECRET_MANIFEST: plan.product.manifest })
+  // Each app Worker's binding names its backend in props: the product's ctx.props.
   assert.deepEqual(plan.apps, [
-    { workerName: "shop-admin", services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] },
-    { workerName: "shop-api", services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] },
+    { workerName: "shop-admin", services: [{ ...SERVICE, props: { backend: "admin" } }] },
+    { workerName: "shop-api", services: [{ ...SERVICE, props: { backend: "api" } }] },
   ])
 })
 
+test("a backend id that names an Object.prototype member is an ordinary allow-list", () => {
+  const plan = planBindings({ ...input, backends: [{ id: "__proto__", secrets: ["billing/stripe"] }, { id: "constructor", secrets: [] }] })
+  assert.deepEqual(Object.keys(plan.product.manifest.backends), ["__proto__", "constructor"])
+  assert.deepEqual(Object.getOwnPropertyDescriptor(plan.product.manifest.backends, "__proto__")?.value, ["billing/stripe"])
+})
+
 test("the plan is deterministic: input order does not change it", () => {
-  const reversed = planBindings({ ...input, declarations: [...input.declarations].reverse(), appWorkerNames: [...input.appWorkerNames].reverse() })
+  const reversed = planBindings({ ...input, declarations: [...input.declarations].reverse(), backends: [...input.backends].reverse() })
   assert.equal(JSON.stringify(reversed), JSON.stringify(planBindings(input)))
 })
 
@@ -49,14 +63,14 @@ test("the miniflare rendering uses miniflare's option names", () => {
   assert.equal(options.product.name, "shop-secret-product")
   assert.equal(Object.keys(options.product.secretsStoreSecrets).length, 3)
   assert.deepEqual(Object.keys(options.product.bindings), ["LAYERON_SECRET_MANIFEST"])
-  assert.deepEqual(options.apps["shop-api"], { serviceBindings: { LAYERON_SECRET: { name: "shop-secret-product", entrypoint: "SecretProduct" } } })
+  assert.deepEqual(options.apps["shop-api"], { serviceBindings: { LAYERON_SECRET: { name: "shop-secret-product", entrypoint: "SecretProduct", props: { backend: "api" } } } })
 })
 
 test("the wrangler rendering uses wrangler.jsonc keys", () => {
   const config = toWranglerConfig(planBindings(input))
   assert.deepEqual(config.product.secrets_store_secrets[0], { binding: "S_STRIPE_SECRET", store_id: input.storeId, secret_name: "STRIPE_SECRET" })
   assert.equal(config.product.vars.LAYERON_SECRET_MANIFEST?.version, 1)
-  assert.deepEqual(config.apps["shop-admin"], { services: [{ binding: "LAYERON_SECRET", service: "shop-secret-product", entrypoint: "SecretProduct" }] })
+  assert.deepEqual(config.apps["shop-admin"], { services: [{ ...SERVICE, props: { backend: "admin" } }] })
 })
 
 test("binding names are identifiers and distinct for distinct secret names", () => {
@@ -86,6 +100,10 @@ test("inconsistent input is refused with the id or name at fault", () => {
   rejects({ sealingKeyPhysicalName: "" }, /of the sealing key \(layeron\/sealing-key\) is not a Cloudflare secret name/)
   rejects({ storeId: " " }, /storeId is empty/)
   rejects({ productWorkerName: "" }, /productWorkerName is empty/)
-  rejects({ appWorkerNames: [""] }, /appWorkerNames holds an empty name/)
-  rejects({ appWorkerNames: ["shop-secret-product"] }, /app Worker "shop-secret-product" has the Secret Product Worker's name/)
+  rejects({ backends: [{ id: "api", workerName: "", secrets: [] }] }, /backends holds an empty app Worker name/)
+  rejects({ backends: [{ id: "api", workerName: "shop-secret-product", secrets: [] }] }, /app Worker "shop-secret-product" has the Secret Product Worker's name/)
+  rejects({ backends: [{ id: "api", workerName: "a", secrets: [] }, { id: "web", workerName: "a", secrets: [] }] }, /Two backends have the app Worker name "a"/)
+  rejects({ backends: [{ id: "api", secrets: [] }, { id: "api", secrets: [] }] }, /Backend "api" is listed twice/)
+  rejects({ backends: [{ id: "api", secrets: ["auth/nothing"] }] }, /Backend "api" registers "auth\/nothing", which is not among the declarations/)
+  rejects({ backends: [{ id: "api", secrets: ["__proto__"] }] }, /Backend "api" registers "__proto__", which is not among the declarations/)
 })

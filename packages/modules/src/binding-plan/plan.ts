@@ -5,10 +5,10 @@
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
 import type { SecretDeclaration } from "../declare/types.js"
 import type { SecretManifest, SecretManifestEntry } from "../worker/manifest.js"
-import { SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
+import { CALLER_PROP, SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
 import { secretBindingName } from "./binding-name.js"
 import { BindingPlanError } from "./errors.js"
-import type { BindingPlan, BindingPlanInput, SecretsStoreBinding } from "./types.js"
+import type { BackendRegistration, BindingPlan, BindingPlanInput, SecretsStoreBinding, ServiceBinding } from "./types.js"
 
 export function planBindings(input: BindingPlanInput): BindingPlan {
   checkWorkers(input)
@@ -26,18 +26,40 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
     secrets[declaration.id] = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
   }
 
-  const manifest: SecretManifest = { version: 1, secrets, sealingKeyBinding: secretBindingName(input.sealingKeyPhysicalName) }
+  const manifest: SecretManifest = { version: 1, secrets, sealingKeyBinding: secretBindingName(input.sealingKeyPhysicalName), backends: allowLists(input.backends, secrets) }
   const secretsStoreSecrets: SecretsStoreBinding[] = [...ownerOf.keys()]
     .map((secretName) => ({ binding: secretBindingName(secretName), storeId: input.storeId, secretName }))
     .sort((a, b) => compare(a.binding, b.binding))
 
   return {
     product: { workerName: input.productWorkerName, secretsStoreSecrets, manifest, vars: { [SECRET_MANIFEST_VAR]: manifest } },
-    apps: [...new Set(input.appWorkerNames)].sort(compare).map((workerName) => ({
-      workerName,
-      services: [{ binding: SECRET_PRODUCT_BINDING, service: input.productWorkerName, entrypoint: SECRET_PRODUCT_ENTRYPOINT }],
-    })),
+    apps: input.backends
+      .flatMap((backend) => (backend.workerName === undefined ? [] : [{ workerName: backend.workerName, backend: backend.id }]))
+      .sort((a, b) => compare(a.workerName, b.workerName))
+      .map(({ workerName, backend }) => ({ workerName, services: [serviceBinding(input.productWorkerName, backend)] })),
   }
+}
+
+/** The binding an app Worker of `backend` reaches the product through (also printed by `deploy --product-only`). */
+export function serviceBinding(productWorkerName: string, backend: string): ServiceBinding {
+  return { binding: SECRET_PRODUCT_BINDING, service: productWorkerName, entrypoint: SECRET_PRODUCT_ENTRYPOINT, props: { [CALLER_PROP]: backend } as { backend: string } }
+}
+
+/** Backend id → the declared secrets it registers, sorted; a registration of an undeclared id is a bug upstream. */
+function allowLists(backends: readonly BackendRegistration[], secrets: Record<string, SecretManifestEntry>): Record<string, string[]> {
+  const seen = new Set<string>()
+  const lists: Array<[string, string[]]> = []
+  for (const backend of [...backends].sort((a, b) => compare(a.id, b.id))) {
+    checkName(backend.id.trim() !== "", "backends holds an empty backend id")
+    if (seen.has(backend.id)) throw new BindingPlanError(`Backend "${backend.id}" is listed twice; each backend needs one entry.`)
+    seen.add(backend.id)
+    for (const id of backend.secrets) {
+      if (!Object.hasOwn(secrets, id)) throw new BindingPlanError(`Backend "${backend.id}" registers "${id}", which is not among the declarations; plan with every declaration the backends register.`)
+    }
+    lists.push([backend.id, [...new Set(backend.secrets)].sort(compare)])
+  }
+  // fromEntries defines own properties, so an id such as "__proto__" stays a plain key.
+  return Object.fromEntries(lists)
 }
 
 /** An adopted declaration (`secretName`) may be absent from `physicalNames`. */
@@ -54,9 +76,13 @@ function checkPhysicalName(name: string, what: string): void {
 
 function checkWorkers(input: BindingPlanInput): void {
   checkName(input.productWorkerName.trim() !== "", "productWorkerName is empty: name the Secret Product Worker")
-  for (const app of input.appWorkerNames) {
-    checkName(app.trim() !== "", "appWorkerNames holds an empty name")
+  const seen = new Set<string>()
+  for (const { workerName: app } of input.backends) {
+    if (app === undefined) continue
+    checkName(app.trim() !== "", "backends holds an empty app Worker name")
     checkName(app !== input.productWorkerName, `The app Worker "${app}" has the Secret Product Worker's name; give the product Worker its own name.`)
+    checkName(!seen.has(app), `Two backends have the app Worker name "${app}"; each backend needs its own Worker.`)
+    seen.add(app)
   }
 }
 

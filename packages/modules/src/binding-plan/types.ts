@@ -14,7 +14,18 @@ export interface BindingPlanInput {
   sealingKeyPhysicalName: string
   storeId: string
   productWorkerName: string
-  appWorkerNames: string[]
+  /** Every backend of the project, with what it registers: the product serves each only its own. */
+  backends: BackendRegistration[]
+}
+
+/** One backend of the project, as the Secret Product Worker's allow-list sees it. */
+export interface BackendRegistration {
+  /** The backend id: its key in layeron.config.ts `backends`. */
+  id: string
+  /** Its app Worker, when layer deploys it; absent for a Worker another tool deploys (`--product-only`). */
+  workerName?: string
+  /** The secret ids (`namespace/name`) it registers with `app.use()` or its `layeron` export. */
+  secrets: readonly string[]
 }
 
 export interface SecretsStoreBinding {
@@ -27,6 +38,8 @@ export interface ServiceBinding {
   binding: string
   service: string
   entrypoint: string
+  /** Handed to the product as `ctx.props`: which backend this binding belongs to. */
+  props: { backend: string }
 }
 
 export interface BindingPlan {

@@ -13,7 +13,8 @@ export interface WranglerProductConfig {
 }
 
 export interface WranglerAppConfig {
-  services: { binding: string; service: string; entrypoint: string }[]
+  /** wrangler's `services[].props` ("made available to the service via ctx.props"). */
+  services: { binding: string; service: string; entrypoint: string; props: { backend: string } }[]
 }
 
 export interface WranglerBindingConfig {
@@ -24,7 +25,7 @@ export interface WranglerBindingConfig {
 
 export function toWranglerConfig(plan: BindingPlan): WranglerBindingConfig {
   const apps: Record<string, WranglerAppConfig> = {}
-  for (const app of plan.apps) apps[app.workerName] = { services: app.services.map((s) => ({ ...s })) }
+  for (const app of plan.apps) apps[app.workerName] = { services: app.services.map((s) => ({ ...s, props: { ...s.props } })) }
   return {
     product: {
       name: plan.product.workerName,

@@ -8,6 +8,7 @@ import {
   quoteInput,
   SecretError,
   SecretNotFoundError,
+  SecretNotRegisteredError,
   secretErrorFromWire,
   UnknownVersionError,
   VersionExpiredError,
@@ -22,6 +23,7 @@ test("each wire code becomes its typed class, keeping ids and message", () => {
     ["invalid_envelope", InvalidEnvelopeError],
     ["expose_refused", ExposeRefusedError],
     ["product_unavailable", ProductUnavailableError],
+    ["secret_not_registered", SecretNotRegisteredError],
   ]
   for (const [code, ErrorClass] of cases) {
     const error = secretErrorFromWire({ code, secretId: "auth/session-key", versionId: "v2", message: `m ${code}` })

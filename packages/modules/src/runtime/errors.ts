@@ -90,6 +90,18 @@ export class ProductUnavailableError extends SecretError {
     super({ ...details, code: "product_unavailable" })
   }
 }
+/**
+ * The calling backend does not register this secret (`app.use()` or its `layeron` export), or
+ * its service binding does not name a backend of the project: the Secret Product Worker
+ * serves each backend only its own secrets. The message names the backend and the secret.
+ */
+export class SecretNotRegisteredError extends SecretError {
+  override name = "SecretNotRegisteredError"
+  declare readonly code: "secret_not_registered"
+  constructor(details: SecretErrorDetails) {
+    super({ ...details, code: "secret_not_registered" })
+  }
+}
 /** The value does not decode the way the reader asked (`.json()` on non-JSON, bad base64url). */
 export class InvalidValueError extends SecretError {
   override name = "InvalidValueError"
@@ -107,6 +119,7 @@ const CLASS_BY_CODE: Record<SecretErrorCode, new (details: SecretErrorDetails) =
   expose_refused: ExposeRefusedError,
   product_unavailable: ProductUnavailableError,
   invalid_value: InvalidValueError,
+  secret_not_registered: SecretNotRegisteredError,
 }
 
 /** The longest caller input a message quotes; the rest is cut and said to be. */

@@ -12,6 +12,7 @@ export {
   ExposeRefusedError,
   ProductUnavailableError,
   InvalidValueError,
+  SecretNotRegisteredError,
   isSecretError,
 } from "./errors.js"
 export type { SecretErrorCode, SecretErrorData, SecretErrorDetails } from "./errors.js"

@@ -9,7 +9,7 @@ import { secretBindingName } from "../binding-plan/index.js"
 import type { SecretDeclaration } from "../declare/types.js"
 import { physicalName } from "../naming/index.js"
 import { sealingKeyDeclaration } from "../naming/index.js"
-import { failures, ProductFailure } from "../worker/failure.js"
+import { ProductFailure } from "../worker/failure.js"
 import type { SecretManifest } from "../worker/manifest.js"
 import { forgetOpenedVersions } from "../worker/open-version.js"
 import type { SecretProductRpc } from "../worker/protocol.js"
@@ -34,7 +34,12 @@ export interface ProductInput {
   sealingKey: string | undefined
   /** The declarations the app registers with `app.use()`, when the test named the app. */
   registered: ReadonlyMap<string, SecretDeclaration> | undefined
+  /** The backend the reads come from: the app's `backend({ name })`, when the test named the app. */
+  caller: string | undefined
 }
+
+/** Without `{ app }`, reads come from this backend, which registers every secret the test gives. */
+const ANY_BACKEND = "(any backend: testSecrets without { app })"
 
 /** The product that read last: each test's product stands for its own isolate (see open-version.ts). */
 let lastReader: ProductInput | undefined
@@ -47,11 +52,17 @@ export function createTestProduct(input: ProductInput, reader?: SecretDeclaratio
   return {
     read: (secretId, selector) => {
       const now = input.clock.now()
-      return reply(secretId, async () => readOne(...(await snapshot(input, secretId, reader)), secretId, selector, now))
+      return reply(secretId, async () => {
+        const [env, manifest] = await snapshot(input, secretId, reader)
+        return readOne(env, manifest, input.caller ?? ANY_BACKEND, secretId, selector, now)
+      })
     },
     active: (secretId) => {
       const now = input.clock.now()
-      return reply(secretId, async () => readActive(...(await snapshot(input, secretId, reader)), secretId, now))
+      return reply(secretId, async () => {
+        const [env, manifest] = await snapshot(input, secretId, reader)
+        return readActive(env, manifest, input.caller ?? ANY_BACKEND, secretId, now)
+      })
     },
   }
 }
@@ -79,11 +90,15 @@ async function snapshot(input: ProductInput, secretId: string, reader: SecretDec
   const sealingName = await physicalName({ ...input.names, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name })
   const sealingKeyBinding = secretBindingName(sealingName)
   const env: WorkerEnv = { [sealingKeyBinding]: storeBinding(sealingName, input.sealingKey ?? null) }
-  const manifest: SecretManifest = { version: 1, secrets: {}, sealingKeyBinding }
-  // As deployed: the product binds only what the app registers with app.use().
-  if (input.registered !== undefined && !input.registered.has(secretId)) throw failures.notDeclared(secretId)
+  // As deployed: the product serves the calling backend only what it registers with app.use()
+  // (worker/caller.ts decides, in readOne/readActive); without { app }, every given secret.
+  const allowed = input.registered === undefined ? [secretId] : [...input.registered.keys()]
+  const manifest: SecretManifest = { version: 1, secrets: {}, sealingKeyBinding, backends: { [input.caller ?? ANY_BACKEND]: allowed } }
   const stored = input.store.get(secretId)
-  if (stored === undefined) throw notGiven(secretId)
+  if (stored === undefined) {
+    if (!allowed.includes(secretId)) return [env, manifest]
+    throw notGiven(secretId)
+  }
   const declaration = declarationOf(input, secretId, reader)
   const name = await testPhysicalName(input.names, secretId, declaration)
   const binding = secretBindingName(name)

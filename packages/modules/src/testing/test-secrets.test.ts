@@ -12,6 +12,7 @@ import {
   REGISTERED_MODULES,
   ProductUnavailableError,
   SecretNotFoundError,
+  SecretNotRegisteredError,
   UnknownVersionError,
   VersionExpiredError,
   secret,
@@ -123,10 +124,21 @@ describe("reads inside run()", () => {
   })
 
   it("with { app }, a secret the app does not app.use() fails as deployed, even when a value is given", async () => {
-    const app = { [REGISTERED_MODULES]: [sessionKey] }
-    const t = testSecrets({ "auth/session-key": key(1), "storage/archive-key": key(2) }, { app })
+    const app = { [REGISTERED_MODULES]: [sessionKey], layeron: { options: { name: "other" } } }
+    const t = testSecrets({ "auth/session-key": key(1), "storage/archive-key": key(2), "billing/stripe-secret": "sk_live_CANARY" }, { app })
     assert.equal(await t.run(() => sessionKey.current().text()), key(1))
-    await rejectsWith(t.run(() => archiveKey.current().text()), SecretNotFoundError, /"storage\/archive-key" is not bound to the Secret Product Worker\. Register it with app\.use/)
+    const refused = /^Backend "other" does not register secret "storage\/archive-key", so the Secret Product Worker does not serve it to that backend\. Register it in that backend with app\.use\(/
+    await rejectsWith(t.run(() => archiveKey.current().text()), SecretNotRegisteredError, refused)
+    await rejectsWith(t.run(() => archiveKey.active()), SecretNotRegisteredError, /Backend "other" does not register secret "storage\/archive-key"/)
+    // Raw calls on the binding, as an app's code could make them: refused the same way, no value.
+    for (const reply of [await t.env.LAYERON_SECRET.read("billing/stripe-secret", { kind: "current" }), await t.env.LAYERON_SECRET.active("billing/stripe-secret")]) {
+      assert.equal(reply.ok, false)
+      assert.equal(reply.ok ? "" : reply.error.code, "secret_not_registered")
+      assert.ok(!JSON.stringify(reply).includes("CANARY"))
+    }
+    // A registered secret without a value: the same error a deployed or `layer dev` product gives.
+    const noValue = testSecrets({ "auth/session-key": null }, { app })
+    await rejectsWith(noValue.run(() => sessionKey.current().text()), SecretNotFoundError, /"auth\/session-key" has no value in Secrets Store/)
     throwsProblem(() => testSecrets({}, { app: {} }), "invalid_option", /pass the app made by backend\(\)/)
   })
 

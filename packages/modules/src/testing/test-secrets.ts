@@ -70,7 +70,8 @@ export function testSecrets(values: TestSecretValues, options: TestSecretsOption
   const clock = createClock(options.now)
   const names = readNames(options.names)
   const store = readValues(values, clock.now())
-  const input = { store, clock, names, sealingKey: readSealingKey(options.sealingKey), registered: readApp(options.app) }
+  const app = readApp(options.app)
+  const input = { store, clock, names, sealingKey: readSealingKey(options.sealingKey), registered: app?.registered, caller: app?.backend }
   const envWith = (product: SecretProductRpc) => Object.freeze({ [SECRET_PRODUCT_BINDING]: product }) as unknown as TestEnv
   const env = envWith(createTestProduct(input))
   const envFor = (reader: SecretDeclaration | undefined) => envWith(createTestProduct(input, reader)) as unknown as Record<string, unknown>
@@ -105,13 +106,17 @@ function readNames(given: Partial<TestNames> | undefined): TestNames {
   return names
 }
 
-function readApp(app: object | undefined): Map<string, SecretDeclaration> | undefined {
+function readApp(app: object | undefined): { backend: string; registered: Map<string, SecretDeclaration> } | undefined {
   if (app === undefined) return undefined
   const modules: unknown = typeof app === "object" && app !== null ? (app as Record<symbol, unknown>)[REGISTERED_MODULES] : undefined
   if (!Array.isArray(modules)) {
     throw new TestSecretsError("invalid_option", `testSecrets(): app is ${describeInput(app)} without registered modules; pass the app made by backend() from @layeron/core (the one your routes are on).`)
   }
-  return new Map(modules.filter(isSecretModule).map((module) => [module.declaration.id, module.declaration]))
+  const name = (app as { layeron?: { options?: { name?: unknown } } }).layeron?.options?.name
+  return {
+    backend: typeof name === "string" && name !== "" ? name : "(the app given to testSecrets)",
+    registered: new Map(modules.filter(isSecretModule).map((module) => [module.declaration.id, module.declaration])),
+  }
 }
 
 /** Only the shape is checked here; a key that does not open a copy fails at the read, as deployed. */

@@ -18,9 +18,43 @@ export class ProductFailure extends Error {
 
 const REDEPLOY = "Redeploy with `layer deploy` (or restart `layer dev`)"
 
+/** A backend id as it came in a binding's props: bounded, and escaped by JSON.stringify. */
+function quoteBackend(backend: string): string {
+  return JSON.stringify(backend.length > 64 ? `${backend.slice(0, 64)}…` : backend)
+}
+
 export const failures = {
   notDeclared: (secretId: string) =>
     new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" is not bound to the Secret Product Worker. Register it with app.use(...) in a backend and redeploy with \`layer deploy\` (or restart \`layer dev\`).`),
+
+  notRegistered: (secretId: string, backend: string) =>
+    new ProductFailure(
+      "secret_not_registered",
+      secretId,
+      `Backend ${quoteBackend(backend)} does not register secret "${secretId}", so the Secret Product Worker does not serve it to that backend. Register it in that backend with app.use(<the secret's module>) (or list it in \`export const layeron = { secrets: [...] }\`), then ${REDEPLOY.charAt(0).toLowerCase()}${REDEPLOY.slice(1)}.`,
+    ),
+
+  callerUnnamed: (secretId: string) =>
+    new ProductFailure(
+      "secret_not_registered",
+      secretId,
+      `The caller did not say which backend it is (its LAYERON_SECRET service binding has no props.backend), so the Secret Product Worker does not serve secret "${secretId}". Deploy the Worker with \`layer deploy\`; a Worker wrangler deploys takes the binding \`layer deploy --product-only\` prints for its backend.`,
+    ),
+
+  callerUnknown: (secretId: string, backend: string) =>
+    new ProductFailure(
+      "secret_not_registered",
+      secretId,
+      `Backend ${quoteBackend(backend)} (the caller's props.backend) is not a backend of this Secret Product Worker, so it does not serve secret "${secretId}". List the backend in layeron.config.ts, register the secret there with app.use(...), and ${REDEPLOY.charAt(0).toLowerCase()}${REDEPLOY.slice(1)}.`,
+    ),
+
+  /** Deploy binds only secrets that held a value (Cloudflare refuses the others): no binding means no value yet. */
+  notBound: (secretId: string, physicalName: string) =>
+    new ProductFailure(
+      "secret_not_found",
+      secretId,
+      `Secret "${secretId}" has no value in Secrets Store (secret name ${physicalName}): it had none when the Secret Product Worker was deployed, so it is not bound yet. Write one with \`layer secret set ${secretId}\`, then run \`layer deploy\` to bind it.`,
+    ),
 
   noStoredValue: (secretId: string, physicalName: string) =>
     new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" has no value in Secrets Store (secret name ${physicalName}). Write one with \`layer secret set ${secretId}\`, or run \`layer deploy\` to create random secrets.`),
@@ -28,9 +62,6 @@ export const failures = {
   /** `source` says what was being read: the secret itself or the sealing key. */
   storeUnreachable: (secretId: string, source: string) =>
     new ProductFailure("product_unavailable", secretId, `Secrets Store did not answer for ${source} while reading secret "${secretId}". Retry the request; if it persists, check the store binding.`),
-
-  bindingMissing: (secretId: string, binding: string) =>
-    new ProductFailure("product_unavailable", secretId, `The Secret Product Worker has no binding "${binding}" for secret "${secretId}". ${REDEPLOY} so the binding plan is applied.`),
 
   manifestInvalid: (secretId: string, problem: string) =>
     new ProductFailure("product_unavailable", secretId, `Cannot read secret "${secretId}": ${problem}`),

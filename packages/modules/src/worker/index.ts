@@ -1,12 +1,15 @@
 /**
  * The Secret Product Worker (docs/design.md#runtime): app Workers call `read()` and `active()` over the
  * `LAYERON_SECRET` service binding; this Worker holds one Secrets Store binding per declared
- * secret plus the sealing key, and a manifest saying which binding is which.
+ * secret plus the sealing key, and a manifest saying which binding is which and which
+ * backend registers which secret. Each binding's `props.backend` says who calls
+ * (caller.ts); a backend is served only what it registers.
  *
  * "now" is this Worker's clock (`Date.now()`) when a call arrives; see docs/runtime.md.
  */
 import { WorkerEntrypoint } from "cloudflare:workers"
 import { BUNDLED_MANIFEST } from "./bundled-manifest.js"
+import { callerOf } from "./caller.js"
 import { ManifestError, parseManifest } from "./manifest.js"
 import type { SecretManifest } from "./manifest.js"
 import { readActive, readOne } from "./read.js"
@@ -18,12 +21,12 @@ import type { WorkerEnv } from "./stored-envelope.js"
 export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements SecretProductRpc {
   async read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>> {
     const now = new Date()
-    return reply(secretId, () => readOne(this.env, loadManifest(this.env), secretId, selector, now))
+    return reply(secretId, () => readOne(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, selector, now))
   }
 
   async active(secretId: string): Promise<ProductReply<WireActive>> {
     const now = new Date()
-    return reply(secretId, () => readActive(this.env, loadManifest(this.env), secretId, now))
+    return reply(secretId, () => readActive(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, now))
   }
 }
 

@@ -9,6 +9,7 @@ const valid = {
     "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
   },
   sealingKeyBinding: "S_lo_aaaaaaaaaaaaaaaaaaaaaaaa",
+  backends: { api: ["auth/session-key", "billing/stripe"], web: [] },
 }
 
 test("a manifest parses from a JSON binding (object) and from JSON text alike", () => {
@@ -30,12 +31,23 @@ function rejects(raw: unknown, path: string, words: RegExp) {
   )
 }
 
+test("a backend named like an Object.prototype member is an own key, and other names do not inherit it", () => {
+  const manifest = parseManifest(`{"version":1,"secrets":${JSON.stringify(valid.secrets)},"sealingKeyBinding":"S_x","backends":{"__proto__":["billing/stripe"]}}`)
+  assert.deepEqual(Object.keys(manifest.backends), ["__proto__"])
+  assert.equal(Object.getPrototypeOf(manifest.backends), Object.prototype)
+  assert.equal(Object.hasOwn(manifest.backends, "api"), false)
+})
+
 test("every malformed manifest is rejected with the path and the rule", () => {
   rejects("{not json", "(root)", /not valid JSON/)
   rejects([], "(root)", /must be an object \(got an array\)/)
   rejects({ ...valid, version: 2 }, "version", /must be 1 \(got 2\)/)
   rejects({ ...valid, sealingKeyBinding: "1bad" }, "sealingKeyBinding", /JavaScript identifier/)
   rejects({ ...valid, secrets: null }, "secrets", /must be an object \(got null\)/)
+  // Without allow-lists the product would not know what a backend may read: refused, not "all".
+  rejects({ ...valid, backends: undefined }, "backends", /must be an object \(got nothing\)/)
+  rejects({ ...valid, backends: { api: "auth/session-key" } }, "backends.api", /must be an array of secret ids/)
+  rejects({ ...valid, backends: { api: ["auth/other"] } }, "backends.api[0]", /must be the id of a secret in "secrets" \(got "auth\/other"\)/)
   rejects({ ...valid, secrets: { "no-slash": valid.secrets["auth/session-key"] } }, "secrets.no-slash", /namespace\/name/)
   rejects({ ...valid, secrets: { "a/b/c": valid.secrets["auth/session-key"] } }, "secrets.a/b/c", /namespace\/name/)
   const entry = valid.secrets["auth/session-key"]

@@ -21,6 +21,11 @@ export interface SecretManifest {
   secrets: Record<string, SecretManifestEntry>
   /** The binding that holds the environment's sealing private key (a JWK as JSON text). */
   sealingKeyBinding: string
+  /**
+   * Backend id → the secret ids it registers (`app.use()` or its `layeron` export), sorted.
+   * A caller is served only these (worker/caller.ts).
+   */
+  backends: Record<string, string[]>
 }
 
 /** The manifest is missing or malformed: a deployment problem, not a user read problem. */
@@ -49,7 +54,18 @@ export function parseManifest(raw: unknown): SecretManifest {
   for (const [id, rawEntry] of Object.entries(asRecord(root.secrets, "secrets"))) {
     secrets[id] = parseEntry(id, rawEntry)
   }
-  return { version: 1, secrets, sealingKeyBinding }
+  // fromEntries defines own properties: a backend id such as "__proto__" stays a plain key.
+  const backends = Object.fromEntries(Object.entries(asRecord(root.backends, "backends")).map(([backend, rawIds]) => [backend, parseAllowList(`backends.${backend}`, rawIds, secrets)]))
+  return { version: 1, secrets, sealingKeyBinding, backends }
+}
+
+/** A backend's allow-list: ids of declared secrets only, so a typo cannot open anything. */
+function parseAllowList(path: string, raw: unknown, secrets: Record<string, SecretManifestEntry>): string[] {
+  if (!Array.isArray(raw)) throw new ManifestError(path, `must be an array of secret ids (got ${describe(raw)})`)
+  return raw.map((id, index) => {
+    if (typeof id !== "string" || !Object.hasOwn(secrets, id)) throw new ManifestError(`${path}[${index}]`, `must be the id of a secret in "secrets" (got ${describe(id)})`)
+    return id
+  })
 }
 
 function parseEntry(id: string, raw: unknown): SecretManifestEntry {

@@ -10,6 +10,13 @@
 export const SECRET_PRODUCT_BINDING = "LAYERON_SECRET"
 /** The named entrypoint the service binding targets. */
 export const SECRET_PRODUCT_ENTRYPOINT = "SecretProduct"
+/**
+ * The key of the service binding's `props` that names the calling backend: each app Worker's
+ * `LAYERON_SECRET` binding carries `props: { backend: "<backend id>" }`, set by whoever
+ * deploys the binding (never by the app's code), and the Secret Product Worker serves that
+ * backend only the secrets it registers (docs/runtime.md, "Which secrets a backend reads").
+ */
+export const CALLER_PROP = "backend"
 /** The var that carries the manifest (JSON) into the Secret Product Worker. */
 export const SECRET_MANIFEST_VAR = "LAYERON_SECRET_MANIFEST"
 
@@ -21,6 +28,7 @@ export type ProductErrorCode =
   | "invalid_envelope"
   | "expose_refused"
   | "product_unavailable"
+  | "secret_not_registered"
 
 /**
  * A failure as data. `message` names the secret id and, when known, the version id; it is

@@ -5,6 +5,7 @@
  */
 import { selectActive, selectAt, selectCurrent, selectVersion } from "../envelope/index.js"
 import type { Envelope, EnvelopeVersion } from "../envelope/index.js"
+import { checkRegistered } from "./caller.js"
 import { failures, ProductFailure } from "./failure.js"
 import type { SecretManifest, SecretManifestEntry } from "./manifest.js"
 import { openVersion } from "./open-version.js"
@@ -12,8 +13,9 @@ import type { ReadSelector, WireActive, WireVersion } from "./protocol.js"
 import { readEnvelope } from "./stored-envelope.js"
 import type { WorkerEnv } from "./stored-envelope.js"
 
-export async function readOne(env: WorkerEnv, manifest: SecretManifest, secretId: string, selector: ReadSelector, now: Date): Promise<WireVersion> {
-  const entry = lookup(manifest, secretId)
+/** `caller` is the backend the request comes from (worker/caller.ts); it is checked before anything is read. */
+export async function readOne(env: WorkerEnv, manifest: SecretManifest, caller: string | undefined, secretId: string, selector: ReadSelector, now: Date): Promise<WireVersion> {
+  const entry = lookup(manifest, caller, secretId)
   const checked = checkSelector(secretId, selector)
   if (checked.kind !== "current" && entry.expose === "current") {
     throw failures.exposeRefused(secretId, checked.kind === "version" ? `version("${checked.id}")` : "at(time)")
@@ -29,8 +31,8 @@ export async function readOne(env: WorkerEnv, manifest: SecretManifest, secretId
  * older one that cannot be opened is left out and reported in `skipped` with its typed
  * error, so one bad sealed copy degrades active() instead of failing it as a whole.
  */
-export async function readActive(env: WorkerEnv, manifest: SecretManifest, secretId: string, now: Date): Promise<WireActive> {
-  const entry = lookup(manifest, secretId)
+export async function readActive(env: WorkerEnv, manifest: SecretManifest, caller: string | undefined, secretId: string, now: Date): Promise<WireActive> {
+  const entry = lookup(manifest, caller, secretId)
   if (entry.expose === "current") throw failures.exposeRefused(secretId, "active()")
   const envelope = await readEnvelope(env, secretId, entry)
   const current = selectCurrent(envelope, now)
@@ -54,7 +56,8 @@ function isOpenFailure(error: unknown, versionId: string): error is ProductFailu
   return error instanceof ProductFailure && error.wire.versionId === versionId && (error.wire.code === "invalid_envelope" || error.wire.code === "product_unavailable")
 }
 
-function lookup(manifest: SecretManifest, secretId: string): SecretManifestEntry {
+function lookup(manifest: SecretManifest, caller: string | undefined, secretId: string): SecretManifestEntry {
+  checkRegistered(manifest, caller, secretId)
   const entry = Object.hasOwn(manifest.secrets, secretId) ? manifest.secrets[secretId] : undefined
   if (entry === undefined) throw failures.notDeclared(secretId)
   return entry

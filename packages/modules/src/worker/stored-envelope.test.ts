@@ -32,9 +32,10 @@ async function failure(env: Record<string, unknown>): Promise<ProductFailure> {
 }
 
 test("readEnvelope turns each store failure into its coded failure with the fix", async () => {
+  // Deploy binds only secrets that held a value: no binding reads as no value, as in dev and tests.
   const unbound = await failure({})
-  assert.equal(unbound.wire.code, "product_unavailable")
-  assert.match(unbound.message, /no binding "S_lo_aaaaaaaaaaaaaaaaaaaaaaaa" for secret "auth\/x". Redeploy with `layer deploy`/)
+  assert.equal(unbound.wire.code, "secret_not_found")
+  assert.match(unbound.message, /^Secret "auth\/x" has no value in Secrets Store \(secret name lo_aaaaaaaaaaaaaaaaaaaaaaaa\): it had none when the Secret Product Worker was deployed.*`layer secret set auth\/x`, then run `layer deploy`/)
   const unreachable = await failure({ [entry.binding]: binding(async () => Promise.reject(new Error("boom"))) })
   assert.equal(unreachable.wire.code, "product_unavailable")
   assert.match(unreachable.message, /Secrets Store did not answer for secret name lo_aaaaaaaaaaaaaaaaaaaaaaaa while reading secret "auth\/x". Retry/)

@@ -22,7 +22,7 @@ const lastParse = new Map<string, { text: string; envelope: Envelope }>()
 export async function readEnvelope(env: WorkerEnv, secretId: string, entry: SecretManifestEntry): Promise<Envelope> {
   const read = await getStoredText(env, entry.binding)
   if (!read.ok) {
-    if (read.reason === "unbound") throw failures.bindingMissing(secretId, entry.binding)
+    if (read.reason === "unbound") throw failures.notBound(secretId, entry.physicalName)
     if (read.reason === "missing") throw failures.noStoredValue(secretId, entry.physicalName)
     throw failures.storeUnreachable(secretId, `secret name ${entry.physicalName}`)
   }

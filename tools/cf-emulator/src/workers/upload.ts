@@ -144,6 +144,10 @@ function checkServiceBinding(ctx: AccountContext, scriptName: string, binding: R
   if (binding.entrypoint !== undefined && typeof binding.entrypoint !== "string") {
     throw CfErrors.scriptValidation(`metadata.bindings[${index}].entrypoint must be a string`)
   }
+  // FACTS 3.10: props reach the target as ctx.props; wrangler sends an object.
+  if (binding.props !== undefined && !isPlainObject(binding.props)) {
+    throw CfErrors.scriptValidation(`metadata.bindings[${index}].props must be an object`)
+  }
   if (service !== scriptName && !ctx.account.scripts.has(service)) {
     throw CfErrors.serviceBindingNotFound(binding.name as string, service)
   }

@@ -3,9 +3,8 @@
  * every rebuild, so a newly declared secret gets its binding), each backend bundled with a
  * compatibility date workerd supports, the Secret Product Worker, and the binding plan over
  * every declaration (miniflare does not check that a bound secret exists, and a read of a
- * missing one says which secret to write).
+ * missing one says which secret to write), with each backend's allow-list as deploy plans it.
  */
-import { planBindings } from "@layeron/modules/binding-plan"
 import type { BindingPlan } from "@layeron/modules/binding-plan"
 import { sealingKeyDeclaration } from "@layeron/modules/naming"
 import { loadProject } from "../../config/index.js"
@@ -17,6 +16,7 @@ import { buildCatalog } from "../../secrets/catalog.js"
 import type { SecretCatalog } from "../../secrets/catalog.js"
 import { projectWorkers } from "../backends.js"
 import { bundleBackend, bundleProductWorker } from "../bundle.js"
+import { bindingPlan } from "../graph.js"
 import type { BackendTarget } from "../types.js"
 import { clampCompatibilityDate } from "./compat-date.js"
 import type { ClampedDate } from "./compat-date.js"
@@ -64,14 +64,15 @@ export async function buildDev(request: DevBuildRequest): Promise<DevBuild> {
   const catalog = await buildCatalog(project)
   const { productWorkerName, backends } = projectWorkers(project)
   const [productCode, codes] = await Promise.all([bundleProductWorker(project.root), Promise.all(backends.map((backend) => bundleBackend(backend, project.root, { sourceMap: true })))])
-  const plan = planBindings({
-    declarations: catalog.declared.map((secret) => secret.declaration),
-    physicalNames: Object.fromEntries(catalog.declared.map((secret) => [secret.declaration.id, secret.physicalName])),
-    sealingKeyPhysicalName: catalog.sealingKeyName,
+  // The function deploy plans with (graph.ts), so dev wires the same bindings and allow-lists.
+  const plan = bindingPlan({
+    secrets: catalog.declared,
+    sealingKey: { physicalName: catalog.sealingKeyName },
     // The same store id a local deploy writes into wrangler.jsonc; miniflare accepts any string.
-    storeId: (await store.resolveStore()).id,
+    store: await store.resolveStore(),
     productWorkerName,
-    appWorkerNames: backends.map((backend) => backend.workerName),
+    registrations: project.backends.map((backend) => ({ id: backend.id, secrets: backend.secrets })),
+    apps: backends.map((backend) => ({ backend })),
   })
   const labels = new Map<string, string>([[catalog.sealingKeyName, sealingKeyDeclaration.id]])
   for (const secret of catalog.declared) labels.set(secret.physicalName, secret.declaration.id)
