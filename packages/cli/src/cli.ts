@@ -198,8 +198,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       "The committed state is checked against integrity anchors the store keeps (docs/security.md): a public key or state that " +
         "does not match refuses before anything is sealed or carried. After a person has checked the files, --re-anchor makes the " +
         "store vouch for them (prints both sides, asks unless --yes, logged in the rotation log).",
+      "NAME… (a declared namespace/name or a secretName) limits the run to those secrets; --now makes them due whatever their " +
+        "schedule (a leaked key: `layer secret rotate auth/session-key --now --apply --yes`). A static secret is the operator's: " +
+        "write its new value with `layer secret set`. docs/incident.md is the runbook for a key's bad day.",
     ],
-    positionals: [],
+    positionals: [{ name: "NAME", required: false, variadic: true, description: "declared namespace/name or secretName to rotate (default: every declaration with rotation.everyDays)" }],
     flags: {
       apply: { type: "boolean", description: "write the due rotations (asks for confirmation unless --yes)" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
@@ -207,6 +210,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "discard-history": { type: "boolean", description: "rotate secrets written elsewhere now, dropping the versions the state cannot see" },
       "accept-policy-change": { type: "boolean", description: "rotate under a rotation policy that changed since the last write" },
       concurrency: { type: "string", valueName: "n", description: "rotations in flight at once with --apply (1 to 32, default 4)" },
+      now: { type: "boolean", description: "treat the selected secrets as due now, whatever their schedule" },
       "re-anchor": { type: "boolean", description: "after a person checked the state files: make the store's integrity anchors vouch for them (prints both fingerprints, asks unless --yes, logged)" },
     },
     examples: [
@@ -215,6 +219,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "layer secret rotate --at 2026-07-01T00:00:00Z --json",
       "layer secret rotate --env production --apply --yes --discard-history",
       "layer secret rotate --env production --re-anchor",
+      "layer secret rotate auth/session-key --env production --now --apply --yes",
     ],
     exitCodes: [
       ["0", "the plan has nothing due, or --apply wrote every rotation"],

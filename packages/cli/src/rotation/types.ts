@@ -18,7 +18,7 @@ export interface SealedVersion {
 
 export interface RotationLogEntry {
   at: string
-  /** `set`, `rotate`, `deploy`: what wrote the version; `re-anchor`: the store's anchor was replaced by a person's decision. */
+  /** `set`, `rotate`, `deploy`, `revoke` (versions removed; `version` is the current one kept): `re-anchor`: the store's anchor was replaced by a person's decision. */
   action: string
   version: string
   /** The command line, without values. */
@@ -49,6 +49,8 @@ export interface PendingWrite {
    * the value: a later run sees it in the store exactly when the write landed.
    */
   anchor?: string
+  /** Fingerprints of the versions this write knows (see SecretState.fingerprints). */
+  fingerprints?: Record<string, string>
 }
 
 export type RotationPolicy = { everyDays: number; startAt?: string; retain: RetainOptions }
@@ -65,6 +67,13 @@ export interface SecretState {
   /** What the store holds, as of the last completed write. */
   current?: string
   versions: Record<string, SealedVersion>
+  /**
+   * Version id → the fingerprint of its value (first 8 hex of HMAC-SHA-256 under the writer's
+   * per-user key), recorded by the write that made the version; shown by `layer secret
+   * versions`. Display only: not covered by the anchor, and keyed per user, so it matches
+   * what `secret set` prints only for the person who wrote it.
+   */
+  fingerprints?: Record<string, string>
   pending?: PendingWrite
   log: RotationLogEntry[]
 }
