@@ -229,6 +229,42 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/secret-rotate.js"),
   },
   {
+    words: ["secret", "revoke"],
+    summary: "remove versions of a declared secret now (a leaked key's older version)",
+    description: [
+      "Removes each VERSION from the stored envelope, from the sealed copies in the rotation state and from the store's integrity " +
+        "anchor, through the same write-ahead record as a rotation. Afterwards the runtime's version(id) answers unknown_version, " +
+        "active() and the JWKS leave it out, and no rotation carries it again. The remaining versions are written as the sealed " +
+        "copies the state holds (values are never read back), so the state must match the store (as for a rotation).",
+      "The current version cannot be revoked: rotate first (`layer secret rotate NAME --now --apply --yes`), then revoke it. " +
+        "A rerun after an interrupted revoke finds the versions already revoked and exits 0. Asks at a terminal unless --yes; " +
+        "without a terminal --yes is required. docs/incident.md is the runbook.",
+    ],
+    positionals: [
+      { name: "NAME", required: true, description: "declared namespace/name or secretName" },
+      { name: "VERSION", required: true, variadic: true, description: "version ids to remove (`layer secret versions NAME` lists them)" },
+    ],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer secret revoke auth/session-key v3 --env production", "layer secret revoke auth/token-key v2 v3 --env production --yes --json"],
+    load: () => import("./commands/secret-revoke.js"),
+  },
+  {
+    words: ["secret", "versions"],
+    summary: "list a declared secret's versions, newest first",
+    description: [
+      "One line per version: id, state (current; next: a key pair's published next key; retained: still readable by id and in " +
+        "active() until its expiry; expired: no longer read, dropped at the next write), createdAt, expiresAt, and the fingerprint " +
+        "recorded when the version was written (HMAC under the writer's own key in LAYERON_HOME, so it matches `secret set`'s only " +
+        "for that person; - when unknown). Read from the rotation state; values are never read.",
+    ],
+    positionals: [{ name: "NAME", required: true, description: "declared namespace/name or secretName" }],
+    flags: {},
+    examples: ["layer secret versions auth/session-key", "layer secret versions auth/token-key --env production --json"],
+    load: () => import("./commands/secret-versions.js"),
+  },
+  {
     words: ["deploy"],
     summary: "create missing random secrets, bind every secret and deploy the backends",
     description: [

@@ -47,6 +47,8 @@ export interface RecordedWrite {
    * versions`). Carried versions keep the fingerprint the state recorded for them.
    */
   fingerprints?: Readonly<Record<string, string>>
+  /** `revoke`: the versions the write removes, recorded in the intent and the log. */
+  revoked?: readonly string[]
 }
 
 export interface RecordedResult {
@@ -88,6 +90,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
     ...(before ? { providerModifiedBefore: before.modified } : {}),
     anchor,
     ...(Object.keys(fingerprints).length ? { fingerprints } : {}),
+    ...(write.revoked?.length ? { revoked: [...write.revoked] } : {}),
   }
   const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
   crashPoint("before-intent")
@@ -191,7 +194,14 @@ function completePending(state: SecretState, metadata: SecretMetadata, recovered
     ...(pending.fingerprints ? { fingerprints: pending.fingerprints } : {}),
     log: [
       ...state.log,
-      { at: pending.startedAt, action: pending.action, version: pending.versionId, command: pending.command, ...(recovered ? { recovered: true as const } : {}) },
+      {
+        at: pending.startedAt,
+        action: pending.action,
+        version: pending.versionId,
+        command: pending.command,
+        ...(recovered ? { recovered: true as const } : {}),
+        ...(pending.revoked ? { revoked: pending.revoked } : {}),
+      },
     ],
   }
 }

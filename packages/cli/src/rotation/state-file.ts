@@ -92,6 +92,7 @@ function checkPending(pending: unknown, invalid: Invalid): void {
   checkVersions(pending.versions, "pending.versions", invalid)
   if (!Object.hasOwn(pending.versions, pending.current as string)) throw invalid('"pending.current" must name one of "pending.versions"')
   if (pending.policy !== undefined) checkPolicy(pending.policy, invalid, "pending.policy")
+  if (pending.revoked !== undefined) checkVersionIds(pending.revoked, "pending.revoked", invalid)
   if (pending.fingerprints !== undefined) checkFingerprints(pending.fingerprints, "pending.fingerprints", invalid)
   if (pending.anchor !== undefined && (typeof pending.anchor !== "string" || pending.anchor.length > MAX_ANCHOR_LENGTH)) throw invalid('"pending.anchor" must be a short string')
 }
@@ -123,6 +124,11 @@ function checkLogEntry(entry: unknown, at: string, invalid: Invalid): void {
   for (const key of ["action", "version", "command"] as const) {
     if (typeof entry[key] !== "string") throw invalid(`${at}.${key} must be a string`)
   }
+  if (entry.revoked !== undefined) checkVersionIds(entry.revoked, `${at}.revoked`, invalid)
+}
+
+function checkVersionIds(ids: unknown, at: string, invalid: Invalid): void {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string" && VERSION_ID_PATTERN.test(id))) throw invalid(`${at} must be a list of version ids`)
 }
 
 function isTime(value: unknown): boolean {

@@ -28,6 +28,8 @@ export interface RotationLogEntry {
    * killed after its provider write): the write happened at `at`, recorded afterwards.
    */
   recovered?: true
+  /** `revoke`: the versions it removed (a rerun of the same revoke finds them here and has nothing to do). */
+  revoked?: string[]
 }
 
 /** A write recorded before it is sent (docs/design.md#rotation, crash safety). */
@@ -49,6 +51,8 @@ export interface PendingWrite {
    * the value: a later run sees it in the store exactly when the write landed.
    */
   anchor?: string
+  /** `revoke`: the versions this write removes (copied to the log entry on completion). */
+  revoked?: string[]
   /** Fingerprints of the versions this write knows (see SecretState.fingerprints). */
   fingerprints?: Record<string, string>
 }
