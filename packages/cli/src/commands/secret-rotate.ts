@@ -108,7 +108,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
 async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, selection: Selection): Promise<CommandResult<RotateDocument>> {
   const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory })
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
-  const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection) })
+  const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection, inputs) })
   checkSealedHistory(inputs, planned, sealing)
   const document = buildReport(session.environment, planned, "plan")
   const exitCode = document.summary.conflict > 0 ? 1 : document.summary.due > 0 ? 2 : 0
@@ -120,7 +120,7 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   // One instant per run: every version it creates has this createdAt, as the plan showed.
   const at = context.now()
-  const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection) })
+  const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection, inputs) })
   checkSealedHistory(inputs, planned, sealing)
   const conflicts = planned.rows.filter((row) => row.status === "conflict")
   if (conflicts.length > 0) throw conflictError(conflicts, session.environment)
@@ -223,8 +223,15 @@ function selectSecrets(names: readonly string[], declared: readonly DeclaredSecr
   return { secrets, named: secrets.map((secret) => secret.declaration.id) }
 }
 
-function forceDue(flags: RotateFlags, selection: Selection): { forceDue?: ReadonlySet<string> } {
-  return flags.now ? { forceDue: new Set(selection.secrets.map((secret) => secret.physicalName)) } : {}
+/**
+ * The secrets --now makes due. Not one whose rotation a killed run wrote but did not record:
+ * this run completes that rotation from its intent (the store already holds the new
+ * version), and forcing it again would rotate twice for one command.
+ */
+function forceDue(flags: RotateFlags, selection: Selection, inputs: RotationInputs): { forceDue?: ReadonlySet<string> } {
+  if (!flags.now) return {}
+  const completedNow = new Set(inputs.recovered)
+  return { forceDue: new Set(selection.secrets.map((secret) => secret.physicalName).filter((name) => !completedNow.has(name))) }
 }
 
 /** What the plan tells a person to run to write it: the same selection, with --apply. */
