@@ -65,6 +65,8 @@ interface Fixture {
   /** Every value the test wrote or saw: none may reach an output. */
   values: Set<string>
   names: Map<string, string>
+  /** Cloudflare only: a write straight through the API (the dashboard, wrangler), value only: the comment stays. */
+  foreignWrite?: (physicalName: string, value: string) => Promise<void>
   cleanup(): Promise<void>
 }
 
@@ -78,10 +80,21 @@ async function emulatorFixture(): Promise<Fixture> {
   const { accountId, token } = addEmulatorAccount(emulator)
   const project = await createProject({ "layeron.config.ts": cloudflareConfig(accountId), "src/api.ts": INCIDENT_API })
   const target = emulatorTarget(project, emulator, accountId, token, { LAYERON_MAX_RETRY_WAIT_MS: "2000" })
-  return prepare(project, target, async () => {
+  const fx = await prepare(project, target, async () => {
     await project.cleanup()
     await emulator.close()
   })
+  fx.foreignWrite = async (physicalName, value) => {
+    const store = emulator.accounts.find((account) => account.id === accountId)!.stores[0]!
+    const id = store.secrets.find((secret) => secret.name === physicalName)!.id
+    const response = await fetch(`${emulator.url}/accounts/${accountId}/secrets_store/stores/${store.id}/secrets/${id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ value }),
+    })
+    assert.equal(response.status, 200)
+  }
+  return fx
 }
 
 /** Seed the random secrets and the static one, then one scheduled apply: every rotating secret holds a value. */
@@ -318,6 +331,18 @@ for (const [label, make] of [
       assert.equal(ok.code, 0, ok.stderr)
       const { opened } = await openChecked(fx, "storage/encryption-key")
       assert.deepEqual([...opened.versions.keys()], ["v2"])
+    })
+
+    it("a revoke after a write outside this state (value only, the anchor untouched) is a conflict: the old sealed copies never overwrite it", async (t) => {
+      if (!fx.foreignWrite) return t.skip("a direct API write needs Cloudflare (the emulator)")
+      const name = fx.names.get("auth/signing-key")!
+      const rotated = await rotate(fx, ["auth/signing-key", "--now", "--apply", "--yes"], daysAfter(6))
+      assert.equal(rotated.run.code, 0, rotated.run.stderr)
+      const foreign = "written-through-the-api-not-by-layer"
+      fx.values.add(foreign)
+      await fx.foreignWrite(name, foreign)
+      await refused(fx, ["secret", "revoke", "auth/signing-key", "v1", "--yes"], "rotation_conflict", /auth\/signing-key .* was written outside this state/)
+      assert.equal((await fx.target.readTexts()).get(name), foreign, "the foreign value is still what the store holds")
     })
   })
 }
