@@ -112,6 +112,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/secret-rotate-now.test.ts"],
     short: "test/e2e/secret-rotate-now.test.ts",
   },
+  {
+    id: "now-forces-recovered",
+    what: "rotate --now forces again a rotation a killed run wrote but did not record (one command, two versions)",
+    file: "packages/cli/dist/commands/secret-rotate.js",
+    find: "const completedNow = new Set(inputs.recovered);",
+    replace: "const completedNow = new Set();",
+    tests: ["test/e2e/secret-rotate-now-crash.test.ts"],
+    short: "test/e2e/secret-rotate-now-crash.test.ts",
+  },
 ]
 
 function parseOptions() {
