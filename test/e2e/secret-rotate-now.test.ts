@@ -245,6 +245,9 @@ for (const [label, make] of [
     it("rotate a key pair --now: the published next key is promoted and a new next key published", async () => {
       const before = await openChecked(fx, "auth/token-key")
       const next = before.opened.versions.get("v2")!.value
+      const plan = await layer(fx, ["secret", "rotate", "auth/token-key", "--now"], { LAYERON_TEST_NOW: daysAfter(2) })
+      assert.equal(plan.code, 2, plan.stderr)
+      assert.match(plan.stdout, /^auth\/token-key\s+due\s.*\sv3 \(next, new\), v2 \(current\), v1 until 2026-01-17T00:00:00Z\s/m)
       const applied = await rotate(fx, ["auth/token-key", "--now", "--apply", "--yes"], daysAfter(2))
       assert.equal(applied.run.code, 0, applied.run.stderr)
       const { opened } = await openChecked(fx, "auth/token-key")
