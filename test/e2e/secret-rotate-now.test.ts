@@ -14,6 +14,7 @@ import { after, before, describe, it } from "node:test"
 import { startEmulator } from "@layeron/cf-emulator"
 import type { Emulator } from "@layeron/cf-emulator"
 import { createProject, jsonOf } from "../helpers/project.js"
+import { layerInPty } from "../helpers/pty.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 import { addEmulatorAccount } from "../helpers/emulator-project.js"
 import {
@@ -334,6 +335,21 @@ for (const [label, make] of [
       assert.equal(ok.code, 0, ok.stderr)
       const { opened } = await openChecked(fx, "storage/encryption-key")
       assert.deepEqual([...opened.versions.keys()], ["v2"])
+    })
+
+    it("at a terminal, revoke shows what goes and asks: no writes nothing, yes revokes (a key pair's next key)", async (t) => {
+      if (fx.target.environment !== "dev") return t.skip("the terminal case runs on the local provider")
+      const before = await everything(fx)
+      const no = await layerInPty(fx.project, ["secret", "revoke", "auth/token-key", "v3"], [{ expect: "[y/N]", send: "n\r" }], { LAYERON_TEST_NOW: daysAfter(6) })
+      assert.equal(no.exitCode, 1, no.output)
+      assert.match(no.output, /revoking v3 removes it from every reader at once/)
+      assert.match(no.output, /Revoke v3 of auth\/token-key in dev\? \[y\/N\]/)
+      assert.match(no.output, /nothing was revoked: it was not confirmed/)
+      assert.deepEqual(await everything(fx), before)
+      const yes = await layerInPty(fx.project, ["secret", "revoke", "auth/token-key", "v3"], [{ expect: "[y/N]", send: "y\r" }], { LAYERON_TEST_NOW: daysAfter(6) })
+      assert.equal(yes.exitCode, 0, yes.output)
+      assert.match(yes.output, /revoked v3 of auth\/token-key/)
+      assert.deepEqual((await versions(fx, "auth/token-key", daysAfter(6))).versions.map((version) => [version.id, version.state]), [["v2", "current"]])
     })
 
     it("a revoke after a write outside this state (value only, the anchor untouched) is a conflict: the old sealed copies never overwrite it", async (t) => {

@@ -57,13 +57,14 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     notify: (message) => context.output.warn(message),
   }
   await checkCheckoutState({ ...sealing, sealingKeyStored: async () => (await sealing.provider.find(sealing.sealingKeyName)) !== undefined })
-  // Version ids are not values; the recorded command names the declaration, never the typed NAME.
-  const command = `layer secret revoke ${declaration.id} ${requested.filter((id) => /^[A-Za-z0-9._-]{1,64}$/.test(id)).join(" ")} --env ${environment}`
+  // What is recorded (the lock, the rotation log) names the declaration and only version ids
+  // the state holds, never typed text: a version "id" may be a value pasted in the wrong place.
+  const lockCommand = `layer secret revoke ${declaration.id} --env ${environment}`
   const lockWaitMs = lockWaitFromEnv(context.env)
   return withEnvironmentLock(
     sealing.projectRoot,
     environment,
-    command,
+    lockCommand,
     async () => {
       const stateDir = rotationDir(sealing.projectRoot, environment)
       const before = await snapshotFiles(stateDir)
@@ -78,7 +79,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
             throw new LayerError("not_confirmed", "nothing was revoked: it was not confirmed", { hint: "answer y to revoke, or pass --yes" })
           }
         }
-        state = await applyRevoke(sealing, inputs, plan, command, at)
+        state = await applyRevoke(sealing, inputs, plan, `layer secret revoke ${declaration.id} ${plan.revoke.join(" ")} --env ${environment}`, at)
       } else {
         await persistSettled(sealing, inputs)
       }
