@@ -76,7 +76,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     })
   }
   const session = await openSecretSession(context)
-  const selection = selectSecrets(context.positionals, session.catalog.declared, session)
+  const selection = selectSecrets(context.positionals, session)
   const sealing: SealingContext = {
     projectRoot: session.project.root,
     environment: session.environment,
@@ -204,8 +204,8 @@ function readFlags(context: CommandContext): RotateFlags {
  * operator's, one without rotation.everyDays has no policy to rotate under). Checked before
  * anything is read from the store, so a typo writes nothing.
  */
-function selectSecrets(names: readonly string[], declared: readonly DeclaredSecret[], session: SecretSession): Selection {
-  if (names.length === 0) return { secrets: [...declared], named: [] }
+function selectSecrets(names: readonly string[], session: SecretSession): Selection {
+  if (names.length === 0) return { secrets: [...session.catalog.declared], named: [] }
   const secrets = resolveDeclaredNames(names, session.catalog)
   for (const secret of secrets) {
     const { declaration } = secret
