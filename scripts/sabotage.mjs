@@ -139,6 +139,24 @@ export const SABOTAGES = [
     tests: ["test/workerd/isolation.test.ts", "test/e2e/isolation.test.ts"],
     short: "test/workerd/isolation.test.ts",
   },
+  {
+    id: "revoke-stale-state",
+    what: "secret revoke writes from a state the store's `modified` says is behind (a value-only write elsewhere is overwritten)",
+    file: "packages/cli/dist/rotation/revoke.js",
+    find: "if (state.provider.modified !== metadata.modified) {",
+    replace: "if (false) {",
+    tests: ["test/e2e/secret-rotate-now.test.ts"],
+    short: "test/e2e/secret-rotate-now.test.ts",
+  },
+  {
+    id: "now-forces-recovered",
+    what: "rotate --now forces again a rotation a killed run wrote but did not record (one command, two versions)",
+    file: "packages/cli/dist/commands/secret-rotate.js",
+    find: "const completedNow = new Set(inputs.recovered);",
+    replace: "const completedNow = new Set();",
+    tests: ["test/e2e/secret-rotate-now-crash.test.ts"],
+    short: "test/e2e/secret-rotate-now-crash.test.ts",
+  },
 ]
 
 function parseOptions() {

@@ -194,7 +194,7 @@ describe("layer secret rotate on the local provider: months of rotations", () =>
     const lines = plan.stdout.split("\n")
     assert.equal(lines[0], "rotation plan for dev at 2026-08-01T00:00:00Z")
     assert.match(lines[1] ?? "", /^SECRET\s+STATUS\s+LAST ROTATION\s+NEXT DUE\s+VERSIONS\s+SIZE$/)
-    assert.match(plan.stdout, /^auth\/session-key\s+due\s+2026-05-03T00:00:00Z\s+2026-06-02T00:00:00Z\s+\+v4; keep v3 until 2026-08-15T00:00:00Z; drop v2\s+\d+ B \(\d\.\d %\)$/m)
+    assert.match(plan.stdout, /^auth\/session-key\s+due\s+2026-05-03T00:00:00Z\s+2026-06-02T00:00:00Z\s+v4 \(current, new\), v3 until 2026-08-15T00:00:00Z; drop v2\s+\d+ B \(\d\.\d %\)$/m)
     assert.match(plan.stdout, /^4 due, 0 not due · `layer secret rotate --env dev --apply` writes them$/m)
     assert.equal(plan.stderr, "")
 

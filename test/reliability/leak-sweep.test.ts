@@ -262,7 +262,12 @@ describe("layer secret rotate", () => {
     await sweep.run({ command: "secret rotate", path: "confirmation_required", source: "none", project: local, args: ["secret", "rotate", "--apply"] })
     await sweep.run({ command: "secret rotate", path: "apply_with_at", source: "none", project: local, args: ["secret", "rotate", "--apply", "--yes", "--at", "2030-01-01T00:00:00Z"] })
     await sweep.run({ command: "secret rotate", path: "invalid_time", source: "argv", project: local, args: ["secret", "rotate", "--at", canaries.make("rotateAt")] })
-    await sweep.run({ command: "secret rotate", path: "unexpected_argument", source: "argv", project: local, args: ["secret", "rotate", canaries.make("rotatePositional")] })
+    await sweep.run({ command: "secret rotate", path: "unknown_secret", source: "argv", project: local, args: ["secret", "rotate", canaries.make("rotatePositional")] })
+    await sweep.run({ command: "secret rotate", path: "success", source: "none", project: local, args: ["secret", "rotate", "auth/session-key", "--now", "--apply", "--yes"] })
+    await sweep.run({ command: "secret versions", path: "success", source: "none", project: local, args: ["secret", "versions", "auth/session-key"] })
+    await sweep.run({ command: "secret versions", path: "unknown_secret", source: "argv", project: local, args: ["secret", "versions", canaries.make("versionsName")] })
+    await sweep.run({ command: "secret revoke", path: "unknown_version", source: "argv", project: local, args: ["secret", "revoke", "auth/session-key", canaries.make("revokeVersion"), "--yes"] })
+    await sweep.run({ command: "secret revoke", path: "confirmation_required", source: "none", project: local, args: ["secret", "revoke", "auth/session-key", "v1"] })
     await sweep.run({ command: "secret rotate", path: "cloudflare_auth_failed", source: "token", project: cloud, args: ["secret", "rotate", ...PROD], env: cloud.apiEnv({ CLOUDFLARE_API_TOKEN: canaries.make("tokenRotateUnknown"), ...NO_RETRIES }) })
 
     // A due secret whose value was written outside Layeron: the apply refuses, naming it.

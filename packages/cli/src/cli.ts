@@ -198,8 +198,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       "The committed state is checked against integrity anchors the store keeps (docs/security.md): a public key or state that " +
         "does not match refuses before anything is sealed or carried. After a person has checked the files, --re-anchor makes the " +
         "store vouch for them (prints both sides, asks unless --yes, logged in the rotation log).",
+      "NAME… (a declared namespace/name or a secretName) limits the run to those secrets; --now makes them due whatever their " +
+        "schedule (a leaked key: `layer secret rotate auth/session-key --now --apply --yes`). A static secret is the operator's: " +
+        "write its new value with `layer secret set`. docs/incident.md is the runbook for a key's bad day.",
     ],
-    positionals: [],
+    positionals: [{ name: "NAME", required: false, variadic: true, description: "declared namespace/name or secretName to rotate (default: every declaration with rotation.everyDays)" }],
     flags: {
       apply: { type: "boolean", description: "write the due rotations (asks for confirmation unless --yes)" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
@@ -207,6 +210,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "discard-history": { type: "boolean", description: "rotate secrets written elsewhere now, dropping the versions the state cannot see" },
       "accept-policy-change": { type: "boolean", description: "rotate under a rotation policy that changed since the last write" },
       concurrency: { type: "string", valueName: "n", description: "rotations in flight at once with --apply (1 to 32, default 4)" },
+      now: { type: "boolean", description: "treat the selected secrets as due now, whatever their schedule" },
       "re-anchor": { type: "boolean", description: "after a person checked the state files: make the store's integrity anchors vouch for them (prints both fingerprints, asks unless --yes, logged)" },
     },
     examples: [
@@ -215,6 +219,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "layer secret rotate --at 2026-07-01T00:00:00Z --json",
       "layer secret rotate --env production --apply --yes --discard-history",
       "layer secret rotate --env production --re-anchor",
+      "layer secret rotate auth/session-key --env production --now --apply --yes",
     ],
     exitCodes: [
       ["0", "the plan has nothing due, or --apply wrote every rotation"],
@@ -222,6 +227,42 @@ export const COMMANDS: readonly CommandSpec[] = [
       ["2", "the plan (without --apply) has rotations due"],
     ],
     load: () => import("./commands/secret-rotate.js"),
+  },
+  {
+    words: ["secret", "revoke"],
+    summary: "remove versions of a declared secret now (a leaked key's older version)",
+    description: [
+      "Removes each VERSION from the stored envelope, from the sealed copies in the rotation state and from the store's integrity " +
+        "anchor, through the same write-ahead record as a rotation. Afterwards the runtime's version(id) answers unknown_version, " +
+        "active() and the JWKS leave it out, and no rotation carries it again. The remaining versions are written as the sealed " +
+        "copies the state holds (values are never read back), so the state must match the store (as for a rotation).",
+      "The current version cannot be revoked: rotate first (`layer secret rotate NAME --now --apply --yes`), then revoke it. " +
+        "A rerun after an interrupted revoke finds the versions already revoked and exits 0. Asks at a terminal unless --yes; " +
+        "without a terminal --yes is required. docs/incident.md is the runbook.",
+    ],
+    positionals: [
+      { name: "NAME", required: true, description: "declared namespace/name or secretName" },
+      { name: "VERSION", required: true, variadic: true, description: "version ids to remove (`layer secret versions NAME` lists them)" },
+    ],
+    flags: {
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+    },
+    examples: ["layer secret revoke auth/session-key v3 --env production", "layer secret revoke auth/token-key v2 v3 --env production --yes --json"],
+    load: () => import("./commands/secret-revoke.js"),
+  },
+  {
+    words: ["secret", "versions"],
+    summary: "list a declared secret's versions, newest first",
+    description: [
+      "One line per version: id, state (current; next: a key pair's published next key; retained: still readable by id and in " +
+        "active() until its expiry; expired: no longer read, dropped at the next write), createdAt, expiresAt, and the fingerprint " +
+        "recorded when the version was written (HMAC under the writer's own key in LAYERON_HOME, so it matches `secret set`'s only " +
+        "for that person; - when unknown). Read from the rotation state; values are never read.",
+    ],
+    positionals: [{ name: "NAME", required: true, description: "declared namespace/name or secretName" }],
+    flags: {},
+    examples: ["layer secret versions auth/session-key", "layer secret versions auth/token-key --env production --json"],
+    load: () => import("./commands/secret-versions.js"),
   },
   {
     words: ["deploy"],

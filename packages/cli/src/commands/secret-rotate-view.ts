@@ -13,7 +13,12 @@ import type { RotateDocument, RotateSecretReport } from "../rotation/report.js"
 
 const COLUMNS = ["secret", "status", "last rotation", "next due", "versions", "size"] as const
 
-export function humanReport(document: RotateDocument): HumanBlock[] {
+export interface ReportOptions {
+  /** The command that writes this plan (the same names and --now), for the summary line. */
+  applyCommand?: string
+}
+
+export function humanReport(document: RotateDocument, options: ReportOptions = {}): HumanBlock[] {
   const { environment, secrets, summary } = document
   const title = document.mode === "plan" ? `rotation plan for ${environment} at ${time(document.at)}` : `rotation of ${environment} at ${time(document.at)}`
   if (secrets.length === 0) {
@@ -42,7 +47,7 @@ export function humanReport(document: RotateDocument): HumanBlock[] {
       blocks.push({ type: "line", text: `${id}: rotation policy accepted: ${describePolicy(secret.policyChange.from)} → ${describePolicy(secret.policyChange.to)}`, tone: "muted" })
     }
   }
-  blocks.push({ type: "line", text: summaryLine(document), tone: summary.conflict + summary.failed > 0 ? "warning" : summary.rotated > 0 ? "success" : "plain" })
+  blocks.push({ type: "line", text: summaryLine(document, options), tone: summary.conflict + summary.failed > 0 ? "warning" : summary.rotated > 0 ? "success" : "plain" })
   return blocks
 }
 
@@ -69,11 +74,26 @@ function tableRow(secret: RotateSecretReport): string[] {
   ]
 }
 
-/** `+v3, keep v1, v2 until 2026-07-15T00:00:00Z, drop v0`: what the rotation does to the versions. */
+/**
+ * `v3 (current, new), v2 until 2026-07-15T00:00:00Z; drop v1`: the versions after the
+ * rotation (as they stand when not due), newest first as `layer secret versions` lists them,
+ * with current and next marked, then what is dropped.
+ */
 function versions(secret: RotateSecretReport): string {
   const changes = secret.versions
   if (!changes) return "-"
   const until = new Map(changes.expiring.map((entry) => [entry.id, entry.expiresAt]))
+  if (secret.versionStates) {
+    const added = new Set(changes.added)
+    const listed = secret.versionStates.map(({ id, state }) => {
+      const marks = [...(state === "current" || state === "next" || state === "expired" ? [state] : []), ...(added.has(id) ? ["new"] : [])]
+      const expiry = until.has(id) && state !== "expired" ? ` until ${time(until.get(id)!)}` : ""
+      return `${id}${marks.length ? ` (${marks.join(", ")})` : ""}${expiry}`
+    })
+    const parts = [listed.join(", ")]
+    if (changes.dropped.length) parts.push(`drop ${changes.dropped.join(", ")}`)
+    return parts.filter(Boolean).join("; ") || "-"
+  }
   const parts: string[] = []
   if (changes.added.length) parts.push(`+${changes.added.join(", +")}`)
   const kept = changes.kept.map((id) => (until.has(id) ? `${id} until ${time(until.get(id)!)}` : id))
@@ -82,7 +102,7 @@ function versions(secret: RotateSecretReport): string {
   return parts.join("; ") || "-"
 }
 
-function summaryLine({ summary, mode, environment }: RotateDocument): string {
+function summaryLine({ summary, mode, environment }: RotateDocument, options: ReportOptions): string {
   const parts: string[] = []
   if (mode === "apply") parts.push(`${summary.rotated} rotated`)
   if (summary.due) parts.push(`${summary.due} due`)
@@ -93,7 +113,7 @@ function summaryLine({ summary, mode, environment }: RotateDocument): string {
   if (summary.external_value_required) parts.push(`${summary.external_value_required} waiting for a value`)
   const next =
     mode === "plan" && summary.due > 0 && summary.conflict === 0
-      ? ` · \`layer secret rotate --env ${environment} --apply\` writes them`
+      ? ` · \`${options.applyCommand ?? `layer secret rotate --env ${environment} --apply`}\` writes them`
       : mode === "apply" && summary.failed > 0
         ? " · run the command again to complete the rest"
         : ""

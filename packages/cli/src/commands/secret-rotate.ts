@@ -27,7 +27,10 @@ import type { SealingContext } from "../rotation/sealing-key.js"
 import { writeSecretState } from "../rotation/state-file.js"
 import { checkAnchors, needsReAnchor, reAnchor } from "../rotation/anchors.js"
 import type { AnchorFinding } from "../rotation/anchors.js"
+import type { DeclaredSecret } from "../secrets/catalog.js"
+import { fingerprintValue } from "../secrets/fingerprint.js"
 import { openSecretSession } from "../secrets/session.js"
+import { resolveDeclaredNames } from "./secret-rotate-names.js"
 import type { SecretSession } from "../secrets/session.js"
 import { booleanFlag, stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
@@ -43,6 +46,15 @@ interface RotateFlags {
   acceptPolicyChange: boolean
   concurrency: number
   reAnchor: boolean
+  /** `--now`: the selected secrets are due whatever their schedule. */
+  now: boolean
+}
+
+/** What this run covers: the named secrets (all rotating declarations when none is named). */
+interface Selection {
+  secrets: DeclaredSecret[]
+  /** Declaration ids as named, for the command line (never the typed text). */
+  named: string[]
 }
 
 /** The rotate document, plus the state files this run changed (what a CI job commits back). */
@@ -64,6 +76,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     })
   }
   const session = await openSecretSession(context)
+  const selection = selectSecrets(context.positionals, session)
   const sealing: SealingContext = {
     projectRoot: session.project.root,
     environment: session.environment,
@@ -76,8 +89,8 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     return withEnvironmentLock(sealing.projectRoot, sealing.environment, command, () => runReAnchor(context, session, sealing, command), lockWaitMs === undefined ? {} : { waitMs: lockWaitMs })
   }
   await checkCheckoutState({ ...sealing, sealingKeyStored: async () => (await sealing.provider.find(sealing.sealingKeyName)) !== undefined })
-  if (!flags.apply) return withChangedFiles(await plan(context, session, sealing, flags), [])
-  const command = commandLine(session.environment, flags)
+  if (!flags.apply) return withChangedFiles(await plan(context, session, sealing, flags, selection), [])
+  const command = commandLine(session.environment, flags, selection)
   return withEnvironmentLock(
     sealing.projectRoot,
     sealing.environment,
@@ -85,29 +98,29 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
     async () => {
       const stateDir = rotationDir(sealing.projectRoot, sealing.environment)
       const before = await snapshotFiles(stateDir)
-      const result = await apply(context, session, sealing, flags, command)
+      const result = await apply(context, session, sealing, flags, command, selection)
       return withChangedFiles(result, changedBetween(before, await snapshotFiles(stateDir), sealing.projectRoot))
     },
     lockWaitMs === undefined ? {} : { waitMs: lockWaitMs },
   )
 }
 
-async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
+async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, selection: Selection): Promise<CommandResult<RotateDocument>> {
+  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory })
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
-  const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
+  const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection, inputs) })
   checkSealedHistory(inputs, planned, sealing)
   const document = buildReport(session.environment, planned, "plan")
   const exitCode = document.summary.conflict > 0 ? 1 : document.summary.due > 0 ? 2 : 0
-  return { json: document, human: humanReport(document), exitCode }
+  return { json: document, human: humanReport(document, { applyCommand: applyCommandLine(session.environment, flags, selection) }), exitCode }
 }
 
-async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, session.catalog.declared, { discardHistory: flags.discardHistory })
+async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string, selection: Selection): Promise<CommandResult<RotateDocument>> {
+  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory })
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   // One instant per run: every version it creates has this createdAt, as the plan showed.
   const at = context.now()
-  const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange })
+  const planned = planRotation(inputs.candidates, { now: at, discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection, inputs) })
   checkSealedHistory(inputs, planned, sealing)
   const conflicts = planned.rows.filter((row) => row.status === "conflict")
   if (conflicts.length > 0) throw conflictError(conflicts, session.environment)
@@ -143,6 +156,7 @@ async function apply(context: CommandContext, session: SecretSession, sealing: S
       command,
       concurrency: flags.concurrency,
       now: () => at,
+      fingerprint: (value) => fingerprintValue(session.home, value),
       onProgress: showProgress ? (done, total, outcome) => context.output.progress(progressLine(done, total, outcome)) : undefined,
     },
   )
@@ -162,7 +176,8 @@ function readFlags(context: CommandContext): RotateFlags {
   const apply = booleanFlag(context.flags, "apply")
   const at = stringFlag(context.flags, "at")
   const reAnchor = booleanFlag(context.flags, "re-anchor")
-  if (reAnchor && (apply || at !== undefined || booleanFlag(context.flags, "discard-history"))) {
+  const now = booleanFlag(context.flags, "now")
+  if (reAnchor && (apply || now || context.positionals.length > 0 || at !== undefined || booleanFlag(context.flags, "discard-history"))) {
     throw new LayerError("re_anchor_alone", "--re-anchor only re-anchors the store to the checked state; it does not rotate; nothing was written", {
       hint: "run `layer secret rotate --re-anchor` on its own, then rotate",
     })
@@ -180,7 +195,48 @@ function readFlags(context: CommandContext): RotateFlags {
     acceptPolicyChange: booleanFlag(context.flags, "accept-policy-change"),
     concurrency: parseConcurrency(stringFlag(context.flags, "concurrency")),
     reAnchor,
+    now,
   }
+}
+
+/**
+ * NAME… selects declared secrets; each must rotate (a static secret's value is the
+ * operator's, one without rotation.everyDays has no policy to rotate under). Checked before
+ * anything is read from the store, so a typo writes nothing.
+ */
+function selectSecrets(names: readonly string[], session: SecretSession): Selection {
+  if (names.length === 0) return { secrets: [...session.catalog.declared], named: [] }
+  const secrets = resolveDeclaredNames(names, session.catalog)
+  for (const secret of secrets) {
+    const { declaration } = secret
+    if (declaration.kind === "static") {
+      throw new LayerError("not_rotatable", `${declaration.id} (${secret.physicalName}) is a static secret: its value is the operator's, so layer cannot make a new one; nothing was written`, {
+        hint: `write the new value with \`layer secret set ${declaration.id} --env ${session.environment}\` (for a value you got from a provider, after rolling it there)`,
+      })
+    }
+    if (declaration.rotation?.everyDays === undefined) {
+      throw new LayerError("not_rotatable", `${declaration.id} (${secret.physicalName}) has no rotation policy (rotation.everyDays), so it has no versions to rotate; nothing was written`, {
+        hint: `declare rotation: { everyDays, retain } on it to rotate it with its older versions kept, or write a new value with \`layer secret set ${declaration.id} --env ${session.environment}\``,
+      })
+    }
+  }
+  return { secrets, named: secrets.map((secret) => secret.declaration.id) }
+}
+
+/**
+ * The secrets --now makes due. Not one whose rotation a killed run wrote but did not record:
+ * this run completes that rotation from its intent (the store already holds the new
+ * version), and forcing it again would rotate twice for one command.
+ */
+function forceDue(flags: RotateFlags, selection: Selection, inputs: RotationInputs): { forceDue?: ReadonlySet<string> } {
+  if (!flags.now) return {}
+  const completedNow = new Set(inputs.recovered)
+  return { forceDue: new Set(selection.secrets.map((secret) => secret.physicalName).filter((name) => !completedNow.has(name))) }
+}
+
+/** What the plan tells a person to run to write it: the same selection, with --apply. */
+function applyCommandLine(environment: string, flags: RotateFlags, selection: Selection): string {
+  return ["layer secret rotate", ...selection.named, `--env ${environment}`, ...(flags.now ? ["--now"] : []), "--apply"].join(" ")
 }
 
 function parseAt(text: string): Date {
@@ -208,9 +264,9 @@ function parseConcurrency(text: string | undefined): number {
 }
 
 /** The command as recorded in the rotation log and the lock: flags only, never a value. */
-function commandLine(environment: string, flags: RotateFlags): string {
-  const extra = [flags.discardHistory ? "--discard-history" : "", flags.acceptPolicyChange ? "--accept-policy-change" : ""].filter(Boolean)
-  return ["layer secret rotate", `--env ${environment}`, "--apply", ...extra].join(" ")
+function commandLine(environment: string, flags: RotateFlags, selection: Selection): string {
+  const extra = [flags.now ? "--now" : "", flags.discardHistory ? "--discard-history" : "", flags.acceptPolicyChange ? "--accept-policy-change" : ""].filter(Boolean)
+  return ["layer secret rotate", ...selection.named, `--env ${environment}`, "--apply", ...extra].join(" ")
 }
 
 function conflictError(rows: readonly PlanRow[], environment: string): LayerError {

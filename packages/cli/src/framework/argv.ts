@@ -126,15 +126,21 @@ export function checkPositionals(spec: CommandSpec, positionals: readonly string
       hint: `usage: ${usageLine(spec)}; see \`layer ${label} --help\``,
     })
   }
-  if (positionals.length > spec.positionals.length) {
+  const variadic = spec.positionals.at(-1)?.variadic === true
+  if (!variadic && positionals.length > spec.positionals.length) {
     const extra = positionals.length - spec.positionals.length
+    // Only a command that takes a value has a better place for one typed as an argument.
+    const takesValue = Object.hasOwn(spec.flags, "value-env") || Object.hasOwn(spec.flags, "from-stdin")
     throw new LayerError("unexpected_argument", `layer ${label}: ${extra} unexpected argument${extra === 1 ? "" : "s"} after ${spec.positionals.map((p) => p.name).join(" ") || "the command"}`, {
-      hint: `usage: ${usageLine(spec)}; to pass a value use --value-env, --from-stdin or the prompt; see \`layer ${label} --help\``,
+      hint: `usage: ${usageLine(spec)}; ${takesValue ? "to pass a value use --value-env, --from-stdin or the prompt; " : ""}see \`layer ${label} --help\``,
     })
   }
 }
 
 export function usageLine(spec: CommandSpec): string {
-  const positionals = spec.positionals.map((p) => (p.required ? p.name : `[${p.name}]`))
+  const positionals = spec.positionals.map((p) => {
+    const name = p.variadic ? `${p.name}…` : p.name
+    return p.required ? name : `[${name}]`
+  })
   return ["layer", ...spec.words, ...positionals, "[flags]"].join(" ")
 }

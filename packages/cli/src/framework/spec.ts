@@ -15,6 +15,8 @@ export interface PositionalSpec {
   name: string
   required: boolean
   description: string
+  /** The last positional only: takes every remaining argument (`NAME…`). */
+  variadic?: boolean
 }
 
 export interface CommandSpec {

@@ -9,6 +9,7 @@
  * of overwriting what it cannot see.
  */
 import { serializeEnvelope } from "@layeron/modules/envelope"
+import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { Limits } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../errors.js"
@@ -39,6 +40,8 @@ export interface ApplyOptions {
   concurrency?: number
   now: () => Date
   onProgress?: (done: number, total: number, outcome: ApplyOutcome) => void
+  /** Fingerprints a fresh value (recorded in the state for `secret versions`); none recorded without it. */
+  fingerprint?: (value: SecretText) => Promise<string>
 }
 
 export const DEFAULT_CONCURRENCY = 4
@@ -77,6 +80,14 @@ export async function applyRotation(inputs: readonly ApplyInput[], options: Appl
   return outcomes
 }
 
+async function fingerprintsOf(envelope: Envelope, fingerprint: (value: SecretText) => Promise<string>): Promise<Record<string, string>> {
+  const entries: Array<[string, string]> = []
+  for (const [id, version] of Object.entries(envelope.versions)) {
+    if (version.value !== undefined) entries.push([id, await fingerprint(new SecretText(version.value))])
+  }
+  return Object.fromEntries(entries)
+}
+
 async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions, onCompletion: (completion: Promise<void>) => void): Promise<ApplyOutcome> {
   const { provider } = options.context
   try {
@@ -102,6 +113,7 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
     const at = options.now()
     const values = await freshValues(declaration, freshValuesNeeded(declaration, row.before))
     const stored = envelopeAfterWrite(declaration, row.before, row.newVersion, at, values)
+    const fingerprints = options.fingerprint ? await fingerprintsOf(stored, options.fingerprint) : undefined
     const { metadata, completion } = await writeRecorded({
       context: options.context,
       declaration,
@@ -113,6 +125,7 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
       at,
       before: fresh ?? null,
       deferCompletion: true,
+      ...(fingerprints ? { fingerprints } : {}),
     })
     onCompletion(completion)
     return { row, status: "rotated", version: stored.current, createdAt: at.toISOString(), modified: metadata.modified }

@@ -27,6 +27,8 @@ export interface RotationInputs {
   candidates: RotationCandidate[]
   /** States whose pending intent was settled in memory (completed or dropped): `--apply` writes them. */
   settled: SecretState[]
+  /** Physical names whose pending intent had landed and was completed in memory (a killed run's write). */
+  recovered: string[]
   sealingKey: SealingKeyStatus
   /** The sealing key's metadata from the same listing (null: not in the store), for ensureSealingKey. */
   sealingKeyStored: SecretMetadata | null
@@ -47,6 +49,7 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
   const sealingKey = await checkSealingKey(context, sealingKeyStored)
   const candidates: RotationCandidate[] = []
   const settled: SecretState[] = []
+  const recovered: string[] = []
   const refusals: LayerError[] = []
   // Every state file is read (and validated) before anything else happens: a damaged one
   // stops the command with its path, whichever secret it belongs to.
@@ -55,6 +58,7 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
     const raw = await readSecretState(context.projectRoot, context.environment, physicalName)
     const state = raw && settleState(raw, metadata)
     if (raw?.pending) settled.push(state!)
+    if (raw?.pending && state && state.log.length > raw.log.length) recovered.push(physicalName)
     // Only a state the store still matches by `modified` would be carried; one written
     // elsewhere since is the plan's conflict (modified_elsewhere), which carries nothing.
     const carriable = state?.current !== undefined && metadata !== undefined && state.provider.modified === metadata.modified
@@ -71,5 +75,5 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
       details: { secrets: refusals.map((error) => error.details) },
     })
   }
-  return { candidates, settled, sealingKey, sealingKeyStored }
+  return { candidates, settled, recovered, sealingKey, sealingKeyStored }
 }

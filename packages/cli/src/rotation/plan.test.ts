@@ -196,3 +196,36 @@ describe("planRotation: conflicts and the flags past them", () => {
     assert.equal(planOne(candidate(anchored, "lo_s", state, metadata("lo_s", "m1")), at(1)).status, "not_due")
   })
 })
+
+describe("planRotation: forceDue (--now)", () => {
+  test("a secret not due by its schedule is due now, reason forced, its versions listed newest first", async () => {
+    const state = await stateOf(retainFor, "lo_a", [{ id: "v1", day: 0, expiresDay: 44 }, { id: "v2", day: 30 }])
+    const row = planRotation([candidate(retainFor, "lo_a", state, metadata("lo_a", "m1"))], { now: at(31), forceDue: new Set(["lo_a"]) }).rows[0]!
+    assert.ok(row.status === "due")
+    assert.deepEqual([row.reason, row.newVersion, row.nextDue], ["forced", "v3", iso(T0 + 60 * DAY)])
+    assert.deepEqual(row.versions, { kept: ["v1", "v2"], expiring: [{ id: "v1", expiresAt: iso(T0 + 44 * DAY) }, { id: "v2", expiresAt: iso(T0 + 45 * DAY) }], dropped: [], added: ["v3"] })
+    assert.deepEqual(row.versionStates, [
+      { id: "v3", state: "current" },
+      { id: "v2", state: "retained" },
+      { id: "v1", state: "retained" },
+    ])
+  })
+
+  test("only the named physical names; a due secret keeps its schedule reason; a conflict stays a conflict", async () => {
+    const a = await stateOf(retainFor, "lo_a", [{ id: "v1", day: 0 }])
+    const n = await stateOf(none, "lo_n", [{ id: "v1", day: 0 }])
+    const rows = planRotation([candidate(retainFor, "lo_a", a, metadata("lo_a", "m1")), candidate(none, "lo_n", n, metadata("lo_n", "m1"))], { now: at(8), forceDue: new Set(["lo_a"]) }).rows
+    assert.deepEqual(rows.map((row) => [row.physicalName, row.status, row.status === "due" ? row.reason : undefined]), [
+      ["lo_a", "due", "forced"],
+      ["lo_n", "due", "schedule"],
+    ])
+    const elsewhere = planRotation([candidate(retainFor, "lo_a", a, metadata("lo_a", "m2"))], { now: at(8), forceDue: new Set(["lo_a"]) }).rows[0]!
+    assert.equal(elsewhere.status, "conflict")
+  })
+
+  test("not forced when a version is dated after now (a new version must be the newest)", async () => {
+    const state = await stateOf(retainFor, "lo_a", [{ id: "v1", day: 10 }])
+    const row = planRotation([candidate(retainFor, "lo_a", state, metadata("lo_a", "m1"))], { now: at(5), forceDue: new Set(["lo_a"]) }).rows[0]!
+    assert.equal(row.status, "not_due")
+  })
+})

@@ -21,6 +21,8 @@ import { envelopeAfterWrite, freshValuesNeeded, placeholderValues } from "../sec
 import { nextDueAt } from "./due.js"
 import type { Schedule } from "./due.js"
 import type { RotationPolicy, SecretState } from "./types.js"
+import { listVersions } from "./version-list.js"
+import type { VersionState } from "./version-list.js"
 
 export interface RotationCandidate {
   declaration: SecretDeclaration
@@ -39,6 +41,11 @@ export interface PlanOptions {
   discardHistory?: boolean
   /** Rotate under a rotation policy that changed since the last write. */
   acceptPolicyChange?: boolean
+  /**
+   * `--now`: these secrets (by physical name) are due whatever their schedule. Conflicts,
+   * a missing random secret and an operator's first value stay what they are.
+   */
+  forceDue?: ReadonlySet<string>
 }
 
 export interface VersionChanges {
@@ -53,7 +60,7 @@ export interface VersionChanges {
 }
 
 export type ConflictReason = "modified_elsewhere" | "no_state" | "policy_changed"
-export type DueReason = "schedule" | "first_value" | "history_discarded"
+export type DueReason = "schedule" | "first_value" | "history_discarded" | "forced"
 
 interface RowBase {
   namespace: string
@@ -68,6 +75,11 @@ interface RowBase {
   policyChange?: { from: RotationPolicy; to: RotationPolicy }
   /** The provider's `modified` the plan was made from (apply refuses if it moved since). */
   modified?: string
+  /**
+   * The versions after the rotation (due) or as they stand (not due), newest first with their
+   * state (version-list.ts): the order `layer secret versions` shows.
+   */
+  versionStates?: Array<{ id: string; state: VersionState }>
 }
 
 export type DueRow = RowBase & {
@@ -142,8 +154,13 @@ function planOne(candidate: RotationCandidate, options: PlanOptions): PlanRow {
   // A version created after `now` (a clock ahead, or --at in the past) must stay the newest.
   const nextMs = Math.max(nextDueAt(new Date(lastMs), schedule).getTime(), newestCreatedMs(history) ?? Number.NEGATIVE_INFINITY)
   const timing = { lastRotation: new Date(lastMs).toISOString(), nextDue: new Date(nextMs).toISOString() }
+  // Forced (--now): due now, unless a version is newer than now (it must stay the newest).
+  const forced = options.forceDue?.has(physicalName) === true && options.now.getTime() >= (newestCreatedMs(history) ?? Number.NEGATIVE_INFINITY)
+  if (options.now.getTime() < nextMs && forced) {
+    return { ...due(base, declaration, history, nextId, options.now, "forced"), ...timing }
+  }
   if (options.now.getTime() < nextMs) {
-    return { ...base, ...timing, status: "not_due", versions: currentVersions(history), ...(history ? { size: storedSize(history) } : {}) }
+    return { ...base, ...timing, status: "not_due", versions: currentVersions(history), ...(history ? { size: storedSize(history), versionStates: statesOf(history, declaration, options.now) } : {}) }
   }
   return { ...due(base, declaration, history, nextId, options.now, "schedule"), ...timing }
 }
@@ -154,7 +171,11 @@ function due(base: RowBase, declaration: SecretDeclaration, before: Envelope | u
   const versions: VersionChanges = summary
     ? { kept: summary.kept, expiring: summary.expiring, dropped: summary.dropped, added: summary.added }
     : { kept: [], expiring: [], dropped: discarded ? versionIdsOldestFirst(discarded) : [], added: versionIdsOldestFirst(after) }
-  return { ...base, status: "due", reason, newVersion, versions, size: checkSize(serializedByteLength(after)), before }
+  return { ...base, status: "due", reason, newVersion, versions, size: checkSize(serializedByteLength(after)), before, versionStates: statesOf(after, declaration, now) }
+}
+
+function statesOf(envelope: Envelope, declaration: SecretDeclaration, now: Date): Array<{ id: string; state: VersionState }> {
+  return listVersions(envelope, now, { keyPair: declaration.generate !== undefined }).map(({ id, state }) => ({ id, state }))
 }
 
 function conflict(base: RowBase, reasons: ConflictReason[], state: SecretState | undefined, metadata: SecretMetadata | undefined): PlanRow {

@@ -26,7 +26,7 @@ export interface RecordedWrite {
   stored: Envelope
   /** The exact text sent to the provider. */
   text: SecretText
-  action: "set" | "rotate" | "deploy"
+  action: "set" | "rotate" | "deploy" | "revoke"
   /** The command line, without values, for the rotation log. */
   command: string
   /** Time of the write; defaults to now. */
@@ -42,6 +42,13 @@ export interface RecordedWrite {
    * the caller must await `completion` before it releases the lock.
    */
   deferCompletion?: boolean
+  /**
+   * Fingerprints of the plain values this write sends, by version id (shown by `secret
+   * versions`). Carried versions keep the fingerprint the state recorded for them.
+   */
+  fingerprints?: Readonly<Record<string, string>>
+  /** `revoke`: the versions the write removes, recorded in the intent and the log. */
+  revoked?: readonly string[]
 }
 
 export interface RecordedResult {
@@ -71,6 +78,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
   // other (an assignment `versions[id] = …` would set the object's prototype instead).
   const versions: Record<string, SealedVersion> = Object.fromEntries(entries)
   const anchor = stateAnchor(physicalName, { current: write.stored.current, versions })
+  const fingerprints = knownFingerprints(versions, previous, write.fingerprints)
   const pending: PendingWrite = {
     action: write.action,
     versionId: write.stored.current,
@@ -81,6 +89,8 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
     ...(write.declaration.rotation ? { policy: write.declaration.rotation } : {}),
     ...(before ? { providerModifiedBefore: before.modified } : {}),
     anchor,
+    ...(Object.keys(fingerprints).length ? { fingerprints } : {}),
+    ...(write.revoked?.length ? { revoked: [...write.revoked] } : {}),
   }
   const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
   crashPoint("before-intent")
@@ -159,9 +169,21 @@ export function withPolicy(state: SecretState, policy: NonNullable<SecretDeclara
   return { ...state, policy }
 }
 
+/** The fingerprints after a write: the new values' own, and a carried version's as recorded (same sealed copy only). */
+function knownFingerprints(versions: Record<string, SealedVersion>, previous: SecretState | undefined, fresh: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const entries: Array<[string, string]> = []
+  for (const [id, version] of Object.entries(versions)) {
+    const own = fresh !== undefined && Object.hasOwn(fresh, id) ? fresh[id] : undefined
+    const carried = previous?.fingerprints && Object.hasOwn(previous.fingerprints, id) && previous.versions[id]?.sealed === version.sealed ? previous.fingerprints[id] : undefined
+    const fingerprint = own ?? carried
+    if (fingerprint !== undefined) entries.push([id, fingerprint])
+  }
+  return Object.fromEntries(entries)
+}
+
 function completePending(state: SecretState, metadata: SecretMetadata, recovered: boolean): SecretState {
   const pending = state.pending!
-  const { pending: _done, ...rest } = state
+  const { pending: _done, fingerprints: _previous, ...rest } = state
   const policy = pending.policy ?? state.policy
   return {
     ...rest,
@@ -169,9 +191,17 @@ function completePending(state: SecretState, metadata: SecretMetadata, recovered
     provider: { kind: state.provider.kind, secretId: metadata.id, modified: metadata.modified },
     current: pending.current,
     versions: pending.versions,
+    ...(pending.fingerprints ? { fingerprints: pending.fingerprints } : {}),
     log: [
       ...state.log,
-      { at: pending.startedAt, action: pending.action, version: pending.versionId, command: pending.command, ...(recovered ? { recovered: true as const } : {}) },
+      {
+        at: pending.startedAt,
+        action: pending.action,
+        version: pending.versionId,
+        command: pending.command,
+        ...(recovered ? { recovered: true as const } : {}),
+        ...(pending.revoked ? { revoked: pending.revoked } : {}),
+      },
     ],
   }
 }

@@ -8,6 +8,7 @@ import { nextDueAt } from "./due.js"
 import type { ApplyOutcome } from "./apply.js"
 import type { ConflictReason, DueReason, PlanRow, RotationPlan, VersionChanges } from "./plan.js"
 import type { RotationPolicy } from "./types.js"
+import type { VersionState } from "./version-list.js"
 
 export type ReportStatus = PlanRow["status"] | "rotated" | "failed"
 
@@ -24,6 +25,8 @@ export interface RotateSecretReport {
   newVersion?: string
   reason?: DueReason
   versions?: VersionChanges
+  /** due and not_due: every version after the rotation (or as it stands), newest first, with its state. */
+  versionStates?: Array<{ id: string; state: VersionState }>
   size?: SizeCheck
   /** conflict: why, and which flag gets past it. */
   conflicts?: ConflictReason[]
@@ -72,6 +75,7 @@ function reportRow(row: PlanRow, outcome: ApplyOutcome | undefined): RotateSecre
     lastRotation: row.lastRotation ?? null,
     nextDue: row.nextDue ?? null,
     ...(row.policyChange ? { policyChange: row.policyChange } : {}),
+    ...(row.versionStates ? { versionStates: row.versionStates } : {}),
   }
   switch (row.status) {
     case "due":

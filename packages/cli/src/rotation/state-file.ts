@@ -58,6 +58,7 @@ export function parseSecretState(text: string, path: string, physicalName: strin
   if (data.current !== undefined && (typeof data.current !== "string" || !Object.hasOwn(data.versions, data.current))) {
     throw invalid(`"current" must name one of "versions"`)
   }
+  if (data.fingerprints !== undefined) checkFingerprints(data.fingerprints, "fingerprints", invalid)
   if (data.pending !== undefined) checkPending(data.pending, invalid)
   if (!Array.isArray(data.log)) throw invalid('"log" must be an array')
   data.log.forEach((entry, index) => checkLogEntry(entry, `log[${index}]`, invalid))
@@ -91,7 +92,17 @@ function checkPending(pending: unknown, invalid: Invalid): void {
   checkVersions(pending.versions, "pending.versions", invalid)
   if (!Object.hasOwn(pending.versions, pending.current as string)) throw invalid('"pending.current" must name one of "pending.versions"')
   if (pending.policy !== undefined) checkPolicy(pending.policy, invalid, "pending.policy")
+  if (pending.revoked !== undefined) checkVersionIds(pending.revoked, "pending.revoked", invalid)
+  if (pending.fingerprints !== undefined) checkFingerprints(pending.fingerprints, "pending.fingerprints", invalid)
   if (pending.anchor !== undefined && (typeof pending.anchor !== "string" || pending.anchor.length > MAX_ANCHOR_LENGTH)) throw invalid('"pending.anchor" must be a short string')
+}
+
+function checkFingerprints(fingerprints: unknown, at: string, invalid: Invalid): void {
+  if (!isObject(fingerprints)) throw invalid(`"${at}" must be an object`)
+  for (const [id, fingerprint] of Object.entries(fingerprints)) {
+    if (!VERSION_ID_PATTERN.test(id)) throw invalid(`${at}: version id "${id}" must match ${VERSION_ID_PATTERN}`)
+    if (typeof fingerprint !== "string" || !/^[0-9a-f]{8}$/.test(fingerprint)) throw invalid(`${at}.${id} must be 8 hex digits`)
+  }
 }
 
 function checkPolicy(policy: unknown, invalid: Invalid, at: string): void {
@@ -113,6 +124,11 @@ function checkLogEntry(entry: unknown, at: string, invalid: Invalid): void {
   for (const key of ["action", "version", "command"] as const) {
     if (typeof entry[key] !== "string") throw invalid(`${at}.${key} must be a string`)
   }
+  if (entry.revoked !== undefined) checkVersionIds(entry.revoked, `${at}.revoked`, invalid)
+}
+
+function checkVersionIds(ids: unknown, at: string, invalid: Invalid): void {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string" && VERSION_ID_PATTERN.test(id))) throw invalid(`${at} must be a list of version ids`)
 }
 
 function isTime(value: unknown): boolean {
@@ -141,19 +157,20 @@ function orderState(state: SecretState): SecretState {
     provider: state.provider,
     ...(state.current ? { current: state.current } : {}),
     versions: sortVersions(state.versions),
+    ...(state.fingerprints && Object.keys(state.fingerprints).length ? { fingerprints: sortVersions(state.fingerprints) } : {}),
     ...(state.pending ? { pending: { ...state.pending, versions: sortVersions(state.pending.versions) } } : {}),
     log: state.log,
   }
   return ordered
 }
 
-function sortVersions(versions: Record<string, SealedVersion>): Record<string, SealedVersion> {
+function sortVersions<T>(versions: Record<string, T>): Record<string, T> {
   // fromEntries defines own properties: an id such as `__proto__` stays a plain key.
   return Object.fromEntries(versionIdsInOrder(versions).map((id) => [id, versions[id]!]))
 }
 
 /** Version ids oldest first (`v<N>` by number, then the rest by code unit). */
-export function versionIdsInOrder(versions: Record<string, SealedVersion>): string[] {
+export function versionIdsInOrder(versions: Record<string, unknown>): string[] {
   return Object.keys(versions).sort((a, b) => versionOrder(a) - versionOrder(b) || (a < b ? -1 : 1))
 }
 

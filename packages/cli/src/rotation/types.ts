@@ -18,7 +18,7 @@ export interface SealedVersion {
 
 export interface RotationLogEntry {
   at: string
-  /** `set`, `rotate`, `deploy`: what wrote the version; `re-anchor`: the store's anchor was replaced by a person's decision. */
+  /** `set`, `rotate`, `deploy`, `revoke` (versions removed; `version` is the current one kept): `re-anchor`: the store's anchor was replaced by a person's decision. */
   action: string
   version: string
   /** The command line, without values. */
@@ -28,6 +28,8 @@ export interface RotationLogEntry {
    * killed after its provider write): the write happened at `at`, recorded afterwards.
    */
   recovered?: true
+  /** `revoke`: the versions it removed (a rerun of the same revoke finds them here and has nothing to do). */
+  revoked?: string[]
 }
 
 /** A write recorded before it is sent (docs/design.md#rotation, crash safety). */
@@ -49,6 +51,10 @@ export interface PendingWrite {
    * the value: a later run sees it in the store exactly when the write landed.
    */
   anchor?: string
+  /** `revoke`: the versions this write removes (copied to the log entry on completion). */
+  revoked?: string[]
+  /** Fingerprints of the versions this write knows (see SecretState.fingerprints). */
+  fingerprints?: Record<string, string>
 }
 
 export type RotationPolicy = { everyDays: number; startAt?: string; retain: RetainOptions }
@@ -65,6 +71,13 @@ export interface SecretState {
   /** What the store holds, as of the last completed write. */
   current?: string
   versions: Record<string, SealedVersion>
+  /**
+   * Version id → the fingerprint of its value (first 8 hex of HMAC-SHA-256 under the writer's
+   * per-user key), recorded by the write that made the version; shown by `layer secret
+   * versions`. Display only: not covered by the anchor, and keyed per user, so it matches
+   * what `secret set` prints only for the person who wrote it.
+   */
+  fingerprints?: Record<string, string>
   pending?: PendingWrite
   log: RotationLogEntry[]
 }
