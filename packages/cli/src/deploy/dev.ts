@@ -19,9 +19,10 @@
  *   A backend added to or removed from the config is served or dropped the same way.
  * Changes are handled one at a time, in the order they arrive.
  */
-import { mkdir, rm } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { Miniflare } from "miniflare"
 import { isLayerError } from "../errors.js"
+import { makeDirectory } from "../fs/safe-path.js"
 import { layeronHome } from "../paths.js"
 import { buildDev } from "./dev/build.js"
 import type { DevBuild } from "./dev/build.js"
@@ -185,7 +186,7 @@ class DevSession implements DevServer {
     if (this.#storeWatcher || !this.#build) return
     const { store } = this.#build
     // Watched before anything is written to it: the first `secret set` must be seen too.
-    await mkdir(store.directory, { recursive: true, mode: 0o700 })
+    await makeDirectory(store.directory, 0o700)
     this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, () => this.#enqueue(() => this.#reloadSecrets()))
     await this.#storeWatcher.ready
   }
