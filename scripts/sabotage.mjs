@@ -103,6 +103,16 @@ export const SABOTAGES = [
     tests: ["test/workerd/runtime-reads.test.ts"],
     short: "test/workerd/runtime-reads.test.ts",
   },
+  {
+    id: "symlink-check-removed",
+    what: "the safe-path guard lets everything through (symlinks under .layeron and LAYERON_HOME followed, a foreign LAYERON_HOME used)",
+    // assertSafePath is the one check every guarded read, write, mkdir and lock goes through.
+    file: "packages/cli/dist/fs/safe-path.js",
+    find: "export async function assertSafePath(path) {",
+    replace: "export async function assertSafePath(path) { return;",
+    tests: ["test/e2e/symlink-guard.test.ts"],
+    short: "test/e2e/symlink-guard.test.ts",
+  },
 ]
 
 function parseOptions() {

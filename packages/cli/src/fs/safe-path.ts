@@ -12,7 +12,7 @@
  * instant between the check and the write is not the threat here (a commit or another user's
  * planted file is, and both are there before layer starts).
  */
-import { lstat, mkdir, readFile, rm, stat } from "node:fs/promises"
+import { lstat, mkdir, readdir, readFile, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, relative, resolve, sep } from "node:path"
 import { LayerError } from "../errors.js"
 
@@ -79,6 +79,23 @@ export async function assertSafePath(path: string): Promise<void> {
     if (tree.kind === "home") await assertOwned(current, info.uid, tree)
     if (!info.isDirectory()) return
   }
+}
+
+/**
+ * Check a folder and what sits directly in it, up front: a command checks LAYERON_HOME this
+ * way before it writes anything, so a planted key file is refused before, say, a sealing key's
+ * public half is written to the project and the local store's key is found to be someone else's.
+ */
+export async function assertSafeFolder(path: string): Promise<void> {
+  await assertSafePath(path)
+  let entries: string[]
+  try {
+    entries = await readdir(path)
+  } catch (error) {
+    if (isMissing(error)) return
+    throw error
+  }
+  for (const entry of entries) await assertSafePath(join(path, entry))
 }
 
 /** `mkdir -p` under a guarded tree: refused before anything is created if a link is on the way. */
