@@ -113,6 +113,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/symlink-guard.test.ts"],
     short: "test/e2e/symlink-guard.test.ts",
   },
+  {
+    id: "redaction-exact-only",
+    what: "API text redacted only where it holds the exact value, and printed with its control characters",
+    file: "packages/cli/dist/providers/cloudflare/errors.js",
+    find: "return escapeControls(redact(text, sensitive), { singleLine: true });",
+    replace: 'return sensitive.reduce((result, secret) => result.split(secret).join("[redacted]"), text);',
+    tests: ["test/e2e/hostile-api-answer.test.ts"],
+    short: "test/e2e/hostile-api-answer.test.ts",
+  },
 ]
 
 function parseOptions() {
