@@ -171,6 +171,22 @@ describe("a symbolic link under .layeron/secret-rotation (Cloudflare environment
       assert.equal(JSON.stringify(project.storedSecrets()), stored, "the store is unchanged")
     })
   }
+
+  it("a public-key.json that is not JSON (a private file committed in its place) is refused without quoting it", async () => {
+    const file = join(project.root, ".layeron/secret-rotation/production/public-key.json")
+    const original = await readFile(file, "utf8")
+    await writeFile(file, "BEGIN OPENSSH PRIVATE KEY b3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n")
+    try {
+      for (const args of [["secret", "rotate", "--env", "production"], [...SET, "--env", "production"]]) {
+        const run = await fx.run([...args, "--json"])
+        assert.equal(run.code, 1, `${run.stdout}${run.stderr}`)
+        assert.equal(jsonOf<{ error: { code: string } }>(run).error.code, "invalid_state", run.stdout)
+        assert.ok(!`${run.stdout}${run.stderr}`.includes("BEGIN") && !`${run.stdout}${run.stderr}`.includes("b3BlbnNz"), `${run.stdout}${run.stderr}`)
+      }
+    } finally {
+      await writeFile(file, original)
+    }
+  })
 })
 
 describe("a LAYERON_HOME that belongs to another user", () => {

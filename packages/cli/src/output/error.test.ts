@@ -4,7 +4,7 @@ import { describeError } from "./error.js"
 
 describe("describeError of a bug", () => {
   it("never shows the text a JSON.parse failed on (it may be a private file), in the message or the stack", () => {
-    const secretText = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE"
+    const secretText = "BEGIN OPENSSH PRIVATE KEY b3BlbnNzaC1rZXktdjE"
     let thrown: unknown
     try {
       JSON.parse(secretText)
@@ -14,7 +14,7 @@ describe("describeError of a bug", () => {
     assert.ok(thrown instanceof SyntaxError)
     const described = describeError(thrown, true)
     const shown = JSON.stringify(described)
-    assert.ok(!shown.includes("BEGIN") && !shown.includes("----"), shown)
+    assert.ok(!shown.includes("BEGIN") && !shown.includes("b3Bl"), shown)
     assert.match(described.document.error.message, /SyntaxError: the text is not valid JSON/)
     assert.ok(described.lines.some((line) => line.kind === "stack"), "the stack is still there with --debug")
   })
