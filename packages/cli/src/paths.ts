@@ -6,6 +6,7 @@
 import { chmod, mkdir, stat } from "node:fs/promises"
 import { homedir } from "node:os"
 import { join } from "node:path"
+import { assertSafePath, guardTree } from "./fs/safe-path.js"
 
 export interface HomeLookup {
   env?: NodeJS.ProcessEnv
@@ -22,7 +23,13 @@ export function layeronHome(lookup: HomeLookup = {}): string {
   const env = lookup.env ?? process.env
   const platform = lookup.platform ?? process.platform
   const home = lookup.homedir ?? homedir()
-  if (env.LAYERON_HOME) return env.LAYERON_HOME
+  const path = env.LAYERON_HOME ? env.LAYERON_HOME : platformHome(env, platform, home)
+  // Every read and write under it goes through fs/safe-path.ts: no links, owned by this user.
+  guardTree(path, "home")
+  return path
+}
+
+function platformHome(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string {
   if (platform === "win32") return join(env.APPDATA || join(home, "AppData", "Roaming"), "layeron")
   if (platform === "darwin") return join(home, "Library", "Application Support", "layeron")
   return join(env.XDG_CONFIG_HOME || join(home, ".config"), "layeron")
@@ -37,6 +44,7 @@ export async function ensureLayeronHome(lookup: HomeLookup = {}): Promise<string
 
 /** A directory only its owner may enter: created 0700, or narrowed to 0700 if group/other had access. */
 export async function ensurePrivateDirectory(path: string): Promise<void> {
+  await assertSafePath(path)
   await mkdir(path, { recursive: true, mode: 0o700 })
   if (process.platform === "win32") return
   const { mode } = await stat(path)
@@ -45,7 +53,10 @@ export async function ensurePrivateDirectory(path: string): Promise<void> {
 
 /** The project's own folder. */
 export function projectStateDir(projectRoot: string): string {
-  return join(projectRoot, ".layeron")
+  const path = join(projectRoot, ".layeron")
+  // Committed state is input: every read and write under it goes through fs/safe-path.ts.
+  guardTree(path, "project")
+  return path
 }
 
 /** The local provider's store for one environment: `.layeron/local/<env>/`. */

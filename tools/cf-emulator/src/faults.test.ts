@@ -25,6 +25,16 @@ describe("faults", () => {
     assert.equal((await f.call("GET", stores)).status, 200, "spent after one request")
   })
 
+  it("error_answer answers a failure envelope with exactly the given words, then is spent", async () => {
+    const message = "echo \u001b[2J d2hzZWNfdmFsdWU="
+    f.emulator.setFault({ kind: "error_answer", status: 400, code: 1001, message, next: 1 })
+    const res = await f.call("GET", stores)
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.json.errors, [{ code: 1001, message }])
+    assert.equal((await f.call("GET", stores)).status, 200, "spent after one request")
+    assert.throws(() => f.emulator.setFault({ kind: "error_answer", status: 200, code: 1, message: "" } as never), /fault\.status must be an HTTP error status/)
+  })
+
   it("rate_limit without retryAfterSeconds sends no retry-after", async () => {
     f.emulator.setFault({ kind: "rate_limit", next: 1 })
     const res = await f.call("GET", stores)

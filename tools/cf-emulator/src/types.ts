@@ -72,6 +72,12 @@ export type FaultAction =
   | { kind: "latency"; ms: number }
   /** Destroy the socket without writing a response. */
   | { kind: "drop_connection" }
+  /**
+   * A failure envelope holding one error with these words, for tests of how a client shows what
+   * an API says (an answer that echoes the request, escape codes in it). Not a Cloudflare fact:
+   * an adversarial answer, made on purpose.
+   */
+  | { kind: "error_answer"; status: number; code: number; message: string }
 
 /** Which requests a fault applies to. With none of `next`/`requestNumber`, it applies until cleared. */
 export interface FaultScope {

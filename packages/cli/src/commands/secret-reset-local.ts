@@ -6,9 +6,10 @@
  * and the rotation history kept there. Nothing committed and no shared (Cloudflare)
  * environment is touched; `layer deploy --env <env>` then creates fresh random secrets.
  */
-import { readdir, rm } from "node:fs/promises"
+import { readdir } from "node:fs/promises"
 import { relative } from "node:path"
 import { LayerError } from "../errors.js"
+import { assertSafePath, removeTree } from "../fs/safe-path.js"
 import type { CommandResult } from "../output/index.js"
 import { localRotationStateDir, localStoreDir } from "../paths.js"
 import { withEnvironmentLock } from "../rotation/lock.js"
@@ -52,7 +53,7 @@ export async function run(context: CommandContext): Promise<CommandResult<ResetL
     if (!yes && !(await context.terminal.confirm(question))) {
       throw new LayerError("not_confirmed", "nothing was deleted: the reset was not confirmed", { hint: "answer y to reset, or pass --yes" })
     }
-    await rm(store, { recursive: true, force: true })
+    await removeTree(store)
     return {
       json: { environment, directory, removed },
       human: [
@@ -64,6 +65,7 @@ export async function run(context: CommandContext): Promise<CommandResult<ResetL
 }
 
 async function entries(dir: string): Promise<string[]> {
+  await assertSafePath(dir)
   try {
     return await readdir(dir)
   } catch (error) {

@@ -20,12 +20,14 @@
  * leaves LAYERON_HOME as it was.
  */
 import { createHash, createHmac } from "node:crypto"
-import { readFile, realpath, stat } from "node:fs/promises"
+import { realpath, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterSuccess } from "../after-success.js"
+import { isLayerError } from "../errors.js"
 import { writeFileAtomic } from "../fs/atomic.js"
 import { loadOrCreateKeyFile } from "../fs/key-file.js"
+import { readGuardedFile, readGuardedText } from "../fs/safe-path.js"
 import { ensurePrivateDirectory, fingerprintKeyPath } from "../paths.js"
 import type { ImportInputs } from "./import-inputs.js"
 import type { DiscoveredBackend, DiscoveredDeclaration } from "./types.js"
@@ -94,8 +96,9 @@ export async function readCachedProject(options: ProjectCacheOptions): Promise<P
   const path = projectCachePath(options.home, options.configFile)
   let entry: CacheEntry
   try {
-    entry = JSON.parse(await readFile(path, "utf8")) as CacheEntry
+    entry = JSON.parse(await readGuardedText(path)) as CacheEntry
   } catch (error) {
+    if (isLayerError(error)) throw error
     const code = (error as NodeJS.ErrnoException).code
     options.debug(`project cache: ${code === "ENOENT" ? "none yet" : `unreadable (${code ?? "not JSON"}), ignored`}`)
     return undefined
@@ -262,8 +265,9 @@ async function digestEnv(values: Map<string, string | undefined>, home: string, 
 
 async function readExistingKey(home: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(fingerprintKeyPath(home))
-  } catch {
+    return await readGuardedFile(fingerprintKeyPath(home))
+  } catch (error) {
+    if (isLayerError(error)) throw error
     return undefined
   }
 }

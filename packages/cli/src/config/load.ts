@@ -7,6 +7,7 @@
 import { access, constants } from "node:fs/promises"
 import { dirname, relative } from "node:path"
 import { LayerError } from "../errors.js"
+import { assertSafeFolder } from "../fs/safe-path.js"
 import { layeronHome } from "../paths.js"
 import { projectCacheEnabled, readCachedProject, saveProjectAfterSuccess } from "./cache.js"
 import type { ProjectLoadResult } from "./cache.js"
@@ -42,7 +43,10 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   options.debug(`config: ${configFile}`)
   await checkReadable(configFile, shown)
 
-  const cacheOptions = { configFile, root, home: layeronHome({ env: options.env }), env: options.env, debug: options.debug }
+  const home = layeronHome({ env: options.env })
+  // Before anything is read or written: a linked or foreign key file in the home is refused now, not halfway through a write.
+  await assertSafeFolder(home)
+  const cacheOptions = { configFile, root, home, env: options.env, debug: options.debug }
   const useCache = projectCacheEnabled(options.env)
   const cached = useCache ? await readCachedProject(cacheOptions) : undefined
   // tsx, its loader thread and the importer's own modules load only when the project must

@@ -10,10 +10,11 @@
  * that (a teammate's, pulled into a fresh clone) is someone else's: it is left where it is,
  * untouched, and never read, so it cannot block this developer's own dev environment.
  */
-import { mkdir, readdir, rename, rmdir } from "node:fs/promises"
+import { readdir, rename, rmdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { assertSafePath, makeDirectory } from "../fs/safe-path.js"
 import { localRotationStateDir, localStoreDir, recordLocalEnvironments, sharedRotationStateDir } from "../paths.js"
 import { createLocalProvider } from "../providers/local/index.js"
 import type { ProjectConfig } from "./types.js"
@@ -47,7 +48,7 @@ export async function settleLocalStateLocations(options: LocalStateOptions): Pro
     options.debug(`ignoring ${relative(root, from)}/: committed state of the local environment "${environment}" whose sealing key is not in this checkout's local store (another developer's)`)
     return
   }
-  await mkdir(to, { recursive: true, mode: 0o700 })
+  await makeDirectory(to, 0o700)
   // One rename per file, each atomic: a run killed halfway leaves the rest, which the next run
   // moves. A file already in the new place is this checkout's newer copy and is kept.
   for (const entry of moving) await rename(join(from, entry), join(to, entry))
@@ -82,6 +83,7 @@ async function ownState(root: string, config: ProjectConfig, environment: string
 }
 
 async function listDir(dir: string): Promise<string[]> {
+  await assertSafePath(dir)
   try {
     return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name)
   } catch (error) {

@@ -4,10 +4,11 @@
  * (docs/design.md#cli), and then only as a 0600 file in a 0700 directory. A file or directory found
  * readable by others is narrowed back, with a warning: whoever could read it may have the token.
  */
-import { chmod, readFile, stat, unlink } from "node:fs/promises"
+import { chmod, stat, unlink } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { LayerError } from "../errors.js"
+import { LayerError, isLayerError } from "../errors.js"
 import { writeFileAtomic } from "../fs/atomic.js"
+import { readGuardedText } from "../fs/safe-path.js"
 import { ensurePrivateDirectory } from "../paths.js"
 import type { KeychainKind, TokenKind } from "./types.js"
 
@@ -33,8 +34,9 @@ export async function readCredentialsFile(home: string, warn: (message: string) 
   const path = credentialsFilePath(home)
   let text: string
   try {
-    text = await readFile(path, "utf8")
+    text = await readGuardedText(path)
   } catch (error) {
+    if (isLayerError(error)) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === "ENOENT") return undefined
     throw new LayerError("credentials_unreadable", `cannot read ${path} (${code ?? "unknown error"})`, {

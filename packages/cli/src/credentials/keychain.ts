@@ -10,6 +10,7 @@ import { spawn } from "node:child_process"
 import { access, constants } from "node:fs/promises"
 import { delimiter, join } from "node:path"
 import { LayerError } from "../errors.js"
+import { redact } from "../output/redact.js"
 import { SecretText } from "../providers/provider.js"
 import type { KeychainKind } from "./types.js"
 
@@ -120,8 +121,9 @@ export class KeychainError extends LayerError {
   }
 }
 
+/** A keychain tool's words, without the token in any form it could echo (output/redact.ts). */
 function scrubbed(text: string, token: SecretText): string {
-  return text.split(token.reveal()).join("[redacted]").trim()
+  return redact(text, [token.reveal()]).trim()
 }
 
 async function findExecutable(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -6,7 +6,6 @@
  *   which `wrangler deploy --config` accepts as it is: the same script and bindings.
  * Every file is replaced atomically.
  */
-import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { writeFileAtomic } from "../fs/atomic.js"
 import { projectStateDir } from "../paths.js"
@@ -14,6 +13,7 @@ import { MAIN_MODULE } from "./bundle.js"
 import type { NodeStatus } from "./types.js"
 import type { WorkerScript } from "./workers.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { makeDirectory } from "../fs/safe-path.js"
 
 export const DEPLOY_STATE_FORMAT = "layeron.deploy/v1"
 
@@ -71,7 +71,7 @@ export async function readDeployState(projectRoot: string, environment: string, 
 
 export async function writeDeployState(projectRoot: string, state: DeployState): Promise<string> {
   const path = deployStatePath(projectRoot, state.environment)
-  await mkdir(deployDir(projectRoot, state.environment), { recursive: true })
+  await makeDirectory(deployDir(projectRoot, state.environment))
   await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`)
   return path
 }
@@ -79,7 +79,7 @@ export async function writeDeployState(projectRoot: string, state: DeployState):
 /** Writes `<worker>/index.js` and `<worker>/wrangler.jsonc`; returns the config's path. */
 export async function writeWorkerArtifacts(projectRoot: string, environment: string, script: WorkerScript): Promise<string> {
   const dir = workerArtifactDir(projectRoot, environment, script.name)
-  await mkdir(dir, { recursive: true })
+  await makeDirectory(dir)
   await writeFileAtomic(join(dir, MAIN_MODULE), script.code)
   const config = join(dir, "wrangler.jsonc")
   await writeFileAtomic(config, renderWranglerConfig(script, environment))

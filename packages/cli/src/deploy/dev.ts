@@ -24,9 +24,10 @@
  * `Host` names. workerd listens on loopback ports of its own and starts with a narrowed
  * environment (dev/environment.ts): no Cloudflare credentials, no `--value-env` variables.
  */
-import { mkdir, rm } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { Miniflare } from "miniflare"
 import { isLayerError } from "../errors.js"
+import { makeDirectory } from "../fs/safe-path.js"
 import { layeronHome } from "../paths.js"
 import { buildDev } from "./dev/build.js"
 import type { DevBuild } from "./dev/build.js"
@@ -228,7 +229,7 @@ class DevSession implements DevServer {
     if (this.#storeWatcher || !this.#build) return
     const { store } = this.#build
     // Watched before anything is written to it: the first `secret set` must be seen too.
-    await mkdir(store.directory, { recursive: true, mode: 0o700 })
+    await makeDirectory(store.directory, 0o700)
     this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, (paths) => this.#enqueue(`secrets reload (${paths.slice(0, 3).join(", ")})`, () => this.#reloadSecrets()))
     await this.#storeWatcher.ready
   }

@@ -5,7 +5,6 @@
  * account's quota, the deployed product Worker's bindings (its wrangler.jsonc artifact) and,
  * on Cloudflare, the token and what it may read.
  */
-import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { serializeEnvelope } from "@layeron/modules/envelope"
 import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
@@ -17,6 +16,7 @@ import type { PermissionReport } from "../credentials/verify.js"
 import { workerArtifactDir } from "../deploy/artifacts.js"
 import { projectWorkers } from "../deploy/backends.js"
 import { isLayerError } from "../errors.js"
+import { readTextIfExists } from "../fs/read-if-exists.js"
 import { CloudflareApi } from "../providers/cloudflare/api.js"
 import { getQuota, hasNextPage, listSecrets, listStores } from "../providers/cloudflare/secrets.js"
 import { createLocalProvider } from "../providers/local/index.js"
@@ -133,7 +133,10 @@ async function envelopeBytes(root: string, environment: string, name: string): P
 async function readDeployedBindings(project: LoadedProject, ids: ReadonlyMap<string, string>): Promise<DeployedBinding[] | undefined> {
   const { productWorkerName } = projectWorkers(project)
   const path = join(workerArtifactDir(project.root, project.environment.name, productWorkerName), "wrangler.jsonc")
-  const text = await readFile(path, "utf8").catch(() => undefined)
+  const text = await readTextIfExists(path).catch((error: unknown) => {
+    if (isLayerError(error)) throw error
+    return undefined
+  })
   if (text === undefined) return undefined
   try {
     const config = JSON.parse(text.split("\n").filter((line) => !line.trimStart().startsWith("//")).join("\n")) as { secrets_store_secrets?: Array<{ binding: string; secret_name: string }> }

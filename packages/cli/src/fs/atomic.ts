@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto"
 import { open, rename, unlink } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
+import { assertSafePath } from "./safe-path.js"
 
 /**
  * Write `data` to `path` through a temp file in the same directory: write, fsync, rename
@@ -13,6 +14,8 @@ import { basename, dirname, join } from "node:path"
  * `mode` applies to the new file (default 0o644; pass 0o600 for anything private).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  // A link on the way (a committed `.layeron/deploy/dev/<worker>` → elsewhere) would take the write out of the tree.
+  await assertSafePath(path)
   const directory = dirname(path)
   // Same directory as the target: rename(2) is only atomic within one filesystem.
   const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises"
+import { assertSafePath } from "./safe-path.js"
 
 /**
  * Create `path` with `content` only if nothing is there (O_EXCL): true when this call created
@@ -6,6 +7,7 @@ import { open } from "node:fs/promises"
  * the file between a check and this call.
  */
 export async function createExclusive(path: string, content: string, mode: number): Promise<boolean> {
+  await assertSafePath(path)
   let handle
   try {
     handle = await open(path, "wx", mode)

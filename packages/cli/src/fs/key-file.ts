@@ -10,6 +10,7 @@ import { basename, dirname, join } from "node:path"
 import { LayerError } from "../errors.js"
 import { ensurePrivateDirectory } from "../paths.js"
 import { syncDirectory } from "./atomic.js"
+import { assertSafePath } from "./safe-path.js"
 
 /** Where a narrowed key file is reported when the caller gives no `warn` (stderr, like the CLI's warnings). */
 const stderrWarning = (message: string) => void process.stderr.write(`warning: ${message}\n`)
@@ -20,6 +21,8 @@ const stderrWarning = (message: string) => void process.stderr.write(`warning: $
  * whoever could read it may hold the key.
  */
 export async function loadOrCreateKeyFile(path: string, length: number, purpose: string, warn: (message: string) => void = stderrWarning): Promise<Buffer> {
+  // A linked key file (or a home another user owns) would hand over someone else's key.
+  await assertSafePath(path)
   const existing = await readKey(path)
   if (existing) {
     await narrowKeyModes(path, purpose, warn)

@@ -1,11 +1,14 @@
 import { readFile } from "node:fs/promises"
+import { assertSafePath } from "./safe-path.js"
 
 /**
  * A file's text, or undefined when it does not exist: the one shape of every optional state
  * file (rotation state, public key, deploy state, local records). Other read failures
- * (permissions, a directory in the way) still throw, for the caller to explain.
+ * (permissions, a directory in the way) still throw, for the caller to explain; a symbolic
+ * link on the way under `.layeron/` or LAYERON_HOME is refused (safe-path.ts).
  */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
+  await assertSafePath(path)
   try {
     return await readFile(path, "utf8")
   } catch (error) {

@@ -26,11 +26,22 @@ export function describeError(error: unknown, withStack: boolean): DescribedErro
     if (error.hint) lines.push({ kind: "hint", text: error.hint })
     return { document, lines }
   }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown (${typeof error})`
+  const message = error instanceof Error ? `${error.name}: ${shownMessage(error)}` : `non-error thrown (${typeof error})`
   const lines: DescribedError["lines"] = [
     { kind: "error", text: `unexpected failure: ${message}` },
     { kind: "bug", text: BUG_HINT },
   ]
-  if (withStack && error instanceof Error && error.stack) lines.push({ kind: "stack", text: error.stack })
+  if (withStack && error instanceof Error && error.stack) lines.push({ kind: "stack", text: error.message ? error.stack.split(error.message).join(shownMessage(error)) : error.stack })
   return { document: { error: { code: "internal_error", message: `unexpected failure: ${message}`, hint: BUG_HINT } }, lines }
+}
+
+/**
+ * A SyntaxError (JSON.parse) quotes the text it failed on, and that text may be a file the
+ * error reached through a link or a mistake (a private key, a token file): only the position is
+ * kept. Every other error's message is shown as it is.
+ */
+function shownMessage(error: Error): string {
+  if (!(error instanceof SyntaxError)) return error.message
+  const position = /\bposition \d+/.exec(error.message)?.[0]
+  return `the text is not valid JSON${position ? ` (at ${position})` : ""}; the text itself is not shown`
 }

@@ -1,10 +1,13 @@
 /**
  * The one module that writes to stdout and stderr. stdout carries results only: exactly one
  * JSON document under --json, or the human rendering. Warnings, notes, prompts, debug lines
- * and error messages go to stderr, so `layer … --json | jq` always parses.
+ * and error messages go to stderr, so `layer … --json | jq` always parses. Whatever it prints
+ * has its control characters escaped first (escape.ts): messages carry names and text read
+ * from files and APIs, and none of it may act on the terminal.
  */
 import { painter, wantsColor } from "./color.js"
 import { describeError } from "./error.js"
+import { escapeControls, escapeJsonText } from "./escape.js"
 import { formatTable } from "./table.js"
 import type { CommandResult, HumanBlock, Output, OutputStream } from "./types.js"
 
@@ -34,7 +37,7 @@ export function createOutput(options: OutputOptions): Output {
   const printDocument = (document: unknown) => {
     // A second document would break `| jq`; refuse loudly rather than print it.
     if (documents++ > 0) throw new Error("output: a second JSON document was about to be printed")
-    stdout.write(`${JSON.stringify(document, null, 2)}\n`)
+    stdout.write(`${escapeJsonText(JSON.stringify(document, null, 2))}\n`)
   }
 
   return {
@@ -42,24 +45,24 @@ export function createOutput(options: OutputOptions): Output {
     debugEnabled: options.debug,
     warn(message) {
       clearProgress()
-      stderr.write(`${err.tone("warning:", "warning")} ${message}\n`)
+      stderr.write(`${err.tone("warning:", "warning")} ${escapeControls(message)}\n`)
     },
     note(message) {
       clearProgress()
-      stderr.write(`${message}\n`)
+      stderr.write(`${escapeControls(message)}\n`)
     },
     progress(line) {
       if (stderr.isTTY !== true) {
-        if (line !== undefined) stderr.write(`${line}\n`)
+        if (line !== undefined) stderr.write(`${escapeControls(line)}\n`)
         return
       }
       clearProgress()
       if (line === undefined) return
-      stderr.write(err.tone(line, "muted"))
+      stderr.write(err.tone(escapeControls(line, { singleLine: true }), "muted"))
       progressShown = true
     },
     debug(message) {
-      if (options.debug) stderr.write(`${err.tone(`debug: ${message}`, "muted")}\n`)
+      if (options.debug) stderr.write(`${err.tone(`debug: ${escapeControls(message)}`, "muted")}\n`)
     },
     result(result: CommandResult) {
       if (json) printDocument(result.json)
@@ -70,12 +73,16 @@ export function createOutput(options: OutputOptions): Output {
     },
     text(text, jsonKey) {
       if (json) printDocument({ [jsonKey]: text })
-      else stdout.write(text.endsWith("\n") ? text : `${text}\n`)
+      else {
+        const shown = escapeControls(text)
+        stdout.write(shown.endsWith("\n") ? shown : `${shown}\n`)
+      }
     },
     error(error) {
       clearProgress()
       const described = describeError(error, options.debug)
-      for (const line of described.lines) {
+      for (const { kind, text: raw } of described.lines) {
+        const line = { kind, text: escapeControls(raw) }
         if (line.kind === "error") stderr.write(`${err.error("error:")} ${line.text}\n`)
         else if (line.kind === "hint") stderr.write(`${err.tone("hint:", "strong")} ${line.text}\n`)
         else if (line.kind === "bug") stderr.write(`${line.text}\n`)
@@ -90,9 +97,10 @@ function renderBlocks(blocks: readonly HumanBlock[], tone: ReturnType<typeof pai
   const lines: string[] = []
   for (const block of blocks) {
     if (block.type === "blank") lines.push("")
-    else if (block.type === "line") lines.push(tone(block.text, block.tone))
+    else if (block.type === "line") lines.push(tone(escapeControls(block.text), block.tone))
     else {
-      const [header, ...rows] = formatTable(block.columns, block.rows)
+      const cell = (text: string) => escapeControls(text, { singleLine: true })
+      const [header, ...rows] = formatTable(block.columns.map(cell), block.rows.map((row) => row.map(cell)))
       lines.push(tone(header ?? "", "strong"), ...rows)
     }
   }

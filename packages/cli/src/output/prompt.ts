@@ -3,6 +3,7 @@
  * confirmation. Prompts are written to stderr so that stdout stays clean for results.
  * Ctrl-C during a prompt is an interruption (exit 130), never an answer.
  */
+import { escapeControls } from "./escape.js"
 import { createInterface } from "node:readline"
 import { LayerError } from "../errors.js"
 import type { OutputStream } from "./types.js"
@@ -40,7 +41,7 @@ function readHidden(stdin: TerminalInput, stderr: OutputStream, question: string
     let escape = false
     // Echo off before the question appears: anything typed after it is never echoed.
     stdin.setRawMode?.(true)
-    stderr.write(question)
+    stderr.write(escapeControls(question))
     stdin.setEncoding("utf8")
     const finish = (outcome: () => void) => {
       stdin.removeListener("data", onData)
@@ -89,6 +90,6 @@ function readConfirmation(stdin: TerminalInput, stderr: OutputStream, question: 
       settle(() => reject(interrupted()))
     })
     lines.on("close", () => settle(() => resolve(false)))
-    lines.question(`${question} [y/N] `, (answer) => settle(() => resolve(/^(y|yes)$/i.test(answer.trim()))))
+    lines.question(`${escapeControls(question)} [y/N] `, (answer) => settle(() => resolve(/^(y|yes)$/i.test(answer.trim()))))
   })
 }

@@ -5,7 +5,8 @@
  * the rotations).
  */
 import { createHash } from "node:crypto"
-import { readdir, readFile } from "node:fs/promises"
+import { readdir } from "node:fs/promises"
+import { assertSafePath, readGuardedFile } from "../fs/safe-path.js"
 import { join, relative } from "node:path"
 
 export type DirectorySnapshot = ReadonlyMap<string, string>
@@ -13,6 +14,7 @@ export type DirectorySnapshot = ReadonlyMap<string, string>
 export async function snapshotFiles(dir: string): Promise<DirectorySnapshot> {
   const hashes = new Map<string, string>()
   let names: string[]
+  await assertSafePath(dir)
   try {
     names = await readdir(dir)
   } catch (error) {
@@ -20,7 +22,7 @@ export async function snapshotFiles(dir: string): Promise<DirectorySnapshot> {
     throw error
   }
   for (const name of names.filter((entry) => entry.endsWith(".json"))) {
-    hashes.set(join(dir, name), createHash("sha256").update(await readFile(join(dir, name))).digest("hex"))
+    hashes.set(join(dir, name), createHash("sha256").update(await readGuardedFile(join(dir, name))).digest("hex"))
   }
   return hashes
 }

@@ -9,9 +9,11 @@
  * and this checkout did not pull) is found per secret by the plan, through `modified`.
  * Local environments are per developer and never come through git: nothing to check.
  */
-import { readdir, readFile } from "node:fs/promises"
+import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { LayerError } from "../errors.js"
+import { parseJsonQuietly } from "../fs/json.js"
+import { assertSafePath, readGuardedText } from "../fs/safe-path.js"
 import { isLocalEnvironment } from "../paths.js"
 import { publicKeyPath, rotationDir, secretStatePath } from "./paths.js"
 import type { RotationCandidate } from "./plan.js"
@@ -35,7 +37,7 @@ export async function checkCheckoutState(input: CheckoutInput): Promise<void> {
   const files = await jsonFiles(dir)
   for (const file of files) {
     const path = join(dir, file)
-    const text = await readFile(path, "utf8")
+    const text = await readGuardedText(path)
     const marker = CONFLICT_MARKER.exec(text)
     if (marker) throw mergeConflict(relative(projectRoot, path), text.slice(0, marker.index).split("\n").length, environment)
   }
@@ -43,7 +45,7 @@ export async function checkCheckoutState(input: CheckoutInput): Promise<void> {
   const shownKey = relative(projectRoot, keyFile)
   const stateFiles = files.filter((file) => file !== "public-key.json")
   if (files.includes("public-key.json")) {
-    checkOwner(JSON.parse(await readFile(keyFile, "utf8").catch(() => "{}")) as unknown, shownKey, shownDir, input)
+    checkOwner(parseJsonQuietly(await readGuardedText(keyFile)), shownKey, shownDir, input)
     return
   }
   if (stateFiles.length > 0) {
@@ -97,6 +99,7 @@ function mergeConflict(file: string, line: number, environment: string): LayerEr
 }
 
 async function jsonFiles(dir: string): Promise<string[]> {
+  await assertSafePath(dir)
   try {
     return (await readdir(dir)).filter((name) => name.endsWith(".json")).sort()
   } catch (error) {

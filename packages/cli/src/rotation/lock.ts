@@ -4,10 +4,10 @@
  * (O_EXCL file naming its owner, takeover of a lock whose process is gone, a breaker so two
  * waiters cannot both take over) is fs/lock.ts; this names the lock and what it guards.
  */
-import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { LayerError } from "../errors.js"
 import { withFileLock } from "../fs/lock.js"
+import { makeDirectory } from "../fs/safe-path.js"
 import { lockPath } from "./paths.js"
 
 /** How long a second writer waits for the first before refusing, by default. */
@@ -20,7 +20,7 @@ export interface LockOptions {
 
 export async function withEnvironmentLock<T>(projectRoot: string, environment: string, command: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const path = lockPath(projectRoot, environment)
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirectory(dirname(path))
   return withFileLock(path, fn, {
     describe: `environment "${environment}" (its secrets and rotation state)`,
     timeoutMs: options.waitMs ?? lockWaitFromEnv(process.env) ?? DEFAULT_LOCK_WAIT_MS,

@@ -18,7 +18,6 @@
  * private half without a public file, or a public file without its private half, is refused:
  * only a person can tell whether the other half can be restored.
  */
-import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { generateSealingKeyPair, publicKeyFingerprint } from "@layeron/modules/seal"
 import { LayerError } from "../errors.js"
@@ -30,6 +29,7 @@ import { crashPoint } from "../testing/crash-point.js"
 import { PUBLIC_KEY_FORMAT } from "./types.js"
 import type { PublicKeyFile } from "./types.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { makeDirectory } from "../fs/safe-path.js"
 import { anchoredFingerprint, keyAnchor, verifyAnchor } from "./anchor.js"
 
 export interface SealingContext {
@@ -178,7 +178,7 @@ function withoutPending(file: PublicKeyFile): PublicKeyFile {
 
 export async function writePublicKey(context: SealingContext, file: PublicKeyFile): Promise<void> {
   const path = publicKeyPath(context.projectRoot, context.environment)
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await makeDirectory(dirname(path), 0o700)
   await writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n", 0o600)
 }
 

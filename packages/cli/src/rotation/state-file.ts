@@ -3,7 +3,7 @@
  * something invalid is refused with its path, never guessed at: carrying a wrong version
  * forward would silently break readers.
  */
-import { mkdir, rm } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { isSealedFormat } from "@layeron/modules/seal"
 import { isRfc3339 } from "@layeron/modules/declare"
@@ -14,6 +14,7 @@ import { secretStatePath } from "./paths.js"
 import { STATE_FORMAT } from "./types.js"
 import type { SealedVersion, SecretState } from "./types.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
+import { makeDirectory } from "../fs/safe-path.js"
 import { MAX_ANCHOR_LENGTH } from "./anchor.js"
 
 export async function readSecretState(projectRoot: string, environment: string, physicalName: string): Promise<SecretState | undefined> {
@@ -138,7 +139,7 @@ function isTime(value: unknown): boolean {
 export async function writeSecretState(projectRoot: string, environment: string, state: SecretState): Promise<void> {
   const path = secretStatePath(projectRoot, environment, state.physicalName)
   // Private like the local store it may sit in (a local environment's state lives under .layeron/local/): no plaintext, but no one else's to edit.
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await makeDirectory(dirname(path), 0o700)
   await writeFileAtomic(path, JSON.stringify(orderState(state), null, 2) + "\n", 0o600)
 }
 

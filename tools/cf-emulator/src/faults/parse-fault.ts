@@ -4,7 +4,7 @@
  */
 import type { Fault } from "../types.js"
 
-const KINDS = ["rate_limit", "server_error", "latency", "drop_connection"]
+const KINDS = ["rate_limit", "server_error", "latency", "drop_connection", "error_answer"]
 
 export function parseFault(input: unknown): Fault {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -24,6 +24,11 @@ export function parseFault(input: unknown): Fault {
       nonNegativeInteger(fault.ms, "ms")
       break
     case "drop_connection":
+      break
+    case "error_answer":
+      if (!Number.isInteger(fault.status) || (fault.status as number) < 400 || (fault.status as number) > 599) throw new TypeError(`fault.status must be an HTTP error status (400..599), got ${JSON.stringify(fault.status)}`)
+      nonNegativeInteger(fault.code, "code")
+      if (typeof fault.message !== "string") throw new TypeError("fault.message must be a string")
       break
     default:
       throw new TypeError(`fault.kind must be one of ${KINDS.join(", ")}, got ${JSON.stringify(fault.kind)}`)
@@ -45,7 +50,7 @@ export function parseFault(input: unknown): Fault {
   return { ...fault } as unknown as Fault
 }
 
-const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "method", "path", "next", "requestNumber"]
+const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "method", "path", "next", "requestNumber", "code", "message"]
 
 function nonNegativeInteger(value: unknown, name: string): void {
   if (!Number.isInteger(value) || (value as number) < 0) {

@@ -123,6 +123,9 @@ function applyTerminalFault(fault: TerminalFault, req: IncomingMessage, res: Ser
       }
       // Cloudflare's edge answers 502/503 with an HTML page, not the JSON envelope.
       return sendText(res, fault.status, "text/html; charset=UTF-8", edgeErrorPage(fault.status))
+    case "error_answer":
+      entry.status = fault.status
+      return sendJson(res, fault.status, failureEnvelope([{ code: fault.code, message: fault.message }]))
   }
 }
 

@@ -16,11 +16,12 @@
  */
 import { execFileSync } from "node:child_process"
 import { constants, accessSync, readFileSync, readdirSync, rmSync } from "node:fs"
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { isProcessAlive } from "../../fs/lock.js"
+import { assertSafePath, makeDirectory, readGuardedText } from "../../fs/safe-path.js"
 import { packageFile } from "../../package-root.js"
 
 const GUARD = packageFile("src/deploy/dev/workerd-guard.sh")
@@ -105,8 +106,9 @@ export class SessionRecordFile {
     this.path = join(home, "dev", `${process.pid}.json`)
   }
   async write(workerd: number[]): Promise<void> {
-    await mkdir(join(this.path, ".."), { recursive: true, mode: 0o700 })
+    await makeDirectory(join(this.path, ".."), 0o700)
     const record: SessionRecord = { pid: process.pid, workerd }
+    await assertSafePath(this.path)
     await writeFile(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 })
   }
   async remove(): Promise<void> {
@@ -147,11 +149,12 @@ export function removeOnExit(paths: readonly string[]): () => void {
 export async function sweepDeadSessions(home: string): Promise<string[]> {
   const swept: string[] = []
   const dir = join(home, "dev")
+  await assertSafePath(dir)
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
     if (!/^\d+\.json$/.test(entry)) continue
     let record: SessionRecord
     try {
-      record = JSON.parse(await readFile(join(dir, entry), "utf8")) as SessionRecord
+      record = JSON.parse(await readGuardedText(join(dir, entry))) as SessionRecord
     } catch {
       await rm(join(dir, entry), { force: true })
       continue

@@ -6,6 +6,8 @@
  * API ever echoes its input.
  */
 import { LayerError } from "../../errors.js"
+import { escapeControls } from "../../output/escape.js"
+import { redact } from "../../output/redact.js"
 
 /** One entry of the envelope's `errors` array. */
 export interface CloudflareMessage {
@@ -46,14 +48,14 @@ export class CloudflareApiError extends LayerError {
   }
 }
 
-/** Replace every sensitive string (token, values sent) found in `text` with `[redacted]`. */
+/**
+ * Text from the API made safe to show: every sensitive string (token, values sent) redacted in
+ * any form it could be echoed in (prefixes, case, base64, base64url, hex: output/redact.ts),
+ * and control characters written out, line feeds included, so an answer can neither act on
+ * the terminal nor forge a line of output.
+ */
 export function scrub(text: string, sensitive: readonly string[]): string {
-  let result = text
-  for (const secret of sensitive) {
-    // Very short strings would redact ordinary words; a value that short is also not worth hiding.
-    if (secret.length >= 4) result = result.split(secret).join("[redacted]")
-  }
-  return result
+  return escapeControls(redact(text, sensitive), { singleLine: true })
 }
 
 function describe(errors: readonly CloudflareMessage[]): string {

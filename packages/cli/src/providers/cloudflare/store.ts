@@ -8,9 +8,9 @@
  * a `secret set` costs one lookup and one write. A cached id that Cloudflare no longer knows
  * (`store_not_found`) is dropped and resolved again, once.
  */
-import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { writeFileAtomic } from "../../fs/atomic.js"
+import { readGuardedText } from "../../fs/safe-path.js"
 import { ensurePrivateDirectory } from "../../paths.js"
 import type { StoreRef } from "../provider.js"
 import type { CloudflareApi } from "./api.js"
@@ -116,7 +116,7 @@ export class StoreResolver {
   async #readCache(): Promise<CacheFile> {
     let text: string
     try {
-      text = await readFile(storeCachePath(this.#home), "utf8")
+      text = await readGuardedText(storeCachePath(this.#home))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return {}
       throw error

@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { createHmac, randomBytes } from "node:crypto"
-import { access, mkdir, readdir, unlink } from "node:fs/promises"
+import { access, readdir, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../../errors.js"
@@ -24,6 +24,7 @@ import { decryptValue, encryptValue } from "./cipher.js"
 import { associatedData, decodePayload, encodePayload, LOCAL_RECORD_FORMAT, parseRecord, serializeRecord } from "./record.js"
 import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
+import { assertSafePath, makeDirectory } from "../../fs/safe-path.js"
 import { quoteInput } from "../../output/quote.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
@@ -104,7 +105,7 @@ export class LocalSecretProvider implements SecretProvider {
     // Cloudflare's size rule here too: a value that fits only locally would fail at deploy.
     checkSecretValue(name, value)
     const key = await this.#storeKey()
-    await mkdir(this.directory, { recursive: true, mode: 0o700 })
+    await makeDirectory(this.directory, 0o700)
     return this.#locked(async () => {
       if ((await readTextIfExists(this.#keyIdFile())) === undefined) await writeFileAtomic(this.#keyIdFile(), `${JSON.stringify({ format: KEY_ID_FORMAT, keyId: keyId(key) })}\n`, 0o600)
       const existing = await this.#read(name)
@@ -206,6 +207,7 @@ export class LocalSecretProvider implements SecretProvider {
 
   async #names(): Promise<string[]> {
     let entries: string[]
+    await assertSafePath(this.directory)
     try {
       entries = await readdir(this.directory)
     } catch (error) {
