@@ -4,7 +4,7 @@
  */
 import type { Fault } from "../types.js"
 
-const KINDS = ["rate_limit", "server_error", "latency", "drop_connection"]
+const KINDS = ["rate_limit", "server_error", "latency", "drop_connection", "drip", "stall_after_headers", "close_mid_body", "malformed_result", "endless_pages"]
 
 export function parseFault(input: unknown): Fault {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -24,6 +24,18 @@ export function parseFault(input: unknown): Fault {
       nonNegativeInteger(fault.ms, "ms")
       break
     case "drop_connection":
+    case "stall_after_headers":
+    case "close_mid_body":
+      break
+    case "drip":
+      positiveInteger(fault.intervalMs, "intervalMs")
+      break
+    case "malformed_result":
+      if (fault.result !== "null" && fault.result !== "absent") throw new TypeError(`fault.result must be "null" or "absent", got ${JSON.stringify(fault.result)}`)
+      break
+    case "endless_pages":
+      if (fault.pages !== "new" && fault.pages !== "repeated") throw new TypeError(`fault.pages must be "new" or "repeated", got ${JSON.stringify(fault.pages)}`)
+      if (fault.totalCount !== undefined) nonNegativeInteger(fault.totalCount, "totalCount")
       break
     default:
       throw new TypeError(`fault.kind must be one of ${KINDS.join(", ")}, got ${JSON.stringify(fault.kind)}`)
@@ -45,7 +57,7 @@ export function parseFault(input: unknown): Fault {
   return { ...fault } as unknown as Fault
 }
 
-const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "method", "path", "next", "requestNumber"]
+const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "intervalMs", "result", "pages", "totalCount", "method", "path", "next", "requestNumber"]
 
 function nonNegativeInteger(value: unknown, name: string): void {
   if (!Number.isInteger(value) || (value as number) < 0) {
