@@ -18,7 +18,7 @@ import { workerArtifactDir } from "../deploy/artifacts.js"
 import { projectWorkers } from "../deploy/backends.js"
 import { isLayerError } from "../errors.js"
 import { CloudflareApi } from "../providers/cloudflare/api.js"
-import { getQuota, listAllSecrets, listStores } from "../providers/cloudflare/secrets.js"
+import { getQuota, listAllSecrets, listAllStores } from "../providers/cloudflare/secrets.js"
 import { createLocalProvider } from "../providers/local/index.js"
 import { readSecretState } from "../rotation/index.js"
 import type { SecretCatalog } from "../secrets/catalog.js"
@@ -83,7 +83,7 @@ export async function observe(project: LoadedProject, catalog: SecretCatalog, co
   view.permissions = permissionReport(true, workers)
   if (!workers.access) view.problem = { message: workers.problem, hint: workers.hint }
   const quota = (await getQuota(api, credentials.accountId)).secrets
-  const [store] = (await listStores(api, credentials.accountId)).items
+  const [store] = await listAllStores(api, credentials.accountId)
   const stored = new Map<string, string | undefined>()
   if (store) {
     for (const secret of await listAllSecrets(api, credentials.accountId, store.id)) stored.set(secret.name, secret.status)

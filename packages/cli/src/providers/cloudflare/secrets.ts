@@ -128,17 +128,17 @@ export async function deleteSecret(api: CloudflareApi, accountId: string, storeI
 }
 
 /**
- * Every secret of a store, through a guarded walk (pages.ts). When the first page announces
+ * Every item of a paged list, through a guarded walk (pages.ts). When the first page announces
  * how many pages there are, the rest up to that count are fetched at once (each request waits
  * on the network, not on the previous page); the walk then goes on one page at a time while
  * the latest page says there is more, so a count that grows while paging is still followed,
  * up to MAX_PAGES.
  */
-export async function listAllSecrets(api: CloudflareApi, accountId: string, storeId: string, query: Omit<SecretListQuery, "page" | "perPage"> = {}): Promise<SecretListResponse[]> {
-  const walk = new PageWalk<SecretListResponse>("secrets", api.displayBaseUrl, (page) => ({ method: "GET", path: `${secretsPath(accountId, storeId)}?page=${page}` }))
+async function walkAll<T extends { id: string }>(what: string, api: CloudflareApi, path: string, fetch: (page: number) => Promise<Page<T>>): Promise<T[]> {
+  const walk = new PageWalk<T>(what, api.displayBaseUrl, (page) => ({ method: "GET", path: `${path}?page=${page}` }))
   const fetchPage = (page: number) => {
     walk.checkPageNumber(page)
-    return listSecrets(api, accountId, storeId, { ...query, page })
+    return fetch(page)
   }
   let last = await fetchPage(1)
   walk.add(1, last)
@@ -155,4 +155,14 @@ export async function listAllSecrets(api: CloudflareApi, accountId: string, stor
     walk.add(page, last)
   }
   return walk.items
+}
+
+/** Every secret of a store (guarded walk). */
+export function listAllSecrets(api: CloudflareApi, accountId: string, storeId: string): Promise<SecretListResponse[]> {
+  return walkAll("secrets", api, secretsPath(accountId, storeId), (page) => listSecrets(api, accountId, storeId, { page }))
+}
+
+/** Every store of an account (guarded walk; Cloudflare allows one, so one short page). */
+export function listAllStores(api: CloudflareApi, accountId: string): Promise<StoreListResponse[]> {
+  return walkAll("stores", api, storesPath(accountId), (page) => listStores(api, accountId, { page }))
 }
