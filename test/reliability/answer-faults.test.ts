@@ -10,7 +10,9 @@
  * exit 1 with the documented code naming the request, write nothing (the project's
  * .layeron/, LAYERON_HOME and the account's secrets and scripts are unchanged), and never
  * advise deleting rotation state. The same command run again without the fault must succeed.
- * Cells run concurrently, each on its own account and project.
+ * Cells run concurrently, each on its own account and project. The default run takes each
+ * fault once, the commands in turn (so every command meets a fault, and `secret set` the
+ * drip); LAYERON_RELIABILITY_FULL=1 runs every fault against every command.
  */
 import assert from "node:assert/strict"
 import { writeFile } from "node:fs/promises"
@@ -19,6 +21,7 @@ import { after, before, describe, it } from "node:test"
 import type { Fault } from "@layeron/cf-emulator"
 import { startTestEmulator } from "./support/cloudflare.js"
 import type { Emulator } from "./support/cloudflare.js"
+import { FULL } from "./support/mode.js"
 import { VALUE_A, scenario } from "./support/scenarios.js"
 import { createCloudflareTarget } from "./support/targets.js"
 import type { Target } from "./support/targets.js"
@@ -85,7 +88,10 @@ const COMMANDS: readonly Command[] = [
     id: "secret import",
     prepare: (target) => writeFile(join(target.project.root, "import.env"), "STRIPE_SECRET=sk_test_answer_faults_0001\nPARTNER_TOKEN=partner-answer-faults-0002\n"),
     args: ["secret", "import", "import.env", "--yes"],
-    converged: async (target) => assert.deepEqual((await storedNames(target)).sort(), ["PARTNER_TOKEN", "STRIPE_SECRET"]),
+    converged: async (target) => {
+      const names = await storedNames(target)
+      for (const name of ["PARTNER_TOKEN", "STRIPE_SECRET"]) assert.ok(names.includes(name), `${name} imported`)
+    },
   },
   {
     id: "secret rotate --apply",
@@ -118,34 +124,33 @@ async function writable(target: Target): Promise<string> {
 }
 
 describe("answers that hang or mislead: bounded, named, nothing written, converges", { concurrency: 4 }, () => {
-  for (const fault of FAULTS) {
-    for (const command of COMMANDS) {
-      it(`${fault.id}: ${command.id}`, async () => {
-        const target = await createCloudflareTarget(emulator, { maxRetryWaitMs: 2_000 })
-        try {
-          await command.prepare(target)
-          const before = await writable(target)
-          const faultId = emulator.setFault({ ...fault.fault, path: `/accounts/${target.cloudflare!.accountId}/**` } as Fault)
-          const started = Date.now()
-          const first = await target.run([...command.args, "--json"], { env: { ...command.env, LAYERON_HTTP_TIMEOUT_S: String(DEADLINE_S) } })
-          const tookMs = Date.now() - started
-          emulator.clearFault(faultId)
+  const cells = FULL ? FAULTS.flatMap((fault) => COMMANDS.map((command) => ({ fault, command }))) : FAULTS.map((fault, index) => ({ fault, command: COMMANDS[index % COMMANDS.length]! }))
+  for (const { fault, command } of cells) {
+    it(`${fault.id}: ${command.id}`, async () => {
+      const target = await createCloudflareTarget(emulator, { maxRetryWaitMs: 2_000 })
+      try {
+        await command.prepare(target)
+        const before = await writable(target)
+        const faultId = emulator.setFault({ ...fault.fault, path: `/accounts/${target.cloudflare!.accountId}/**` } as Fault)
+        const started = Date.now()
+        const first = await target.run([...command.args, "--json"], { env: { ...command.env, LAYERON_HTTP_TIMEOUT_S: String(DEADLINE_S) } })
+        const tookMs = Date.now() - started
+        emulator.clearFault(faultId)
 
-          assert.ok(tookMs <= BOUND_MS, `ended after ${tookMs} ms, over the bound of ${BOUND_MS} ms`)
-          assert.equal(first.code, 1, `exit ${first.code}: ${first.stderr.slice(-400)}`)
-          const error = (JSON.parse(first.stdout) as { error: { code: string; message: string; hint?: string } }).error
-          assert.equal(error.code, fault.code, error.message)
-          assert.match(error.message, /(GET|POST|PATCH|PUT|DELETE) \/accounts\/[0-9a-f]{32}\//, "the request is named")
-          assert.doesNotMatch(`${first.stdout}\n${first.stderr}`, /secret-rotation|discard-history|delete \.layeron|reset-local/, "no advice to delete rotation state")
-          assert.equal(await writable(target), before, "nothing written, locally or in the account")
+        assert.ok(tookMs <= BOUND_MS, `ended after ${tookMs} ms, over the bound of ${BOUND_MS} ms`)
+        assert.equal(first.code, 1, `exit ${first.code}: ${first.stderr.slice(-400)}`)
+        const error = (JSON.parse(first.stdout) as { error: { code: string; message: string; hint?: string } }).error
+        assert.equal(error.code, fault.code, error.message)
+        assert.match(error.message, /(GET|POST|PATCH|PUT|DELETE) \/accounts\/[0-9a-f]{32}\//, "the request is named")
+        assert.doesNotMatch(`${first.stdout}\n${first.stderr}`, /secret-rotation|discard-history|delete \.layeron|reset-local/, "no advice to delete rotation state")
+        assert.equal(await writable(target), before, "nothing written, locally or in the account")
 
-          const rerun = await target.run(command.args, { env: command.env })
-          assert.equal(rerun.code, 0, `the rerun without the fault: ${rerun.stderr.slice(-400)}`)
-          await command.converged(target)
-        } finally {
-          await target.cleanup()
-        }
-      })
-    }
+        const rerun = await target.run(command.args, { env: command.env })
+        assert.equal(rerun.code, 0, `the rerun without the fault: ${rerun.stderr.slice(-400)}`)
+        await command.converged(target)
+      } finally {
+        await target.cleanup()
+      }
+    })
   }
 })
