@@ -8,7 +8,8 @@
  * found is written without a second lookup (rotation: one lookup and one write per secret).
  */
 import { LayerError } from "../../errors.js"
-import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
+import type { ListPage, NewSecretEntry, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
+import { batchFailure, batchOutcome } from "./batch.js"
 import { CloudflareApi } from "./api.js"
 import { checkSecretName, checkSecretValue } from "../secret-checks.js"
 import { checkAccountId } from "./checks.js"
@@ -26,7 +27,7 @@ import {
   listSecrets,
 } from "./secrets.js"
 import { MAX_PAGES, PageWalk } from "./pages.js"
-import { StoreResolver } from "./store.js"
+import { StoreResolver, isStoreNotFound } from "./store.js"
 
 export { CloudflareApi, DEFAULT_API_BASE_URL } from "./api.js"
 export { CloudflareApiError, TOKEN_PERMISSION, TOKEN_PERMISSION_HINT } from "./errors.js"
@@ -125,6 +126,39 @@ class CloudflareProvider implements SecretProvider {
       } catch (error) {
         throw await this.#explainWriteFailure(error, name, value)
       }
+    })
+  }
+
+  /**
+   * New secrets in one bulk POST (the endpoint takes a list). Not atomic as far as anyone can
+   * promise (batch.ts): on failure the store is read back and the error names what landed.
+   * A name that exists already fails the whole request (secret_name_already_exists): callers
+   * send only names they have just listed as absent.
+   */
+  async createMany(entries: readonly NewSecretEntry[]): Promise<UpsertResult[]> {
+    const names = new Set<string>()
+    for (const entry of entries) {
+      checkSecretName(entry.name)
+      checkSecretValue(entry.name, entry.value)
+      if (names.has(entry.name)) throw new RangeError(`createMany: ${entry.name} is given twice`)
+      names.add(entry.name)
+    }
+    if (entries.length === 0) return []
+    return this.#stores.withStore(async (store) => {
+      let created: CloudflareSecret[]
+      try {
+        created = await createSecrets(this.#api, this.#accountId, store.id, entries.map((entry) => ({ name: entry.name, value: entry.value, scopes: [...REQUIRED_SCOPES], ...(entry.comment === undefined ? {} : { comment: entry.comment }) })))
+      } catch (error) {
+        if (isStoreNotFound(error)) throw error
+        const explained = entries.length === 1 ? await this.#explainWriteFailure(error, entries[0]!.name, entries[0]!.value) : error
+        const present = await listAllSecrets(this.#api, this.#accountId, store.id).then(
+          (all) => new Set(all.map((secret) => secret.name)),
+          () => undefined,
+        )
+        throw batchFailure(explained, entries, batchOutcome([...names], present))
+      }
+      for (const secret of created) this.#seen.set(secret.name, secret)
+      return created.map((secret) => ({ ...toMetadata(secret), action: "created" as const }))
     })
   }
 
