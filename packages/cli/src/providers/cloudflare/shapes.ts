@@ -94,3 +94,13 @@ export const DELETED: ResultShape = {
     return !present || result === null || isRecord(result) ? undefined : described(result, present)
   },
 }
+
+/** workers.dev answers `layer deploy` reads (SDK `workers/subdomains`, `workers/scripts/subdomain`). */
+export const ACCOUNT_SUBDOMAIN = objectWith("the account's workers.dev subdomain", ["subdomain"])
+export const SCRIPT_SUBDOMAIN: ResultShape = {
+  what: "the script's workers.dev status",
+  problem(result, present) {
+    if (!isRecord(result)) return described(result, present)
+    return typeof result.enabled === "boolean" ? undefined : "in `result`, `enabled` is not true or false"
+  },
+}
