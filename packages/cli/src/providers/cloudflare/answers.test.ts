@@ -1,7 +1,7 @@
 /**
  * Issue #25: answers that would make the client hang or misread, from the emulator's answer
  * faults. The deadline covers the whole answer (a dripped or stalled body is a timeout), a call
- * and its retries spend at most three deadlines, a command stops sending once the API stopped
+ * starts no attempt after spending three deadlines, a command stops sending once the API stopped
  * answering, a success without the expected `result` is refused, and page walks end. The
  * client is also run against both forms of Secrets Store answers (FACTS.md 2.10, 2.11).
  *
@@ -60,7 +60,7 @@ describe("the deadline covers the whole answer", () => {
     assert.match(error.message, /nothing was written by this request/)
     assert.match(error.hint ?? "", /LAYERON_HTTP_TIMEOUT_S/)
     assertNoDeletionAdvice(error)
-    assert.ok(fx.emulator.requests.length <= DEADLINES_PER_CALL, `${fx.emulator.requests.length} attempts: retries stop within three deadlines`)
+    assert.ok(fx.emulator.requests.length <= DEADLINES_PER_CALL, `${fx.emulator.requests.length} attempts: no attempt starts after three deadlines`)
     assert.ok(fx.emulator.requests.every((request) => request.faults.includes("drip:100")))
   })
 

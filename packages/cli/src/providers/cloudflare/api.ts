@@ -43,7 +43,7 @@ export interface CloudflareApiOptions {
   debug?: (message: string) => void
   /** Total time this client may spend waiting between attempts (default 90 s). */
   maxRetryWaitMs?: number
-  /** The deadline of one attempt, headers and body (default LAYERON_HTTP_TIMEOUT_S, else 30 s); a call and its retries take at most three. */
+  /** The deadline of one attempt, headers and body (default LAYERON_HTTP_TIMEOUT_S, else 30 s); a call stops retrying once it has spent three. */
   requestTimeoutMs?: number
   /** First backoff ceiling (default 500 ms, doubling to 8 s); tests shorten it. */
   backoffBaseMs?: number
@@ -195,13 +195,13 @@ export class CloudflareApi {
 
   /**
    * Wait before the next attempt of a transient failure and return the wait; undefined when out
-   * of attempts, out of wait budget, or when a whole deadline no longer fits in this call's
-   * three (so one call never outlasts DEADLINES_PER_CALL deadlines).
+   * of attempts, out of wait budget, or when the call has spent DEADLINES_PER_CALL deadlines
+   * (attempts and waits): no attempt starts after that, so a call ends within one deadline more.
    */
   async #backOff(shown: string, attempt: number, spentMs: number): Promise<number | undefined> {
     if (attempt >= MAX_ATTEMPTS) return undefined
     const delay = Math.min(backoffDelay(attempt, Math.random, this.#backoffBaseMs), this.#budget.remainingMs)
-    if (spentMs + delay + this.#timeoutMs > DEADLINES_PER_CALL * this.#timeoutMs) return undefined
+    if (spentMs + delay >= DEADLINES_PER_CALL * this.#timeoutMs) return undefined
     if (delay <= 0 || !this.#budget.take(delay)) return undefined
     this.#debug(`cloudflare ${shown}: retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`)
     await sleep(delay)

@@ -12,7 +12,7 @@
 export const DEFAULT_MAX_RETRY_WAIT_MS = 90_000
 /** One deadline covers a whole answer, headers and body (LAYERON_HTTP_TIMEOUT_S). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
-/** One call, its retries included, ends once it has spent this many deadlines. */
+/** A call starts no new attempt once it has spent this many deadlines (so it ends within one more). */
 export const DEADLINES_PER_CALL = 3
 /** Attempts for one request that keeps failing transiently (5xx, connection, timeout). */
 export const MAX_ATTEMPTS = 5
