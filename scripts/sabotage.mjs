@@ -176,6 +176,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/hostile-api-answer.test.ts"],
     short: "test/e2e/hostile-api-answer.test.ts",
   },
+  {
+    id: "body-deadline-removed",
+    what: "the Cloudflare request deadline stops at the headers (a dripped or stalled body waits for ever)",
+    file: "packages/cli/dist/providers/cloudflare/api.js",
+    find: "return { response, text: await response.text() };",
+    replace: "clearTimeout(timer); return { response, text: await response.text() };",
+    tests: ["test/reliability/answer-faults.test.ts"],
+    short: "test/reliability/answer-faults.test.ts",
+  },
 ]
 
 function parseOptions() {

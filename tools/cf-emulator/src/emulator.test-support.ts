@@ -17,7 +17,7 @@ export interface CallResult {
     errors: { code: number; message: string; error_chain?: { code: number; message: string }[] }[]
     messages: { code: number; message: string }[]
     result: any
-    result_info?: { count: number; page: number; per_page: number; total_count: number; total_pages: number }
+    result_info?: { count: number; page: number; per_page: number; total_count: number; total_pages?: number }
   }
 }
 

@@ -26,7 +26,8 @@ describe("stores", () => {
     assert.match(created.json.result.created, RFC3339_MICROS)
     const listed = await f.call("GET", base)
     assert.deepEqual(listed.json.result, [created.json.result])
-    assert.deepEqual(listed.json.result_info, { count: 1, page: 1, per_page: 20, total_count: 1, total_pages: 1 })
+    // No total_pages: the Secrets Store schema does not list it (FACTS.md 2.11).
+    assert.deepEqual(listed.json.result_info, { count: 1, page: 1, per_page: 20, total_count: 1 })
     const got = await f.call("GET", `${base}/${created.json.result.id}`)
     assert.deepEqual(got.json.result, created.json.result)
   })
@@ -275,12 +276,12 @@ describe("listing secrets", () => {
   it("defaults to 20 per page and reports the pagination math", async () => {
     const res = await f.call("GET", secrets)
     assert.equal(res.json.result.length, 20)
-    assert.deepEqual(res.json.result_info, { count: 20, page: 1, per_page: 20, total_count: 45, total_pages: 3 })
+    assert.deepEqual(res.json.result_info, { count: 20, page: 1, per_page: 20, total_count: 45 })
     const last = await f.call("GET", `${secrets}?page=3`)
-    assert.deepEqual(last.json.result_info, { count: 5, page: 3, per_page: 20, total_count: 45, total_pages: 3 })
+    assert.deepEqual(last.json.result_info, { count: 5, page: 3, per_page: 20, total_count: 45 })
     const beyond = await f.call("GET", `${secrets}?page=4`)
     assert.deepEqual(beyond.json.result, [])
-    assert.deepEqual(beyond.json.result_info, { count: 0, page: 4, per_page: 20, total_count: 45, total_pages: 3 })
+    assert.deepEqual(beyond.json.result_info, { count: 0, page: 4, per_page: 20, total_count: 45 })
   })
 
   it("pages through every secret exactly once", async () => {
@@ -416,11 +417,15 @@ describe("one secret: get, patch, delete, duplicate, status", () => {
     assert.equal(f.emulator.getSecretValue(f.accountId, storeId, "FIXED"), "value-of-FIXED")
   })
 
-  it("deletes a secret, freeing its name", async () => {
+  it("deletes a secret, freeing its name: 202 with the deleted secret, as the published schema has it (FACTS.md 2.10)", async () => {
     const [id] = await f.createSecrets(storeId, ["GONE"])
     const res = await f.call("DELETE", `${secrets}/${id}`)
-    assert.equal(res.status, 200)
-    assert.equal(res.json.result, null)
+    assert.equal(res.status, 202)
+    assert.equal(res.json.success, true)
+    assert.equal(res.json.result.id, id)
+    assert.equal(res.json.result.name, "GONE")
+    assert.equal(res.json.result.status, "deleted")
+    assert.equal(res.json.result.value, undefined, "never the value")
     assert.equal((await f.call("GET", `${secrets}/${id}`)).status, 404)
     await f.createSecrets(storeId, ["GONE"])
   })

@@ -31,10 +31,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = new Clock()
   const state = new EmulatorState(clock, DEFAULT_SECRET_QUOTA)
   if (options.quota !== undefined) state.setQuota(options.quota)
+  const schema = options.schema ?? "published"
+  if (schema !== "published" && schema !== "legacy") throw new TypeError(`schema must be "published" or "legacy", got ${JSON.stringify(schema)}`)
   const parts: ApiParts = {
     state,
     clock,
-    settings: { pendingDelayMs },
+    settings: { pendingDelayMs, schema },
     faults: new FaultBook(),
     limiter: new RateLimiter({ ...CLOUDFLARE_RATE_LIMIT, ...options.rateLimit }, clock),
     log: new RequestLog(),

@@ -78,6 +78,24 @@ export type FaultAction =
    * an adversarial answer, made on purpose.
    */
   | { kind: "error_answer"; status: number; code: number; message: string }
+  /*
+   * Answer faults: the request is carried out as usual (a write lands), then its answer is
+   * spoiled. Issue #25: the client must end each within its deadline, or refuse the answer.
+   */
+  /** Send the status and headers, then the body one byte every `intervalMs`. */
+  | { kind: "drip"; intervalMs: number }
+  /** Send the status and headers (with the full content-length), then nothing until the client gives up. */
+  | { kind: "stall_after_headers" }
+  /** Send the status, headers and half the body, then close the connection. */
+  | { kind: "close_mid_body" }
+  /** A success whose `result` is null, or absent from the envelope. */
+  | { kind: "malformed_result"; result: "null" | "absent" }
+  /**
+   * On list answers (GET with `result_info`): full pages of invented items, for ever. `new`:
+   * different items on every page; `repeated`: the same items on every page. `totalCount`
+   * (default: always one page more than asked) is the `result_info.total_count` sent.
+   */
+  | { kind: "endless_pages"; pages: "new" | "repeated"; totalCount?: number }
 
 /** Which requests a fault applies to. With none of `next`/`requestNumber`, it applies until cleared. */
 export interface FaultScope {
@@ -152,6 +170,13 @@ export interface EmulatorOptions {
   /** Secrets per account (Cloudflare's open beta: 100). */
   quota?: number
   rateLimit?: Partial<RateLimitOptions>
+  /**
+   * `published` (default): Secrets Store answers as Cloudflare's published schema has them
+   * (DELETE of a secret: 202 with the deleted secret; lists: no `result_info.total_pages`).
+   * `legacy`: the form the emulator used to answer (200 with `result: null`; `total_pages`
+   * on lists), so a client can be tested against both. FACTS.md 2.10 and 2.11.
+   */
+  schema?: "published" | "legacy"
 }
 
 /** The running emulator and its typed control API. */

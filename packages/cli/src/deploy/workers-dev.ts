@@ -10,12 +10,13 @@ import type { SubdomainGetResponse } from "cloudflare/resources/workers/subdomai
 import type { SubdomainCreateResponse, SubdomainGetResponse as ScriptSubdomainResponse } from "cloudflare/resources/workers/scripts/subdomain"
 import type { CloudflareApi } from "../providers/cloudflare/api.js"
 import { CloudflareApiError } from "../providers/cloudflare/errors.js"
+import { ACCOUNT_SUBDOMAIN, SCRIPT_SUBDOMAIN } from "../providers/cloudflare/shapes.js"
 import { explainUploadFailure } from "./upload-errors.js"
 
 /** The account's workers.dev subdomain, or null when it has none (10007). */
 export async function accountSubdomain(api: CloudflareApi, accountId: string): Promise<string | null> {
   try {
-    const { result } = await api.call<SubdomainGetResponse>({ method: "GET", path: `/accounts/${accountId}/workers/subdomain` })
+    const { result } = await api.call<SubdomainGetResponse>({ method: "GET", path: `/accounts/${accountId}/workers/subdomain`, expect: ACCOUNT_SUBDOMAIN })
     return result.subdomain
   } catch (error) {
     if (error instanceof CloudflareApiError && error.has(10007)) return null
@@ -26,7 +27,7 @@ export async function accountSubdomain(api: CloudflareApi, accountId: string): P
 /** Whether the script's workers.dev route is on; false for a script that does not exist. */
 export async function scriptOnWorkersDev(api: CloudflareApi, accountId: string, scriptName: string): Promise<boolean> {
   try {
-    const { result } = await api.call<ScriptSubdomainResponse>({ method: "GET", path: `/accounts/${accountId}/workers/scripts/${scriptName}/subdomain` })
+    const { result } = await api.call<ScriptSubdomainResponse>({ method: "GET", path: `/accounts/${accountId}/workers/scripts/${scriptName}/subdomain`, expect: SCRIPT_SUBDOMAIN })
     return result.enabled
   } catch (error) {
     if (error instanceof CloudflareApiError && error.has(10007)) return false

@@ -18,7 +18,7 @@ import { projectWorkers } from "../deploy/backends.js"
 import { isLayerError } from "../errors.js"
 import { readTextIfExists } from "../fs/read-if-exists.js"
 import { CloudflareApi } from "../providers/cloudflare/api.js"
-import { getQuota, hasNextPage, listSecrets, listStores } from "../providers/cloudflare/secrets.js"
+import { getQuota, listAllSecrets, listAllStores } from "../providers/cloudflare/secrets.js"
 import { createLocalProvider } from "../providers/local/index.js"
 import { readSecretState } from "../rotation/index.js"
 import type { SecretCatalog } from "../secrets/catalog.js"
@@ -83,14 +83,10 @@ export async function observe(project: LoadedProject, catalog: SecretCatalog, co
   view.permissions = permissionReport(true, workers)
   if (!workers.access) view.problem = { message: workers.problem, hint: workers.hint }
   const quota = (await getQuota(api, credentials.accountId)).secrets
-  const [store] = (await listStores(api, credentials.accountId)).items
+  const [store] = await listAllStores(api, credentials.accountId)
   const stored = new Map<string, string | undefined>()
   if (store) {
-    for (let page = 1; ; page++) {
-      const { items, resultInfo } = await listSecrets(api, credentials.accountId, store.id, { page })
-      for (const secret of items) stored.set(secret.name, secret.status)
-      if (!hasNextPage(resultInfo, page, 100, items.length)) break
-    }
+    for (const secret of await listAllSecrets(api, credentials.accountId, store.id)) stored.set(secret.name, secret.status)
   }
   return { ...base, credentials: view, quota, stored }
 }

@@ -37,6 +37,25 @@ export interface ListPage {
 
 export type UpsertResult = SecretMetadata & { action: "created" | "updated" }
 
+/** One secret of a batch creation (`createMany`). */
+export interface NewSecretEntry {
+  name: string
+  value: SecretText
+  /** Written with the value, as `UpsertOptions.comment`. */
+  comment?: string
+}
+
+/**
+ * What a failed `createMany` reports in its error's `details.batch`, read back from the store
+ * after the failure: every name sent is in exactly one list. `landed`: in the store now;
+ * `notLanded`: not in it; `unknown`: the store could not be read back.
+ */
+export interface BatchOutcome {
+  landed: string[]
+  notLanded: string[]
+  unknown: string[]
+}
+
 export interface SecretProvider {
   /** `local` or `cloudflare`. */
   readonly kind: "local" | "cloudflare"
@@ -62,6 +81,14 @@ export interface SecretProvider {
    * bulk write can be refused before its first write rather than stop at the limit midway.
    */
   capacity?(): Promise<{ usage: number; quota: number } | undefined>
+  /**
+   * Create secrets that do not exist yet, in as few requests as the store allows (Cloudflare:
+   * one bulk request; the API takes a list). Every name and value is checked before any
+   * request. On failure the error (a LayerError with the cause's code) carries
+   * `details.batch: BatchOutcome`, found by reading the store back, and its message names
+   * what landed. Optional: a provider without it is written secret by secret.
+   */
+  createMany?(entries: readonly NewSecretEntry[]): Promise<UpsertResult[]>
 }
 
 /**

@@ -1,16 +1,26 @@
 /**
  * The faults in force and which ones a request meets. Latency faults add up and the request
- * carries on; of the others (rate_limit, server_error, drop_connection) the first one set wins.
+ * carries on; of the terminal ones (rate_limit, server_error, drop_connection) the first one set
+ * wins; of the answer faults (drip, stall_after_headers, close_mid_body, malformed_result,
+ * endless_pages: the request is carried out, its answer spoiled) the first one set wins.
  * A fault with `next: N` is spent after N applications; one with `requestNumber: K` applies
  * only to the K-th API request after it was set; one with neither lasts until cleared.
  */
 import type { Fault, FaultAction } from "../types.js"
 
-export type TerminalFault = Exclude<FaultAction, { kind: "latency" }>
+export type AnswerFault = Extract<FaultAction, { kind: "drip" | "stall_after_headers" | "close_mid_body" | "malformed_result" | "endless_pages" }>
+export type TerminalFault = Exclude<FaultAction, { kind: "latency" } | AnswerFault>
+
+const ANSWER_KINDS: ReadonlySet<string> = new Set(["drip", "stall_after_headers", "close_mid_body", "malformed_result", "endless_pages"])
+
+function isAnswerFault(fault: FaultAction): fault is AnswerFault {
+  return ANSWER_KINDS.has(fault.kind)
+}
 
 export interface FaultOutcome {
   latencyMs: number
   terminal: TerminalFault | undefined
+  answer: AnswerFault | undefined
   /** Labels for the request log, e.g. `latency:200`, `server_error:503`. */
   labels: string[]
 }
@@ -57,13 +67,17 @@ export class FaultBook {
 
   /** Finds the faults request `seq` meets and spends their counts. */
   apply(request: { seq: number; method: string; path: string }): FaultOutcome {
-    const outcome: FaultOutcome = { latencyMs: 0, terminal: undefined, labels: [] }
+    const outcome: FaultOutcome = { latencyMs: 0, terminal: undefined, answer: undefined, labels: [] }
     for (const active of this.#faults) {
       if (!this.#matches(active, request)) continue
       const { fault } = active
       if (fault.kind === "latency") {
         outcome.latencyMs += fault.ms
         outcome.labels.push(`latency:${fault.ms}`)
+      } else if (isAnswerFault(fault)) {
+        if (outcome.answer !== undefined) continue
+        outcome.answer = fault
+        outcome.labels.push(answerLabel(fault))
       } else if (outcome.terminal === undefined) {
         outcome.terminal = fault
         outcome.labels.push(fault.kind === "server_error" ? `server_error:${fault.status}` : fault.kind)
@@ -84,6 +98,19 @@ export class FaultBook {
     if (active.fault.method !== undefined && active.fault.method.toUpperCase() !== request.method) return false
     if (active.pathPattern !== undefined && !active.pathPattern.test(request.path)) return false
     return true
+  }
+}
+
+function answerLabel(fault: AnswerFault): string {
+  switch (fault.kind) {
+    case "drip":
+      return `drip:${fault.intervalMs}`
+    case "malformed_result":
+      return `malformed_result:${fault.result}`
+    case "endless_pages":
+      return `endless_pages:${fault.pages}`
+    default:
+      return fault.kind
   }
 }
 

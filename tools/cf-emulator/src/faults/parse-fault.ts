@@ -4,7 +4,7 @@
  */
 import type { Fault } from "../types.js"
 
-const KINDS = ["rate_limit", "server_error", "latency", "drop_connection", "error_answer"]
+const KINDS = ["rate_limit", "server_error", "latency", "drop_connection", "error_answer", "drip", "stall_after_headers", "close_mid_body", "malformed_result", "endless_pages"]
 
 export function parseFault(input: unknown): Fault {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -24,6 +24,18 @@ export function parseFault(input: unknown): Fault {
       nonNegativeInteger(fault.ms, "ms")
       break
     case "drop_connection":
+    case "stall_after_headers":
+    case "close_mid_body":
+      break
+    case "drip":
+      positiveInteger(fault.intervalMs, "intervalMs")
+      break
+    case "malformed_result":
+      if (fault.result !== "null" && fault.result !== "absent") throw new TypeError(`fault.result must be "null" or "absent", got ${JSON.stringify(fault.result)}`)
+      break
+    case "endless_pages":
+      if (fault.pages !== "new" && fault.pages !== "repeated") throw new TypeError(`fault.pages must be "new" or "repeated", got ${JSON.stringify(fault.pages)}`)
+      if (fault.totalCount !== undefined) nonNegativeInteger(fault.totalCount, "totalCount")
       break
     case "error_answer":
       if (!Number.isInteger(fault.status) || (fault.status as number) < 400 || (fault.status as number) > 599) throw new TypeError(`fault.status must be an HTTP error status (400..599), got ${JSON.stringify(fault.status)}`)
@@ -50,7 +62,7 @@ export function parseFault(input: unknown): Fault {
   return { ...fault } as unknown as Fault
 }
 
-const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "method", "path", "next", "requestNumber", "code", "message"]
+const ALLOWED_KEYS = ["kind", "retryAfterSeconds", "status", "ms", "intervalMs", "result", "pages", "totalCount", "method", "path", "next", "requestNumber", "code", "message"]
 
 function nonNegativeInteger(value: unknown, name: string): void {
   if (!Number.isInteger(value) || (value as number) < 0) {

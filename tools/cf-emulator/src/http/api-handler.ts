@@ -16,7 +16,8 @@ import type { RequestLogEntry } from "../types.js"
 import { ApiError } from "./api-error.js"
 import type { ApiRoute, EmulatorSettings, RequestContext } from "./api-route.js"
 import { CfErrors } from "./cf-errors.js"
-import { failureEnvelope, successEnvelope } from "./envelope.js"
+import { failureEnvelope, successEnvelope, type Envelope } from "./envelope.js"
+import { sendSpoiled } from "../faults/answer-faults.js"
 import { readBody, sendJson, sendText } from "./io.js"
 import { matchRoute } from "./router.js"
 
@@ -36,12 +37,13 @@ export async function handleApiRequest(parts: ApiParts, req: IncomingMessage, re
   const method = (req.method ?? "GET").toUpperCase()
   const path = url.pathname.slice(API_PREFIX.length) || "/"
   const entry = parts.log.open({ method, path, query: url.search, time: parts.clock.iso() })
-  const respond = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const outcome = parts.faults.apply({ seq: entry.seq, method, path })
+  const respond = (status: number, body: Envelope, headers: Record<string, string> = {}): void => {
     entry.status = status
+    if (outcome.answer !== undefined) return sendSpoiled(res, status, body, headers, outcome.answer, parts.settings.schema === "legacy")
     sendJson(res, status, body, headers)
   }
 
-  const outcome = parts.faults.apply({ seq: entry.seq, method, path })
   entry.faults.push(...outcome.labels)
   if (outcome.latencyMs > 0) await sleep(outcome.latencyMs)
   if (outcome.terminal !== undefined) return applyTerminalFault(outcome.terminal, req, res, entry)

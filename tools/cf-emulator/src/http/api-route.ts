@@ -13,6 +13,8 @@ import type { ResultInfo } from "./envelope.js"
 
 export interface EmulatorSettings {
   pendingDelayMs: number
+  /** Which form of the Secrets Store answers (types.ts `SchemaForm`). */
+  schema: "published" | "legacy"
 }
 
 export interface RequestContext {

@@ -9,7 +9,8 @@ export interface ResultInfo {
   page: number
   per_page: number
   total_count: number
-  total_pages: number
+  /** Not in the Secrets Store schema (FACTS.md 2.11): sent there only under `schema: "legacy"`. */
+  total_pages?: number
 }
 
 export interface Envelope {

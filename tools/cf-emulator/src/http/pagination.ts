@@ -1,6 +1,7 @@
 /**
  * Cloudflare's page/per_page pagination and its `result_info`
- * (`count` on this page, `page`, `per_page`, `total_count`, `total_pages`).
+ * (`count` on this page, `page`, `per_page`, `total_count`, and `total_pages` where the
+ * endpoint's schema has it: not on Secrets Store lists, FACTS.md 2.11).
  */
 import { CfErrors } from "./cf-errors.js"
 import type { ResultInfo } from "./envelope.js"
@@ -30,19 +31,12 @@ function parsePositiveInteger(raw: string | null, name: string, fallback: number
   return value
 }
 
-export function paginate<T>(items: readonly T[], request: PageRequest): { items: T[]; resultInfo: ResultInfo } {
+export function paginate<T>(items: readonly T[], request: PageRequest, options: { totalPages: boolean } = { totalPages: true }): { items: T[]; resultInfo: ResultInfo } {
   const start = (request.page - 1) * request.perPage
   const pageItems = items.slice(start, start + request.perPage)
-  return {
-    items: pageItems,
-    resultInfo: {
-      count: pageItems.length,
-      page: request.page,
-      per_page: request.perPage,
-      total_count: items.length,
-      total_pages: Math.ceil(items.length / request.perPage),
-    },
-  }
+  const resultInfo: ResultInfo = { count: pageItems.length, page: request.page, per_page: request.perPage, total_count: items.length }
+  if (options.totalPages) resultInfo.total_pages = Math.ceil(items.length / request.perPage)
+  return { items: pageItems, resultInfo }
 }
 
 export type Direction = "asc" | "desc"

@@ -29,7 +29,7 @@ export const secretRoutes: ApiRoute[] = [
       .filter((s) => search === "" || s.name.toLowerCase().includes(search) || s.comment.toLowerCase().includes(search))
       .filter((s) => scopes.every((scope) => s.scopes.includes(scope)))
       .sort(compareBy((s) => (field === "status" ? secretStatus(s, now) : s[field]), direction))
-    const { items, resultInfo } = paginate(matching, request)
+    const { items, resultInfo } = paginate(matching, request, { totalPages: ctx.settings.schema === "legacy" })
     return { result: items.map((secret) => secretView(secret, now)), resultInfo }
   }),
 
@@ -84,7 +84,9 @@ export const secretRoutes: ApiRoute[] = [
     const store = findStore(ctx.account, ctx.params.store_id as string)
     const secret = findSecret(store, ctx.params.secret_id as string)
     store.secrets.delete(secret.id)
-    return { result: null }
+    // FACTS.md 2.10: the published schema answers 202 with the secret; the older form 200 with null.
+    if (ctx.settings.schema === "legacy") return { result: null }
+    return { status: 202, result: { ...secretView(secret, ctx.clock.now()), status: "deleted" } }
   }),
 
   accountRoute("POST", `${SECRETS}/:secret_id/duplicate`, SECRETS_STORE_WRITE, async (ctx) => {

@@ -18,7 +18,7 @@ export const storeRoutes: ApiRoute[] = [
     const request = parsePageRequest(ctx.query, { defaultPerPage: 20, maxPerPage: 100 })
     const { field, direction } = parseOrder(ctx.query, ["name", "created", "modified"] as const, "created")
     const stores = [...ctx.account.stores.values()].sort(compareBy((store) => store[field], direction))
-    const { items, resultInfo } = paginate(stores, request)
+    const { items, resultInfo } = paginate(stores, request, { totalPages: ctx.settings.schema === "legacy" })
     return { result: items.map(storeView), resultInfo }
   }),
 

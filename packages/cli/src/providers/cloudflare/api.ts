@@ -15,16 +15,19 @@ import {
   type RequestLabel,
   errorFromResponse,
   malformedResponseError,
+  notSentAfterTimeoutError,
   rateLimitPersistsError,
   rateLimitedError,
   scrub,
   timeoutError,
+  unexpectedAnswerError,
   unreachableError,
 } from "./errors.js"
-import { BACKOFF_BASE_MS, MAX_ATTEMPTS, RetryBudget, backoffDelay, parseRetryAfter, retrySettingsFromEnv } from "./retry.js"
+import { BACKOFF_BASE_MS, DEADLINES_PER_CALL, MAX_ATTEMPTS, RetryBudget, backoffDelay, parseRetryAfter, retrySettingsFromEnv } from "./retry.js"
 import { RequestPacer, rateLimitFromEnv } from "./rate-limit.js"
 import type { RateLimit } from "./rate-limit.js"
 import { quoteInput } from "../../output/quote.js"
+import type { ResultShape } from "./shapes.js"
 
 export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4"
 /** A 429 with `retry-after: 0` over and over must still end. */
@@ -40,7 +43,7 @@ export interface CloudflareApiOptions {
   debug?: (message: string) => void
   /** Total time this client may spend waiting between attempts (default 90 s). */
   maxRetryWaitMs?: number
-  /** Per attempt (default 30 s). */
+  /** The deadline of one attempt, headers and body (default LAYERON_HTTP_TIMEOUT_S, else 30 s); a call stops retrying once it has spent three. */
   requestTimeoutMs?: number
   /** First backoff ceiling (default 500 ms, doubling to 8 s); tests shorten it. */
   backoffBaseMs?: number
@@ -75,11 +78,16 @@ export interface ApiRequest {
   form?: FormData
   /** Strings the body carries that must never reach an error or a log (secret values). */
   sensitive?: readonly string[]
+  /**
+   * The `result` a success must carry. A success without it is `cloudflare_unexpected_answer`,
+   * never read as "empty" (a `result: null` list once looked like a store with nothing in it).
+   */
+  expect?: ResultShape
 }
 
 /** What one attempt ended in, before deciding whether to retry. */
 type Attempt =
-  | { kind: "ok"; status: number; result: unknown; resultInfo: ResultInfo | undefined }
+  | { kind: "ok"; status: number; result: unknown; hasResult: boolean; resultInfo: ResultInfo | undefined }
   | { kind: "http"; status: number; errors: CloudflareMessage[]; retryAfterMs: number | undefined }
   | { kind: "network"; reason: string }
   | { kind: "timeout" }
@@ -94,6 +102,8 @@ export class CloudflareApi {
   readonly #backoffBaseMs: number
   /** Every attempt, retries included, counts against Cloudflare's 1,200 per 5 minutes. */
   readonly #pacer: RequestPacer
+  /** The call that ran out of deadlines; set once, so the rest of the command does not wait again. */
+  #stalledOn: RequestLabel | undefined
 
   constructor(options: CloudflareApiOptions) {
     const env = options.env ?? process.env
@@ -124,13 +134,19 @@ export class CloudflareApi {
     const url = this.#url(request)
     const sensitive = [this.#token, ...(request.sensitive ?? [])]
     const shown = `${request.method} ${request.path}${url.search}`
+    if (this.#stalledOn !== undefined) throw notSentAfterTimeoutError(label, this.displayBaseUrl, this.#stalledOn)
+    /** Time this call has spent in attempts and backoff (rate-limit waits have their own budget). */
+    let spentMs = 0
     for (let attempt = 1; ; attempt++) {
       const answered = await this.#pacer.acquire((ms) => this.#debug(`cloudflare ${shown}: pacing under the API rate limit (${this.#pacer.limit.requests} per ${seconds(this.#pacer.limit.windowMs)}); waiting ${seconds(ms)}`))
       const started = Date.now()
       const outcome = await this.#attempt(request, url).finally(answered)
       const elapsed = Date.now() - started
+      spentMs += elapsed
       if (outcome.kind === "ok") {
         this.#debug(`cloudflare ${shown} -> ${outcome.status} (${elapsed} ms)`)
+        const problem = request.expect?.problem(outcome.result, outcome.hasResult)
+        if (problem !== undefined) throw unexpectedAnswerError(label, this.displayBaseUrl, outcome.status, problem, request.expect!.what)
         return { result: outcome.result as T, resultInfo: outcome.resultInfo }
       }
       if (outcome.kind === "http") {
@@ -146,33 +162,50 @@ export class CloudflareApi {
             await sleep(outcome.retryAfterMs)
             continue
           }
-          if (!(await this.#backOff(shown, attempt))) throw rateLimitPersistsError(label, attempt)
+          const waited = await this.#backOff(shown, attempt, spentMs)
+          if (waited === undefined) throw rateLimitPersistsError(label, attempt)
+          spentMs += waited
           continue
         }
         if (outcome.status >= 500 || outcome.status === 408) {
-          if (!(await this.#backOff(shown, attempt))) throw errorFromResponse(label, outcome.status, errors)
+          const waited = await this.#backOff(shown, attempt, spentMs)
+          if (waited === undefined) throw errorFromResponse(label, outcome.status, errors)
+          spentMs += waited
           continue
         }
         throw errorFromResponse(label, outcome.status, errors)
       }
       if (outcome.kind === "network") {
         this.#debug(`cloudflare ${shown} -> no answer: ${outcome.reason} (${elapsed} ms)`)
-        if (!(await this.#backOff(shown, attempt))) throw unreachableError(label, this.displayBaseUrl, outcome.reason, attempt)
+        const waited = await this.#backOff(shown, attempt, spentMs)
+        if (waited === undefined) throw unreachableError(label, this.displayBaseUrl, outcome.reason, attempt)
+        spentMs += waited
         continue
       }
       this.#debug(`cloudflare ${shown} -> timed out after ${this.#timeoutMs} ms`)
-      if (!(await this.#backOff(shown, attempt))) throw timeoutError(label, this.displayBaseUrl, this.#timeoutMs, attempt)
+      const waited = await this.#backOff(shown, attempt, spentMs)
+      if (waited === undefined) {
+        // The API stopped answering: later calls of this command fail at once instead of each waiting out its own deadlines.
+        this.#stalledOn = label
+        throw timeoutError(label, this.displayBaseUrl, this.#timeoutMs, attempt, spentMs)
+      }
+      spentMs += waited
     }
   }
 
-  /** Wait before the next attempt of a transient failure; false when out of attempts or budget. */
-  async #backOff(shown: string, attempt: number): Promise<boolean> {
-    if (attempt >= MAX_ATTEMPTS) return false
+  /**
+   * Wait before the next attempt of a transient failure and return the wait; undefined when out
+   * of attempts, out of wait budget, or when the call has spent DEADLINES_PER_CALL deadlines
+   * (attempts and waits): no attempt starts after that, so a call ends within one deadline more.
+   */
+  async #backOff(shown: string, attempt: number, spentMs: number): Promise<number | undefined> {
+    if (attempt >= MAX_ATTEMPTS) return undefined
     const delay = Math.min(backoffDelay(attempt, Math.random, this.#backoffBaseMs), this.#budget.remainingMs)
-    if (delay <= 0 || !this.#budget.take(delay)) return false
+    if (spentMs + delay >= DEADLINES_PER_CALL * this.#timeoutMs) return undefined
+    if (delay <= 0 || !this.#budget.take(delay)) return undefined
     this.#debug(`cloudflare ${shown}: retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`)
     await sleep(delay)
-    return true
+    return delay
   }
 
   async #attempt(request: ApiRequest, url: URL): Promise<Attempt> {
@@ -182,26 +215,45 @@ export class CloudflareApi {
       "user-agent": "layeron-cli",
     }
     if (request.body !== undefined && request.form === undefined) headers["content-type"] = "application/json"
-    const signal = AbortSignal.timeout(this.#timeoutMs)
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(url, {
+    // One deadline for the whole answer, headers and body, on a timer this client holds.
+    // (AbortSignal.timeout alone let a body dripped one byte a second run past it: the race
+    // below ends the attempt whatever fetch does with the abort.)
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => {
+        resolve("timeout")
+        controller.abort(new DOMException("the request deadline passed", "TimeoutError"))
+      }, this.#timeoutMs)
+    })
+    const exchange = (async () => {
+      const response = await fetch(url, {
         method: request.method,
         headers,
         body: request.form ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
-        signal,
+        signal: controller.signal,
         redirect: "error",
       })
-      // The timeout covers the body too: a server that stalls mid-answer is a timeout.
-      text = await response.text()
+      return { response, text: await response.text() }
+    })()
+    // The loser of the race must not surface as an unhandled rejection.
+    exchange.catch(() => {})
+    let response: Response
+    let text: string
+    try {
+      const answer = await Promise.race([exchange, deadline])
+      if (answer === "timeout") return { kind: "timeout" }
+      ;({ response, text } = answer)
     } catch (error) {
-      if (isTimeout(error)) return { kind: "timeout" }
+      if (controller.signal.aborted || isTimeout(error)) return { kind: "timeout" }
       return { kind: "network", reason: scrub(networkReason(error), [this.#token]) }
+    } finally {
+      clearTimeout(timer)
     }
     const envelope = parseEnvelope(text)
     if (response.ok && envelope?.success === true) {
-      return { kind: "ok", status: response.status, result: envelope.result ?? null, resultInfo: envelope.result_info }
+      const hasResult = Object.hasOwn(envelope, "result")
+      return { kind: "ok", status: response.status, result: envelope.result ?? null, hasResult, resultInfo: readResultInfo(envelope.result_info) }
     }
     if (response.ok) {
       if (envelope === undefined) throw malformedResponseError(request, this.displayBaseUrl, response.status, "not with Cloudflare's JSON envelope")
@@ -229,7 +281,7 @@ interface Envelope {
   success?: unknown
   errors?: CloudflareMessage[]
   result?: unknown
-  result_info?: ResultInfo
+  result_info?: unknown
 }
 
 function parseEnvelope(text: string): Envelope | undefined {
@@ -247,6 +299,17 @@ function parseEnvelope(text: string): Envelope | undefined {
         .map((error) => ({ code: Number(error.code), message: String(error.message ?? "") }))
     : undefined
   return { ...envelope, errors }
+}
+
+/** Only the numeric fields, so a page count never comes from a string or an object. */
+function readResultInfo(raw: unknown): ResultInfo | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined
+  const info: ResultInfo = {}
+  for (const key of ["page", "per_page", "count", "total_count", "total_pages"] as const) {
+    const value = (raw as Record<string, unknown>)[key]
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) info[key] = value
+  }
+  return info
 }
 
 function readSettings(env: NodeJS.ProcessEnv) {

@@ -179,15 +179,57 @@ export function unreachableError(request: RequestLabel, baseUrl: string, reason:
   )
 }
 
-export function timeoutError(request: RequestLabel, baseUrl: string, timeoutMs: number, attempts: number): LayerError {
+/** What a failed request means for the store: a read changed nothing; a write may have landed. */
+export function writtenByRequest(request: RequestLabel): string {
+  return request.method === "GET"
+    ? "nothing was written by this request"
+    : "Cloudflare may have carried out this write before the answer failed; running the command again is safe (a write replaces a whole value, and a create that landed is found and updated)"
+}
+
+const TIMEOUT_HINT = "check the network connection and any proxy; for a slow link raise LAYERON_HTTP_TIMEOUT_S (seconds, default 30). Nothing local needs deleting: run the command again once the API answers"
+
+/** No whole answer (headers and body) within the deadline, on every attempt the call could make. */
+export function timeoutError(request: RequestLabel, baseUrl: string, timeoutMs: number, attempts: number, spentMs?: number): LayerError {
+  const over = spentMs === undefined ? "" : ` over ${formatSeconds(spentMs)}`
   return new LayerError(
     "cloudflare_timeout",
-    `the Cloudflare API at ${baseUrl} did not answer ${request.method} ${request.path} within ${timeoutMs} ms, after ${attempts} attempt${attempts === 1 ? "" : "s"}`,
+    `the Cloudflare API at ${baseUrl} did not answer ${request.method} ${request.path} within ${timeoutMs} ms (headers and body), after ${attempt(attempts)}${over}; ${writtenByRequest(request)}`,
+    { hint: TIMEOUT_HINT, details: { baseUrl, timeoutMs, endpoint: `${request.method} ${request.path}`, attempts } },
+  )
+}
+
+/** A call not even sent: an earlier call of the same command ran out of deadlines. */
+export function notSentAfterTimeoutError(request: RequestLabel, baseUrl: string, stalled: RequestLabel): LayerError {
+  return new LayerError(
+    "cloudflare_timeout",
+    `${request.method} ${request.path} was not sent: the Cloudflare API at ${baseUrl} stopped answering (${stalled.method} ${stalled.path} timed out earlier in this command)`,
+    { hint: TIMEOUT_HINT, details: { baseUrl, endpoint: `${request.method} ${request.path}`, timedOut: `${stalled.method} ${stalled.path}` } },
+  )
+}
+
+/**
+ * A success whose `result` is not what the request returns (absent, null, the wrong type).
+ * It is never read as "empty": an empty answer would look like missing secrets, and what a
+ * person does about missing secrets (restore, start histories afresh) must not follow from a
+ * broken answer.
+ */
+export function unexpectedAnswerError(request: RequestLabel, baseUrl: string, status: number, problem: string, expected: string): LayerError {
+  return new LayerError(
+    "cloudflare_unexpected_answer",
+    `the Cloudflare API at ${baseUrl} answered ${request.method} ${request.path} with success (HTTP ${status}) but not with ${expected}: ${problem}; ${writtenByRequest(request)}`,
     {
-      hint: "check the network connection; raise LAYERON_REQUEST_TIMEOUT_MS (milliseconds) for a slow link",
-      details: { baseUrl, timeoutMs },
+      hint: "this is about the API's answer, not your data: nothing local needs deleting or restoring. Run the command again later; if it persists, check CLOUDFLARE_API_BASE_URL and any proxy in between",
+      details: { baseUrl, httpStatus: status, endpoint: `${request.method} ${request.path}` },
     },
   )
+}
+
+function attempt(count: number): string {
+  return `${count} attempt${count === 1 ? "" : "s"}`
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }
 
 /** An answer that is not Cloudflare's JSON envelope at all (a proxy page, a wrong base URL). */

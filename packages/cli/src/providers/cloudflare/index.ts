@@ -8,7 +8,8 @@
  * found is written without a second lookup (rotation: one lookup and one write per secret).
  */
 import { LayerError } from "../../errors.js"
-import type { ListPage, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
+import type { ListPage, NewSecretEntry, SecretMetadata, SecretProvider, SecretText, StoreRef, UpsertOptions, UpsertResult } from "../provider.js"
+import { batchFailure, batchOutcome } from "./batch.js"
 import { CloudflareApi } from "./api.js"
 import { checkSecretName, checkSecretValue } from "../secret-checks.js"
 import { checkAccountId } from "./checks.js"
@@ -22,9 +23,11 @@ import {
   editSecret,
   getQuota,
   hasNextPage,
+  listAllSecrets,
   listSecrets,
 } from "./secrets.js"
-import { StoreResolver } from "./store.js"
+import { MAX_PAGES, PageWalk } from "./pages.js"
+import { StoreResolver, isStoreNotFound } from "./store.js"
 
 export { CloudflareApi, DEFAULT_API_BASE_URL } from "./api.js"
 export { CloudflareApiError, TOKEN_PERMISSION, TOKEN_PERMISSION_HINT } from "./errors.js"
@@ -39,7 +42,7 @@ export interface CloudflareProviderOptions {
   /** LAYERON_HOME: the store id cache lives in it. */
   home: string
   debug?: (message: string) => void
-  /** Where CLOUDFLARE_API_BASE_URL and LAYERON_MAX_RETRY_WAIT_MS/LAYERON_REQUEST_TIMEOUT_MS are read. */
+  /** Where CLOUDFLARE_API_BASE_URL, LAYERON_MAX_RETRY_WAIT_MS and LAYERON_HTTP_TIMEOUT_S are read. */
   env?: NodeJS.ProcessEnv
   maxRetryWaitMs?: number
   requestTimeoutMs?: number
@@ -84,37 +87,22 @@ class CloudflareProvider implements SecretProvider {
   async listPage(page = 1): Promise<ListPage> {
     if (!Number.isInteger(page) || page < 1) throw new RangeError(`listPage: page must be a whole number from 1; got ${page}`)
     return this.#stores.withStore(async (store) => {
-      const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page })
-      for (const item of items) this.#seen.set(item.name, item)
-      const secrets = items.map(toMetadata)
-      return hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length) ? { secrets, nextPage: page + 1 } : { secrets }
+      const walk = this.#walk(store)
+      walk.checkPageNumber(page)
+      const fetched = await listSecrets(this.#api, this.#accountId, store.id, { page })
+      walk.add(page, fetched)
+      for (const item of fetched.items) this.#seen.set(item.name, item)
+      const secrets = fetched.items.map(toMetadata)
+      return hasNextPage(fetched.resultInfo, page, MAX_PER_PAGE, fetched.items.length) && page < MAX_PAGES ? { secrets, nextPage: page + 1 } : { secrets }
     })
   }
 
-  /**
-   * Every page. When the first page says how many there are, the rest are fetched at once
-   * (each request waits on the network, not on the previous page); otherwise one by one.
-   */
+  /** Every page, through the guarded walk of secrets.ts (repeated pages, overcounts and the page limit end it). */
   async listAll(): Promise<SecretMetadata[]> {
     return this.#stores.withStore(async (store) => {
-      const first = await listSecrets(this.#api, this.#accountId, store.id, { page: 1 })
-      const totalPages = first.resultInfo?.total_pages
-      const pages = [first.items]
-      if (totalPages !== undefined) {
-        const rest = Array.from({ length: Math.max(0, totalPages - 1) }, (_, index) => index + 2)
-        const fetched = await Promise.all(rest.map((page) => listSecrets(this.#api, this.#accountId, store.id, { page })))
-        pages.push(...fetched.map((page) => page.items))
-      } else {
-        for (let page = 1, items = first.items, info = first.resultInfo; hasNextPage(info, page, MAX_PER_PAGE, items.length); ) {
-          page++
-          ;({ items, resultInfo: info } = await listSecrets(this.#api, this.#accountId, store.id, { page }))
-          pages.push(items)
-        }
-      }
-      const all = pages.flat()
+      const all = await listAllSecrets(this.#api, this.#accountId, store.id)
       for (const item of all) this.#seen.set(item.name, item)
-      // Pages are ordered by name; a secret created meanwhile can shift one onto two pages.
-      return [...new Map(all.map((item) => [item.id, toMetadata(item)])).values()]
+      return all.map(toMetadata)
     })
   }
 
@@ -138,6 +126,39 @@ class CloudflareProvider implements SecretProvider {
       } catch (error) {
         throw await this.#explainWriteFailure(error, name, value)
       }
+    })
+  }
+
+  /**
+   * New secrets in one bulk POST (the endpoint takes a list). Not atomic as far as anyone can
+   * promise (batch.ts): on failure the store is read back and the error names what landed.
+   * A name that exists already fails the whole request (secret_name_already_exists): callers
+   * send only names they have just listed as absent.
+   */
+  async createMany(entries: readonly NewSecretEntry[]): Promise<UpsertResult[]> {
+    const names = new Set<string>()
+    for (const entry of entries) {
+      checkSecretName(entry.name)
+      checkSecretValue(entry.name, entry.value)
+      if (names.has(entry.name)) throw new RangeError(`createMany: ${entry.name} is given twice`)
+      names.add(entry.name)
+    }
+    if (entries.length === 0) return []
+    return this.#stores.withStore(async (store) => {
+      let created: CloudflareSecret[]
+      try {
+        created = await createSecrets(this.#api, this.#accountId, store.id, entries.map((entry) => ({ name: entry.name, value: entry.value, scopes: [...REQUIRED_SCOPES], ...(entry.comment === undefined ? {} : { comment: entry.comment }) })))
+      } catch (error) {
+        if (isStoreNotFound(error)) throw error
+        const explained = entries.length === 1 ? await this.#explainWriteFailure(error, entries[0]!.name, entries[0]!.value) : error
+        const present = await listAllSecrets(this.#api, this.#accountId, store.id).then(
+          (all) => new Set(all.map((secret) => secret.name)),
+          () => undefined,
+        )
+        throw batchFailure(explained, entries, batchOutcome([...names], present))
+      }
+      for (const secret of created) this.#seen.set(secret.name, secret)
+      return created.map((secret) => ({ ...toMetadata(secret), action: "created" as const }))
     })
   }
 
@@ -182,8 +203,8 @@ class CloudflareProvider implements SecretProvider {
     const existing = await this.#findIn(store, name)
     if (existing) return this.#update(store, existing, value, comment)
     try {
-      const [created] = await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES], ...(comment === undefined ? {} : { comment }) }])
-      if (!created) throw new LayerError("cloudflare_bad_response", `Cloudflare accepted the creation of ${name} but returned no secret`)
+      // createSecrets checks that the answer lists exactly the secret sent.
+      const [created] = (await createSecrets(this.#api, this.#accountId, store.id, [{ name, value, scopes: [...REQUIRED_SCOPES], ...(comment === undefined ? {} : { comment }) }])) as [CloudflareSecret]
       this.#seen.set(name, created)
       return { ...toMetadata(created), action: "created" }
     } catch (error) {
@@ -197,15 +218,22 @@ class CloudflareProvider implements SecretProvider {
 
   /** Exact-name lookup: Cloudflare's search also matches near names and comments, on any page. */
   async #findIn(store: StoreRef, name: string): Promise<CloudflareSecret | undefined> {
+    const walk = this.#walk(store)
     for (let page = 1; ; page++) {
-      const { items, resultInfo } = await listSecrets(this.#api, this.#accountId, store.id, { page, search: name })
-      const exact = items.find((secret) => secret.name === name)
+      walk.checkPageNumber(page)
+      const fetched = await listSecrets(this.#api, this.#accountId, store.id, { page, search: name })
+      walk.add(page, fetched)
+      const exact = fetched.items.find((secret) => secret.name === name)
       if (exact) {
         this.#seen.set(name, exact)
         return exact
       }
-      if (!hasNextPage(resultInfo, page, MAX_PER_PAGE, items.length)) return undefined
+      if (!hasNextPage(fetched.resultInfo, page, MAX_PER_PAGE, fetched.items.length)) return undefined
     }
+  }
+
+  #walk(store: StoreRef): PageWalk<CloudflareSecret> {
+    return new PageWalk("secrets", this.#api.displayBaseUrl, (page) => ({ method: "GET", path: `/accounts/${this.#accountId}/secrets_store/stores/${store.id}/secrets?page=${page}` }))
   }
 
   async #update(store: StoreRef, existing: CloudflareSecret, value: SecretText, comment: string | undefined): Promise<UpsertResult> {

@@ -50,6 +50,15 @@ describe("retrySettingsFromEnv", () => {
   test("reads LAYERON_MAX_RETRY_WAIT_MS and LAYERON_REQUEST_TIMEOUT_MS", () => {
     assert.deepEqual(retrySettingsFromEnv({ LAYERON_MAX_RETRY_WAIT_MS: "0", LAYERON_REQUEST_TIMEOUT_MS: "250" }), { maxRetryWaitMs: 0, requestTimeoutMs: 250 })
   })
+  test("reads LAYERON_HTTP_TIMEOUT_S in seconds, fractions allowed", () => {
+    assert.equal(retrySettingsFromEnv({ LAYERON_HTTP_TIMEOUT_S: "0.5" }).requestTimeoutMs, 500)
+    assert.equal(retrySettingsFromEnv({ LAYERON_HTTP_TIMEOUT_S: "45" }).requestTimeoutMs, 45_000)
+    assert.equal(retrySettingsFromEnv({}).requestTimeoutMs, 30_000)
+  })
+  test("refuses a LAYERON_HTTP_TIMEOUT_S that is not a positive number of seconds, or set with LAYERON_REQUEST_TIMEOUT_MS", () => {
+    for (const raw of ["0", "-1", "30s", "1e3", "abc", "7200"]) assert.throws(() => retrySettingsFromEnv({ LAYERON_HTTP_TIMEOUT_S: raw }), /LAYERON_HTTP_TIMEOUT_S must be a number of seconds above 0/, raw)
+    assert.throws(() => retrySettingsFromEnv({ LAYERON_HTTP_TIMEOUT_S: "5", LAYERON_REQUEST_TIMEOUT_MS: "5000" }), /both set/)
+  })
   test("refuses a malformed number, naming the variable", () => {
     assert.throws(() => retrySettingsFromEnv({ LAYERON_MAX_RETRY_WAIT_MS: "90s" }), /LAYERON_MAX_RETRY_WAIT_MS must be a whole number of milliseconds.*"90s"/)
     assert.throws(() => retrySettingsFromEnv({ LAYERON_REQUEST_TIMEOUT_MS: "-1" }), /LAYERON_REQUEST_TIMEOUT_MS/)

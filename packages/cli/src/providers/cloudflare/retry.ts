@@ -10,7 +10,10 @@
  */
 
 export const DEFAULT_MAX_RETRY_WAIT_MS = 90_000
+/** One deadline covers a whole answer, headers and body (LAYERON_HTTP_TIMEOUT_S). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** A call starts no new attempt once it has spent this many deadlines (so it ends within one more). */
+export const DEADLINES_PER_CALL = 3
 /** Attempts for one request that keeps failing transiently (5xx, connection, timeout). */
 export const MAX_ATTEMPTS = 5
 export const BACKOFF_BASE_MS = 500
@@ -25,8 +28,25 @@ export interface RetrySettings {
 export function retrySettingsFromEnv(env: NodeJS.ProcessEnv): RetrySettings {
   return {
     maxRetryWaitMs: readMilliseconds(env, "LAYERON_MAX_RETRY_WAIT_MS", DEFAULT_MAX_RETRY_WAIT_MS),
-    requestTimeoutMs: readMilliseconds(env, "LAYERON_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: readRequestTimeout(env),
   }
+}
+
+/**
+ * LAYERON_HTTP_TIMEOUT_S (seconds, fractions allowed: tests use 0.5). The older
+ * LAYERON_REQUEST_TIMEOUT_MS is still read; setting both is refused rather than guessed.
+ */
+function readRequestTimeout(env: NodeJS.ProcessEnv): number {
+  const raw = env.LAYERON_HTTP_TIMEOUT_S
+  if (raw === undefined || raw === "") return readMilliseconds(env, "LAYERON_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS)
+  if (env.LAYERON_REQUEST_TIMEOUT_MS !== undefined && env.LAYERON_REQUEST_TIMEOUT_MS !== "") {
+    throw new RangeError("LAYERON_HTTP_TIMEOUT_S and LAYERON_REQUEST_TIMEOUT_MS are both set; they are the same deadline: keep LAYERON_HTTP_TIMEOUT_S only")
+  }
+  const seconds = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Number.NaN
+  if (!(seconds > 0) || seconds > 3600) {
+    throw new RangeError(`LAYERON_HTTP_TIMEOUT_S must be a number of seconds above 0 and at most 3600; got ${JSON.stringify(raw)}`)
+  }
+  return Math.round(seconds * 1000)
 }
 
 function readMilliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

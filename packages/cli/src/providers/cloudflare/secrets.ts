@@ -8,6 +8,10 @@ import type { SecretCreateResponse, SecretEditResponse, SecretListResponse } fro
 import type { StoreCreateResponse, StoreListResponse } from "cloudflare/resources/secrets-store/stores/stores"
 import type { SecretText } from "../provider.js"
 import type { CloudflareApi, ResultInfo } from "./api.js"
+import { PageWalk, announcedPages, hasNextPage } from "./pages.js"
+import { DELETED, QUOTA, SECRET, SECRET_LIST, STORE, STORE_LIST, createdSecrets } from "./shapes.js"
+
+export { MAX_PAGES, hasNextPage } from "./pages.js"
 
 export type CloudflareStore = StoreListResponse | StoreCreateResponse
 export type CloudflareSecret = SecretListResponse | SecretCreateResponse | SecretEditResponse
@@ -34,17 +38,18 @@ export async function listStores(api: CloudflareApi, accountId: string, query: P
     method: "GET",
     path: storesPath(accountId),
     query: { page: query.page ?? 1, per_page: query.perPage ?? MAX_PER_PAGE, order: "created", direction: "asc" },
+    expect: STORE_LIST,
   })
-  return { items: result ?? [], resultInfo }
+  return { items: result, resultInfo }
 }
 
 export async function createStore(api: CloudflareApi, accountId: string, name: string): Promise<StoreCreateResponse> {
-  const { result } = await api.call<StoreCreateResponse>({ method: "POST", path: storesPath(accountId), body: { name } })
+  const { result } = await api.call<StoreCreateResponse>({ method: "POST", path: storesPath(accountId), body: { name }, expect: STORE })
   return result
 }
 
 export async function getQuota(api: CloudflareApi, accountId: string): Promise<QuotaGetResponse> {
-  const { result } = await api.call<QuotaGetResponse>({ method: "GET", path: `/accounts/${accountId}/secrets_store/quota` })
+  const { result } = await api.call<QuotaGetResponse>({ method: "GET", path: `/accounts/${accountId}/secrets_store/quota`, expect: QUOTA })
   return result
 }
 
@@ -65,8 +70,9 @@ export async function listSecrets(api: CloudflareApi, accountId: string, storeId
       order: "name",
       direction: "asc",
     },
+    expect: SECRET_LIST,
   })
-  return { items: result ?? [], resultInfo }
+  return { items: result, resultInfo }
 }
 
 export interface NewSecret {
@@ -88,8 +94,9 @@ export async function createSecrets(api: CloudflareApi, accountId: string, store
       ...(secret.comment === undefined ? {} : { comment: secret.comment }),
     })),
     sensitive: secrets.map((secret) => secret.value.reveal()),
+    expect: createdSecrets(secrets.map((secret) => secret.name)),
   })
-  return result ?? []
+  return result
 }
 
 export interface SecretEdit {
@@ -110,20 +117,52 @@ export async function editSecret(api: CloudflareApi, accountId: string, storeId:
       ...(edit.comment === undefined ? {} : { comment: edit.comment }),
     },
     sensitive: edit.value === undefined ? [] : [edit.value.reveal()],
+    expect: SECRET,
   })
   return result
 }
 
 export async function deleteSecret(api: CloudflareApi, accountId: string, storeId: string, secretId: string): Promise<void> {
-  await api.call<null>({ method: "DELETE", path: `${secretsPath(accountId, storeId)}/${secretId}` })
+  // 200 with `result: null` (the SDK's type) or 202 with an object (the published schema, issue #25): both are a deletion.
+  await api.call<unknown>({ method: "DELETE", path: `${secretsPath(accountId, storeId)}/${secretId}`, expect: DELETED })
 }
 
-/** True when `info` says there is a page after `page` holding `received` items of `perPage`. */
-export function hasNextPage(info: ResultInfo | undefined, page: number, perPage: number, received: number): boolean {
-  if (info?.total_pages !== undefined) return page < info.total_pages
-  // The server may have used a smaller page than asked for.
-  const size = info?.per_page ?? perPage
-  if (info?.total_count !== undefined) return page * size < info.total_count
-  // No totals: only a full page may have a successor.
-  return received >= size
+/**
+ * Every item of a paged list, through a guarded walk (pages.ts). When the first page announces
+ * how many pages there are, the rest up to that count are fetched at once (each request waits
+ * on the network, not on the previous page); the walk then goes on one page at a time while
+ * the latest page says there is more, so a count that grows while paging is still followed,
+ * up to MAX_PAGES.
+ */
+async function walkAll<T extends { id: string }>(what: string, api: CloudflareApi, path: string, fetch: (page: number) => Promise<Page<T>>): Promise<T[]> {
+  const walk = new PageWalk<T>(what, api.displayBaseUrl, (page) => ({ method: "GET", path: `${path}?page=${page}` }))
+  const fetchPage = (page: number) => {
+    walk.checkPageNumber(page)
+    return fetch(page)
+  }
+  let last = await fetchPage(1)
+  walk.add(1, last)
+  let page = 1
+  const announced = announcedPages(last.resultInfo, MAX_PER_PAGE)
+  if (announced !== undefined && announced > 1 && hasNextPage(last.resultInfo, 1, MAX_PER_PAGE, last.items.length)) {
+    walk.checkPageNumber(announced)
+    const rest = await Promise.all(Array.from({ length: announced - 1 }, (_, index) => fetchPage(index + 2)))
+    for (const fetched of rest) walk.add(++page, fetched)
+    last = rest.at(-1) ?? last
+  }
+  while (hasNextPage(last.resultInfo, page, MAX_PER_PAGE, last.items.length)) {
+    last = await fetchPage(++page)
+    walk.add(page, last)
+  }
+  return walk.items
+}
+
+/** Every secret of a store (guarded walk). */
+export function listAllSecrets(api: CloudflareApi, accountId: string, storeId: string): Promise<SecretListResponse[]> {
+  return walkAll("secrets", api, secretsPath(accountId, storeId), (page) => listSecrets(api, accountId, storeId, { page }))
+}
+
+/** Every store of an account (guarded walk; Cloudflare allows one, so one short page). */
+export function listAllStores(api: CloudflareApi, accountId: string): Promise<StoreListResponse[]> {
+  return walkAll("stores", api, storesPath(accountId), (page) => listStores(api, accountId, { page }))
 }

@@ -15,7 +15,7 @@ import { ensurePrivateDirectory } from "../../paths.js"
 import type { StoreRef } from "../provider.js"
 import type { CloudflareApi } from "./api.js"
 import { CloudflareApiError } from "./errors.js"
-import { createStore, listStores } from "./secrets.js"
+import { createStore, listAllStores } from "./secrets.js"
 
 /** The name the Cloudflare dashboard gives the store it creates. */
 export const DEFAULT_STORE_NAME = "default_secrets_store"
@@ -91,7 +91,8 @@ export class StoreResolver {
   }
 
   async #adoptExisting(): Promise<StoreRef | undefined> {
-    const { items } = await listStores(this.#api, this.#accountId)
+    // A whole guarded walk, not the first page: a page of invented stores must not be adopted and cached.
+    const items = await listAllStores(this.#api, this.#accountId)
     const oldest = items[0]
     if (!oldest) return undefined
     if (items.length > 1) this.#debug(`cloudflare: account has ${items.length} stores; using the oldest, ${oldest.name}`)

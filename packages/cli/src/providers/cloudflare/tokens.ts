@@ -7,16 +7,17 @@ import type { Account } from "cloudflare/resources/accounts/accounts"
 import type { TokenVerifyResponse } from "cloudflare/resources/user/tokens/tokens"
 import type { CloudflareApi } from "./api.js"
 import { type Page, type PageQuery, MAX_PER_PAGE } from "./secrets.js"
+import { ACCOUNT_LIST, TOKEN_VERIFY } from "./shapes.js"
 
 export type { Account, TokenVerifyResponse }
 
 export async function verifyUserToken(api: CloudflareApi): Promise<TokenVerifyResponse> {
-  const { result } = await api.call<TokenVerifyResponse>({ method: "GET", path: "/user/tokens/verify" })
+  const { result } = await api.call<TokenVerifyResponse>({ method: "GET", path: "/user/tokens/verify", expect: TOKEN_VERIFY })
   return result
 }
 
 export async function verifyAccountToken(api: CloudflareApi, accountId: string): Promise<TokenVerifyResponse> {
-  const { result } = await api.call<TokenVerifyResponse>({ method: "GET", path: `/accounts/${accountId}/tokens/verify` })
+  const { result } = await api.call<TokenVerifyResponse>({ method: "GET", path: `/accounts/${accountId}/tokens/verify`, expect: TOKEN_VERIFY })
   return result
 }
 
@@ -26,6 +27,7 @@ export async function listAccounts(api: CloudflareApi, query: PageQuery = {}): P
     method: "GET",
     path: "/accounts",
     query: { page: query.page ?? 1, per_page: query.perPage ?? Math.min(50, MAX_PER_PAGE) },
+    expect: ACCOUNT_LIST,
   })
-  return { items: result ?? [], resultInfo }
+  return { items: result, resultInfo }
 }
