@@ -118,7 +118,7 @@ describe("faults", () => {
 
   it("refuses a bad fault with a message naming the field", () => {
     const cases: [unknown, RegExp][] = [
-      [{ kind: "explode" }, /fault\.kind must be one of rate_limit, server_error, latency, drop_connection, drip/],
+      [{ kind: "explode" }, /fault\.kind must be one of rate_limit, server_error, latency, drop_connection, error_answer, drip/],
       [{ kind: "server_error", status: 504 }, /fault\.status must be 500, 502 or 503/],
       [{ kind: "latency" }, /fault\.ms must be a non-negative integer/],
       [{ kind: "rate_limit", retryAfterSeconds: -1 }, /retryAfterSeconds/],
