@@ -65,12 +65,13 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
   for (const warning of inspected.warnings) context.output.warn(warning)
 
+  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
+  // bytes in base64url later shows the same fingerprint. Before the write: a fingerprint key
+  // that cannot be read must stop the command before anything is written, not after.
+  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const provider = await session.provider()
   const command = `layer secret set ${name}`
   const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), notify: (message) => context.output.warn(message) })
-  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
-  // bytes in base64url later shows the same fingerprint.
-  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const next = await nextSteps(session, (message) => context.output.warn(message))
 
   const document: SecretSetDocument = {
