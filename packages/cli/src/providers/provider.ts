@@ -22,6 +22,11 @@ export interface SecretMetadata {
 export interface UpsertOptions {
   /** Written in the same request as the value (replaces the previous comment). */
   comment?: string
+  /**
+   * Local store only: replace a record that does not decrypt (it is set aside, not deleted).
+   * Without it such a record is refused (`local_record_unreadable`): `secret set --replace-all`.
+   */
+  replaceUnreadable?: boolean
 }
 
 export interface StoreRef {

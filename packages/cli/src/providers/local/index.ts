@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { createHmac, randomBytes } from "node:crypto"
-import { access, mkdir, readdir, unlink } from "node:fs/promises"
+import { access, mkdir, readdir, rename, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../../errors.js"
@@ -25,11 +25,11 @@ import { associatedData, decodePayload, encodePayload, LOCAL_RECORD_FORMAT, pars
 import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
 import { quoteInput } from "../../output/quote.js"
+import { localRecordUnreadable, unreadableRecordComment } from "./unreadable.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 
-/** The comment reported for a record that does not decrypt: a Layeron anchor that matches no state. */
-export const UNREADABLE_RECORD_ANCHOR = "layeron:v1:x:unreadable-record"
+export { UNREADABLE_RECORD_ANCHOR, unreadableRecordFile } from "./unreadable.js"
 export type { LocalRecord } from "./record.js"
 
 /** Secrets per page of `listPage`, like a Cloudflare page. */
@@ -107,7 +107,12 @@ export class LocalSecretProvider implements SecretProvider {
     await mkdir(this.directory, { recursive: true, mode: 0o700 })
     return this.#locked(async () => {
       if ((await readTextIfExists(this.#keyIdFile())) === undefined) await writeFileAtomic(this.#keyIdFile(), `${JSON.stringify({ format: KEY_ID_FORMAT, keyId: keyId(key) })}\n`, 0o600)
-      const existing = await this.#read(name)
+      let existing = await this.#read(name)
+      if (existing && !(await this.#opens(existing))) {
+        if (!options.replaceUnreadable) throw localRecordUnreadable(this.#file(name), name, this.#keyPath)
+        await this.#setAside(name)
+        existing = undefined
+      }
       const now = this.#now().getTime()
       // Strictly later than the previous write, even within one millisecond or if the
       // clock stepped back: rotation detects foreign writes by a change of `modified`.
@@ -177,9 +182,50 @@ export class LocalSecretProvider implements SecretProvider {
     try {
       return metadataOf(record, await this.#open(record))
     } catch (error) {
-      if (!isLayerError(error) || error.code !== "local_store_undecryptable") throw error
-      return { ...metadataOf(record, { value: "" }), comment: UNREADABLE_RECORD_ANCHOR }
+      if (!isLayerError(error) || error.code !== "local_record_unreadable") throw error
+      const file = this.#file(record.name)
+      if (!reportedUnreadable.has(file)) {
+        reportedUnreadable.add(file)
+        ;(this.#warn ?? stderrWarning)(`${error.message.replace(/; nothing was written$/, "")} (local_record_unreadable)`)
+      }
+      return { ...metadataOf(record, { value: "" }), comment: unreadableRecordComment(file) }
     }
+  }
+
+  async #opens(record: LocalRecord): Promise<boolean> {
+    try {
+      await this.#open(record)
+      return true
+    } catch (error) {
+      if (isLayerError(error) && error.code === "local_record_unreadable") return false
+      throw error
+    }
+  }
+
+  /**
+   * Move an unreadable record out of the store's namespace (`.NAME.json.unreadable-<time>`,
+   * which no listing reads), so a replacement written on purpose starts a new record and the
+   * old bytes stay for whoever wants to examine or restore them.
+   */
+  async #setAside(name: string): Promise<void> {
+    const aside = join(this.directory, `.${name}.json.unreadable-${this.#now().toISOString().replace(/[:.]/g, "-")}`)
+    await rename(this.#file(name), aside)
+    ;(this.#warn ?? stderrWarning)(`the unreadable record ${this.#file(name)} was moved to ${aside}`)
+  }
+
+  /**
+   * Set aside an unreadable record of `name` before a replacement is written on purpose
+   * (`secret set --replace-all`); false when the record is absent or decrypts.
+   */
+  async setAsideUnreadable(name: string): Promise<boolean> {
+    checkName(name)
+    await this.#storeKey()
+    return this.#locked(async () => {
+      const existing = await this.#read(name)
+      if (!existing || (await this.#opens(existing))) return false
+      await this.#setAside(name)
+      return true
+    })
   }
 
   /**
@@ -190,13 +236,7 @@ export class LocalSecretProvider implements SecretProvider {
     const key = await this.#storeKey()
     const plaintext = decryptValue(key, associatedData(record, this.#owner), record.ciphertext)
     const payload = plaintext === undefined ? undefined : decodePayload(record.format, plaintext)
-    if (payload === undefined) {
-      throw new LayerError(
-        "local_store_undecryptable",
-        `cannot decrypt ${record.name} in ${this.#file(record.name)} with the key at ${this.#keyPath}: it was written with another key, or copied or edited (a record is bound to its workspace, project, environment, name, id and modified)`,
-        { hint: "set it again with `layer secret set` (or delete the file and run `layer deploy` for a random secret)" },
-      )
-    }
+    if (payload === undefined) throw localRecordUnreadable(this.#file(record.name), record.name, this.#keyPath)
     return payload
   }
 
@@ -287,6 +327,11 @@ export class LocalSecretProvider implements SecretProvider {
     return withFileLock(join(this.directory, ".lock"), fn, { describe: `the local store of "${this.#environment}"` })
   }
 }
+
+/** Unreadable records already reported in this process (one warning per file per command, however many providers). */
+const reportedUnreadable = new Set<string>()
+
+const stderrWarning = (message: string): void => void process.stderr.write(`warning: ${message}\n`)
 
 export function createLocalProvider(options: LocalProviderOptions): LocalSecretProvider {
   return new LocalSecretProvider(options)
