@@ -67,6 +67,11 @@ export interface SecretProvider {
    * bulk write can be refused before its first write rather than stop at the limit midway.
    */
   capacity?(): Promise<{ usage: number; quota: number } | undefined>
+  /**
+   * Where the store allows it (the local provider): run a batch of writes so that all of it
+   * lands or none of it does. Providers without it write one by one.
+   */
+  transaction?<T>(batch: () => Promise<T>): Promise<T>
 }
 
 /**

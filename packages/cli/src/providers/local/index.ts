@@ -26,6 +26,7 @@ import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
 import { quoteInput } from "../../output/quote.js"
 import { localRecordUnreadable, unreadableRecordComment } from "./unreadable.js"
+import { allOrNothing } from "./transaction.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 
@@ -152,6 +153,16 @@ export class LocalSecretProvider implements SecretProvider {
         throw error
       }
     })
+  }
+
+  /**
+   * Run `batch` (writes through this provider, and the rotation state kept in this store's
+   * folder) so that all of it lands or none of it does (`secret import`): the store stays
+   * locked for the whole batch, and a failure puts every file back (transaction.ts).
+   */
+  async transaction<T>(batch: () => Promise<T>): Promise<T> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 })
+    return this.#locked(() => allOrNothing(this.directory, batch, this.#warn ?? stderrWarning))
   }
 
   /** Every value in the store, decrypted: for `layer dev` only (values stay wrapped). */
