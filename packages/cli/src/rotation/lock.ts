@@ -20,7 +20,7 @@ export interface LockOptions {
 
 export async function withEnvironmentLock<T>(projectRoot: string, environment: string, command: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const path = lockPath(projectRoot, environment)
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirectory(dirname(path))
   return withFileLock(path, fn, {
     describe: `environment "${environment}" (its secrets and rotation state)`,
     timeoutMs: options.waitMs ?? lockWaitFromEnv(process.env) ?? DEFAULT_LOCK_WAIT_MS,
@@ -40,4 +40,17 @@ export function lockWaitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
     })
   }
   return ms
+}
+
+/**
+ * mkdir -p, reporting the real cause: Node's recursive mkdir answers ENOENT on a read-only
+ * file system (or a full one) where the last step fails, so that step is retried alone.
+ */
+async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    await mkdir(path)
+  }
 }
