@@ -9,12 +9,18 @@ import assert from "node:assert/strict"
 import { mkdir, readdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { createProject, jsonOf, listFiles } from "../helpers/project.js"
+import { createProject, DEFAULT_API, jsonOf, listFiles } from "../helpers/project.js"
 import type { LayerRun, TestProject } from "../helpers/project.js"
 import { mountTmpfs } from "./support/tmpfs.js"
 import type { Tmpfs } from "./support/tmpfs.js"
 
 const KEY = "AAECAwQFBgcICQoLDA0ODwABAgMEBQYHCAkKCwwNDg8"
+
+/** The default backend plus six more rotating random secrets: seven rotations due at once. */
+const ROTATING_API = DEFAULT_API.replace(
+  "app.use(sessionKey)",
+  ["app.use(sessionKey)", ...Array.from({ length: 6 }, (_, i) => `app.use(secret.random({ name: "k${i}", namespace: "rot", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } }))`)].join("\n"),
+)
 
 interface ErrorDocument {
   error: { code: string; message: string; hint: string | null; details?: Record<string, unknown> }
@@ -40,8 +46,8 @@ function failedWith(run: LayerRun, code: string): ErrorDocument["error"] {
 }
 
 /** A project whose `.layeron/` is a tmpfs of `sizeKiB`, or the reason it cannot be. */
-async function projectOnTmpfs(sizeKiB: number, over: "project" | "home" = "project"): Promise<{ project: TestProject; disk: Tmpfs } | { skip: string }> {
-  const project = await createProject()
+async function projectOnTmpfs(sizeKiB: number, over: "project" | "home" = "project", files: Record<string, string> = {}): Promise<{ project: TestProject; disk: Tmpfs } | { skip: string }> {
+  const project = await createProject(files)
   const disk = await mountTmpfs(over === "project" ? join(project.root, ".layeron") : project.home, sizeKiB)
   if ("skip" in disk) {
     await project.cleanup()
@@ -64,8 +70,8 @@ describe("a full disk and a read-only file system (tmpfs)", () => {
       await project.cleanup()
     }
   })
-  async function setUp(sizeKiB: number, over: "project" | "home" = "project") {
-    const made = await projectOnTmpfs(sizeKiB, over)
+  async function setUp(sizeKiB: number, over: "project" | "home" = "project", files: Record<string, string> = {}) {
+    const made = await projectOnTmpfs(sizeKiB, over, files)
     if ("skip" in made) throw new Error(made.skip)
     mounted.push(made)
     return made
@@ -137,6 +143,34 @@ describe("a full disk and a read-only file system (tmpfs)", () => {
     await disk.free()
     const again = await project.layer(["secret", "set", "TOKEN", "--value-env", "V", "--json"], { env: { V: "first" } })
     assert.equal(again.code, 0, again.stderr)
+  })
+
+  it("rotate --apply on a full disk says, per secret, rotated or disk_full with the path; the rerun rotates the rest", async (t) => {
+    if (skip) return t.skip(skip)
+    const { project, disk } = await setUp(512, "project", { "src/api.ts": ROTATING_API })
+    const deployed = await project.layer(["deploy", "--yes"])
+    assert.equal(deployed.code, 0, deployed.stderr)
+    const later = { LAYERON_TEST_NOW: "2027-03-01T00:00:00.000Z" }
+    await disk.fill(2 * 4096)
+    const run = await project.layer(["secret", "rotate", "--apply", "--yes", "--json"], { env: later })
+    assert.equal(run.code, 1, run.stderr)
+    const report = jsonOf<{ secrets: { physicalName: string; status: string; error?: { code: string; message: string } }[] }>(run)
+    const failed = report.secrets.filter((secret) => secret.status === "failed")
+    assert.ok(failed.length > 0, "the disk stopped some rotations")
+    for (const secret of report.secrets) assert.ok(["rotated", "failed"].includes(secret.status), `${secret.physicalName}: ${secret.status}`)
+    for (const secret of failed) {
+      assert.equal(secret.error?.code, "disk_full", secret.error?.message)
+      assert.match(secret.error?.message ?? "", /\.layeron\/local\/dev\/\S+\.json: no space left on the device/)
+    }
+    assert.doesNotMatch(run.stderr, /unexpectedly|a bug in layer/)
+    assert.deepEqual(await leftovers(project.root), [])
+    await disk.free()
+    const rerun = await project.layer(["secret", "rotate", "--apply", "--yes", "--json"], { env: later })
+    assert.equal(rerun.code, 0, rerun.stderr)
+    const plan = jsonOf<{ secrets: { physicalName: string; status: string; lastRotation: string | null }[] }>(await project.layer(["secret", "rotate", "--json"], { env: later }))
+    const rotating = plan.secrets.filter((secret) => secret.physicalName !== "STRIPE_SECRET" && secret.lastRotation !== null)
+    assert.equal(rotating.length, 7)
+    for (const secret of rotating) assert.equal(secret.lastRotation, later.LAYERON_TEST_NOW, `${secret.physicalName} converged`)
   })
 
   it("a read-only file system: read_only_file_system naming the path, nothing changed; then it converges", async (t) => {
