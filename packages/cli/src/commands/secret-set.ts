@@ -5,7 +5,7 @@
  */
 import { LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
-import { unreadableRecordFile } from "../providers/local/unreadable.js"
+import { localRecordUnreadable, unreadableRecordFile } from "../providers/local/unreadable.js"
 import type { SecretProvider } from "../providers/provider.js"
 import type { CommandResult } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
@@ -104,14 +104,16 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
 }
 
 /**
- * A local record that does not decrypt is never replaced silently (the write refuses with
- * `local_record_unreadable`); with --replace-all, after a confirmation, it is set aside
- * (kept beside the store) so the new value starts a fresh record.
+ * A local record that does not decrypt is never replaced silently: refused here, before the
+ * write records its intent (`local_record_unreadable`, naming the file). With --replace-all,
+ * after a confirmation, it is set aside (kept beside the store) so the new value starts a
+ * fresh record.
  */
 async function replaceUnreadableRecord(context: CommandContext, provider: SecretProvider, physicalName: string, label: string): Promise<void> {
-  if (!booleanFlag(context.flags, "replace-all") || !hasSetAside(provider)) return
-  const metadata = await provider.find(physicalName)
-  if (unreadableRecordFile(metadata?.comment) === undefined) return
+  if (!hasSetAside(provider)) return
+  const file = unreadableRecordFile((await provider.find(physicalName))?.comment)
+  if (file === undefined) return
+  if (!booleanFlag(context.flags, "replace-all")) throw localRecordUnreadable(file, context.positionals[0] ?? physicalName)
   await confirmWrites(context, `Replace ${label}, whose local record does not decrypt? (the old file is kept beside the store)`, "nothing was written")
   await provider.setAsideUnreadable(physicalName)
 }

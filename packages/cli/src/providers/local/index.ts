@@ -27,6 +27,7 @@ import { readTextIfExists } from "../../fs/read-if-exists.js"
 import { quoteInput } from "../../output/quote.js"
 import { localRecordUnreadable, unreadableRecordComment } from "./unreadable.js"
 import { allOrNothing } from "./transaction.js"
+import { futureTimeWarning } from "../../clock-skew.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 
@@ -273,7 +274,18 @@ export class LocalSecretProvider implements SecretProvider {
     const file = this.#file(name)
     const text = await readTextIfExists(file)
     if (text === undefined) return undefined
-    return parseRecord(text, file, name)
+    const record = parseRecord(text, file, name)
+    this.#warnFutureTimes(file, record)
+    return record
+  }
+
+  /** A record `modified` in the future (another machine's clock): said once per file, with the skew. */
+  #warnFutureTimes(file: string, record: LocalRecord): void {
+    if (reportedFuture.has(file)) return
+    const warning = futureTimeWarning(`the local record ${file}`, [record.created, record.modified], this.#now(), "rotation sees that time as the secret's last write")
+    if (!warning) return
+    reportedFuture.add(file)
+    ;(this.#warn ?? stderrWarning)(warning)
   }
 
   /**
@@ -341,6 +353,8 @@ export class LocalSecretProvider implements SecretProvider {
 
 /** Unreadable records already reported in this process (one warning per file per command, however many providers). */
 const reportedUnreadable = new Set<string>()
+/** Records with times from the future already reported in this process. */
+const reportedFuture = new Set<string>()
 
 const stderrWarning = (message: string): void => void process.stderr.write(`warning: ${message}\n`)
 
