@@ -3,7 +3,7 @@
  * real (not a mock). Needs root (or CAP_SYS_ADMIN) and a kernel that allows the mount; where
  * the mount is refused, `mountTmpfs` says why, and the tests skip with that reason.
  */
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { mkdir, open, rm, statfs } from "node:fs/promises"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -30,6 +30,7 @@ export async function mountTmpfs(path: string, sizeKiB: number): Promise<Tmpfs |
   } catch (error) {
     return { skip: `cannot mount a tmpfs here (${((error as { stderr?: string }).stderr ?? (error as Error).message).trim()}); a full disk and a read-only file system are not tested on this machine` }
   }
+  unmountWhenGone(path)
   const filler = join(path, ".filler")
   const tmpfs: Tmpfs = {
     path,
@@ -60,4 +61,14 @@ export async function mountTmpfs(path: string, sizeKiB: number): Promise<Tmpfs |
     },
   }
   return tmpfs
+}
+
+/**
+ * A test process killed outright (the sabotage check stops a run with SIGKILL) runs no
+ * `after` hook, so a small detached watcher, outside the test's process group, unmounts the
+ * tmpfs once the test process is gone. It ends by itself.
+ */
+function unmountWhenGone(path: string): void {
+  const watcher = spawn("sh", ["-c", 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; umount -l "$2" 2>/dev/null; exit 0', "sh", String(process.pid), path], { detached: true, stdio: "ignore" })
+  watcher.unref()
 }
