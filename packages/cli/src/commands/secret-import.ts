@@ -165,8 +165,12 @@ function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly Secr
   const names = done.map((row) => row.declared ?? row.physicalName)
   const writtenNames = new Set(done.map((row) => row.physicalName))
   const notWritten = planned.filter((plannedEntry) => !writtenNames.has(plannedEntry.target.physicalName)).map((plannedEntry) => describeTarget(plannedEntry.target))
-  const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ")
-  const written = rolledBack ? "; nothing was written (what the import had written before it was put back)" : done.length ? `; written before it: ${shown}` : "; nothing was written before it"
+  const few = (list: readonly string[]) => (list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", "))
+  const written = rolledBack
+    ? "; nothing was written (what the import had written before it was put back)"
+    : done.length
+      ? `; written before it: ${few(names)}; not written: ${few(notWritten)}`
+      : "; nothing was written before it"
   const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
   const cause = (error as { hint?: unknown }).hint
   const rerun = rolledBack ? "run the same import again" : `run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
