@@ -54,6 +54,9 @@ describe("local files on a bad day", () => {
     const list = await p.layer(["secret", "list", "--json"])
     assert.equal(list.code, 0, list.stderr)
     for (const file of [declared, undeclared]) assert.ok(list.stderr.includes(`${file} (`) && /local_record_unreadable/.test(list.stderr), `list names ${file}: ${list.stderr}`)
+    const statuses = new Map(jsonOf<{ secrets: { physicalName: string; status: string }[] }>(list).secrets.map((row) => [row.physicalName, row.status]))
+    assert.equal(statuses.get(SESSION_KEY), "unreadable")
+    assert.equal(statuses.get("TOKEN"), "unreadable")
 
     for (const [name, file] of [["TOKEN", undeclared], ["auth/session-key", declared]] as const) {
       const error = failedWith(await p.layer(["secret", "set", name, "--value-env", "V", "--json"], { env: { V: KEY } }), "local_record_unreadable")
@@ -84,6 +87,7 @@ describe("local files on a bad day", () => {
     assert.equal(aside.length, 2, "both unreadable files are kept beside the store")
     const clean = await p.layer(["secret", "list", "--json"])
     assert.doesNotMatch(clean.stderr, /local_record_unreadable/)
+    for (const row of jsonOf<{ secrets: { physicalName: string; status: string }[] }>(clean).secrets.filter((row) => [SESSION_KEY, "TOKEN"].includes(row.physicalName))) assert.equal(row.status, "present")
     assert.equal((await p.layer(["secret", "rotate", "--apply", "--yes"], { env: { LAYERON_TEST_NOW: "2027-06-01T00:00:00Z" } })).code, 0)
   })
 
