@@ -185,6 +185,25 @@ export const SABOTAGES = [
     tests: ["test/reliability/answer-faults.test.ts"],
     short: "test/reliability/answer-faults.test.ts",
   },
+  {
+    id: "import-rollback-skipped",
+    what: "a local import that fails part way is not rolled back (its first entries stay)",
+    file: "packages/cli/dist/providers/local/transaction.js",
+    find: "await rollback(root, before);",
+    replace: "/* sabotaged: no rollback */",
+    // Needs a tmpfs (root): where the mount is refused the file skips and cannot catch it.
+    tests: ["test/reliability/disk-full.test.ts"],
+    short: "test/reliability/disk-full.test.ts",
+  },
+  {
+    id: "temp-file-kept",
+    what: "an atomic write that fails leaves its temp file behind",
+    file: "packages/cli/dist/fs/atomic.js",
+    find: "await unlink(temp).catch(() => { });",
+    replace: "/* sabotaged: temp kept */",
+    tests: ["test/reliability/disk-full.test.ts"],
+    short: "test/reliability/disk-full.test.ts",
+  },
 ]
 
 function parseOptions() {

@@ -2,7 +2,9 @@
 /**
  * The `layer` executable. This is the only place where errors become exit codes:
  * a LayerError exits with its exitCode after its message and hint on stderr (and, with
- * --json, `{"error":{…}}` on stdout); anything else is a bug in layer and exits 1.
+ * --json, `{"error":{…}}` on stdout); an operating-system refusal (disk full, read-only, permission
+ * denied, too many open files, out of memory) becomes a LayerError naming the path and the cause
+ * (errors.ts); anything else is a bug in layer and exits 1.
  *
  * A bare `layer --version` (or `-v`) is answered first, from package.json alone: scripts
  * and bug reports run it, and loading the command table, argv parsing and output would
@@ -16,7 +18,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) process.
 else await run(argv)
 
 async function run(argv: string[]): Promise<void> {
-  const [{ runAfterSuccess }, { runCli }, { isLayerError }, { scanOutputFlags }, { createOutput }] = await Promise.all([
+  const [{ runAfterSuccess }, { runCli }, { asLayerError, isLayerError }, { scanOutputFlags }, { createOutput }] = await Promise.all([
     import("./after-success.js"),
     import("./cli.js"),
     import("./errors.js"),
@@ -37,7 +39,8 @@ async function run(argv: string[]): Promise<void> {
     // Only a command that did what it was asked may leave caches behind (after-success.ts).
     if (exitCode !== 1) await runAfterSuccess()
     process.exitCode = exitCode
-  } catch (error) {
+  } catch (thrown) {
+    const error = asLayerError(thrown)
     output.error(error)
     process.exitCode = isLayerError(error) ? error.exitCode : 1
   }

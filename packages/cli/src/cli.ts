@@ -93,6 +93,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "value-env": { type: "string", valueName: "VAR", description: "read the value from environment variable VAR" },
       "from-stdin": { type: "boolean", description: "read the value from stdin to EOF, bytes kept as they are" },
       plain: { type: "boolean", description: "store the value literally even if it looks like an envelope" },
+      "replace-all": { type: "boolean", description: "replace what the secret holds even where that is refused by default (a local record that does not decrypt is set aside); asks first" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation (with --replace-all)" },
     },
     examples: [
       "layer secret set STRIPE_SECRET --value-env STRIPE_SECRET",

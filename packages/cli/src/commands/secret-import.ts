@@ -3,12 +3,13 @@
  * or nothing. The file is parsed (secrets/import-file.ts), every key resolved and every value
  * checked (secrets/import-plan.ts) before the provider is even opened, so one bad entry
  * writes nothing. The writes then go one by one through the path `secret set` uses
- * (secrets/write.ts): recorded and crash-safe for declared secrets. A write that fails
- * midway stops the import; what was written stays, is listed, and importing again rewrites
- * the same values.
+ * (secrets/write.ts): recorded and crash-safe for declared secrets. On the local provider
+ * the whole batch is one transaction (providers/local/transaction.ts): a write that fails
+ * midway (a full disk) puts back everything the import wrote. Elsewhere a failure stops the
+ * import; what was written stays, is listed, and importing again rewrites the same values.
  */
 import { readFile, stat } from "node:fs/promises"
-import { LayerError } from "../errors.js"
+import { asLayerError, LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
@@ -23,6 +24,7 @@ import { nextSteps } from "../secrets/next-step.js"
 import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import { writeValue } from "../secrets/write.js"
+import { withEnvironmentLock } from "../rotation/lock.js"
 import { booleanFlag, stringFlag, stringsFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
@@ -99,17 +101,28 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
   await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced)?`, "nothing was imported")
   const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}`
-  for (const [index, entry] of planned.entries()) {
-    context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
-    try {
+  let current: PlannedEntry | undefined
+  const writeAll = async (): Promise<void> => {
+    rows.length = 0
+    for (const [index, entry] of planned.entries()) {
+      current = entry
+      context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
       const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), notify: (message) => context.output.warn(message) })
       rows.push(await row(entry, written.action))
-    } catch (error) {
-      context.output.progress(undefined)
-      throw stoppedMidway(error, entry, rows, planned.length, session.environment, source)
     }
+  }
+  // Where the store allows it (local), the whole import lands or none of it: staged under the
+  // environment lock, rolled back on any failure.
+  const atomic = provider.transaction !== undefined
+  try {
+    if (atomic) await withEnvironmentLock(session.project.root, session.environment, command, () => provider.transaction!(writeAll))
+    else await writeAll()
+  } catch (error) {
+    context.output.progress(undefined)
+    if (current === undefined) throw error
+    throw stoppedMidway(error, current, atomic ? [] : rows, planned, session.environment, source, atomic)
   }
   context.output.progress(undefined)
   return { json: document(), human: render(document(), next.describe(planned.map((entry) => entry.target))) }
@@ -145,16 +158,28 @@ function render(document: SecretImportDocument, next: HumanBlock[]): HumanBlock[
   ]
 }
 
-function stoppedMidway(error: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], total: number, environment: string, source: string): unknown {
+function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {
+  const error = asLayerError(thrown)
   if (!(error instanceof Error)) return error
+  const total = planned.length
   const names = done.map((row) => row.declared ?? row.physicalName)
-  const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ")
-  const written = done.length ? `; written before it: ${shown}` : "; nothing was written before it"
+  const writtenNames = new Set(done.map((row) => row.physicalName))
+  const notWritten = planned.filter((plannedEntry) => !writtenNames.has(plannedEntry.target.physicalName)).map((plannedEntry) => describeTarget(plannedEntry.target))
+  const few = (list: readonly string[]) => (list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", "))
+  const written = rolledBack
+    ? "; nothing was written (what the import had written before it was put back)"
+    : done.length
+      ? `; written before it: ${few(names)}; not written: ${few(notWritten)}`
+      : "; nothing was written before it"
   const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
   const cause = (error as { hint?: unknown }).hint
-  const rerun = `run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
+  const rerun = rolledBack ? "run the same import again" : `run the same import again: it rewrites the same values (\`layer secret list --env ${environment}\` shows what is there)`
   const hint = typeof cause === "string" && cause ? `${cause}; then ${rerun}` : `fix the cause, then ${rerun}`
-  return new LayerError((error as { code?: string }).code ?? "import_failed", message, { hint, cause: error, details: { line: entry.entry.line, written: done.length, total } })
+  return new LayerError((error as { code?: string }).code ?? "import_failed", message, {
+    hint,
+    cause: error,
+    details: { line: entry.entry.line, written: done.length, total, rolledBack, writtenSecrets: names, notWrittenSecrets: notWritten },
+  })
 }
 
 async function readImportFile(file: string): Promise<Uint8Array> {

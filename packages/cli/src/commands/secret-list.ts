@@ -5,11 +5,14 @@
 import { sealingKeyDeclaration } from "@layeron/modules/naming"
 import type { SecretDeclaration, SecretKind } from "@layeron/modules/declare"
 import type { CommandResult } from "../output/index.js"
+import { unreadableRecordFile } from "../providers/local/unreadable.js"
+import type { SecretMetadata } from "../providers/provider.js"
 import { nextSteps } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import type { CommandContext } from "./types.js"
 
-export type ListStatus = "present" | "missing" | "external_value_required"
+/** `unreadable`: a local record that does not decrypt (local_record_unreadable); it is in the store but serves nothing. */
+export type ListStatus = "present" | "missing" | "external_value_required" | "unreadable"
 
 export interface SecretListRow {
   namespace: string | null
@@ -45,7 +48,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       namespace: declaration.namespace,
       name: declaration.name,
       physicalName,
-      status: metadata ? "present" : declaration.kind === "random" ? "missing" : "external_value_required",
+      status: metadata ? storedStatus(metadata) : declaration.kind === "random" ? "missing" : "external_value_required",
       kind: declaration.kind,
       rotation: declaration.rotation ?? null,
       modified: metadata?.modified ?? null,
@@ -60,7 +63,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       namespace: sealing ? sealingKeyDeclaration.namespace : null,
       name: sealing ? sealingKeyDeclaration.name : metadata.name,
       physicalName: metadata.name,
-      status: "present",
+      status: storedStatus(metadata),
       kind: sealing ? "sealing_key" : null,
       rotation: null,
       modified: metadata.modified,
@@ -98,8 +101,17 @@ function humanList(environment: string, rows: readonly SecretListRow[], unbound:
     blocks.push({ type: "line", text: `${external.length} need${external.length === 1 ? "s" : ""} a value; write ${external.length === 1 ? "it" : "them"} with:`, tone: "warning" })
     for (const name of external) blocks.push({ type: "line", text: `  layer secret set ${name} --env ${environment}` })
   }
+  const unreadable = rows.filter((row) => row.status === "unreadable")
+  if (unreadable.length) {
+    const names = unreadable.map((row) => (row.declared ? id(row) : row.physicalName))
+    blocks.push({ type: "line", text: `${unreadable.length} local record${unreadable.length === 1 ? " does" : "s do"} not decrypt (${names.join(", ")}; the warnings above name the files): restore from a backup, or \`layer secret set NAME --env ${environment} --replace-all\``, tone: "warning" })
+  }
   if (unbound.length) blocks.push({ type: "line", text: `${unbound.length} present but not bound to the running Workers yet (${unbound.join(", ")}): \`layer deploy --env ${environment}\` binds ${unbound.length === 1 ? "it" : "them"}`, tone: "warning" })
   return blocks
+}
+
+function storedStatus(metadata: SecretMetadata): ListStatus {
+  return unreadableRecordFile(metadata.comment) === undefined ? "present" : "unreadable"
 }
 
 function describeRotation(rotation: SecretListRow["rotation"]): string {

@@ -106,7 +106,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Rotate
 }
 
 async function plan(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, selection: Selection): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory })
+  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory, now: context.now })
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   const planned = planRotation(inputs.candidates, { now: flags.at ?? context.now(), discardHistory: flags.discardHistory, acceptPolicyChange: flags.acceptPolicyChange, ...forceDue(flags, selection, inputs) })
   checkSealedHistory(inputs, planned, sealing)
@@ -116,7 +116,7 @@ async function plan(context: CommandContext, session: SecretSession, sealing: Se
 }
 
 async function apply(context: CommandContext, session: SecretSession, sealing: SealingContext, flags: RotateFlags, command: string, selection: Selection): Promise<CommandResult<RotateDocument>> {
-  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory })
+  const inputs = await readRotationInputs(sealing, selection.secrets, { discardHistory: flags.discardHistory, now: context.now })
   if (!flags.discardHistory) checkStateCoverage(sealing.projectRoot, sealing.environment, inputs.candidates)
   // One instant per run: every version it creates has this createdAt, as the plan showed.
   const at = context.now()

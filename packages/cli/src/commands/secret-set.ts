@@ -4,6 +4,9 @@
  * the provider write (and, for a declared secret, its sealed record in the rotation state).
  */
 import { LayerError } from "../errors.js"
+import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
+import { localRecordUnreadable, unreadableRecordFile } from "../providers/local/unreadable.js"
+import type { SecretProvider } from "../providers/provider.js"
 import type { CommandResult } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
 import { describeTarget, resolveTarget } from "../secrets/catalog.js"
@@ -41,6 +44,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     { value: stringFlag(context.flags, "value"), valueEnv: stringFlag(context.flags, "value-env"), fromStdin: booleanFlag(context.flags, "from-stdin") },
     context.terminal.interactive,
   )
+  if (booleanFlag(context.flags, "replace-all")) requireConfirmationSource(context, "--replace-all", "or leave --replace-all out")
   if (source.kind === "flag") {
     context.output.warn("--value puts the secret in the process list and your shell history; prefer --value-env VAR, --from-stdin or the prompt")
   }
@@ -65,12 +69,14 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
   for (const warning of inspected.warnings) context.output.warn(warning)
 
+  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
+  // bytes in base64url later shows the same fingerprint. Before the write: a fingerprint key
+  // that cannot be read must stop the command before anything is written, not after.
+  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const provider = await session.provider()
+  await replaceUnreadableRecord(context, provider, target.physicalName, label)
   const command = `layer secret set ${name}`
   const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), notify: (message) => context.output.warn(message) })
-  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
-  // bytes in base64url later shows the same fingerprint.
-  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const next = await nextSteps(session, (message) => context.output.warn(message))
 
   const document: SecretSetDocument = {
@@ -95,4 +101,23 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       ...next.describe([target]),
     ],
   }
+}
+
+/**
+ * A local record that does not decrypt is never replaced silently: refused here, before the
+ * write records its intent (`local_record_unreadable`, naming the file). With --replace-all,
+ * after a confirmation, it is set aside (kept beside the store) so the new value starts a
+ * fresh record.
+ */
+async function replaceUnreadableRecord(context: CommandContext, provider: SecretProvider, physicalName: string, label: string): Promise<void> {
+  if (!hasSetAside(provider)) return
+  const file = unreadableRecordFile((await provider.find(physicalName))?.comment)
+  if (file === undefined) return
+  if (!booleanFlag(context.flags, "replace-all")) throw localRecordUnreadable(file, context.positionals[0] ?? physicalName)
+  await confirmWrites(context, `Replace ${label}, whose local record does not decrypt? (the old file is kept beside the store)`, "nothing was written")
+  await provider.setAsideUnreadable(physicalName)
+}
+
+function hasSetAside(provider: SecretProvider): provider is SecretProvider & { setAsideUnreadable(name: string): Promise<boolean> } {
+  return typeof (provider as { setAsideUnreadable?: unknown }).setAsideUnreadable === "function"
 }

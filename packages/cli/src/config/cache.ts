@@ -256,7 +256,7 @@ async function digestEnv(values: Map<string, string | undefined>, home: string, 
       digests[name] = null
       continue
     }
-    key ??= create ? await loadOrCreateKeyFile(fingerprintKeyPath(home), 32, "the fingerprint key") : await readExistingKey(home)
+    key ??= create ? await loadOrCreateKeyFile(fingerprintKeyPath(home), 32, "the fingerprint key", undefined, "recreate") : await readExistingKey(home)
     if (!key) return undefined
     digests[name] = createHmac("sha256", key).update(JSON.stringify([name, value]), "utf8").digest("hex")
   }

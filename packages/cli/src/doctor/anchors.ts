@@ -44,6 +44,7 @@ const STATUS: Record<AnchorFinding["status"], CheckStatus> = {
   unanchored: "warning",
   mismatch: "action",
   invalid: "action",
+  unreadable_record: "action",
 }
 
 export function anchorsCheck(report: AnchorReport | string | undefined, environment: string): DoctorCheck {
@@ -53,7 +54,18 @@ export function anchorsCheck(report: AnchorReport | string | undefined, environm
   const items: CheckItem[] = findings.map((finding) => ({ subject: finding.secret, status: STATUS[finding.status], detail: describe(finding) }))
   const count = (status: AnchorFinding["status"]) => findings.filter((finding) => finding.status === status).length
   const broken = count("mismatch") + count("invalid")
-  const summary = `anchors: ${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state`
+  const unreadable = findings.filter((finding) => finding.status === "unreadable_record")
+  const summary = `anchors: ${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state${unreadable.length ? `, ${unreadable.length} local record${unreadable.length === 1 ? "" : "s"} that do not decrypt` : ""}`
+  if (unreadable.length > 0 && broken === 0) {
+    // The record is at fault, not the state: the hint must not send anyone to git for the state.
+    return {
+      id: "anchors",
+      status: "action",
+      summary,
+      hint: `restore ${unreadable.map((finding) => finding.file).join(", ")} from a backup, or replace the value on purpose with \`layer secret set NAME --env ${environment} --replace-all\` (local_record_unreadable)`,
+      items,
+    }
+  }
   if (broken > 0) {
     return {
       id: "anchors",
@@ -80,6 +92,8 @@ function describe(finding: AnchorFinding): string {
       return `${where}: the secret is not in the store`
     case "invalid":
       return `${where}: ${finding.detail ?? "not a valid state file"}`
+    case "unreadable_record":
+      return `${where}: the local record does not decrypt (local_record_unreadable); the state file is not at fault`
     case "mismatch":
       return finding.fingerprint !== undefined
         ? `${where}: public key fingerprint ${finding.fingerprint}, but the store anchored ${finding.anchoredFingerprint ?? "another"}`

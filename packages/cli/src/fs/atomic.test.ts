@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -57,5 +57,12 @@ describe("writeFileAtomic", () => {
 
   it("fails when the directory does not exist, and creates nothing", async () => {
     await assert.rejects(writeFileAtomic(join(dir, "missing", "x.json"), "{}"), { code: "ENOENT" })
+  })
+
+  it("a failed rename removes the temp file and names the target, not the temp file", async () => {
+    const target = join(dir, "occupied")
+    await mkdir(join(target, "inside"), { recursive: true })
+    await assert.rejects(writeFileAtomic(target, "{}"), (error: NodeJS.ErrnoException) => error.path === target && typeof error.code === "string")
+    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith(".tmp")), [])
   })
 })

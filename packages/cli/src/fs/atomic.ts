@@ -19,23 +19,39 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   const directory = dirname(path)
   // Same directory as the target: rename(2) is only atomic within one filesystem.
   const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+  try {
+    await writeTemp(temp, data, mode)
+    await rename(temp, path)
+  } catch (error) {
+    // Every failure path (open, a short write on a full disk, fsync, close, rename) removes
+    // the temp file: a full disk must not also collect 0-byte leftovers.
+    await unlink(temp).catch(() => {})
+    throw namingTarget(error, path)
+  }
+  await syncDirectory(directory)
+}
+
+/** Create `temp` (O_EXCL), write and fsync it; closed however that ends. */
+export async function writeTemp(temp: string, data: string | Uint8Array, mode: number): Promise<void> {
   const handle = await open(temp, "wx", mode)
   try {
     await handle.writeFile(data)
     await handle.sync()
-  } catch (error) {
+  } finally {
     await handle.close()
-    await unlink(temp).catch(() => {})
-    throw error
   }
-  await handle.close()
-  try {
-    await rename(temp, path)
-  } catch (error) {
-    await unlink(temp).catch(() => {})
-    throw error
+}
+
+/**
+ * A system error reported against the file the caller asked for, not the temp file (already
+ * removed) and not a bare `write` with no path, which is how a FileHandle reports ENOSPC.
+ */
+function namingTarget(error: unknown, target: string): unknown {
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string") {
+    const errno = error as NodeJS.ErrnoException
+    errno.path = target
   }
-  await syncDirectory(directory)
+  return error
 }
 
 /** fsync a directory so a rename in it is durable. Some platforms refuse; that is not fatal. */

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises"
+import { open, unlink } from "node:fs/promises"
 import { assertSafePath } from "./safe-path.js"
 
 /**
@@ -17,8 +17,13 @@ export async function createExclusive(path: string, content: string, mode: numbe
   }
   try {
     await handle.writeFile(content)
-  } finally {
-    await handle.close()
+  } catch (error) {
+    // A full disk: the file was created but not written. Remove it (an empty lock would
+    // otherwise look like a holder to the next run), and name it (a FileHandle error has no path).
+    await handle.close().catch(() => {})
+    await unlink(path).catch(() => {})
+    throw Object.assign(error as Error, { path })
   }
+  await handle.close()
   return true
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtemp, rm, stat, writeFile, mkdir } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -59,7 +59,25 @@ describe("loadOrCreateKeyFile", () => {
       assert.equal(error.code, "key_corrupt")
       assert.match(error.message, /holds 5 bytes; expected 32/)
       assert.match(error.hint ?? "", /backup/)
+      assert.doesNotMatch(error.hint ?? "", /delet/)
       return true
     })
+    assert.equal(await readFile(path, "utf8"), "short", "left as it was")
+  })
+
+  it("with the recreate policy (a key that only makes fingerprints), replaces an empty or short key, saying so", async () => {
+    for (const content of ["", "short"]) {
+      const path = join(dir, `recreate-${content.length}`, "test.key")
+      await mkdir(join(dir, `recreate-${content.length}`), { mode: 0o700 })
+      await writeFile(path, content, { mode: 0o600 })
+      const warnings: string[] = []
+      const key = await loadOrCreateKeyFile(path, 32, "the test key", (message) => warnings.push(message), "recreate")
+      assert.equal(key.byteLength, 32)
+      assert.deepEqual(await readFile(path), key)
+      assert.equal((await stat(path)).mode & 0o777, 0o600)
+      assert.equal(warnings.length, 1)
+      assert.match(warnings[0]!, new RegExp(`held ${content.length} bytes instead of 32`))
+      assert.deepEqual(await loadOrCreateKeyFile(path, 32, "the test key", () => {}, "recreate"), key, "the new key is kept")
+    }
   })
 })

@@ -37,6 +37,29 @@ describe("withFileLock", () => {
     await assert.rejects(stat(lock), { code: "ENOENT" })
   })
 
+  it("lets its holder take it again (a batch whose writes lock as usual), while others still wait", async () => {
+    const lock = join(dir, "reentrant.lock")
+    const events: string[] = []
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const holder = withFileLock(lock, async () => {
+      events.push("outer")
+      await withFileLock(lock, async () => {
+        events.push("inner")
+        await gate
+      }, { describe: "x", timeoutMs: 1_000 })
+      events.push("outer done")
+    }, { describe: "x" })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const other = withFileLock(lock, async () => void events.push("other"), { describe: "x", timeoutMs: 5_000 })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(events, ["outer", "inner"], "the other caller waits while the holder runs nested")
+    release()
+    await Promise.all([holder, other])
+    assert.deepEqual(events, ["outer", "inner", "outer done", "other"])
+    await assert.rejects(stat(lock), { code: "ENOENT" })
+  })
+
   it("releases the lock when the holder throws", async () => {
     const lock = join(dir, "throws.lock")
     await assert.rejects(withFileLock(lock, async () => { throw new Error("boom") }, { describe: "x" }), /boom/)

@@ -8,6 +8,7 @@
  * than `staleMs`. Breaking a stale lock goes through a second, short-lived "breaker" lock
  * so that two waiters cannot both break it and then both believe they hold it.
  */
+import { AsyncLocalStorage } from "node:async_hooks"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { readFile, stat, unlink } from "node:fs/promises"
@@ -37,11 +38,20 @@ interface LockOwner {
 
 const BREAKER_STALE_MS = 5_000
 
+/**
+ * The locks held by the calls above this one in the same async flow. A holder may take its
+ * own lock again (an import holds the store for its whole batch while each write inside it
+ * locks as usual); any other caller, in this process or another, still waits.
+ */
+const held = new AsyncLocalStorage<ReadonlySet<string>>()
+
 /** Run `fn` while holding the lock file at `lockPath`; the lock is released however `fn` ends. */
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions): Promise<T> {
+  const outer = held.getStore()
+  if (outer?.has(lockPath)) return fn()
   const owner = await acquire(lockPath, options)
   try {
-    return await fn()
+    return await held.run(new Set([...(outer ?? []), lockPath]), fn)
   } finally {
     await release(lockPath, owner)
   }

@@ -101,7 +101,15 @@ export async function assertSafeFolder(path: string): Promise<void> {
 /** `mkdir -p` under a guarded tree: refused before anything is created if a link is on the way. */
 export async function makeDirectory(path: string, mode?: number): Promise<void> {
   await assertSafePath(path)
-  await mkdir(path, { recursive: true, ...(mode === undefined ? {} : { mode }) })
+  const options = mode === undefined ? {} : { mode }
+  try {
+    await mkdir(path, { recursive: true, ...options })
+  } catch (error) {
+    // Node's recursive mkdir answers ENOENT on a read-only (or full) file system where the last
+    // step fails: that step alone, retried, reports the real cause (EROFS, ENOSPC).
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    await mkdir(path, options)
+  }
 }
 
 /** A file's bytes, after the path is checked. */

@@ -22,6 +22,11 @@ export interface SecretMetadata {
 export interface UpsertOptions {
   /** Written in the same request as the value (replaces the previous comment). */
   comment?: string
+  /**
+   * Local store only: replace a record that does not decrypt (it is set aside, not deleted).
+   * Without it such a record is refused (`local_record_unreadable`): `secret set --replace-all`.
+   */
+  replaceUnreadable?: boolean
 }
 
 export interface StoreRef {
@@ -89,6 +94,12 @@ export interface SecretProvider {
    * what landed. Optional: a provider without it is written secret by secret.
    */
   createMany?(entries: readonly NewSecretEntry[]): Promise<UpsertResult[]>
+
+  /**
+   * Where the store allows it (the local provider): run a batch of writes so that all of it
+   * lands or none of it does. Providers without it write one by one.
+   */
+  transaction?<T>(batch: () => Promise<T>): Promise<T>
 }
 
 /**

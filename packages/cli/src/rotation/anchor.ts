@@ -19,6 +19,8 @@
 import { createHash, createPublicKey } from "node:crypto"
 import type { JsonWebKey } from "node:crypto"
 import type { SealedVersion } from "./types.js"
+import { basename } from "node:path"
+import { localRecordUnreadable, unreadableRecordFile } from "../providers/local/unreadable.js"
 
 export const ANCHOR_SCHEME = "layeron:v1:"
 const STATE_PREFIX = `${ANCHOR_SCHEME}s:`
@@ -80,6 +82,9 @@ export function isAnchor(comment: string | undefined): comment is string {
 export type AnchorVerdict = { status: "anchored" } | { status: "unanchored" } | { status: "mismatch"; expected: string; stored: string }
 
 export function verifyAnchor(expected: string, stored: string | undefined): AnchorVerdict {
+  // A local record that does not decrypt is that file's fault, not the state's: say which.
+  const unreadable = unreadableRecordFile(stored)
+  if (unreadable !== undefined) throw localRecordUnreadable(unreadable, basename(unreadable, ".json"))
   if (!isAnchor(stored)) return { status: "unanchored" }
   return stored === expected ? { status: "anchored" } : { status: "mismatch", expected, stored }
 }

@@ -6,6 +6,7 @@
  */
 import type { SecretProvider, SecretMetadata } from "../providers/provider.js"
 import { isLayerError } from "../errors.js"
+import { localRecordUnreadable, unreadableRecordFile } from "../providers/local/unreadable.js"
 import { anchoredFingerprint, stateAnchor, verifyAnchor } from "./anchor.js"
 import { publicKeyPath, secretStatePath } from "./paths.js"
 import { settleState } from "./record.js"
@@ -27,6 +28,8 @@ export type AnchorStatus =
   | "not_in_store"
   /** The file cannot be read as a state or key file (invalid_state). */
   | "invalid"
+  /** The store's own record does not decrypt (local store): `file` is that record, not the state. */
+  | "unreadable_record"
 
 export interface AnchorFinding {
   /** `layeron/sealing-key` or the declaration's `namespace/name`. */
@@ -81,6 +84,8 @@ async function keyFinding(context: SealingContext, stored: SecretMetadata | unde
     throw error
   }
   if (!stored) return { ...base, status: "not_in_store", fingerprint: publicKey.fingerprint }
+  const unreadable = unreadableRecordFile(stored.comment)
+  if (unreadable !== undefined) return { ...base, file: unreadable, status: "unreadable_record", detail: localRecordUnreadable(unreadable, context.sealingKeyName).message }
   const verdict = verifyAnchor(expected, stored.comment)
   const anchored = anchoredFingerprint(stored.comment)
   return {
@@ -107,6 +112,8 @@ async function stateFinding(context: SealingContext, secret: string, physicalNam
   if (!state?.current) return { ...base, status: "no_state" }
   const versions = versionIdsInOrder(state.versions)
   if (!stored) return { ...base, status: "not_in_store", versions }
+  const unreadable = unreadableRecordFile(stored.comment)
+  if (unreadable !== undefined) return { ...base, file: unreadable, status: "unreadable_record", versions, detail: localRecordUnreadable(unreadable, physicalName).message }
   const expected = stateAnchor(physicalName, { current: state.current, versions: state.versions })
   const verdict = verifyAnchor(expected, stored.comment)
   return {

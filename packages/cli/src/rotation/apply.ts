@@ -12,7 +12,7 @@ import { serializeEnvelope } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { Limits } from "@layeron/modules/limits"
-import { isLayerError, LayerError } from "../errors.js"
+import { isLayerError, LayerError, systemErrorToLayerError } from "../errors.js"
 import { groupThousands } from "../output/numbers.js"
 import { SecretText } from "../providers/provider.js"
 import { envelopeAfterWrite, freshValues, freshValuesNeeded } from "../secrets/generated-value.js"
@@ -65,7 +65,7 @@ export async function applyRotation(inputs: readonly ApplyInput[], options: Appl
               row,
               status: "failed",
               code: "state_write_failed",
-              message: `${row.physicalName} was rotated, but its rotation state could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`,
+              message: `${row.physicalName} was rotated, but its rotation state could not be written (${systemErrorToLayerError(error)?.message ?? (error as NodeJS.ErrnoException).code ?? (error as Error).name})`,
               hint: "run the command again: it completes the record from the pending intent",
             }
           }),
@@ -130,7 +130,9 @@ async function rotateOne({ row, declaration }: ApplyInput, options: ApplyOptions
     onCompletion(completion)
     return { row, status: "rotated", version: stored.current, createdAt: at.toISOString(), modified: metadata.modified }
   } catch (error) {
-    if (isLayerError(error)) return { row, status: "failed", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }
+    // A full disk, a read-only file system, too many open files: the cause and the path, not "unexpectedly".
+    const typed = isLayerError(error) ? error : systemErrorToLayerError(error, `rotating ${row.physicalName}`)
+    if (typed) return { row, status: "failed", code: typed.code, message: typed.message, ...(typed.hint ? { hint: typed.hint } : {}) }
     // Not ours (a bug, or an envelope rule): name its type, never echo text that could quote a value.
     const type = error instanceof Error ? error.name : typeof error
     const failure = new LayerError("rotation_failed", `rotating ${row.physicalName} failed unexpectedly (${type}${error instanceof Error && /^(Transition|Envelope)Error$/.test(error.name) ? `: ${error.message}` : ""})`)

@@ -6,6 +6,7 @@
  * once it knows it will go ahead.
  */
 import type { SecretDeclaration } from "@layeron/modules/declare"
+import { futureTimeWarning } from "../clock-skew.js"
 import { LayerError } from "../errors.js"
 import { stateAnchor, verifyAnchor } from "./anchor.js"
 import { stateAnchorMismatch } from "./anchor-errors.js"
@@ -40,6 +41,8 @@ export interface InputOptions {
    * fresh envelope) instead of stopping the command.
    */
   discardHistory?: boolean
+  /** The command's clock, to notice states written with times from the future (default: the system clock). */
+  now?: () => Date
 }
 
 export async function readRotationInputs(context: SealingContext, secrets: readonly RotatingSecret[], options: InputOptions = {}): Promise<RotationInputs> {
@@ -56,6 +59,7 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
   for (const { declaration, physicalName } of rotating) {
     const metadata = listing.get(physicalName)
     const raw = await readSecretState(context.projectRoot, context.environment, physicalName)
+    if (raw) warnFutureTimes(context, raw, (options.now ?? (() => new Date()))())
     const state = raw && settleState(raw, metadata)
     if (raw?.pending) settled.push(state!)
     if (raw?.pending && state && state.log.length > raw.log.length) recovered.push(physicalName)
@@ -76,4 +80,25 @@ export async function readRotationInputs(context: SealingContext, secrets: reado
     })
   }
   return { candidates, settled, recovered, sealingKey, sealingKeyStored }
+}
+
+/**
+ * A state whose times lie ahead of this clock (written where the clock ran ahead) makes
+ * rotation count from the future and wait: said out loud, with the file and the skew.
+ */
+function warnFutureTimes(context: SealingContext, state: SecretState, now: Date): void {
+  const file = secretStatePath(context.projectRoot, context.environment, state.physicalName)
+  const times = [
+    ...Object.values(state.versions).map((version) => version.createdAt),
+    ...state.log.map((entry) => entry.at),
+    state.pending?.startedAt,
+    state.provider.modified,
+  ]
+  const current = state.current === undefined ? undefined : state.versions[state.current]?.createdAt
+  const consequence =
+    current !== undefined && Date.parse(current) > now.getTime()
+      ? `${state.secret}'s rotation schedule counts from its current version's createdAt (${current}), so rotation waits that much longer than its policy says`
+      : `${state.secret}'s rotation times from that file are later than now`
+  const warning = futureTimeWarning(`rotation state ${file}`, times, now, consequence)
+  if (warning) (context.notify ?? ((message: string) => void process.stderr.write(`warning: ${message}\n`)))(warning)
 }

@@ -11,6 +11,7 @@ import { fingerprintKeyPath } from "../paths.js"
 import type { SecretText } from "../providers/provider.js"
 
 export async function fingerprintValue(home: string, value: SecretText): Promise<string> {
-  const key = await loadOrCreateKeyFile(fingerprintKeyPath(home), 32, "the fingerprint key")
+  // A damaged fingerprint key is replaced (it protects no data), never a reason to fail a write.
+  const key = await loadOrCreateKeyFile(fingerprintKeyPath(home), 32, "the fingerprint key", undefined, "recreate")
   return createHmac("sha256", key).update(value.reveal(), "utf8").digest("hex").slice(0, 8)
 }

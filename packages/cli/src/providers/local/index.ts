@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { createHmac, randomBytes } from "node:crypto"
-import { access, readdir, unlink } from "node:fs/promises"
+import { access, mkdir, readdir, rename, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../../errors.js"
@@ -26,11 +26,13 @@ import type { LocalRecord, RecordOwner, RecordPayload } from "./record.js"
 import { readTextIfExists } from "../../fs/read-if-exists.js"
 import { assertSafePath, makeDirectory } from "../../fs/safe-path.js"
 import { quoteInput } from "../../output/quote.js"
+import { localRecordUnreadable, unreadableRecordComment } from "./unreadable.js"
+import { allOrNothing } from "./transaction.js"
+import { futureTimeWarning } from "../../clock-skew.js"
 
 export { LOCAL_RECORD_FORMAT } from "./record.js"
 
-/** The comment reported for a record that does not decrypt: a Layeron anchor that matches no state. */
-export const UNREADABLE_RECORD_ANCHOR = "layeron:v1:x:unreadable-record"
+export { UNREADABLE_RECORD_ANCHOR, unreadableRecordFile } from "./unreadable.js"
 export type { LocalRecord } from "./record.js"
 
 /** Secrets per page of `listPage`, like a Cloudflare page. */
@@ -108,7 +110,12 @@ export class LocalSecretProvider implements SecretProvider {
     await makeDirectory(this.directory, 0o700)
     return this.#locked(async () => {
       if ((await readTextIfExists(this.#keyIdFile())) === undefined) await writeFileAtomic(this.#keyIdFile(), `${JSON.stringify({ format: KEY_ID_FORMAT, keyId: keyId(key) })}\n`, 0o600)
-      const existing = await this.#read(name)
+      let existing = await this.#read(name)
+      if (existing && !(await this.#opens(existing))) {
+        if (!options.replaceUnreadable) throw localRecordUnreadable(this.#file(name), name, this.#keyPath)
+        await this.#setAside(name)
+        existing = undefined
+      }
       const now = this.#now().getTime()
       // Strictly later than the previous write, even within one millisecond or if the
       // clock stepped back: rotation detects foreign writes by a change of `modified`.
@@ -150,6 +157,16 @@ export class LocalSecretProvider implements SecretProvider {
     })
   }
 
+  /**
+   * Run `batch` (writes through this provider, and the rotation state kept in this store's
+   * folder) so that all of it lands or none of it does (`secret import`): the store stays
+   * locked for the whole batch, and a failure puts every file back (transaction.ts).
+   */
+  async transaction<T>(batch: () => Promise<T>): Promise<T> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 })
+    return this.#locked(() => allOrNothing(this.directory, batch, this.#warn ?? stderrWarning))
+  }
+
   /** Every value in the store, decrypted: for `layer dev` only (values stay wrapped). */
   async decryptAll(): Promise<Map<string, SecretText>> {
     const values = new Map<string, SecretText>()
@@ -178,9 +195,50 @@ export class LocalSecretProvider implements SecretProvider {
     try {
       return metadataOf(record, await this.#open(record))
     } catch (error) {
-      if (!isLayerError(error) || error.code !== "local_store_undecryptable") throw error
-      return { ...metadataOf(record, { value: "" }), comment: UNREADABLE_RECORD_ANCHOR }
+      if (!isLayerError(error) || error.code !== "local_record_unreadable") throw error
+      const file = this.#file(record.name)
+      if (!reportedUnreadable.has(file)) {
+        reportedUnreadable.add(file)
+        ;(this.#warn ?? stderrWarning)(`${error.message.replace(/; nothing was written$/, "")} (local_record_unreadable)`)
+      }
+      return { ...metadataOf(record, { value: "" }), comment: unreadableRecordComment(file) }
     }
+  }
+
+  async #opens(record: LocalRecord): Promise<boolean> {
+    try {
+      await this.#open(record)
+      return true
+    } catch (error) {
+      if (isLayerError(error) && error.code === "local_record_unreadable") return false
+      throw error
+    }
+  }
+
+  /**
+   * Move an unreadable record out of the store's namespace (`.NAME.json.unreadable-<time>`,
+   * which no listing reads), so a replacement written on purpose starts a new record and the
+   * old bytes stay for whoever wants to examine or restore them.
+   */
+  async #setAside(name: string): Promise<void> {
+    const aside = join(this.directory, `.${name}.json.unreadable-${this.#now().toISOString().replace(/[:.]/g, "-")}`)
+    await rename(this.#file(name), aside)
+    ;(this.#warn ?? stderrWarning)(`the unreadable record ${this.#file(name)} was moved to ${aside}`)
+  }
+
+  /**
+   * Set aside an unreadable record of `name` before a replacement is written on purpose
+   * (`secret set --replace-all`); false when the record is absent or decrypts.
+   */
+  async setAsideUnreadable(name: string): Promise<boolean> {
+    checkName(name)
+    await this.#storeKey()
+    return this.#locked(async () => {
+      const existing = await this.#read(name)
+      if (!existing || (await this.#opens(existing))) return false
+      await this.#setAside(name)
+      return true
+    })
   }
 
   /**
@@ -191,13 +249,7 @@ export class LocalSecretProvider implements SecretProvider {
     const key = await this.#storeKey()
     const plaintext = decryptValue(key, associatedData(record, this.#owner), record.ciphertext)
     const payload = plaintext === undefined ? undefined : decodePayload(record.format, plaintext)
-    if (payload === undefined) {
-      throw new LayerError(
-        "local_store_undecryptable",
-        `cannot decrypt ${record.name} in ${this.#file(record.name)} with the key at ${this.#keyPath}: it was written with another key, or copied or edited (a record is bound to its workspace, project, environment, name, id and modified)`,
-        { hint: "set it again with `layer secret set` (or delete the file and run `layer deploy` for a random secret)" },
-      )
-    }
+    if (payload === undefined) throw localRecordUnreadable(this.#file(record.name), record.name, this.#keyPath)
     return payload
   }
 
@@ -224,7 +276,18 @@ export class LocalSecretProvider implements SecretProvider {
     const file = this.#file(name)
     const text = await readTextIfExists(file)
     if (text === undefined) return undefined
-    return parseRecord(text, file, name)
+    const record = parseRecord(text, file, name)
+    this.#warnFutureTimes(file, record)
+    return record
+  }
+
+  /** A record `modified` in the future (another machine's clock): said once per file, with the skew. */
+  #warnFutureTimes(file: string, record: LocalRecord): void {
+    if (reportedFuture.has(file)) return
+    const warning = futureTimeWarning(`the local record ${file}`, [record.created, record.modified], this.#now(), "rotation sees that time as the secret's last write")
+    if (!warning) return
+    reportedFuture.add(file)
+    ;(this.#warn ?? stderrWarning)(warning)
   }
 
   /**
@@ -289,6 +352,13 @@ export class LocalSecretProvider implements SecretProvider {
     return withFileLock(join(this.directory, ".lock"), fn, { describe: `the local store of "${this.#environment}"` })
   }
 }
+
+/** Unreadable records already reported in this process (one warning per file per command, however many providers). */
+const reportedUnreadable = new Set<string>()
+/** Records with times from the future already reported in this process. */
+const reportedFuture = new Set<string>()
+
+const stderrWarning = (message: string): void => void process.stderr.write(`warning: ${message}\n`)
 
 export function createLocalProvider(options: LocalProviderOptions): LocalSecretProvider {
   return new LocalSecretProvider(options)

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { isLayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import { providerCases } from "../provider.case.test.js"
-import { createLocalProvider, LOCAL_PAGE_SIZE, UNREADABLE_RECORD_ANCHOR } from "./index.js"
+import { createLocalProvider, LOCAL_PAGE_SIZE, UNREADABLE_RECORD_ANCHOR, unreadableRecordFile } from "./index.js"
 
 const OWNER = { workspace: "acme", project: "shop" }
 
@@ -113,7 +113,7 @@ describe("local provider", () => {
     const dir = join(projectRoot, ".layeron", "local", "aad")
     const record = JSON.parse(await readFile(join(dir, "ORIGINAL.json"), "utf8")) as Record<string, string>
     await writeFile(join(dir, "COPY.json"), JSON.stringify({ ...record, name: "COPY" }))
-    await assert.rejects(store.decryptAll(), (error) => isLayerError(error) && error.code === "local_store_undecryptable" && /COPY/.test(error.message))
+    await assert.rejects(store.decryptAll(), (error) => isLayerError(error) && error.code === "local_record_unreadable" && /COPY\.json/.test(error.message))
   })
 
   it("reports a corrupt record by file, with a way out", async () => {
@@ -200,7 +200,7 @@ describe("local provider: records bound to where they belong", () => {
   })
   const at = (environment: string, owner = OWNER) => createLocalProvider({ projectRoot: join(base, "project"), environment, home: join(base, "home"), owner })
   const file = (environment: string, name: string) => join(base, "project", ".layeron", "local", environment, `${name}.json`)
-  const undecryptable = (error: unknown) => isLayerError(error) && error.code === "local_store_undecryptable"
+  const undecryptable = (error: unknown) => isLayerError(error) && error.code === "local_record_unreadable"
 
   it("keeps the comment inside the ciphertext and returns it with the metadata", async () => {
     const written = await at("one").upsert("NOTED", new SecretText("v"), { comment: "layeron:v1:s:1:abc" })
@@ -219,7 +219,7 @@ describe("local provider: records bound to where they belong", () => {
     await assert.rejects(at("preview").decryptAll(), undecryptable)
     await assert.rejects(at("prod", { workspace: "acme", project: "other" }).decryptAll(), undecryptable)
     // Still listed (so it can be overwritten), under an anchor that no state matches.
-    assert.equal((await at("preview").find("STRIPE_SECRET"))?.comment, UNREADABLE_RECORD_ANCHOR)
+    assert.equal(unreadableRecordFile((await at("preview").find("STRIPE_SECRET"))?.comment), file("preview", "STRIPE_SECRET"))
   })
 
   it("refuses a record whose modified or id was edited (to hide a write from rotation)", async () => {
@@ -227,9 +227,26 @@ describe("local provider: records bound to where they belong", () => {
     const record = JSON.parse(await readFile(file("roll", "ROLLED"), "utf8")) as Record<string, string>
     await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, modified: "2020-01-01T00:00:00.000Z" }))
     await assert.rejects(at("roll").decryptAll(), undecryptable)
-    assert.equal((await at("roll").find("ROLLED"))?.comment, UNREADABLE_RECORD_ANCHOR)
+    assert.equal(unreadableRecordFile((await at("roll").find("ROLLED"))?.comment), file("roll", "ROLLED"))
     await writeFile(file("roll", "ROLLED"), JSON.stringify({ ...record, id: "0".repeat(32) }))
-    assert.deepEqual((await at("roll").listAll()).map((m) => m.comment), [UNREADABLE_RECORD_ANCHOR])
+    assert.deepEqual((await at("roll").listAll()).map((m) => m.comment), [`${UNREADABLE_RECORD_ANCHOR}:${file("roll", "ROLLED")}`])
+  })
+
+  it("never replaces a record that does not decrypt unless asked; asked, it keeps the old file beside the store", async () => {
+    await at("keep").upsert("BROKEN", new SecretText("first"))
+    const record = JSON.parse(await readFile(file("keep", "BROKEN"), "utf8")) as Record<string, string>
+    const changed = { ...record, ciphertext: `${record.ciphertext!.slice(0, 20)}${record.ciphertext![20] === "A" ? "B" : "A"}${record.ciphertext!.slice(21)}` }
+    await writeFile(file("keep", "BROKEN"), JSON.stringify(changed))
+    const bytes = await readFile(file("keep", "BROKEN"), "utf8")
+    await assert.rejects(at("keep").upsert("BROKEN", new SecretText("second")), (error) => undecryptable(error) && (error as Error).message.includes(file("keep", "BROKEN")))
+    await assert.rejects(at("keep").annotate("BROKEN", "note"), undecryptable)
+    assert.equal(await readFile(file("keep", "BROKEN"), "utf8"), bytes, "the refused write left the record as it was")
+    const replaced = await at("keep").upsert("BROKEN", new SecretText("second"), { replaceUnreadable: true })
+    assert.equal(replaced.action, "created")
+    assert.equal((await at("keep").decryptAll()).get("BROKEN")?.reveal(), "second")
+    const aside = (await readdir(join(base, "project", ".layeron", "local", "keep"))).filter((name) => name.startsWith(".BROKEN.json.unreadable-"))
+    assert.equal(aside.length, 1)
+    assert.equal(await readFile(join(base, "project", ".layeron", "local", "keep", aside[0]!), "utf8"), bytes, "the unreadable bytes are kept")
   })
 
   it("still reads a record written before v2 (the name as associated data, no comment)", async () => {
