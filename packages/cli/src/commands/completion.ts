@@ -5,7 +5,7 @@
  * in the current directory with sed, so completing never waits for a Node start.
  */
 import { LayerError } from "../errors.js"
-import { COMMANDS } from "../cli.js"
+import { COMMANDS } from "../command-table.js"
 import { GLOBAL_FLAGS } from "../framework/spec.js"
 import type { CommandResult } from "../output/index.js"
 import type { CommandContext } from "./types.js"
