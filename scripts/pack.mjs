@@ -13,7 +13,7 @@
  * Refused, with nothing written: a build that does not match the sources (an output in dist/
  * whose source file is gone would ship), and @layeron versions that do not match each other.
  *
- *   node scripts/pack.mjs [--out DIR]      (npm run pack builds first)
+ *   node scripts/pack.mjs [--out DIR] [--repo DIR]      (npm run pack builds first)
  */
 import { execFileSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
@@ -21,7 +21,9 @@ import { tmpdir } from "node:os"
 import { dirname, join, relative, resolve } from "node:path"
 import { parseArgs } from "node:util"
 
-const REPO = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
+const { values } = parseArgs({ options: { out: { type: "string" }, repo: { type: "string" } } })
+/** --repo: another checkout's root (test/package packs a copy it has broken on purpose). */
+const REPO = resolve(values.repo ?? new URL("..", import.meta.url).pathname)
 export const WORKSPACES = ["packages/modules", "packages/core", "packages/cli"]
 
 function fail(message) {
@@ -29,7 +31,6 @@ function fail(message) {
   process.exit(1)
 }
 
-const { values } = parseArgs({ options: { out: { type: "string" } } })
 const out = resolve(values.out ?? join(REPO, "packs"))
 
 const manifests = new Map(WORKSPACES.map((workspace) => [workspace, JSON.parse(readFileSync(join(REPO, workspace, "package.json"), "utf8"))]))
