@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { createProject, jsonOf, LAYER_BIN, REPO_ROOT, runLayer } from "../helpers/project.js"
+import { cloudflareConfig, createProject, jsonOf, LAYER_BIN, REPO_ROOT, runLayer } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
 import { layerInPty } from "../helpers/pty.js"
 
@@ -112,14 +112,26 @@ describe("layer (the executable)", () => {
     assert.doesNotMatch(deploy, /^  2 /m)
   })
 
-  it("refuses deploy without a terminal unless --yes, like the other writers, and says the rule in --help", async () => {
-    const before = await project.snapshot()
-    const run = await project.layer(["deploy"])
-    assert.equal(run.code, 1)
-    assert.match(run.stderr, /^error: deploying needs confirmation, and stdin is not a terminal\nhint: pass --yes to confirm, or --dry-run to see the plan and write nothing$/m)
-    assert.deepEqual(await project.snapshot(), before)
+  it("refuses a Cloudflare deploy without a terminal unless --yes, deploys a local one without asking, and says the rule in --help", async () => {
+    const own = await createProject({ "layeron.config.ts": cloudflareConfig("0123456789abcdef0123456789abcdef") })
+    try {
+      const before = await own.snapshot()
+      const run = await own.layer(["deploy", "--env", "production"])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /^error: deploying to Cloudflare needs confirmation, and stdin is not a terminal\nhint: pass --yes to confirm, or --dry-run to see the plan and write nothing$/m)
+      assert.deepEqual(await own.snapshot(), before)
+      // A local environment writes nothing shared: no --yes, no terminal, and it deploys.
+      const local = await own.layer(["deploy", "--env", "dev", "--json"])
+      assert.equal(local.code, 0, local.stderr)
+      assert.equal((JSON.parse(local.stdout) as { provider: string; dryRun: boolean }).provider, "local")
+      assert.notDeepEqual(await own.snapshot(), before, "the local deploy wrote its store")
+    } finally {
+      await own.cleanup()
+    }
     assert.equal((await project.layer(["deploy", "--dry-run"])).code, 0, "a dry run needs no --yes")
-    assert.match((await project.layer(["--help"])).stdout, /Confirmation: Writers that change more than the one value typed/)
+    const help = (await project.layer(["--help"])).stdout
+    assert.match(help, /Confirmation: Writers that change more than the one value typed/)
+    assert.match(help, /A deploy to a local\nenvironment never asks/)
   })
 
   it("prints completion scripts for bash, zsh and fish that know the commands and flags", async () => {

@@ -221,7 +221,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         "`layer dev` runs them. Bundles and a wrangler.jsonc per Worker are written to .layeron/deploy/<env>/.",
       "Exits 0 when every node is ready, created or external_value_required; 1 on a conflict or an error (a plan with one writes nothing; " +
         "a failure while applying keeps what was done, and deploying again continues). At a terminal a Cloudflare deploy asks first unless --yes.",
-      "Without a terminal (CI, a pipe) deploy refuses unless --yes (or --dry-run), as secret delete, secret import and secret rotate --apply do.",
+      "Without a terminal (CI, a pipe) a Cloudflare deploy refuses unless --yes (or --dry-run), as secret delete, secret import and secret rotate --apply do. " +
+        "A deploy to a local environment never asks: it writes nothing shared.",
       "--product-only deploys the secrets and the Secret Product Worker alone, not the backends' Workers: for a Worker that wrangler deploys. " +
         "It prints the service binding to add to that Worker's wrangler.jsonc (`services`: LAYERON_SECRET → <project>-secret-<env>, entrypoint SecretProduct); " +
         "the backend entry listed in layeron.config.ts only needs to declare its secrets (see docs/guide.md, \"Your own Worker\").",
