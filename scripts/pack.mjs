@@ -100,6 +100,11 @@ function packOne(workspace, staging) {
     delete manifest.dependencies[name]
   }
   if (Object.keys(peers).length > 0) manifest.peerDependencies = { ...peers, ...(manifest.peerDependencies ?? {}) }
+  // The CLI's bundle/ holds its own copy of core and modules (packages/cli/scripts/bundle.mjs), so
+  // for it they are optional: `npx --package packs/layeron-cli-….tgz layer init` installs it alone.
+  if (manifest.name === "@layeron/cli") {
+    for (const name of Object.keys(peers)) manifest.peerDependenciesMeta = { ...(manifest.peerDependenciesMeta ?? {}), [name]: { optional: true } }
+  }
   writeFileSync(join(folder, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`)
   const packed = execFileSync("npm", ["pack", folder, "--json", "--ignore-scripts", "--pack-destination", staging], { cwd: staging, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
   const [result] = JSON.parse(packed)
