@@ -72,7 +72,7 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
     context.output.warn(`${shown}/package.json already had ${result.packageJsonKept.join(", ")}: kept as they are (layer init writes no key that exists)`)
   }
   if (result.tsconfigDiffers) {
-    context.output.warn(`${shown}/tsconfig.json was kept: for a Worker it needs "lib": ["ES2022", "WebWorker"] and "include" with "test" (docs/guide.md, "Start a project"), or Response and fetch do not type-check`)
+    context.output.warn(`${shown}/tsconfig.json was kept: for a Worker it needs "lib": ["ES2022", "WebWorker"] and "include" with "test" (docs/guide.md, "Set up a project"), or Response and fetch do not type-check`)
   }
   for (const entry of result.gitignoreMissing) context.output.warn(`${shown}/.gitignore does not ignore ${entry}: add it (it must stay on this machine)`)
   if (result.gitignoreHidesState) {

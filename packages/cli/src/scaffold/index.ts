@@ -100,7 +100,7 @@ async function checkWritable(path: string): Promise<void> {
     await access(path, constants.W_OK)
   } catch {
     throw new LayerError("init_unwritable", `cannot write ${path}: it is read-only, and \`layer init\` needs to add to it; nothing was written`, {
-      hint: `make it writable (chmod u+w ${path}) and run \`layer init\` again, or add what the project needs by hand (docs/guide.md, "Start a project")`,
+      hint: `make it writable (chmod u+w ${path}) and run \`layer init\` again, or add what the project needs by hand (docs/guide.md, "Set up a project")`,
       details: { file: path },
     })
   }
