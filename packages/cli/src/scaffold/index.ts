@@ -56,7 +56,11 @@ export async function scaffold(dir: string, options: ScaffoldOptions): Promise<S
   if (packageBefore === undefined) {
     if (await createFile(packageFile, packagePlan.content ?? "")) written.push("package.json")
     else kept.push("package.json")
-  } else if (packagePlan.content !== undefined) {
+  } else {
+    // Kept (never replaced by the template); what it lacked is added and named in packageJsonAdded.
+    kept.push("package.json")
+  }
+  if (packageBefore !== undefined && packagePlan.content !== undefined) {
     if ((await readIfPresent(packageFile)) !== packageBefore) {
       throw new LayerError("init_package_json_changed", "package.json changed while `layer init` ran: it was not merged (the other files were written)", { hint: "run `layer init` again to merge it" })
     }
