@@ -93,7 +93,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: [
       "FILE is dotenv (KEY=value lines; `export KEY=value`; # comments; 'single' and `backtick` quotes literal; \"double\" quotes " +
         "with \\n \\r \\t \\\" \\\\; quoted values may span lines; ${VAR} is not expanded) or one JSON object of strings " +
-        "(an object value is an envelope). A BOM, CRLF line endings, a binary file, a duplicate key or an empty value is refused with its line.",
+        "(an object value is an envelope). CRLF line endings are read as LF. A BOM, a binary file, a duplicate key or an empty value is refused with its line.",
       "Each key is resolved as `layer secret set NAME` would resolve it (a declared namespace/name, an adopted secretName, a bare name " +
         "of the default namespace, else a Cloudflare secret name), except that an UPPER_SNAKE key no declaration uses by name follows the " +
         "env-style convention: AUTH__SESSION_KEY is auth/session-key, and SESSION_KEY is the one declaration named session-key in any " +
