@@ -47,13 +47,13 @@ const STATUS: Record<AnchorFinding["status"], CheckStatus> = {
 }
 
 export function anchorsCheck(report: AnchorReport | string | undefined, environment: string): DoctorCheck {
-  if (report === undefined) return { id: "anchors", status: "not_checked", summary: "anchors: not checked (the store holds no secrets yet)" }
-  if (typeof report === "string") return { id: "anchors", status: "not_checked", summary: `anchors: not checked (${report})` }
+  if (report === undefined) return { id: "anchors", status: "not_checked", summary: "not checked (the store holds no secrets yet)" }
+  if (typeof report === "string") return { id: "anchors", status: "not_checked", summary: `not checked (${report})` }
   const findings = [report.sealingKey, ...report.secrets]
   const items: CheckItem[] = findings.map((finding) => ({ subject: finding.secret, status: STATUS[finding.status], detail: describe(finding) }))
   const count = (status: AnchorFinding["status"]) => findings.filter((finding) => finding.status === status).length
   const broken = count("mismatch") + count("invalid")
-  const summary = `anchors: ${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state`
+  const summary = `${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state`
   if (broken > 0) {
     return {
       id: "anchors",

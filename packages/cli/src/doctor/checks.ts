@@ -43,10 +43,17 @@ export function envelopeCheck(sizes: readonly EnvelopeSize[]): DoctorCheck {
   const status = worst(items.map((item) => item.status))
   const measured = sizes.filter((size) => size.bytes !== undefined).length
   const largest = Math.max(0, ...sizes.map((size) => size.bytes ?? 0))
+  const largestId = sizes.find((size) => size.bytes !== undefined && size.bytes === largest)?.id
+  // Name the ones not measured (a few, then a count), so the reader knows which sizes are unknown.
+  const unmeasured = sizes.filter((size) => size.bytes === undefined).map((size) => size.id)
+  const named = unmeasured.length > 4 ? `${unmeasured.slice(0, 3).join(", ")} and ${unmeasured.length - 3} more` : unmeasured.join(", ")
+  const notMeasured = unmeasured.length > 0 ? ` (not measured, no value recorded by layer: ${named})` : ""
   return {
     id: "envelope_sizes",
     status,
-    summary: `${measured} of ${sizes.length} envelopes measured; the largest is ${largest.toLocaleString("en-US")} of ${Limits.maxValueBytes.toLocaleString("en-US")} bytes`,
+    summary:
+      `${measured} of ${sizes.length} envelopes measured${notMeasured}; the largest is ${largest.toLocaleString("en-US")} of ${Limits.maxValueBytes.toLocaleString("en-US")} bytes` +
+      (largestId ? ` (${largestId})` : ""),
     items,
     figures: { limitBytes: Limits.maxValueBytes, dashboardEditorChars: DASHBOARD_EDITOR_CHARS, largestBytes: largest },
   }
