@@ -1,5 +1,6 @@
 /** The `layer` executable itself: help, version, argv errors, --json errors, debug, colour, --cwd. */
 import assert from "node:assert/strict"
+import { join } from "node:path"
 import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { after, before, describe, it } from "node:test"
@@ -145,6 +146,10 @@ describe("layer (the executable)", () => {
     const { execFileSync } = await import("node:child_process")
     const script = `${bash.stdout}\nCOMP_WORDS=(layer secret im); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --env ""); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --dr); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"`
     assert.equal(execFileSync("bash", ["-c", script], { cwd: project.root, encoding: "utf8" }), "import\ndev staging\n--dry-run\n")
+    // From a subfolder the config is found above; a secret's name is never completed as a file
+    // (src/api.ts would match "a"); secret import's FILE is; completion's SHELL is one of three.
+    const more = `${bash.stdout}\nCOMP_WORDS=(layer deploy --env ""); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer secret set a); COMP_CWORD=3; _layer; echo "[\${COMPREPLY[*]}]"\nCOMP_WORDS=(layer secret import a); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer completion z); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"`
+    assert.equal(execFileSync("bash", ["-c", more], { cwd: join(project.root, "src"), encoding: "utf8" }), "dev staging\n[]\napi.ts\nzsh\n")
     assert.match((await project.layer(["completion", "zsh"])).stdout, /^#compdef layer\n/)
     assert.match((await project.layer(["completion", "fish"])).stdout, /complete -c layer -n "__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from import" -l map/)
     const bad = await project.layer(["completion", "powershell"])
