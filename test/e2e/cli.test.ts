@@ -1,6 +1,5 @@
 /** The `layer` executable itself: help, version, argv errors, --json errors, debug, colour, --cwd. */
 import assert from "node:assert/strict"
-import { join } from "node:path"
 import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { after, before, describe, it } from "node:test"
