@@ -67,7 +67,10 @@ export function orphanCheck(stored: readonly string[], named: ReadonlySet<string
     id: "orphaned_secrets",
     status: "warning",
     summary: `${orphans.length} lo_ secret${orphans.length === 1 ? "" : "s"} no declaration of this project names (a removed declaration, or another project on the same account)`,
-    hint: `if no other project uses the account's store, delete them: \`layer secret delete NAME --force --env ${environment}\``,
+    hint:
+      orphans.length === 1
+        ? `if no other project uses the account's store, delete it: \`layer secret delete ${orphans[0]} --force --env ${environment}\``
+        : `if no other project uses the account's store, delete them: \`layer secret delete ${orphans[0]} --force --env ${environment}\`, and so on for each name below`,
     items: orphans.map((name) => ({ subject: name, status: "warning", detail: "named by no declaration" })),
     figures: { orphans },
   }
