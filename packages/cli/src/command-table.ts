@@ -296,11 +296,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: [
       "Writes into DIR (default: the current directory) the files a new project needs: layeron.config.ts (a local dev " +
         "environment), src/<backend>.ts declaring one random secret, package.json (type module, @layeron/core, @layeron/modules, " +
-        "@layeron/cli, scripts dev and deploy), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
+        "@layeron/cli, tsx, miniflare, scripts dev, deploy, test and typecheck), tsconfig.json and a .gitignore that keeps local what must stay local (.layeron/local/, " +
         ".layeron/locks/, .layeron/deploy/) while .layeron/secret-rotation/ stays committed.",
-      "An existing file is never overwritten: it is kept and named in the output. A folder that already has a layeron.config.* " +
+      "An existing file is never overwritten: it is kept and named in the output. An existing package.json gets what it lacks " +
+        "(\"type\": \"module\", the scripts, the dependencies, allowScripts), never a changed key, and the output says what was added; " +
+        "a CommonJS or read-only package.json is refused. A folder that already has a layeron.config.* " +
         "or cannot be written is refused, and nothing is written. The workspace and name come from --workspace and --name, " +
         "else a prompt at a terminal, else the folder's name (--yes takes the defaults without asking).",
+      "The @layeron dependencies follow how this CLI was installed (the registry, npm run pack's tarballs, or a checkout); tsx, " +
+        "typescript, Node's types and the miniflare that runs on this Node are declared too, and tsconfig.json checks src/ and test/ for a Worker.",
     ],
     positionals: [{ name: "DIR", required: false, description: "the project folder (created if missing; default .)" }],
     flags: {
