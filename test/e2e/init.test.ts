@@ -12,7 +12,8 @@ import { after, describe, it } from "node:test"
 import { startLayerDev } from "../helpers/dev.js"
 import { runProcess } from "../helpers/processes.js"
 import { LAYER_BIN, REPO_ROOT, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
-import type { LayerOptions, LayerRun } from "../helpers/project.js"
+import type { LayerOptions, LayerRun, TestProject } from "../helpers/project.js"
+import { layerInPty } from "../helpers/pty.js"
 import { cleanEnv, layTempProject } from "../helpers/temp-project.mjs"
 import type { TempProjectPaths } from "../helpers/temp-project.mjs"
 
@@ -190,6 +191,18 @@ describe("layer init", () => {
       await chmod(paths.root, 0o755)
     }
     await refused(paths, ["init", "locked", "--yes"], { code: "init_unwritable", message: /cannot write into .*locked: permission denied; nothing was written/, hint: /choose a folder you can write to/ }, asNobody, target)
+  })
+
+  it("at a terminal without --workspace, asks for the workspace (the project's name is the default), then confirms", async () => {
+    const paths = await emptyFolder()
+    const asTestProject = { root: paths.root, env: (extra: Record<string, string | undefined> = {}) => cleanEnv(paths, { LAYERON_TEST_NOW: NOW, ...extra }) } as unknown as TestProject
+    const run = await layerInPty(asTestProject, ["init", "--name", "shop"], [
+      { expect: "Workspace (your team or company", send: "acme\r" },
+      { expect: 'workspace "acme", name "shop"', send: "y\r" },
+    ])
+    assert.equal(run.exitCode, 0, run.output)
+    assert.equal(run.steps, 2, run.output)
+    assert.match(await readFile(join(paths.root, "layeron.config.ts"), "utf8"), /workspace: "acme",\n {2}name: "shop"/)
   })
 
   it("without a terminal, asks for --workspace or --yes; a bad name is refused; nothing written", async () => {
