@@ -76,12 +76,12 @@ async function measureOn(nodeBinary, { runs, tag, goals, compileCache = false })
     const subjects = [
       { key: "floor", run: node(["-e", "0"]) },
       { key: "wrangler", run: wrangler },
-      { key: "version", label: "layer --version", goal: 1.3, run: layer(["--version"]) },
+      { key: "version", label: "layer --version", goal: 1.2, run: layer(["--version"]) },
       // A declared secret: the write goes through the rotation record (lock, sealed copy, intent, completion).
-      { key: "set", label: "layer secret set, declared (local)", goal: 2.5, cache: "warm", args: ["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], run: set(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR]) },
+      { key: "set", label: "layer secret set, declared (local)", goal: 2, cache: "warm", args: ["secret", "set", "payments/stripe", "--value-env", VALUE_VAR], run: set(["secret", "set", "payments/stripe", "--value-env", VALUE_VAR]) },
       // A plain Cloudflare secret name that no declaration uses: one store write.
       { key: "setPlain", label: "layer secret set, undeclared name (local)", goal: 2.5, cache: "warm", args: ["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR], run: set(["secret", "set", "BENCH_PLAIN", "--value-env", VALUE_VAR]) },
-      { key: "list", label: "layer secret list --json (local)", goal: 3, cache: "warm", args: ["secret", "list", "--json"], run: layer(["secret", "list", "--json"]) },
+      { key: "list", label: "layer secret list --json (local)", goal: 2, cache: "warm", args: ["secret", "list", "--json"], run: layer(["secret", "list", "--json"]) },
       // The first command after an edit imports the project again (tsx): shown, no goal.
       {
         key: "listEdited",

@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { after, before, describe, it } from "node:test"
-import { createProject, jsonOf, LAYER_BIN, REPO_ROOT, runLayer } from "../helpers/project.js"
+import { cloudflareConfig, createProject, jsonOf, LAYER_BIN, REPO_ROOT, runLayer } from "../helpers/project.js"
 import type { TestProject } from "../helpers/project.js"
 import { layerInPty } from "../helpers/pty.js"
 
@@ -112,14 +112,26 @@ describe("layer (the executable)", () => {
     assert.doesNotMatch(deploy, /^  2 /m)
   })
 
-  it("refuses deploy without a terminal unless --yes, like the other writers, and says the rule in --help", async () => {
-    const before = await project.snapshot()
-    const run = await project.layer(["deploy"])
-    assert.equal(run.code, 1)
-    assert.match(run.stderr, /^error: deploying needs confirmation, and stdin is not a terminal\nhint: pass --yes to confirm, or --dry-run to see the plan and write nothing$/m)
-    assert.deepEqual(await project.snapshot(), before)
+  it("refuses a Cloudflare deploy without a terminal unless --yes, deploys a local one without asking, and says the rule in --help", async () => {
+    const own = await createProject({ "layeron.config.ts": cloudflareConfig("0123456789abcdef0123456789abcdef") })
+    try {
+      const before = await own.snapshot()
+      const run = await own.layer(["deploy", "--env", "production"])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /^error: deploying to Cloudflare needs confirmation, and stdin is not a terminal\nhint: pass --yes to confirm, or --dry-run to see the plan and write nothing$/m)
+      assert.deepEqual(await own.snapshot(), before)
+      // A local environment writes nothing shared: no --yes, no terminal, and it deploys.
+      const local = await own.layer(["deploy", "--env", "dev", "--json"])
+      assert.equal(local.code, 0, local.stderr)
+      assert.equal((JSON.parse(local.stdout) as { provider: string; dryRun: boolean }).provider, "local")
+      assert.notDeepEqual(await own.snapshot(), before, "the local deploy wrote its store")
+    } finally {
+      await own.cleanup()
+    }
     assert.equal((await project.layer(["deploy", "--dry-run"])).code, 0, "a dry run needs no --yes")
-    assert.match((await project.layer(["--help"])).stdout, /Confirmation: Writers that change more than the one value typed/)
+    const help = (await project.layer(["--help"])).stdout
+    assert.match(help, /Confirmation: Writers that change more than the one value typed/)
+    assert.match(help, /A deploy to a local\nenvironment never asks/)
   })
 
   it("prints completion scripts for bash, zsh and fish that know the commands and flags", async () => {
@@ -133,6 +145,10 @@ describe("layer (the executable)", () => {
     const { execFileSync } = await import("node:child_process")
     const script = `${bash.stdout}\nCOMP_WORDS=(layer secret im); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --env ""); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer deploy --dr); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"`
     assert.equal(execFileSync("bash", ["-c", script], { cwd: project.root, encoding: "utf8" }), "import\ndev staging\n--dry-run\n")
+    // From a subfolder the config is found above; a secret's name is never completed as a file
+    // (src/api.ts would match "a"); secret import's FILE is; completion's SHELL is one of three.
+    const more = `${bash.stdout}\nCOMP_WORDS=(layer deploy --env ""); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer secret set a); COMP_CWORD=3; _layer; echo "[\${COMPREPLY[*]}]"\nCOMP_WORDS=(layer secret import a); COMP_CWORD=3; _layer; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(layer completion z); COMP_CWORD=2; _layer; echo "\${COMPREPLY[*]}"`
+    assert.equal(execFileSync("bash", ["-c", more], { cwd: join(project.root, "src"), encoding: "utf8" }), "dev staging\n[]\napi.ts\nzsh\n")
     assert.match((await project.layer(["completion", "zsh"])).stdout, /^#compdef layer\n/)
     assert.match((await project.layer(["completion", "fish"])).stdout, /complete -c layer -n "__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from import" -l map/)
     const bad = await project.layer(["completion", "powershell"])

@@ -11,8 +11,9 @@ import { join, relative } from "node:path"
 import { after, describe, it } from "node:test"
 import { startLayerDev } from "../helpers/dev.js"
 import { runProcess } from "../helpers/processes.js"
-import { LAYER_BIN, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
-import type { LayerOptions, LayerRun } from "../helpers/project.js"
+import { LAYER_BIN, REPO_ROOT, jsonOf, listFiles, runLayer, sha256 } from "../helpers/project.js"
+import type { LayerOptions, LayerRun, TestProject } from "../helpers/project.js"
+import { layerInPty } from "../helpers/pty.js"
 import { cleanEnv, layTempProject } from "../helpers/temp-project.mjs"
 import type { TempProjectPaths } from "../helpers/temp-project.mjs"
 
@@ -59,14 +60,19 @@ describe("layer init", () => {
     const paths = await emptyFolder()
     const run = await layer(paths, ["init", "--workspace", "acme", "--name", "shop", "--json"])
     assert.equal(run.code, 0, run.stderr)
-    const doc = jsonOf<{ written: string[]; kept: string[]; workspace: string; name: string }>(run)
-    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts", "package.json", "tsconfig.json", ".gitignore"])
+    const doc = jsonOf<{ written: string[]; kept: string[]; workspace: string; name: string; install: string }>(run)
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts", "tsconfig.json", ".gitignore", "package.json"])
     assert.deepEqual([doc.kept, doc.workspace, doc.name], [[], "acme", "shop"])
+    // The CLI runs from this checkout: the project depends on its packages by path.
+    assert.equal(doc.install, "checkout")
 
     const pkg = JSON.parse(await readFile(join(paths.root, "package.json"), "utf8")) as Record<string, Record<string, string> | string>
     assert.equal(pkg.type, "module")
-    assert.deepEqual(Object.keys({ ...(pkg.dependencies as object), ...(pkg.devDependencies as object) }).sort(), ["@layeron/cli", "@layeron/core", "@layeron/modules"])
-    assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy", test: "node --import tsx --test test/*.test.ts" })
+    assert.deepEqual(Object.keys({ ...(pkg.dependencies as object), ...(pkg.devDependencies as object) }).sort(), ["@layeron/cli", "@layeron/core", "@layeron/modules", "@types/node", "miniflare", "tsx", "typescript"])
+    assert.equal((pkg.dependencies as Record<string, string>)["@layeron/core"], `file:${relative(paths.root, join(REPO_ROOT, "packages", "core"))}`)
+    assert.equal((pkg.devDependencies as Record<string, string>).miniflare, process.versions.node.startsWith("20.") ? "4.20260426.0" : "^4.20260426.0")
+    assert.deepEqual(pkg.scripts, { dev: "layer dev", deploy: "layer deploy", test: "node --import tsx --test test/*.test.ts", typecheck: "tsc --noEmit" })
+    assert.deepEqual(pkg.allowScripts, { esbuild: true, workerd: true, sharp: true })
     // The project's own test (testSecrets, no miniflare) passes as written.
     const ownRun = await runProcess(process.execPath, ["--import", "tsx", "--test", "test/api.test.ts"], { cwd: paths.root, env: cleanEnv(paths, {}) })
     const own = { code: ownRun.code, output: ownRun.stdout + ownRun.stderr }
@@ -86,7 +92,8 @@ describe("layer init", () => {
       jsonOf<{ secrets: { namespace: string; name: string; status: string }[] }>(list).secrets.map((s) => `${s.namespace}/${s.name} ${s.status}`),
       ["auth/session-key missing"],
     )
-    const deploy = await layer(paths, ["deploy", "--env", "dev", "--yes"])
+    // A local deploy asks nothing, at a terminal or not.
+    const deploy = await layer(paths, ["deploy", "--env", "dev"])
     assert.equal(deploy.code, 0, deploy.stderr)
 
     // Ready once its URL line is out: the first request must be answered, no polling for it.
@@ -104,23 +111,66 @@ describe("layer init", () => {
     assert.equal(stopped.code, 0, stopped.stderr)
   })
 
-  it("never overwrites: existing files are kept byte for byte and named; a .gitignore hiding .layeron/ is warned about", async () => {
+  it("never overwrites: existing files are kept byte for byte and named; package.json gets only what it lacks; a .gitignore hiding .layeron/ is warned about", async () => {
     const paths = await emptyFolder()
-    const pkg = '{ "name": "mine", "private": true }\n'
+    const pkg = '{\n    "name": "mine",\n    "private": true,\n    "scripts": { "test": "vitest run", "build": "tsc" },\n    "devDependencies": { "tsx": "4.0.0" }\n}\n'
     await writeFile(join(paths.root, "package.json"), pkg)
     await writeFile(join(paths.root, ".gitignore"), ".layeron/\nnode_modules\n")
+    const tsconfig = '{ "compilerOptions": { "strict": true } }\n'
+    await writeFile(join(paths.root, "tsconfig.json"), tsconfig)
     const run = await layer(paths, ["init", "--yes", "--json"])
     assert.equal(run.code, 0, run.stderr)
-    const doc = jsonOf<{ written: string[]; kept: string[] }>(run)
-    assert.deepEqual(doc.kept, ["package.json", ".gitignore"])
-    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts", "tsconfig.json"])
-    assert.equal(await readFile(join(paths.root, "package.json"), "utf8"), pkg)
+    const doc = jsonOf<{ written: string[]; kept: string[]; packageJsonAdded: string[]; packageJsonKept: string[] }>(run)
+    assert.deepEqual(doc.kept, ["tsconfig.json", ".gitignore", "package.json"])
+    assert.deepEqual(doc.written, ["layeron.config.ts", "src/api.ts", "test/api.test.ts"])
+    assert.equal(await readFile(join(paths.root, "tsconfig.json"), "utf8"), tsconfig)
+    assert.match(run.stderr, /warning: \.\/tsconfig\.json was kept: for a Worker it needs "lib": \["ES2022", "WebWorker"\]/)
+    const merged = JSON.parse(await readFile(join(paths.root, "package.json"), "utf8")) as Record<string, Record<string, string> | string | boolean>
+    assert.equal(merged.name, "mine")
+    assert.equal(merged.type, "module")
+    assert.deepEqual(merged.scripts, { test: "vitest run", build: "tsc", dev: "layer dev", deploy: "layer deploy", typecheck: "tsc --noEmit" })
+    assert.equal((merged.devDependencies as Record<string, string>).tsx, "4.0.0", "the project's own tsx was kept")
+    assert.ok((await readFile(join(paths.root, "package.json"), "utf8")).startsWith('{\n    "name": "mine"'), "the file's indentation was kept")
+    assert.ok(doc.packageJsonAdded.includes("type") && doc.packageJsonAdded.includes("scripts.dev") && doc.packageJsonAdded.includes("dependencies.@layeron/core"), doc.packageJsonAdded.join(", "))
+    assert.ok(!doc.packageJsonAdded.includes("scripts.test") && !doc.packageJsonAdded.includes("devDependencies.tsx"))
+    assert.deepEqual(doc.packageJsonKept, ["scripts.test", "devDependencies.tsx"])
+    assert.match(run.stderr, /package\.json already had scripts\.test, devDependencies\.tsx: kept as they are/)
     assert.equal(await readFile(join(paths.root, ".gitignore"), "utf8"), ".layeron/\nnode_modules\n")
     assert.match(run.stderr, /warning: \.\/\.gitignore ignores all of \.layeron\/, so shared environments' rotation state \(\.layeron\/secret-rotation\/\) would never be committed/)
 
     const human = await layer(paths, ["init", "sub", "--yes"])
     assert.equal(human.code, 0, human.stderr)
     assert.match(human.stdout, /wrote layeron\.config\.ts/)
+  })
+
+  it("refuses a CommonJS package.json (as npm init -y writes it), naming the fix, and writes nothing", async () => {
+    const paths = await emptyFolder()
+    await writeFile(join(paths.root, "package.json"), '{ "name": "mine", "type": "commonjs", "scripts": { "test": "echo \\"Error: no test specified\\" && exit 1" } }\n')
+    await refused(paths, ["init", "--yes"], { code: "init_commonjs_package", message: /package\.json has "type": "commonjs", but a Layeron project's config and backends are ES modules; nothing was written/, hint: /npm pkg set type=module/ })
+  })
+
+  it("refuses a package.json that is not a JSON object, and writes nothing", async () => {
+    const paths = await emptyFolder()
+    await writeFile(join(paths.root, "package.json"), '{ "name": "mine", }\n')
+    await refused(paths, ["init", "--yes"], { code: "init_package_json_invalid", message: /package\.json is not valid JSON/, hint: /fix package\.json/ })
+  })
+
+  it("refuses a read-only package.json it would have to add to, and writes nothing", async () => {
+    const paths = await emptyFolder()
+    const file = join(paths.root, "package.json")
+    await writeFile(file, '{ "name": "mine", "private": true }\n')
+    await chmod(file, 0o444)
+    await refused(paths, ["init", "--yes"], { code: "init_unwritable", message: /package\.json: it is read-only, and `layer init` needs to add to it; nothing was written/, hint: /chmod u\+w/ })
+  })
+
+  it("replaces npm init's placeholder test script, which only fails, and names it among what it added", async () => {
+    const paths = await emptyFolder()
+    await writeFile(join(paths.root, "package.json"), '{ "name": "mine", "type": "module", "scripts": { "test": "echo \\"Error: no test specified\\" && exit 1" } }\n')
+    const run = await layer(paths, ["init", "--yes", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    assert.ok(jsonOf<{ packageJsonAdded: string[] }>(run).packageJsonAdded.includes("scripts.test"))
+    const merged = JSON.parse(await readFile(join(paths.root, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    assert.equal(merged.scripts.test, "node --import tsx --test test/*.test.ts")
   })
 
   it("refuses a folder that is already a project, and writes nothing", async () => {
@@ -141,6 +191,18 @@ describe("layer init", () => {
       await chmod(paths.root, 0o755)
     }
     await refused(paths, ["init", "locked", "--yes"], { code: "init_unwritable", message: /cannot write into .*locked: permission denied; nothing was written/, hint: /choose a folder you can write to/ }, asNobody, target)
+  })
+
+  it("at a terminal without --workspace, asks for the workspace (the project's name is the default), then confirms", async () => {
+    const paths = await emptyFolder()
+    const asTestProject = { root: paths.root, env: (extra: Record<string, string | undefined> = {}) => cleanEnv(paths, { LAYERON_TEST_NOW: NOW, ...extra }) } as unknown as TestProject
+    const run = await layerInPty(asTestProject, ["init", "--name", "shop"], [
+      { expect: "Workspace (your team or company", send: "acme\r" },
+      { expect: 'workspace "acme", name "shop"', send: "y\r" },
+    ])
+    assert.equal(run.exitCode, 0, run.output)
+    assert.equal(run.steps, 2, run.output)
+    assert.match(await readFile(join(paths.root, "layeron.config.ts"), "utf8"), /workspace: "acme",\n {2}name: "shop"/)
   })
 
   it("without a terminal, asks for --workspace or --yes; a bad name is refused; nothing written", async () => {

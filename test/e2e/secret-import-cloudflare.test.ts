@@ -42,6 +42,25 @@ function hundredEntries(): string {
 }
 
 describe("secret import into Cloudflare", () => {
+  test("--dry-run on an account without a store writes nothing at all: no store is created to list it", async () => {
+    const bare = emulator.addAccount({ name: "Bare", withDefaultStore: false }).id
+    const bareToken = emulator.addToken({ kind: "user", accountIds: [bare], permissions: [...PERMISSIONS] })
+    const own = await createProject({ "layeron.config.ts": cloudflareConfig(bare), "src/api.ts": DEFAULT_API })
+    try {
+      await own.write(".env", "TOKEN_A=one\nSESSION_KEY=" + KEY + "\n")
+      emulator.resetRequestLog()
+      const run = await own.layer(["secret", "import", ".env", "--env", "production", "--dry-run", "--json"], { env: { ...env(), CLOUDFLARE_API_TOKEN: bareToken } })
+      assert.equal(run.code, 0, run.stderr)
+      const doc = jsonOf<{ dryRun: boolean; secrets: { key: string; action: string }[] }>(run)
+      assert.equal(doc.dryRun, true)
+      assert.deepEqual(doc.secrets.map((row) => [row.key, row.action]), [["TOKEN_A", "create"], ["SESSION_KEY", "create"]])
+      const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)
+      assert.deepEqual(writes, [], "the dry run sent a write")
+    } finally {
+      await own.cleanup()
+    }
+  })
+
   test("100 entries: one listing and 100 writes, every value in the store, progress on stderr, no value shown", async () => {
     await project.write(".env", hundredEntries())
     emulator.resetRequestLog()

@@ -121,7 +121,6 @@ describe("layer secret import", () => {
       ["an invalid name", "A=1\nbad name=2\n", /^bad line 2: expected KEY=value/],
       ["an invalid Cloudflare name", "A=1\nbad.name=2\n", /^bad line 2 \(bad\.name\): "bad\.name" is not a valid secret name/],
       ["a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("A=1\n")]), /^bad line 1: the file starts with a UTF-8 byte-order mark/],
-      ["CRLF line endings", "A=1\r\nB=2\r\n", /^bad line 1: the file has CRLF \(Windows\) line endings/],
       ["a binary file", Buffer.from([0x41, 0x3d, 0x31, 0x0a, 0x42, 0x3d, 0x00, 0x01]), /^bad line 2: the file holds a NUL byte/],
       ["invalid UTF-8", Buffer.from([0x41, 0x3d, 0x31, 0x0a, 0x0a, 0x42, 0x3d, 0xff, 0xfe]), /^bad line 3: the file is not valid UTF-8/],
       ["the sealing key by name", "A=1\nlayeron/sealing-key=x\n", /^bad line 2: layeron\/sealing-key is lo_[0-9a-f]{24} \(layeron\/sealing-key\), Layeron's own sealing key/],

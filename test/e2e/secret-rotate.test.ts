@@ -83,6 +83,12 @@ describe("layer secret rotate on the local provider: months of rotations", () =>
     assert.deepEqual([rows["auth/signing-key"].reason, rows["auth/signing-key"].newVersion], ["first_value", "v1"])
     assert.deepEqual(rows["auth/signing-key"].versions, { kept: [], expiring: [], dropped: [], added: ["v1"] })
     assert.match(rows["auth/signing-key"].physicalName, /^lo_[0-9a-f]{24}$/)
+    // The policy is `rotation` here as in `secret list --json` (and in the config); `policy` is kept for existing readers.
+    const list = jsonOf<{ secrets: { namespace: string; name: string; rotation: unknown }[] }>(await layer(project, ["secret", "list", "--json"]))
+    for (const row of doc.secrets) {
+      assert.deepEqual(row.rotation, row.policy)
+      assert.deepEqual(row.rotation, list.secrets.find((listed) => listed.namespace === row.namespace && listed.name === row.name)?.rotation)
+    }
   })
 
   it("plans after the first values: the next due time of each schedule, exit 2 while something is due", async () => {

@@ -63,7 +63,7 @@ describe("layer secret set: bad input", () => {
   it("a missing config", async () => {
     const bare = await createProject({ "layeron.config.ts": null })
     try {
-      await refused(["secret", "set", "X", "--value-env", "V"], { code: "config_not_found", message: /no layeron\.config\.ts in .+ or any directory above it/, hint: /--cwd <project dir>, or create layeron\.config\.ts/ }, { env: { V: "v" } }, bare)
+      await refused(["secret", "set", "X", "--value-env", "V"], { code: "config_not_found", message: /no layeron\.config\.ts in .+ or any directory above it/, hint: /--cwd <project dir>; to start a project here, run `layer init`/ }, { env: { V: "v" } }, bare)
     } finally {
       await bare.cleanup()
     }

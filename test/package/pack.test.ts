@@ -2,10 +2,14 @@
  * What a user installs: each package's tarball, as `npm pack` would make it, holds only what
  * runs or types the package (no tests, fixtures or build info), and @layeron/cli's runtime
  * dependencies stay lean (cloudflare is types only; miniflare is an optional peer for `layer dev`).
+ * Each package would publish (`npm publish --dry-run`), and `npm run pack` writes the tarballs a
+ * project installs today, refusing a stale build or mismatched versions with nothing written.
  */
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { execFileSync, spawnSync } from "node:child_process"
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, it } from "node:test"
 
 const root = new URL("../../", import.meta.url).pathname
@@ -81,5 +85,97 @@ describe("@layeron/cli's manifest", () => {
 
   it("says which Node it supports", () => {
     assert.equal(manifest.engines.node, ">=20.10")
+  })
+})
+
+describe("npm publish --dry-run", () => {
+  for (const workspace of ["packages/modules", "packages/core", "packages/cli"]) {
+    it(`${workspace} would publish publicly, at the version the others depend on`, () => {
+      const out = execFileSync("npm", ["publish", "--dry-run", "--json", "--ignore-scripts", "--access", "public", "-w", workspace], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+      const manifest = JSON.parse(readFileSync(join(root, workspace, "package.json"), "utf8")) as { name: string; version: string; publishConfig?: { access?: string } }
+      const report = (JSON.parse(out) as Record<string, { id: string; files: PackedFile[] }>)[manifest.name]
+      assert.equal(report?.id, `${manifest.name}@${manifest.version}`)
+      assert.ok(report.files.some((file) => file.path === "dist/index.js"))
+      assert.equal(manifest.publishConfig?.access, "public")
+    })
+  }
+})
+
+describe("npm run pack (scripts/pack.mjs)", () => {
+  const PACK = join(root, "scripts", "pack.mjs")
+
+  function pack(args: string[]): { code: number; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [PACK, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 })
+    return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr }
+  }
+
+  /** A copy of the three packages (manifests, sources and builds) under a root of their own, to break on purpose. */
+  function copyRepo(): string {
+    const copy = mkdtempSync(join(tmpdir(), "layeron-pack-repo-"))
+    writeFileSync(join(copy, "package.json"), JSON.stringify({ name: "copy", private: true, workspaces: ["packages/modules", "packages/core", "packages/cli"] }))
+    for (const workspace of ["packages/modules", "packages/core", "packages/cli"]) {
+      for (const part of ["package.json", "src", "dist", "bundle", "bin"]) {
+        const from = join(root, workspace, part)
+        if (existsSync(from)) cpSync(from, join(copy, workspace, part), { recursive: true })
+      }
+    }
+    return copy
+  }
+
+  it("writes three tarballs into one folder, the @layeron dependencies as exact peers", () => {
+    const out = mkdtempSync(join(tmpdir(), "layeron-packs-"))
+    try {
+      const result = pack(["--out", out])
+      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(readdirSync(out).sort(), ["layeron-cli-0.1.0.tgz", "layeron-core-0.1.0.tgz", "layeron-modules-0.1.0.tgz"])
+      const cli = JSON.parse(execFileSync("tar", ["-xzOf", join(out, "layeron-cli-0.1.0.tgz"), "package/package.json"], { encoding: "utf8" })) as {
+        dependencies: Record<string, string>
+        peerDependencies: Record<string, string>
+      }
+      assert.equal(cli.peerDependencies["@layeron/core"], "0.1.0")
+      assert.equal(cli.peerDependencies["@layeron/modules"], "0.1.0")
+      assert.ok(!Object.keys(cli.dependencies).some((name) => name.startsWith("@layeron/")), "an @layeron package is still a plain dependency")
+      const files = execFileSync("tar", ["-tzf", join(out, "layeron-cli-0.1.0.tgz")], { encoding: "utf8" }).split("\n")
+      assert.ok(files.includes("package/bundle/bin.js"))
+      assert.ok(!files.some((file) => FORBIDDEN.test(file)), "a test file was packed")
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })
+
+  it("refuses a stale build (an output whose source is gone), naming it, and writes nothing", () => {
+    const copy = copyRepo()
+    try {
+      writeFileSync(join(copy, "packages/core/dist/removed-module.js"), "export {}\n")
+      const out = join(copy, "packs")
+      const result = pack(["--repo", copy, "--out", out])
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, /packages\/core\/dist\/removed-module\.js has no source/)
+      assert.match(result.stderr, /nothing was written/)
+      assert.ok(!existsSync(out), "the packs folder was created")
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
+  })
+
+  it("refuses @layeron versions that do not match each other, naming both, and writes nothing", () => {
+    const copy = copyRepo()
+    try {
+      const path = join(copy, "packages/core/package.json")
+      const manifest = JSON.parse(readFileSync(path, "utf8")) as { dependencies: Record<string, string> }
+      manifest.dependencies["@layeron/modules"] = "0.0.9"
+      writeFileSync(path, JSON.stringify(manifest))
+      const out = join(copy, "packs")
+      const result = pack(["--repo", copy, "--out", out])
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, /@layeron\/core .* depends on @layeron\/modules 0\.0\.9, but @layeron\/modules is 0\.1\.0/)
+      assert.ok(!existsSync(out), "the packs folder was created")
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
   })
 })

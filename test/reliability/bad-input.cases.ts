@@ -51,7 +51,7 @@ const WEAK_RSA_JWK = JSON.stringify({ ...generateKeyPairSync("rsa", { modulusLen
 
 export const CASES: readonly BadInputCase[] = [
   // ---- config (layeron.config.ts) ----
-  { id: "config-missing", area: "config", files: { "layeron.config.ts": null }, args: SET_X, env: V, code: "config_not_found", message: /no layeron\.config\.ts in .+ or any directory above it\n.*create layeron\.config\.ts/ },
+  { id: "config-missing", area: "config", files: { "layeron.config.ts": null }, args: SET_X, env: V, code: "config_not_found", message: /no layeron\.config\.ts in .+ or any directory above it\n.*run `layer init`/ },
   { id: "config-throws", area: "config", files: { "layeron.config.ts": 'throw new Error("config says no")\n' }, args: SET_X, env: V, code: "config_import_failed", message: /layeron\.config\.ts threw while loading: config says no\nfix the error in layeron\.config\.ts/ },
   { id: "config-syntax-error", area: "config", files: { "layeron.config.ts": "export default project({ workspace: \n" }, args: ["secret", "list"], code: "config_import_failed", message: /layeron\.config\.ts threw while loading: Transform failed[\s\S]*Unexpected end of file\nfix the error in layeron\.config\.ts/ },
   { id: "config-no-default-export", area: "config", files: { "layeron.config.ts": "export const x = 1\n" }, args: ["secret", "list"], code: "config_no_default_export", message: /layeron\.config\.ts has no default export\n.*export default project/ },

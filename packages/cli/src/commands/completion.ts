@@ -1,11 +1,13 @@
 /**
  * `layer completion bash|zsh|fish`: a completion script generated from the command table, so
  * it never falls out of step with the commands. Environment names for --env come from the
- * project at completion time: the scripts read the `environments` keys of layeron.config.ts
- * in the current directory with sed, so completing never waits for a Node start.
+ * project at completion time: the scripts read the `environments` keys of the layeron.config.*
+ * found from the current directory upwards with sed, so completing never waits for a Node start.
+ * Only `secret import` completes file names (a secret's name is not a file).
  */
 import { LayerError } from "../errors.js"
-import { COMMANDS } from "../cli.js"
+import { COMMANDS } from "../command-table.js"
+import { CONFIG_FILE_NAMES } from "../config/find.js"
 import { GLOBAL_FLAGS } from "../framework/spec.js"
 import type { CommandResult } from "../output/index.js"
 import type { CommandContext } from "./types.js"
@@ -44,9 +46,25 @@ export function completionScript(shell: Shell): string {
   return fish(top, groups, commands)
 }
 
-// The config's environment names: keys of `environments: { dev: …, production: … }`, read with
-// sed so completion stays instant; a config written another way just completes no names.
-const ENV_NAMES = `sed -n '/environments/,/^ *}/s/^ *\\([a-z0-9_-]*\\): *{.*/\\1/p' layeron.config.ts 2>/dev/null | grep -v '^environments$'`
+// The config's environment names: keys of `environments: { dev: …, production: … }` in the
+// layeron.config.* found from the current directory upwards (as the CLI finds it), read with sed so
+// completion stays instant; a config written another way just completes no names. A POSIX sh
+// script without single quotes, so that bash, zsh and fish can all run it through `sh -c '…'`.
+const FIND_ENV_NAMES = [
+  "d=$PWD; while :; do",
+  `for f in ${CONFIG_FILE_NAMES.join(" ")}; do if [ -f "$d/$f" ]; then`,
+  'sed -n "/environments/,/^ *}/s/^ *\\([a-z0-9_-]*\\): *{.*/\\1/p" "$d/$f" | grep -v "^environments$"; exit 0; fi; done;',
+  '[ "$d" = / ] && exit 0; d=$(dirname "$d"); done',
+].join(" ")
+const ENV_NAMES = `sh -c '${FIND_ENV_NAMES}' 2>/dev/null`
+
+/** What a command's positional argument is, for completion: a file, a folder, a shell, or nothing to offer (a secret's name). */
+function positionalKind(label: string): "file" | "dir" | "shell" | "none" {
+  if (label === "secret import") return "file"
+  if (label === "init") return "dir"
+  if (label === "completion") return "shell"
+  return "none"
+}
 
 function bash(top: string[], groups: Map<string, string[]>, commands: Word[]): string {
   const cases = commands.map((c) => `    "${c.label}") flags="${c.flags.join(" ")}" ;;`).join("\n")
@@ -67,7 +85,11 @@ ${groupCases}
   case "$cmd" in
 ${cases}
   esac
-  if [ "\${cur#-}" != "$cur" ]; then COMPREPLY=($(compgen -W "$flags" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+  if [ "\${cur#-}" != "$cur" ]; then COMPREPLY=($(compgen -W "$flags" -- "$cur")); return; fi
+  case "$cmd" in
+${positionalCases(commands, { file: 'COMPREPLY=($(compgen -f -- "$cur"))', dir: 'COMPREPLY=($(compgen -d -- "$cur"))', shell: 'COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))' })}
+    *) COMPREPLY=() ;;
+  esac
 }
 complete -F _layer layer
 `
@@ -91,7 +113,10 @@ ${groupCases}
   case "$cmd" in
 ${cases}
   esac
-  if [[ "\${words[CURRENT]}" == -* ]]; then compadd -- $flags; else _files; fi
+  if [[ "\${words[CURRENT]}" == -* ]]; then compadd -- $flags; return; fi
+  case "$cmd" in
+${positionalCases(commands, { file: "_files", dir: "_files -/", shell: "compadd -- bash zsh fish" })}
+  esac
 }
 compdef _layer layer
 `
@@ -103,7 +128,11 @@ function fish(top: string[], groups: Map<string, string[]>, commands: Word[]): s
     "complete -c layer -f",
     `complete -c layer -n __fish_use_subcommand -a "${top.join(" ")}"`,
     ...[...groups].map(([group, subs]) => `complete -c layer -n "__fish_seen_subcommand_from ${group}; and not __fish_seen_subcommand_from ${subs.join(" ")}" -a "${subs.join(" ")}"`),
-    `complete -c layer -s e -l env -x -a "(${ENV_NAMES.replace(/\\\\/g, "\\\\")})" -d environment`,
+    // Inside fish's double quotes: \\, " and $ escaped, so the sh script reaches sh as written.
+    `complete -c layer -s e -l env -x -a "(${ENV_NAMES.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\$/g, "\\$")})" -d environment`,
+    "complete -c layer -n \"__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from import\" -F",
+    "complete -c layer -n \"__fish_seen_subcommand_from init\" -a \"(__fish_complete_directories)\"",
+    "complete -c layer -n \"__fish_seen_subcommand_from completion\" -a \"bash zsh fish\"",
   ]
   for (const c of commands) {
     const words = c.label.split(" ")
@@ -114,4 +143,13 @@ function fish(top: string[], groups: Map<string, string[]>, commands: Word[]): s
     }
   }
   return `${lines.join("\n")}\n`
+}
+
+/** `case` arms for the commands whose positional argument can be completed. */
+function positionalCases(commands: Word[], actions: Record<"file" | "dir" | "shell", string>): string {
+  return commands
+    .map((c) => [c.label, positionalKind(c.label)] as const)
+    .filter((entry): entry is readonly [string, "file" | "dir" | "shell"] => entry[1] !== "none")
+    .map(([label, kind]) => `    "${label}") ${actions[kind]} ;;`)
+    .join("\n")
 }

@@ -27,7 +27,6 @@ export type DeployCommandDocument = DeployDocument & { serviceBinding?: ServiceB
 export async function run(context: CommandContext): Promise<CommandResult<DeployCommandDocument>> {
   const dryRun = booleanFlag(context.flags, "dry-run")
   const productOnly = booleanFlag(context.flags, "product-only")
-  if (!dryRun) requireConfirmationSource(context, "deploying", "or --dry-run to see the plan and write nothing")
   const ask = !dryRun && !booleanFlag(context.flags, "yes") && context.terminal.interactive
   const report = await deploy({
     cwd: context.global.cwd,
@@ -36,6 +35,8 @@ export async function run(context: CommandContext): Promise<CommandResult<Deploy
     dryRun,
     productOnly,
     ...(ask ? { confirm: (question: string) => context.terminal.confirm(question) } : {}),
+    // Only a Cloudflare deploy needs a confirmation; a local one writes nothing shared (framework/confirm.ts).
+    ...(dryRun ? {} : { requireConfirmation: () => requireConfirmationSource(context, "deploying to Cloudflare", "or --dry-run to see the plan and write nothing") }),
     now: context.now,
     debug: (message) => context.output.debug(message),
     warn: (message) => context.output.warn(message),

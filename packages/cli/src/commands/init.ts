@@ -3,12 +3,16 @@
  * the config's own rule before anything is written; at a terminal the person confirms what
  * will be created, elsewhere --yes or --workspace says they chose.
  */
+import { readFileSync } from "node:fs"
 import { basename, relative, resolve } from "node:path"
 import { DECLARATION_NAME_PATTERN } from "@layeron/modules/limits"
 import { LayerError } from "../errors.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
+import { packageFile } from "../package-root.js"
 import { scaffold } from "../scaffold/index.js"
-import type { ScaffoldResult } from "../scaffold/index.js"
+import type { ScaffoldOptions, ScaffoldResult } from "../scaffold/index.js"
+import { detectInstallSource, packageSpecs } from "../scaffold/install-source.js"
+import type { InstallSource } from "../scaffold/install-source.js"
 import { cliVersion } from "../version.js"
 import { booleanFlag, stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
@@ -19,6 +23,12 @@ export interface InitDocument {
   name: string
   written: string[]
   kept: string[]
+  /** How the project depends on the Layeron packages: as the running CLI was installed. */
+  install: InstallSource["kind"]
+  /** What was added to an existing package.json (`type`, `scripts.test`, `devDependencies.tsx`, …). */
+  packageJsonAdded: string[]
+  /** Its entries that differ from what init would write, kept as they are. */
+  packageJsonKept: string[]
   /** What must stay local but a kept .gitignore does not ignore. */
   gitignoreMissing: string[]
   next: string[]
@@ -30,8 +40,9 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
   const workspaceFlag = stringFlag(context.flags, "workspace")
   const folderName = slug(basename(dir))
   const name = checkName("name", stringFlag(context.flags, "name") ?? folderName, "--name")
-  const workspace = checkName("workspace", workspaceFlag ?? name, "--workspace")
   const shown = relative(context.global.cwd, dir) || "."
+  const askWorkspace = !yes && context.terminal.interactive && workspaceFlag === undefined && context.terminal.ask !== undefined
+  const workspace = checkName("workspace", askWorkspace ? await context.terminal.ask!("Workspace (your team or company; part of every secret's physical name)", name) : (workspaceFlag ?? name), "--workspace")
 
   if (!yes && context.terminal.interactive) {
     const question = `Create a Layeron project in ${shown} (workspace "${workspace}", name "${name}")? Both become part of every secret's physical name`
@@ -44,13 +55,25 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
     })
   }
 
-  // Today, unless the installed workerd knows no date that new: then `layer dev` runs it as declared.
-  // miniflare is an optional peer (only `layer dev` needs it): without it, today's date stands.
-  const today = context.now().toISOString().slice(0, 10)
-  const { findMiniflare } = await import("../deploy/dev/miniflare-support.js")
-  const compatibilityDate = findMiniflare() === undefined ? today : (await import("../deploy/dev/compat-date.js")).clampCompatibilityDate(today).date
-  const result = await scaffold(dir, { workspace, name, backend: "api", compatibilityDate, version: cliVersion() })
-  const next = [...(shown === "." ? [] : [`cd ${shown}`]), "npm install", "npx layer deploy --env dev", "npx layer dev"]
+  const cliRoot = packageFile("")
+  const install = detectInstallSource(cliRoot, cliVersion())
+  const options: ScaffoldOptions = {
+    workspace,
+    name,
+    backend: "api",
+    compatibilityDate: await compatibilityDate(context.now()),
+    packages: packageSpecs(install, dir),
+    devTools: devTools(cliRoot),
+  }
+  const result = await scaffold(dir, options)
+  const next = [...(shown === "." ? [] : [`cd ${shown}`]), "npm install", "npm test", "npx layer deploy --env dev", "npx layer dev"]
+  if (result.packageJsonAdded.length > 0) context.output.note(`added to ${shown}/package.json: ${result.packageJsonAdded.join(", ")}`)
+  if (result.packageJsonKept.length > 0) {
+    context.output.warn(`${shown}/package.json already had ${result.packageJsonKept.join(", ")}: kept as they are (layer init writes no key that exists)`)
+  }
+  if (result.tsconfigDiffers) {
+    context.output.warn(`${shown}/tsconfig.json was kept: for a Worker it needs "lib": ["ES2022", "WebWorker"] and "include" with "test" (docs/guide.md, "Set up a project"), or Response and fetch do not type-check`)
+  }
   for (const entry of result.gitignoreMissing) context.output.warn(`${shown}/.gitignore does not ignore ${entry}: add it (it must stay on this machine)`)
   if (result.gitignoreHidesState) {
     context.output.warn(
@@ -59,7 +82,18 @@ export async function run(context: CommandContext): Promise<CommandResult<InitDo
     )
   }
   return {
-    json: { directory: dir, workspace, name, written: result.written, kept: result.kept, gitignoreMissing: result.gitignoreMissing, next },
+    json: {
+      directory: dir,
+      workspace,
+      name,
+      written: result.written,
+      kept: result.kept,
+      install: install.kind,
+      packageJsonAdded: result.packageJsonAdded,
+      packageJsonKept: result.packageJsonKept,
+      gitignoreMissing: result.gitignoreMissing,
+      next,
+    },
     human: human(shown, workspace, name, result, next),
   }
 }
@@ -68,6 +102,7 @@ function human(shown: string, workspace: string, name: string, result: ScaffoldR
   const blocks: HumanBlock[] = [{ type: "line", text: `created a Layeron project in ${shown} (workspace "${workspace}", name "${name}")`, tone: "success" }]
   for (const path of result.written) blocks.push({ type: "line", text: `  wrote ${path}` })
   for (const path of result.kept) blocks.push({ type: "line", text: `  kept ${path} (it exists; not overwritten)`, tone: "muted" })
+  if (result.packageJsonAdded.length > 0) blocks.push({ type: "line", text: `  added to package.json: ${result.packageJsonAdded.join(", ")}` })
   blocks.push({ type: "line", text: `next: ${next.join(" && ")}`, tone: "strong" })
   blocks.push({ type: "line", text: "commit everything but what .gitignore lists: .layeron/secret-rotation/ (no plaintext) is how teammates and CI rotate shared environments", tone: "muted" })
   return blocks
@@ -86,4 +121,33 @@ function checkName(field: "workspace" | "name", value: string, flag: string): st
 function slug(text: string): string {
   const cleaned = text.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+/, "").slice(0, 63)
   return cleaned || "app"
+}
+
+/** miniflare 4.20260426.0 is the last release that runs on Node 20; Node 22 and 24 take the newest 4.x. */
+export const MINIFLARE_FOR_NODE_20 = "4.20260426.0"
+
+/** The dev tools a new project declares, for the Node that runs `layer init`. */
+function devTools(cliRoot: string): ScaffoldOptions["devTools"] {
+  const major = Number(process.versions.node.split(".")[0])
+  const cli = JSON.parse(readFileSync(`${cliRoot}/package.json`, "utf8")) as { dependencies?: Record<string, string> }
+  const tsx = cli.dependencies?.tsx ?? "4"
+  return {
+    miniflare: major === 20 ? MINIFLARE_FOR_NODE_20 : `^${MINIFLARE_FOR_NODE_20}`,
+    tsx: tsx.startsWith("^") ? tsx : `^${tsx}`,
+    typescript: "^5.9.3",
+    typesNode: `^${major}`,
+  }
+}
+
+/**
+ * Today, unless the workerd the project will run is older: the installed miniflare's, else the
+ * oldest the scaffold's miniflare range allows (4.20260426.0 supports 2026-04-26), so `layer dev`
+ * never has to lower the date.
+ */
+async function compatibilityDate(now: Date): Promise<string> {
+  const today = now.toISOString().slice(0, 10)
+  const { findMiniflare } = await import("../deploy/dev/miniflare-support.js")
+  if (findMiniflare() !== undefined) return (await import("../deploy/dev/compat-date.js")).clampCompatibilityDate(today).date
+  const floor = MINIFLARE_FOR_NODE_20.replace(/^4\.(\d{4})(\d{2})(\d{2})\.\d+$/, "$1-$2-$3")
+  return today > floor ? floor : today
 }

@@ -74,7 +74,9 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   for (const row of planned) for (const warning of row.warnings) context.output.warn(`${source} line ${row.entry.line} (${row.entry.key}): ${warning}`)
 
   const provider = await session.provider()
-  const existing = new Map<string, SecretMetadata>((await provider.listAll()).map((metadata) => [metadata.name, metadata]))
+  // A dry run on an account without a store lists nothing rather than create the store to list it.
+  const listed = dryRun && (await provider.storeExists?.()) === false ? [] : await provider.listAll()
+  const existing = new Map<string, SecretMetadata>(listed.map((metadata) => [metadata.name, metadata]))
   const next = await nextSteps(session, (message) => context.output.warn(message))
   const rows: SecretImportRow[] = []
   const row = async (plannedEntry: PlannedEntry, action: SecretImportRow["action"]): Promise<SecretImportRow> => ({

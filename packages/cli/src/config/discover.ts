@@ -15,6 +15,7 @@ import { relative } from "node:path"
 import { canonicalDeclaration } from "@layeron/modules/declare"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { LayerError } from "../errors.js"
+import { missingPackageHint } from "./packages.js"
 import type { ModuleImporter } from "./import.js"
 import type { BackendAppOptions, DiscoveredBackend, DiscoveredDeclaration, ProjectConfig } from "./types.js"
 
@@ -117,7 +118,7 @@ async function importBackend(importer: ModuleImporter, backend: string, file: st
     throw new LayerError("backend_import_failed", `backend "${backend}" (${shown}) threw while loading: ${message}`, {
       hint: cloudflareUnderCommonJs
         ? 'add "type": "module" to package.json: backends are ES modules'
-        : `fix the error in ${shown} (the CLI imports each backend in Node to find its declarations)`,
+        : (missingPackageHint(error) ?? `fix the error in ${shown} (the CLI imports each backend in Node to find its declarations)`),
       cause: error,
     })
   }

@@ -115,6 +115,36 @@ describe("loadProject", () => {
     assert.match(error.hint ?? "", /--cwd/)
   })
 
+  it("a placeholder account id (pasted from the README) fails only the environment that uses it", async () => {
+    const config = `import { project } from "@layeron/core"
+export default project({ workspace: "acme", name: "shop", backends: { api: "./src/api.ts" }, environments: { dev: { provider: "local" }, production: { provider: "cloudflare", accountId: "<32-hex account id>" } } })
+`
+    const root = await project({ "layeron.config.ts": config })
+    assert.equal((await load(root, "dev")).environment.name, "dev")
+    const error = await loadError(load(root, "production"))
+    assert.equal(error.code, "invalid_config")
+    assert.match(error.message, /environments\.production\.accountId is still the placeholder "<32-hex account id>"/)
+    assert.match(error.hint ?? "", /your Cloudflare account id, 32 hex digits/)
+  })
+
+  it("a package the config imports but node_modules lacks: run npm install, not 'fix the error'", async () => {
+    const root = await project({ "layeron.config.ts": 'import { project } from "@layeron/not-installed"\nexport default project({})\n' })
+    const error = await loadError(load(root))
+    assert.equal(error.code, "config_import_failed")
+    assert.match(error.hint ?? "", /^@layeron\/not-installed is not installed: run `npm install`/)
+  })
+
+  it("refuses @layeron packages whose versions differ, naming both", async () => {
+    const root = await project({})
+    const app = join(root, "app")
+    await mkdir(join(app, "node_modules", "@layeron", "modules"), { recursive: true })
+    await writeFile(join(app, "node_modules", "@layeron", "modules", "package.json"), JSON.stringify({ name: "@layeron/modules", version: "0.0.9" }))
+    await writeFile(join(app, "layeron.config.ts"), CONFIG)
+    const error = await loadError(load(app))
+    assert.equal(error.code, "layeron_version_mismatch")
+    assert.match(error.message, /@layeron\/cli \d+\.\d+\.\d+ \(the running layer\) and @layeron\/modules 0\.0\.9 \(.*app\/node_modules\/@layeron\/modules\/package\.json\) do not match/)
+  })
+
   it("names the config file and keeps the original message when it throws", async () => {
     const root = await project({ "layeron.config.ts": 'throw new Error("config exploded")\nexport default {}' })
     const error = await loadError(load(root))

@@ -15,9 +15,10 @@ import { discoverDeclarations, REGISTRATION_EXPORT, unregisteredBackends } from 
 import type { Discovery } from "./discover.js"
 import { selectEnvironment } from "./environment.js"
 import { findConfigFile } from "./find.js"
+import { checkLayeronVersions, missingPackageHint } from "./packages.js"
 import { settleLocalStateLocations } from "./local-state.js"
 import type { ModuleImporter } from "./import.js"
-import { sharedOperatorNames, validateConfig } from "./rules.js"
+import { isAccountPlaceholder, sharedOperatorNames, validateConfig } from "./rules.js"
 import type { LoadedProject } from "./types.js"
 
 export interface LoadProjectOptions {
@@ -35,7 +36,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   const configFile = await findConfigFile(options.cwd)
   if (!configFile) {
     throw new LayerError("config_not_found", `no layeron.config.ts in ${options.cwd} or any directory above it`, {
-      hint: "run layer inside your project, pass --cwd <project dir>, or create layeron.config.ts with `export default project({ workspace, name, backends })`",
+      hint: "run layer inside your project or pass --cwd <project dir>; to start a project here, run `layer init`",
     })
   }
   const root = dirname(configFile)
@@ -52,6 +53,8 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   // tsx, its loader thread and the importer's own modules load only when the project must
   // really be imported.
   const importer = cached ? undefined : await (await import("./import.js")).createModuleImporter()
+  // Only when importing: a cached project was checked when it was imported.
+  if (importer) checkLayeronVersions(root)
   const raw = importer ? await importConfig(importer, configFile, shown) : cached?.rawConfig
   const validated = validateConfig(raw, { file: shown, root })
   if (!validated.ok) {
@@ -61,6 +64,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<LoadedPr
   }
   const config = validated.config
   const environment = selectEnvironment(config, options.environment, options.env, shown)
+  if (environment.config.provider === "cloudflare" && isAccountPlaceholder(environment.config.accountId)) {
+    const field = `environments.${environment.name}.accountId`
+    throw new LayerError("invalid_config", `${shown}: ${field} is still the placeholder ${JSON.stringify(environment.config.accountId)}; nothing was written`, {
+      hint: `replace it with your Cloudflare account id, 32 hex digits (dashboard → Account home → Account ID), in ${shown}`,
+      details: { file: configFile, problems: [field] },
+    })
+  }
   options.debug(`environment: ${environment.name} (from ${environment.source}, provider ${environment.config.provider})`)
   await settleLocalStateLocations({ root, config, environment: environment.name, home: cacheOptions.home, ...(options.warn ? { warn: options.warn } : {}), debug: options.debug })
   let discovery: Discovery
@@ -103,7 +113,7 @@ async function importConfig(importer: ModuleImporter, file: string, shown: strin
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     throw new LayerError("config_import_failed", `${shown} threw while loading: ${message}`, {
-      hint: `fix the error in ${shown}; it must \`export default project({ workspace, name, backends })\``,
+      hint: missingPackageHint(error, dirname(file)) ?? `fix the error in ${shown}; it must \`export default project({ workspace, name, backends })\``,
       cause: error,
     })
   }

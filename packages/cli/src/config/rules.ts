@@ -103,12 +103,18 @@ const environments: Rule = (config, context) => {
       if (!allowed.includes(key)) messages.push(problem(context, `${field}.${key}`, environment[key], `unknown field for provider "${String(provider)}"; expected ${allowed.join(", ")}`))
     }
     const accountId = environment.accountId
-    if (provider === "cloudflare" && accountId !== undefined && (typeof accountId !== "string" || !ACCOUNT_ID_PATTERN.test(accountId))) {
+    // A placeholder such as "<your account id>" (as docs write it) is refused only when its environment is used (load.ts).
+    if (provider === "cloudflare" && accountId !== undefined && !isAccountPlaceholder(accountId) && (typeof accountId !== "string" || !ACCOUNT_ID_PATTERN.test(accountId))) {
       messages.push(problem(context, `${field}.accountId`, accountId, "must be your Cloudflare account id: 32 hex digits (dashboard → Account home → Account ID)"))
     }
     if (provider === "cloudflare") messages.push(...workersDevProblems(context, `${field}.workersDev`, environment.workersDev, config.backends))
   }
   return messages
+}
+
+/** `"<32-hex account id>"`: an account id not filled in yet, pasted from an example. */
+export function isAccountPlaceholder(value: unknown): boolean {
+  return typeof value === "string" && /^<[^<>]*>$/.test(value.trim())
 }
 
 /** `workersDev`: a boolean, or backend id → boolean for backends the config declares. */

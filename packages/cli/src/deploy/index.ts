@@ -41,6 +41,11 @@ export interface DeployRequest {
   productOnly?: boolean
   /** Asked before writing to a Cloudflare environment; undefined: do not ask (--yes, or no terminal). */
   confirm?: (question: string) => Promise<boolean>
+  /**
+   * Called once the environment is known to be on Cloudflare, before anything is read there:
+   * throws when no one can confirm (framework/confirm.ts). A local environment never needs it.
+   */
+  requireConfirmation?: () => void
   now: () => Date
   debug: (message: string) => void
   warn: (message: string) => void
@@ -60,6 +65,7 @@ export interface DeployReport {
 export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const project = await loadProject({ cwd: request.cwd, environment: request.environment, env: request.env, debug: request.debug, warn: request.warn })
   const environment = project.environment.name
+  if (project.environment.config.provider === "cloudflare") request.requireConfirmation?.()
   const catalog = await buildCatalog(project)
   const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })

@@ -48,14 +48,14 @@ const STATUS: Record<AnchorFinding["status"], CheckStatus> = {
 }
 
 export function anchorsCheck(report: AnchorReport | string | undefined, environment: string): DoctorCheck {
-  if (report === undefined) return { id: "anchors", status: "not_checked", summary: "anchors: not checked (the store holds no secrets yet)" }
-  if (typeof report === "string") return { id: "anchors", status: "not_checked", summary: `anchors: not checked (${report})` }
+  if (report === undefined) return { id: "anchors", status: "not_checked", summary: "not checked (the store holds no secrets yet)" }
+  if (typeof report === "string") return { id: "anchors", status: "not_checked", summary: `not checked (${report})` }
   const findings = [report.sealingKey, ...report.secrets]
   const items: CheckItem[] = findings.map((finding) => ({ subject: finding.secret, status: STATUS[finding.status], detail: describe(finding) }))
   const count = (status: AnchorFinding["status"]) => findings.filter((finding) => finding.status === status).length
   const broken = count("mismatch") + count("invalid")
   const unreadable = findings.filter((finding) => finding.status === "unreadable_record")
-  const summary = `anchors: ${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state${unreadable.length ? `, ${unreadable.length} local record${unreadable.length === 1 ? "" : "s"} that do not decrypt` : ""}`
+  const summary = `${count("anchored")} anchored, ${count("unanchored")} written before anchors, ${broken} not matching the committed state${unreadable.length ? `, ${unreadable.length} local record${unreadable.length === 1 ? "" : "s"} that do not decrypt` : ""}`
   if (unreadable.length > 0 && broken === 0) {
     // The record is at fault, not the state: the hint must not send anyone to git for the state.
     return {

@@ -24,7 +24,7 @@ describe("doctor checks", () => {
     assert.match(editor!.detail, /over the dashboard editor's 1,024 characters: edit it with `layer secret set`/)
     assert.equal(check.status, "warning")
     assert.equal(envelopeCheck([{ id: "a/over", physicalName: "lo_d", bytes: 65_537 }]).status, "action")
-    assert.match(check.summary, /3 of 4 envelopes measured; the largest is 52,429 of 65,536 bytes/)
+    assert.equal(check.summary, "3 of 4 envelopes measured (not measured, no value recorded by layer: a/unknown); the largest is 52,429 of 65,536 bytes (a/large)")
   })
 
   it("orphans: only lo_ names no declaration names; adopted names are never orphans", () => {

@@ -43,10 +43,17 @@ export function envelopeCheck(sizes: readonly EnvelopeSize[]): DoctorCheck {
   const status = worst(items.map((item) => item.status))
   const measured = sizes.filter((size) => size.bytes !== undefined).length
   const largest = Math.max(0, ...sizes.map((size) => size.bytes ?? 0))
+  const largestId = sizes.find((size) => size.bytes !== undefined && size.bytes === largest)?.id
+  // Name the ones not measured (a few, then a count), so the reader knows which sizes are unknown.
+  const unmeasured = sizes.filter((size) => size.bytes === undefined).map((size) => size.id)
+  const named = unmeasured.length > 4 ? `${unmeasured.slice(0, 3).join(", ")} and ${unmeasured.length - 3} more` : unmeasured.join(", ")
+  const notMeasured = unmeasured.length > 0 ? ` (not measured, no value recorded by layer: ${named})` : ""
   return {
     id: "envelope_sizes",
     status,
-    summary: `${measured} of ${sizes.length} envelopes measured; the largest is ${largest.toLocaleString("en-US")} of ${Limits.maxValueBytes.toLocaleString("en-US")} bytes`,
+    summary:
+      `${measured} of ${sizes.length} envelopes measured${notMeasured}; the largest is ${largest.toLocaleString("en-US")} of ${Limits.maxValueBytes.toLocaleString("en-US")} bytes` +
+      (largestId ? ` (${largestId})` : ""),
     items,
     figures: { limitBytes: Limits.maxValueBytes, dashboardEditorChars: DASHBOARD_EDITOR_CHARS, largestBytes: largest },
   }
@@ -60,7 +67,10 @@ export function orphanCheck(stored: readonly string[], named: ReadonlySet<string
     id: "orphaned_secrets",
     status: "warning",
     summary: `${orphans.length} lo_ secret${orphans.length === 1 ? "" : "s"} no declaration of this project names (a removed declaration, or another project on the same account)`,
-    hint: `if no other project uses the account's store, delete them: \`layer secret delete NAME --force --env ${environment}\``,
+    hint:
+      orphans.length === 1
+        ? `if no other project uses the account's store, delete it: \`layer secret delete ${orphans[0]} --force --env ${environment}\``
+        : `if no other project uses the account's store, delete them: \`layer secret delete ${orphans[0]} --force --env ${environment}\`, and so on for each name below`,
     items: orphans.map((name) => ({ subject: name, status: "warning", detail: "named by no declaration" })),
     figures: { orphans },
   }

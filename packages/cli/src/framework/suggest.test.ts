@@ -25,6 +25,10 @@ describe("suggest", () => {
   it("answers typos, read-back words, and never repeats something that is not a command name", () => {
     assert.match(unknownCommandError(["deply"], commands, groups).message, /did you mean `layer deploy`\?/)
     assert.match(unknownCommandError(["secret", "lsit"], commands, groups).message, /did you mean `layer secret list`\?/)
+    // A group's subcommand without its group, and `help`, which is a flag.
+    assert.match(unknownCommandError(["list"], commands, groups).message, /did you mean `layer secret list`\?/)
+    assert.match(unknownCommandError(["import"], commands, groups).message, /did you mean `layer secret import`\?/)
+    assert.match(unknownCommandError(["help"], commands, groups).message, /did you mean `layer --help`\?/)
     assert.equal(unknownCommandError(["secret", "reveal"], commands, groups).code, "values_are_write_only")
     const odd = unknownCommandError(["sk_live_CANARY=1"], commands, groups)
     assert.doesNotMatch(`${odd.message} ${odd.hint}`, /CANARY/)

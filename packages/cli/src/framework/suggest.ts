@@ -52,11 +52,26 @@ export function unknownCommandError(words: readonly string[], commands: readonly
   const labels = candidates.map((c) => c.words.join(" "))
   // Compare like with like: "secret lsit" against "secret list", "deply" against the first words.
   const firstWords = [...new Set(commands.map((c) => c.words[0] ?? ""))]
-  const suggestion = inGroup ? closest(typed, labels) : closest(group, firstWords)
+  const suggestion = inGroup ? closest(typed, labels) : (groupedAlias(words, commands) ?? helpAlias(words, commands) ?? closest(group, firstWords))
   const shown = /^[a-z][a-z-]{0,30}( [a-z][a-z-]{0,30})?$/.test(typed) ? `"${typed}"` : "(not shown: it does not look like a command and may be a value)"
   return new LayerError("unknown_command", `unknown command ${shown}${suggestion ? `; did you mean \`layer ${suggestion}\`?` : ""}`, {
     hint: `commands: ${labels.join(", ")}; see \`layer --help\``,
   })
+}
+
+/** `layer rotate`, `layer list`: a group's subcommand typed without its group means `layer secret rotate`. */
+function groupedAlias(words: readonly string[], commands: readonly CommandSpec[]): string | undefined {
+  if (words.length !== 1) return undefined
+  const matches = commands.filter((c) => c.words.length > 1 && c.words[1] === words[0])
+  return matches.length === 1 ? matches[0]!.words.join(" ") : undefined
+}
+
+/** `layer help` and `layer help deploy`: the help flag, with the command when there is one. */
+function helpAlias(words: readonly string[], commands: readonly CommandSpec[]): string | undefined {
+  if (words[0] !== "help") return undefined
+  const rest = words.slice(1).join(" ")
+  const command = commands.find((c) => c.words.join(" ") === rest || c.words[0] === rest)
+  return command && rest ? `${rest} --help` : "--help"
 }
 
 /** `layer secret get`: why there is no such command, and what answers the question instead. */

@@ -15,6 +15,8 @@ export interface Terminal {
   hidden(question: string): Promise<string>
   /** Ask a yes/no question; only "y" or "yes" (any case) is a yes. */
   confirm(question: string): Promise<boolean>
+  /** Ask for a line of text (echoed; never for values); an empty answer is `fallback`. */
+  ask?(question: string, fallback: string): Promise<string>
 }
 
 export interface TerminalInput extends NodeJS.ReadableStream {
@@ -32,6 +34,7 @@ export function createTerminal(stdin: TerminalInput, stderr: OutputStream): Term
     interactive,
     hidden: (question) => readHidden(stdin, stderr, question),
     confirm: (question) => readConfirmation(stdin, stderr, question),
+    ask: async (question, fallback) => (await readLine(stdin, stderr, `${question} [${fallback}] `)) || fallback,
   }
 }
 
@@ -75,6 +78,11 @@ function readHidden(stdin: TerminalInput, stderr: OutputStream, question: string
 }
 
 function readConfirmation(stdin: TerminalInput, stderr: OutputStream, question: string): Promise<boolean> {
+  return readLine(stdin, stderr, `${question} [y/N] `).then((answer) => /^(y|yes)$/i.test(answer))
+}
+
+/** One echoed line, trimmed; a closed stdin is an empty answer, Ctrl-C an interruption. */
+function readLine(stdin: TerminalInput, stderr: OutputStream, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: stdin, output: stderr as NodeJS.WritableStream, terminal: stdin.isTTY === true })
     let settled = false
@@ -89,7 +97,7 @@ function readConfirmation(stdin: TerminalInput, stderr: OutputStream, question: 
       stderr.write("\n")
       settle(() => reject(interrupted()))
     })
-    lines.on("close", () => settle(() => resolve(false)))
-    lines.question(`${escapeControls(question)} [y/N] `, (answer) => settle(() => resolve(/^(y|yes)$/i.test(answer.trim()))))
+    lines.on("close", () => settle(() => resolve("")))
+    lines.question(escapeControls(prompt), (answer) => settle(() => resolve(answer.trim())))
   })
 }

@@ -66,6 +66,8 @@ export interface SecretProvider {
   readonly kind: "local" | "cloudflare"
   /** Find (or, for Cloudflare, adopt or create) the environment's store. */
   resolveStore(): Promise<StoreRef>
+  /** Whether the environment's store exists, never creating one (a dry run must write nothing). Absent: resolveStore creates nothing. */
+  storeExists?(): Promise<boolean>
   /** One page of secret metadata. */
   listPage(page?: number): Promise<ListPage>
   /** Every secret's metadata, all pages. */

@@ -18,6 +18,9 @@ export interface RotateSecretReport {
   physicalName: string
   kind: PlanRow["kind"]
   status: ReportStatus
+  /** The declaration's rotation policy, named as in the config and in `secret list --json`. */
+  rotation: RotationPolicy
+  /** The same policy under its first name, kept so that existing readers of the JSON keep working. */
   policy: RotationPolicy
   lastRotation: string | null
   nextDue: string | null
@@ -71,6 +74,7 @@ function reportRow(row: PlanRow, outcome: ApplyOutcome | undefined): RotateSecre
     physicalName: row.physicalName,
     kind: row.kind,
     status: row.status,
+    rotation: row.policy,
     policy: row.policy,
     lastRotation: row.lastRotation ?? null,
     nextDue: row.nextDue ?? null,

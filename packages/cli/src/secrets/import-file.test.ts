@@ -54,15 +54,28 @@ describe("parseImportFile: dotenv", () => {
     }
   })
 
-  it("refuses a BOM, CRLF, NUL bytes and invalid UTF-8 with the line, and a portable fix", () => {
-    assert.throws(() => parse(Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0x3d, 0x31])), (error) => isLayerError(error) && /line 1: .*byte-order mark/.test(error.message) && /tail -c \+4/.test(error.hint ?? ""))
-    assert.throws(() => parse("A=1\nB=2\r\n"), (error) => isLayerError(error) && /line 2: .*CRLF/.test(error.message) && /tr -d '\\r'/.test(error.hint ?? ""))
+  it("reads CRLF line endings as LF (as wrangler and dotenv do), inside quoted values too; a lone CR stays", () => {
+    assert.deepEqual(parse("A=1\r\nB=2\r\n").entries, [{ key: "A", line: 1, value: "1" }, { key: "B", line: 2, value: "2" }])
+    assert.deepEqual(parse('A="one\r\ntwo"\r\nB=x\ry\r\n').entries, [{ key: "A", line: 1, value: "one\ntwo" }, { key: "B", line: 3, value: "x\ry" }])
+    assert.deepEqual(parse('{\r\n  "A": "one"\r\n}\r\n').entries, [{ key: "A", line: 2, value: "one" }])
+  })
+
+  it("refuses a BOM, NUL bytes and invalid UTF-8 with the line, and a portable fix naming the file", () => {
+    assert.throws(() => parse(Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0x3d, 0x31])), (error) => isLayerError(error) && /line 1: .*byte-order mark/.test(error.message) && /tail -c \+4 FILE > FILE\.new/.test(error.hint ?? ""))
+    assert.throws(() => parseImportFile(Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0x3d, 0x31]), ".env.production"), (error) => isLayerError(error) && /tail -c \+4 \.env\.production > \.env\.production\.new/.test(error.hint ?? ""))
     refused(Buffer.from([0x41, 0x3d, 0x31, 0x0a, 0x42, 0x3d, 0x00]), /^FILE line 2: the file holds a NUL byte/)
     refused(Buffer.from([0x41, 0x3d, 0xc3, 0xa9, 0x0a, 0x0a, 0x42, 0x3d, 0xc3]), /^FILE line 3: the file is not valid UTF-8/)
   })
 })
 
 describe("parseImportFile: JSON", () => {
+  it("names the key in an error, on a one-line object too", () => {
+    refused('{"A": "1", "bad key": "2"}', /^FILE line 1: the key "bad key" is not a valid name/)
+    refused('{"A": "1", "B": nope}', /^FILE line 1: the value of "B" is not valid JSON/)
+    refused('{"A": "1" "B": "2"}', /^FILE line 1: expected "," or "}" after the value of "A"/)
+    refused(`{"${"K".repeat(60)} x": "1"}`, new RegExp(`^FILE line 1: the key "${"K".repeat(40)}…" is not a valid name`))
+  })
+
   it("reads a flat object of strings and envelope objects, with lines", () => {
     const { format, entries } = parse('{\n  "A": "one",\n  "auth/session-key": { "current": "v1", "versions": { "v1": { "value": "x" } } }\n}\n')
     assert.equal(format, "json")

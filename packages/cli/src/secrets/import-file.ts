@@ -14,9 +14,10 @@
  * - `${VAR}` is not expanded: values are taken as written.
  * JSON: one object whose values are strings, or objects (an envelope, stored as its JSON).
  *
- * Refused, with the line: a byte-order mark, CRLF line endings (is the CR part of a value?
- * the file cannot say), NUL bytes or invalid UTF-8 (a binary file), a duplicate key, an empty
- * value, a malformed line. Messages name lines, columns and keys, never a value.
+ * CRLF line endings are normalised to LF before parsing (wrangler and dotenv accept them too), so a
+ * quoted value that spans lines holds LF. Refused, with the line: a byte-order mark, NUL bytes or
+ * invalid UTF-8 (a binary file), a duplicate key, an empty value, a malformed line. Messages name
+ * lines, columns and keys (quoted, cut to 40 characters), never a value.
  */
 import { LayerError } from "../errors.js"
 
@@ -36,9 +37,10 @@ export interface ParsedImport {
 /** Keys as the file may write them: env-style, Cloudflare names, or a declared namespace/name. */
 const KEY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/
 
-const PORTABLE_FIXES = {
-  bom: "remove it with `tail -c +4 FILE > FILE.new` (the BOM is the first 3 bytes), or save the file as UTF-8 without BOM",
-  crlf: "convert it with `tr -d '\\r' < FILE > FILE.new`, or save the file with LF line endings",
+/** The fix for a BOM, with the file's own path in the command (FILE when it came on stdin). */
+function bomFix(source: string): string {
+  const file = source === "stdin" || !/^[\w./-]+$/.test(source) ? "FILE" : source
+  return `remove it with \`tail -c +4 ${file} > ${file}.new\` (the BOM is the first 3 bytes), or save the file as UTF-8 without BOM`
 }
 
 /** Decode and parse; `source` names the file in messages ("FILE" or "stdin"). */
@@ -54,6 +56,11 @@ function fail(source: string, line: number, problem: string, hint: string, detai
   return new LayerError("invalid_import_file", `${source} line ${line}: ${problem}; nothing was written`, { hint, details: { line, ...details } })
 }
 
+/** A key in a message: quoted, and cut short (a key is a name, but what sits there is input). */
+function quotedKey(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
+}
+
 function lineOf(text: string, index: number): number {
   let line = 1
   for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++
@@ -62,7 +69,7 @@ function lineOf(text: string, index: number): number {
 
 function decodeText(bytes: Uint8Array, source: string): string {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    throw fail(source, 1, "the file starts with a UTF-8 byte-order mark (BOM)", PORTABLE_FIXES.bom)
+    throw fail(source, 1, "the file starts with a UTF-8 byte-order mark (BOM)", bomFix(source))
   }
   const nul = bytes.indexOf(0)
   if (nul !== -1) {
@@ -75,9 +82,9 @@ function decodeText(bytes: Uint8Array, source: string): string {
     const bad = firstInvalidUtf8(bytes)
     throw fail(source, lineOf(Buffer.from(bytes.subarray(0, bad)).toString("latin1"), bad), "the file is not valid UTF-8 (a binary file, or another encoding)", "save the file as UTF-8; encode binary values as base64url first")
   }
-  const crlf = text.indexOf("\r\n")
-  if (crlf !== -1) throw fail(source, lineOf(text, crlf), "the file has CRLF (Windows) line endings", PORTABLE_FIXES.crlf)
-  return text
+  // CRLF (Windows) line endings are read as LF, as wrangler and dotenv read them: a CR before a
+  // newline is never part of a value. A CR anywhere else is kept.
+  return text.replace(/\r\n/g, "\n")
 }
 
 /** Index of the first byte that does not start or continue a valid UTF-8 sequence. */
@@ -125,7 +132,7 @@ function parseDotenv(text: string, source: string): ImportEntry[] {
     }
     const key = match[2]!
     if (!KEY_PATTERN.test(key)) {
-      throw fail(source, keyLine, "the key is not a valid name (letters, digits, _, -, . and / only)", "use names such as STRIPE_SECRET or auth/session-key")
+      throw fail(source, keyLine, `the key ${quotedKey(key)} is not a valid name (letters, digits, _, -, . and / only)`, "use names such as STRIPE_SECRET or auth/session-key")
     }
     i += match[0].length
     const quote = text[i]
@@ -210,19 +217,19 @@ function parseJsonObject(text: string, source: string): ImportEntry[] {
       const line = lineOf(text, keyStart)
       i = keyEnd
       skipSpace()
-      if (text[i] !== ":") throw bad('expected ":" after the key')
+      if (text[i] !== ":") throw bad(`expected ":" after the key ${quotedKey(key)}`)
       i++
       skipSpace()
       const valueStart = i
       const valueEnd = endOfJsonValue(text, i)
-      if (valueEnd === -1) throw bad("the value is not valid JSON")
+      if (valueEnd === -1) throw bad(`the value of ${quotedKey(key)} is not valid JSON`)
       let parsed: unknown
       try {
         parsed = JSON.parse(text.slice(valueStart, valueEnd))
       } catch {
-        throw bad("the value is not valid JSON")
+        throw bad(`the value of ${quotedKey(key)} is not valid JSON`)
       }
-      if (!KEY_PATTERN.test(key)) throw fail(source, line, "the key is not a valid name (letters, digits, _, -, . and / only)", "use names such as STRIPE_SECRET or auth/session-key")
+      if (!KEY_PATTERN.test(key)) throw fail(source, line, `the key ${quotedKey(key)} is not a valid name (letters, digits, _, -, . and / only)`, "use names such as STRIPE_SECRET or auth/session-key", { key: quotedKey(key) })
       let value: string
       if (typeof parsed === "string") value = parsed
       else if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) value = JSON.stringify(parsed)
@@ -238,7 +245,7 @@ function parseJsonObject(text: string, source: string): ImportEntry[] {
         i++
         break
       }
-      throw bad('expected "," or "}"')
+      throw bad(`expected "," or "}" after the value of ${quotedKey(key)}`)
     }
   }
   skipSpace()

@@ -151,7 +151,7 @@ const UNPADDED_STANDARD = /^[A-Za-z0-9+/]+$/
 function convertToBase64Url(text: string, declaration: SecretDeclaration): InspectedValue["converted"] {
   if (/[\r\n]$/.test(text)) {
     throw new LayerError("trailing_newline", `${declaration.id} is a ${declaration.kind} secret, stored as base64url, and the value ends with a newline (from a file, or echo without -n); nothing was written`, {
-      hint: "leave the newline out: printf '%s' \"$(cat key.txt)\" | layer secret set NAME --from-stdin (the $(...) drops trailing newlines)",
+      hint: `leave the newline out: printf '%s' "$(cat key.txt)" | layer secret set ${declaration.id} --from-stdin (the $(...) drops trailing newlines)`,
     })
   }
   const isBase64Url = /^[A-Za-z0-9_-]+$/.test(text)

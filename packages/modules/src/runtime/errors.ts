@@ -191,7 +191,10 @@ export const appFailures = {
   outsideWorker: (secretId: string) =>
     new ProductUnavailableError({
       secretId,
-      message: `Secret "${secretId}" can only be read inside a Worker (run the app with \`layer dev\` or deploy it with \`layer deploy\`); "cloudflare:workers" is not available here.`,
+      message:
+        `Secret "${secretId}" can only be read inside a Worker, or in a test inside \`testSecrets(...).run(() => ...)\` (from @layeron/modules/testing); ` +
+        `"cloudflare:workers" is not available here. In a test, wrap the read or the request: \`await t.run(() => app.request("/"))\`; ` +
+        `to run the app, use \`layer dev\` or \`layer deploy\`.`,
     }),
   noServiceBinding: (secretId: string, binding: string) =>
     new ProductUnavailableError({

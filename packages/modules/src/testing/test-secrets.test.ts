@@ -115,7 +115,7 @@ describe("reads inside run()", () => {
   it("outside run() a read fails as it does in Node, and concurrent runs keep their own values", async () => {
     const a = testSecrets({ "auth/session-key": key(1) })
     const b = testSecrets({ "auth/session-key": key(2) })
-    await rejectsWith(sessionKey.current().text(), ProductUnavailableError, /only be read inside a Worker/)
+    await rejectsWith(sessionKey.current().text(), ProductUnavailableError, /only be read inside a Worker, or in a test inside `testSecrets\(\.\.\.\)\.run\(\(\) => \.\.\.\)`/)
     const read = (t: typeof a) => t.run(async () => {
       await new Promise((resolve) => setTimeout(resolve, 1))
       return sessionKey.current().text()

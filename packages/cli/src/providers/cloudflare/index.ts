@@ -84,6 +84,10 @@ class CloudflareProvider implements SecretProvider {
     return this.#stores.resolve()
   }
 
+  async storeExists(): Promise<boolean> {
+    return (await this.#stores.findExisting()) !== undefined
+  }
+
   async listPage(page = 1): Promise<ListPage> {
     if (!Number.isInteger(page) || page < 1) throw new RangeError(`listPage: page must be a whole number from 1; got ${page}`)
     return this.#stores.withStore(async (store) => {

@@ -49,6 +49,16 @@ export class StoreResolver {
     return (await this.#resolveOnce()).store
   }
 
+  /** The account's store if there is one (cached, or listed), never creating one. */
+  async findExisting(): Promise<StoreRef | undefined> {
+    if (this.#resolved) return (await this.#resolved).store
+    const cached = (await this.#readCache())[this.#accountId]
+    if (cached) return cached
+    const adopted = await this.#adoptExisting()
+    if (adopted) this.#resolved = Promise.resolve({ store: adopted, fromCache: false })
+    return adopted
+  }
+
   /**
    * Run `operation` against the store. If it fails with store_not_found and the id came
    * from the cache, forget the id, resolve the store again and run the operation once more.

@@ -1,16 +1,20 @@
 /**
  * test/<backend>.test.ts: one test of the backend's own route with `testSecrets`
- * (`@layeron/modules/testing`): no miniflare, no store, the product's read rules.
+ * (`@layeron/modules/testing`): no miniflare, no store, the product's read rules. It runs under
+ * node:test (`npm test`) and under vitest alike: vitest collects every *.test.ts, so the file
+ * takes `test` from whichever runner loads it (vitest sets VITEST).
  */
 import type { Template } from "./types.js"
 
 export const testTemplate: Template = {
   path: ({ backend }) => `test/${backend}.test.ts`,
   content: ({ backend }) => `import assert from "node:assert/strict"
-import { test } from "node:test"
 import { encodeBase64Url } from "@layeron/modules/envelope"
 import { testSecrets } from "@layeron/modules/testing"
 import app, { sessionKey } from "../src/${backend}.js"
+
+// node:test under \`npm test\`, vitest's own test() when vitest runs this file (both take a name and a function).
+const { test } = (await import(process.env.VITEST ? "vitest" : "node:test")) as typeof import("node:test")
 
 const key = encodeBase64Url(new Uint8Array(32).fill(7)) // a test key, never a real one
 const versions = async (t: ReturnType<typeof testSecrets>) =>
