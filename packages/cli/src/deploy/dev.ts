@@ -40,7 +40,7 @@ import { DEV_HOST } from "./dev/port.js"
 import { DevSecrets } from "./dev/secrets.js"
 import { keepStopSignals } from "./dev/signals.js"
 import { StackMapper } from "./dev/sourcemap.js"
-import { isIgnoredSourcePath, watchDirectory } from "./dev/watch.js"
+import { isIgnoredSourcePath, pollDirectory, watchDirectory } from "./dev/watch.js"
 import type { Watcher } from "./dev/watch.js"
 import { guardWorkerd, removeOnExit, SessionRecordFile, sessionTempDir, sweepDeadSessions, withTempDir, workerdChildren } from "./dev/watchdog.js"
 
@@ -76,6 +76,9 @@ export interface DevServer {
   readonly urls: DevUrl[]
   stop(): Promise<void>
 }
+
+/** How often the local store's directory is looked at besides its watcher's events. */
+const STORE_POLL_MS = 1000
 
 /** Start failures that are a backend's code in progress: dev waits for the fix instead of exiting. */
 const WAIT_FOR_FIX = new Set(["bundle_failed", "backend_import_failed", "backend_no_default_export"])
@@ -230,7 +233,11 @@ class DevSession implements DevServer {
     const { store } = this.#build
     // Watched before anything is written to it: the first `secret set` must be seen too.
     await makeDirectory(store.directory, 0o700)
-    this.#storeWatcher = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, (paths) => this.#enqueue(`secrets reload (${paths.slice(0, 3).join(", ")})`, () => this.#reloadSecrets()))
+    const reload = (why: string) => this.#enqueue(`secrets reload (${why})`, () => this.#reloadSecrets())
+    const events = watchDirectory(store.directory, { recursive: false, ignore: (path) => !path.endsWith(".json") }, (paths) => reload(paths.slice(0, 3).join(", ")))
+    // The safety net for an event the watcher missed; a reload that finds nothing new says nothing.
+    const poll = pollDirectory(store.directory, (name) => name.endsWith(".json"), STORE_POLL_MS, () => reload("seen by the poll"))
+    this.#storeWatcher = { ready: Promise.all([events.ready, poll.ready]).then(() => {}), close: async () => void (await Promise.all([events.close(), poll.close()])) }
     await this.#storeWatcher.ready
   }
 

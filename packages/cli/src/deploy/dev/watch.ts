@@ -11,7 +11,8 @@
  * directory, re-arms after a rename, folds the unlink/add of an atomic save into one
  * `change`, and picks up new directories.
  */
-import { relative } from "node:path"
+import { readdir, stat } from "node:fs/promises"
+import { join, relative } from "node:path"
 import { watch } from "chokidar"
 import type { FSWatcher } from "chokidar"
 
@@ -76,4 +77,40 @@ export function isIgnoredSourcePath(path: string): boolean {
 export function isEditorTempFile(path: string): boolean {
   const name = path.split(/[\\/]/).pop() ?? ""
   return /^\..*\.sw[a-px]$|^4913$|~$|^\.#|^#.*#$|___jb_(tmp|old|bak)___$/.test(name)
+}
+
+/**
+ * A second look at a small directory (the local store: one file per secret, at most a few
+ * hundred): every `intervalMs`, the names, sizes, mtimes and inodes of its files matching
+ * `keep`; a difference calls `onChange`. Under heavy load chokidar was seen to miss a
+ * rename-over (`layer dev`'s soak, 2026-12-07: a `secret set` never reloaded); this costs one
+ * readdir and a stat per file a second and catches what an event missed.
+ */
+export function pollDirectory(directory: string, keep: (name: string) => boolean, intervalMs: number, onChange: () => void): Watcher {
+  let last: string | undefined
+  let stopped = false
+  const look = async (): Promise<string> => {
+    const names = (await readdir(directory).catch(() => [] as string[])).filter(keep).sort()
+    const stats = await Promise.all(names.map(async (name) => stat(join(directory, name)).then((s) => `${name}:${s.size}:${s.mtimeMs}:${s.ino}`, () => `${name}:gone`)))
+    return stats.join("\n")
+  }
+  const ready = look().then((first) => {
+    last = first
+  })
+  const timer = setInterval(() => {
+    void ready.then(async () => {
+      const now = await look()
+      if (stopped || now === last) return
+      last = now
+      onChange()
+    })
+  }, intervalMs)
+  timer.unref()
+  return {
+    ready,
+    async close() {
+      stopped = true
+      clearInterval(timer)
+    },
+  }
 }
