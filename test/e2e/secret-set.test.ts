@@ -44,8 +44,9 @@ describe("layer secret set", () => {
     assert.equal(first.code, 0, first.stderr)
     const created = jsonOf<SetDocument>(first)
     assert.deepEqual({ ...created, fingerprint: "" }, {
-      environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, action: "created",
-      fingerprint: "", bytes: 9, kind: "plain", versions: ["v1"], current: "v1", next: { status: "not_bound", command: null },
+      environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, via: "name", action: "created",
+      fingerprint: "", bytes: 9, kind: "plain", mode: "as_given", versions: ["v1"], current: "v1", written: ["v1"], kept: [], expiring: [], dropped: [],
+      next: { status: "not_bound", command: null },
     })
     assert.match(created.fingerprint, /^[0-9a-f]{8}$/)
     const record1 = JSON.parse(await readFile(localFile("API_TOKEN"), "utf8")) as Record<string, string>
@@ -100,8 +101,12 @@ describe("layer secret set", () => {
   })
 
   it("stores an envelope with its versions, or literally with --plain", async () => {
-    const envelope = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--json"], { env: { E: ENVELOPE } }))
-    assert.deepEqual([envelope.kind, envelope.versions, envelope.current], ["envelope", ["v2", "v3"], "v3"])
+    // webhook-key holds v1 (set above): an envelope without it is refused, and --replace-all replaces it.
+    const refused = await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--json"], { env: { E: ENVELOPE } })
+    assert.equal(refused.code, 1, refused.stderr)
+    assert.equal(jsonOf<{ error: { code: string } }>(refused).error.code, "versions_would_be_lost")
+    const envelope = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--replace-all", "--yes", "--json"], { env: { E: ENVELOPE } }))
+    assert.deepEqual([envelope.kind, envelope.versions, envelope.current, envelope.dropped], ["envelope", ["v2", "v3"], "v3", ["v1"]])
     const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
     assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
     // Readers must see the literal text, not versions parsed out of it.
