@@ -137,9 +137,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       map: { type: "string", multiple: true, valueName: "KEY=NAME", description: "write KEY to NAME (a declared namespace/name or a Cloudflare secret name); repeatable" },
       plain: { type: "boolean", description: "store values literally even if they look like envelopes" },
       "dry-run": { type: "boolean", description: "show what would be written (names, sizes, fingerprints, versions) and write nothing" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
       "replace-all": { type: "boolean", description: "store each value exactly as given, removing versions that are still readable" },
       undeclared: { type: "boolean", description: "take keys no declaration claims exactly as Cloudflare secret names: no env-style convention, no \"did you mean\"" },
-      yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
     },
     examples: [
       "layer secret import .env --dry-run",
