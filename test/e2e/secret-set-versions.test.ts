@@ -140,6 +140,11 @@ for (const make of [localTarget, () => emulatorTarget(emulator)]) {
       assert.deepEqual(valuesOf(after), { ...beforeSet, v3: next }, "v1 and v2 are readable with the values they had")
       assert.equal(after.versions.get("v3")?.createdAt, "2030-02-10T00:00:00.000Z")
       assert.equal(after.versions.get("v2")?.expiresAt, "2030-02-24T00:00:00.000Z")
+      // The same value again (a rerun): the current version holds it already, so nothing is written.
+      const again = await target.layer(["secret", "set", "auth/session-key", "--value-env", "V", "--json"], { env: { V: next, LAYERON_TEST_NOW: T2 } })
+      assert.equal(again.code, 0, again.stderr)
+      assert.deepEqual([jsonOf<SecretSetDocument>(again).action, jsonOf<SecretSetDocument>(again).versions], ["unchanged", ["v1", "v2", "v3"]])
+      assert.deepEqual(valuesOf(await opened()), { ...beforeSet, v3: next })
     })
 
     it("says per version what happened, in text", async () => {

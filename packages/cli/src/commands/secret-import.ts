@@ -42,7 +42,7 @@ export interface SecretImportRow {
   physicalName: string
   via: PlannedEntry["via"]
   /** With --dry-run: what would happen (create, update); otherwise what did (created, updated). */
-  action: "create" | "update" | "created" | "updated"
+  action: "create" | "update" | "created" | "updated" | "unchanged"
   bytes: number
   kind: "plain" | "envelope"
   fingerprint: string
@@ -126,7 +126,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const document = (): SecretImportDocument => ({ environment: session.environment, source, format: parsed.format, dryRun, secrets: rows })
 
   if (dryRun) {
-    for (const entry of planned) rows.push(await row(entry, existing.has(entry.target.physicalName) ? "update" : "create", previews.get(entry)!))
+    for (const entry of planned) rows.push(await row(entry, previews.get(entry)!.mode === "unchanged" ? "unchanged" : existing.has(entry.target.physicalName) ? "update" : "create", previews.get(entry)!))
     return { json: document(), human: render(document(), []) }
   }
 
@@ -142,7 +142,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
       const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), replaceAll, notify: (message) => context.output.warn(message) })
-      rows.push(await row(entry, written.metadata.action, written.plan))
+      rows.push(await row(entry, written.action, written.plan))
     } catch (error) {
       context.output.progress(undefined)
       throw stoppedMidway(error, entry, rows, planned.length, session.environment, source)

@@ -18,7 +18,7 @@ import { nextSteps } from "../secrets/next-step.js"
 import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import { describeChanges } from "../secrets/version-plan.js"
-import type { VersionChanges } from "../secrets/version-plan.js"
+import type { VersionChanges, VersionPlan } from "../secrets/version-plan.js"
 import { previewWrite, writeValue } from "../secrets/write.js"
 import { chooseValueSource, readValue } from "../secrets/value-source.js"
 import { booleanFlag, stringFlag } from "./types.js"
@@ -33,13 +33,14 @@ export interface SecretSetDocument {
   declared: string | null
   /** How NAME found its secret: as typed, or by the env-style convention (SESSION_KEY → auth/session-key). */
   via: ResolvedVia
-  action: "created" | "updated"
+  /** `unchanged`: the secret rotates and its current version already holds this value, so nothing was written. */
+  action: "created" | "updated" | "unchanged"
   /** First 8 hex of HMAC-SHA-256(per-user key, value). */
   fingerprint: string
   bytes: number
   kind: "plain" | "envelope"
-  /** How the write treated the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`. */
-  mode: "next_version" | "as_given" | "replace_all"
+  /** How the write treated the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`, `unchanged`. */
+  mode: VersionPlan["mode"]
   /** Version ids stored after the write, oldest first. */
   versions: string[]
   current: string
@@ -108,7 +109,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     physicalName: target.physicalName,
     declared: declaration?.id ?? null,
     via,
-    action: written.metadata.action,
+    action: written.action,
     fingerprint,
     bytes: inspected.size.bytes,
     kind: inspected.kind,
@@ -126,7 +127,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   return {
     json: document,
     human: [
-      { type: "line", text: `${written.metadata.action} ${describeTarget(target)} in ${session.environment}${via === "convention" ? ` (${name} by the env-style convention)` : ""}`, tone: "success" },
+      { type: "line", text: `${written.action} ${describeTarget(target)} in ${session.environment}${via === "convention" ? ` (${name} by the env-style convention)` : ""}`, tone: "success" },
       { type: "line", text: `  ${given} · ${groupThousands(inspected.size.bytes)} bytes · fingerprint ${fingerprint}`, tone: "muted" },
       ...versionsLine,
       ...next.describe([target]),

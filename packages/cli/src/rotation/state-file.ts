@@ -58,6 +58,7 @@ export function parseSecretState(text: string, path: string, physicalName: strin
   if (data.current !== undefined && (typeof data.current !== "string" || !Object.hasOwn(data.versions, data.current))) {
     throw invalid(`"current" must name one of "versions"`)
   }
+  if (data.digests !== undefined) checkDigests(data.digests, '"digests"', invalid)
   if (data.pending !== undefined) checkPending(data.pending, invalid)
   if (!Array.isArray(data.log)) throw invalid('"log" must be an array')
   data.log.forEach((entry, index) => checkLogEntry(entry, `log[${index}]`, invalid))
@@ -78,6 +79,13 @@ function checkVersions(versions: Record<string, unknown>, at: string, invalid: I
   }
 }
 
+function checkDigests(digests: unknown, at: string, invalid: Invalid): void {
+  if (!isObject(digests)) throw invalid(`${at} must be an object`)
+  for (const [id, digest] of Object.entries(digests)) {
+    if (typeof digest !== "string" || !/^[0-9a-f]{64}$/.test(digest)) throw invalid(`${at}.${id} must be 64 lowercase hex digits`)
+  }
+}
+
 function checkPending(pending: unknown, invalid: Invalid): void {
   if (!isObject(pending)) throw invalid('"pending" must be an object')
   for (const key of ["action", "versionId", "current", "command"] as const) {
@@ -92,6 +100,7 @@ function checkPending(pending: unknown, invalid: Invalid): void {
   if (!Object.hasOwn(pending.versions, pending.current as string)) throw invalid('"pending.current" must name one of "pending.versions"')
   if (pending.policy !== undefined) checkPolicy(pending.policy, invalid, "pending.policy")
   if (pending.anchor !== undefined && (typeof pending.anchor !== "string" || pending.anchor.length > MAX_ANCHOR_LENGTH)) throw invalid('"pending.anchor" must be a short string')
+  if (pending.digests !== undefined) checkDigests(pending.digests, '"pending.digests"', invalid)
 }
 
 function checkPolicy(policy: unknown, invalid: Invalid, at: string): void {
@@ -141,6 +150,7 @@ function orderState(state: SecretState): SecretState {
     provider: state.provider,
     ...(state.current ? { current: state.current } : {}),
     versions: sortVersions(state.versions),
+    ...(state.digests ? { digests: state.digests } : {}),
     ...(state.pending ? { pending: { ...state.pending, versions: sortVersions(state.pending.versions) } } : {}),
     log: state.log,
   }

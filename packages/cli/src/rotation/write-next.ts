@@ -46,5 +46,6 @@ export async function readStoreBasis(context: BasisContext, physicalName: string
     if (verdict.status === "mismatch") throw stateAnchorMismatch(secretStatePath(context.projectRoot, context.environment, physicalName), state, verdict.stored, context.environment)
   }
   const envelope: Envelope = { current, versions: { ...state.versions } }
-  return { kind: "known", envelope }
+  const currentDigest = state.digests && Object.hasOwn(state.digests, current) ? state.digests[current] : undefined
+  return { kind: "known", envelope, ...(currentDigest ? { currentDigest } : {}) }
 }

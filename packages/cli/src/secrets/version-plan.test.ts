@@ -93,3 +93,14 @@ describe("planVersions", () => {
     assert.equal(describeChanges(replaced.changes), "v1 new, current · v2 dropped")
   })
 })
+
+describe("planVersions: a value the current version already holds", () => {
+  it("is unchanged (nothing to write) when the digests match, and the next version otherwise", () => {
+    const basis: StoreBasis = { kind: "known", envelope: ROTATED, currentDigest: "a".repeat(64) }
+    const inspected = inspectValue(KEY, { plain: false, declaration: rotating, now: NOW })
+    const same = planVersions({ declaration: rotating, inspected, basis, now: NOW, replaceAll: false, label: "X", digest: "a".repeat(64) })
+    assert.deepEqual([same.mode, same.changes.written, same.changes.current, same.changes.dropped], ["unchanged", [], "v2", []])
+    const other = planVersions({ declaration: rotating, inspected, basis, now: NOW, replaceAll: false, label: "X", digest: "b".repeat(64) })
+    assert.equal(other.mode, "next_version")
+  })
+})

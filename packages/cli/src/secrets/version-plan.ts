@@ -28,7 +28,7 @@ export type StoreBasis =
   /** Not in the store. `knownIds`: ids the state remembers, so new ids never reuse one. */
   | { kind: "absent"; knownIds: readonly string[] }
   /** In the store and the rotation state vouches for it (same `modified`, anchor checked): its versions, sealed. */
-  | { kind: "known"; envelope: Envelope }
+  | { kind: "known"; envelope: Envelope; currentDigest?: string }
   /** In the store, but written outside this checkout's state (or it has none). */
   | { kind: "unknown"; knownIds: readonly string[]; modified: string }
 
@@ -53,8 +53,12 @@ export interface VersionPlan {
   /** True when the text to send is the value as given; false when it is `envelope` serialized. */
   asGiven: boolean
   changes: VersionChanges
-  /** How the write treats the versions: `next_version` (the policy's transition), `as_given`, `replace_all`. */
-  mode: "next_version" | "as_given" | "replace_all"
+  /**
+   * How the write treats the versions: `next_version` (the policy's transition), `as_given`,
+   * `replace_all`, or `unchanged`: the current version already holds the value (recognised by
+   * its digest), so nothing is written (a rerun after a crash adds no second version).
+   */
+  mode: "next_version" | "as_given" | "replace_all" | "unchanged"
 }
 
 export interface VersionPlanInput {
@@ -66,6 +70,8 @@ export interface VersionPlanInput {
   replaceAll: boolean
   /** How the secret is shown in messages (`lo_… (auth/session-key)`). */
   label: string
+  /** The keyed digest of the value given (secrets/fingerprint.ts, digestValue), to recognise a value the current version holds. */
+  digest?: string
 }
 
 export function planVersions(input: VersionPlanInput): VersionPlan {
@@ -75,6 +81,9 @@ export function planVersions(input: VersionPlanInput): VersionPlan {
 
   if (declaration?.rotation && inspected.kind === "plain") {
     if (basis.kind === "unknown" && declaration.rotation.retain.mode !== "none") throw unknownVersions(input.label, basis.modified)
+    if (basis.kind === "known" && input.digest !== undefined && basis.currentDigest === input.digest) {
+      return { envelope: basis.envelope, asGiven: false, changes: changesOf(basis.envelope, [], readable), mode: "unchanged" }
+    }
     return nextVersion(declaration, inspected, basis, now, readable)
   }
 

@@ -14,12 +14,13 @@ import { serializeEnvelope } from "@layeron/modules/envelope"
 import { checkCheckoutState } from "../rotation/checkout.js"
 // Direct imports, not the rotation barrel: `secret set` needs neither the planner nor apply (~10 modules).
 import { withEnvironmentLock } from "../rotation/lock.js"
-import { writeRecorded } from "../rotation/record.js"
+import { settlePending, writeRecorded } from "../rotation/record.js"
 import { readStoreBasis } from "../rotation/write-next.js"
 import { SecretText } from "../providers/provider.js"
 import type { SecretMetadata, SecretProvider, UpsertResult } from "../providers/provider.js"
 import { describeTarget } from "./catalog.js"
 import type { SecretTarget } from "./catalog.js"
+import { digestValue } from "./fingerprint.js"
 import type { InspectedValue } from "./inspect.js"
 import type { SecretSession } from "./session.js"
 import { checkPlannedSize, planVersions } from "./version-plan.js"
@@ -40,7 +41,8 @@ export interface ValueWrite {
 }
 
 export interface WrittenValue {
-  metadata: UpsertResult
+  /** `unchanged`: the current version already held the value; nothing was written. */
+  action: UpsertResult["action"] | "unchanged"
   plan: VersionPlan
 }
 
@@ -48,8 +50,8 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
   const { target } = write
   if (target.kind !== "declared") {
     // No rotation state vouches for what an undeclared secret holds, so there is nothing to look up.
-    const plan = await planFor(session, write, undefined)
-    return { metadata: await provider.upsert(target.physicalName, write.value), plan }
+    const plan = await planFor(session, write, undefined, undefined)
+    return { action: (await provider.upsert(target.physicalName, write.value)).action, plan }
   }
   const { project } = session
   // The same checkout check for every writer: a state with a merge conflict, from elsewhere, or half committed is refused before the lock.
@@ -57,9 +59,17 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
   return withEnvironmentLock(project.root, session.environment, write.command, async () => {
     // Read again under the lock: what the plan carries is what the store holds now.
     const before = await provider.find(target.physicalName)
-    const plan = await planFor(session, write, before)
+    const digest = await givenDigest(session, write)
+    const plan = await planFor(session, write, before, digest)
+    const context = { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName, ...(write.notify ? { notify: write.notify } : {}) }
+    if (plan.mode === "unchanged") {
+      // Nothing to write, but an intent a killed run left (whose write landed: that is why the
+      // value is current) is completed now, as any writer would.
+      await settlePending(context, target.physicalName, before ?? null)
+      return { action: "unchanged" as const, plan }
+    }
     const result = await writeRecorded({
-      context: { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName, ...(write.notify ? { notify: write.notify } : {}) },
+      context,
       declaration: target.secret.declaration,
       physicalName: target.physicalName,
       stored: plan.envelope,
@@ -68,8 +78,9 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
       command: write.command,
       at: write.at,
       before: before ?? null,
+      ...(digest !== undefined ? { digests: { [plan.changes.current]: digest } } : {}),
     })
-    return { metadata: result.metadata, plan }
+    return { action: result.metadata.action, plan }
   })
 }
 
@@ -78,10 +89,20 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
  * import checking every entry first). `metadata`: the secret's metadata from a listing.
  */
 export async function previewWrite(session: SecretSession, write: Omit<ValueWrite, "command" | "value" | "notify">, metadata: SecretMetadata | undefined): Promise<VersionPlan> {
-  return planFor(session, write, metadata)
+  return planFor(session, write, metadata, await givenDigest(session, write))
 }
 
-async function planFor(session: SecretSession, write: Pick<ValueWrite, "target" | "inspected" | "at" | "replaceAll">, metadata: SecretMetadata | undefined): Promise<VersionPlan> {
+/**
+ * The keyed digest of a plain value written to a declared secret (the text stored, after any
+ * base64url conversion), recorded with its version; an envelope's versions get none.
+ */
+async function givenDigest(session: SecretSession, write: Pick<ValueWrite, "target" | "inspected" | "replaceAll">): Promise<string | undefined> {
+  if (write.target.kind !== "declared" || write.inspected.kind !== "plain") return undefined
+  const { envelope } = write.inspected
+  return digestValue(session.home, new SecretText(envelope.versions[envelope.current]!.value!))
+}
+
+async function planFor(session: SecretSession, write: Pick<ValueWrite, "target" | "inspected" | "at" | "replaceAll">, metadata: SecretMetadata | undefined, digest: string | undefined): Promise<VersionPlan> {
   const { target } = write
   // An undeclared secret has no rotation state: nothing vouches for what it holds.
   const basis: StoreBasis =
@@ -91,7 +112,7 @@ async function planFor(session: SecretSession, write: Pick<ValueWrite, "target" 
         ? { kind: "unknown", knownIds: [], modified: metadata.modified }
         : { kind: "absent", knownIds: [] }
   const label = describeTarget(target)
-  const plan = planVersions({ declaration: target.kind === "declared" ? target.secret.declaration : undefined, inspected: write.inspected, basis, now: write.at, replaceAll: write.replaceAll, label })
+  const plan = planVersions({ declaration: target.kind === "declared" ? target.secret.declaration : undefined, inspected: write.inspected, basis, now: write.at, replaceAll: write.replaceAll, label, ...(digest !== undefined ? { digest } : {}) })
   checkPlannedSize(plan, label)
   return plan
 }
