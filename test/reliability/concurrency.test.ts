@@ -180,7 +180,8 @@ describe("two writers of one environment", () => {
     const target = await createCloudflareTarget(emulator)
     try {
       const set = ["secret", "set", "auth/session-key", "--value-env", "V"]
-      await target.run(set, { env: { V: VALUE_A } })
+      // A third value first: setting the value the current version already holds writes nothing (`unchanged`).
+      await target.run(set, { env: { V: "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA" } })
       const { a, b, bStartedWhileAHeld: overlap } = await overlapped(target, set, set, slowWrites, { envA: { V: VALUE_A }, envB: { V: VALUE_B } })
       const observed = await observeTarget(target)
       const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)

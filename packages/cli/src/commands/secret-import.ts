@@ -141,7 +141,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     try {
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
-      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), replaceAll, notify: (message) => context.output.warn(message) })
+      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
       rows.push(await row(entry, written.action, written.plan))
     } catch (error) {
       context.output.progress(undefined)

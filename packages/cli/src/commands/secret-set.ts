@@ -96,7 +96,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     const dropped = preview.changes.dropped
     await confirmWrites(context, `Replace every version of ${describeTarget(target)} in ${session.environment}${dropped.length ? ` (drops ${dropped.join(", ")}, still readable)` : ""}?`, "nothing was written")
   }
-  const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), replaceAll, notify: (message) => context.output.warn(message) })
+  const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
   const { changes, mode } = written.plan
   // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
   // bytes in base64url later shows the same fingerprint.

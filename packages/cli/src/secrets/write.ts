@@ -34,6 +34,11 @@ export interface ValueWrite {
   /** The command line, without values, for the rotation log. */
   command: string
   at: Date
+  /**
+   * The clock, read again under the lock for the write's instant: a rotation that held the
+   * lock meanwhile made a version at a later instant, and the new version must be newer.
+   */
+  now?: () => Date
   /** --replace-all: store exactly what was given, whatever versions that removes. */
   replaceAll: boolean
   /** Where one-time notices go (a state anchored for the first time). */
@@ -60,7 +65,8 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
     // Read again under the lock: what the plan carries is what the store holds now.
     const before = await provider.find(target.physicalName)
     const digest = await givenDigest(session, write)
-    const plan = await planFor(session, write, before, digest)
+    const at = write.now?.() ?? write.at
+    const plan = await planFor(session, { ...write, at }, before, digest)
     const context = { projectRoot: project.root, environment: session.environment, provider, sealingKeyName: session.catalog.sealingKeyName, ...(write.notify ? { notify: write.notify } : {}) }
     if (plan.mode === "unchanged") {
       // Nothing to write, but an intent a killed run left (whose write landed: that is why the
@@ -76,7 +82,7 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
       text: plan.asGiven ? write.value : new SecretText(serializeEnvelope(plan.envelope)),
       action: "set",
       command: write.command,
-      at: write.at,
+      at,
       before: before ?? null,
       ...(digest !== undefined ? { digests: { [plan.changes.current]: digest } } : {}),
     })
