@@ -45,7 +45,7 @@ describe("layer secret set", () => {
     const created = jsonOf<SetDocument>(first)
     assert.deepEqual({ ...created, fingerprint: "" }, {
       environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, via: "name", action: "created",
-      fingerprint: "", bytes: 9, kind: "plain", mode: "as_given", versions: ["v1"], current: "v1", written: ["v1"], kept: [], expiring: [], dropped: [],
+      fingerprint: "", bytes: 9, kind: "plain", mode: "as_given", versions: ["v1"], current: "v1", written: ["v1"], kept: [], expiring: [], dropped: [], replaced: [],
       next: { status: "not_bound", command: null },
     })
     assert.match(created.fingerprint, /^[0-9a-f]{8}$/)
@@ -141,6 +141,21 @@ describe("layer secret set", () => {
     const run = await project.layer(["secret", "set", "BIG", "--from-stdin"], { input: "x".repeat(60_000) })
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stderr, /warning: the value is 60,000 bytes, 92 % of the 65,536-byte limit/)
+  })
+
+  it("--replace-all asks at a terminal, naming the versions it drops; a no writes nothing", async () => {
+    const envelope = JSON.stringify({ current: "v2", versions: { v1: { value: "one" }, v2: { value: "two" } } })
+    assert.equal((await project.layer(["secret", "set", "payments/stripe", "--value-env", "E", "--replace-all", "--yes"], { env: { E: envelope } })).code, 0)
+    const before = await project.snapshot()
+    const refused = await layerInPty(project, ["secret", "set", "payments/stripe", "--value-env", "V", "--replace-all"], [{ expect: "[y/N]", send: "n\r" }], { V: "three" })
+    assert.equal(refused.exitCode, 1, refused.output)
+    assert.match(refused.output, /Replace every version of STRIPE_SECRET \(payments\/stripe\) in dev \(drops v2, overwrites v1: still readable\)\?/)
+    assert.match(refused.output, /nothing was written: it was not confirmed/)
+    assert.deepEqual(await project.snapshot(), before, "a no writes nothing")
+    const confirmed = await layerInPty(project, ["secret", "set", "payments/stripe", "--value-env", "V", "--replace-all", "--json"], [{ expect: "[y/N]", send: "y\r" }], { V: "three" })
+    assert.equal(confirmed.exitCode, 0, confirmed.output)
+    assert.match(confirmed.output, /"dropped": \[\s*"v2"\s*\]/)
+    assert.equal(await storedValue("STRIPE_SECRET"), "three")
   })
 
   it("asks twice at a terminal without echoing, and writes", async () => {

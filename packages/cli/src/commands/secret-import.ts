@@ -58,6 +58,8 @@ export interface SecretImportRow {
   expiring: VersionChanges["expiring"]
   /** Readable versions before the write that it removes. */
   dropped: string[]
+  /** Readable versions before whose id the entry reuses with its value. */
+  replaced: string[]
   next: NextStep
 }
 
@@ -121,6 +123,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     kept: plan.changes.kept,
     expiring: plan.changes.expiring,
     dropped: plan.changes.dropped,
+    replaced: plan.changes.replaced,
     next: next.of(plannedEntry.target),
   })
   const document = (): SecretImportDocument => ({ environment: session.environment, source, format: parsed.format, dryRun, secrets: rows })
@@ -132,7 +135,8 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
 
   const updates = planned.filter((entry) => existing.has(entry.target.physicalName)).length
   await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
-  const dropping = planned.filter((entry) => previews.get(entry)!.changes.dropped.length > 0).map((entry) => `${describeTarget(entry.target)}: ${previews.get(entry)!.changes.dropped.join(", ")}`)
+  const removed = (entry: PlannedEntry) => (replaceAll ? [...previews.get(entry)!.changes.dropped, ...previews.get(entry)!.changes.replaced] : previews.get(entry)!.changes.dropped)
+  const dropping = planned.filter((entry) => removed(entry).length > 0).map((entry) => `${describeTarget(entry.target)}: ${removed(entry).join(", ")}`)
   const drops = dropping.length ? `; --replace-all removes readable versions of ${dropping.join("; ")}` : ""
   await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced${drops})?`, "nothing was imported")
   const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}${replaceAll ? " --replace-all" : ""}`

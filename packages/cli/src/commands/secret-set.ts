@@ -52,6 +52,8 @@ export interface SecretSetDocument {
   expiring: VersionChanges["expiring"]
   /** Readable versions before the write that it removed (only with a policy that drops them, or --replace-all). */
   dropped: string[]
+  /** Readable versions before whose id the write reused with the new value (a plain value replacing v1). */
+  replaced: string[]
   /** Whether running Workers see the value now, or after which command. */
   next: NextStep
 }
@@ -93,8 +95,9 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const command = `layer secret set ${name}${replaceAll ? " --replace-all" : ""}`
   if (replaceAll) {
     const preview = await previewWrite(session, { target, inspected, at: context.now(), replaceAll }, await provider.find(target.physicalName))
-    const dropped = preview.changes.dropped
-    await confirmWrites(context, `Replace every version of ${describeTarget(target)} in ${session.environment}${dropped.length ? ` (drops ${dropped.join(", ")}, still readable)` : ""}?`, "nothing was written")
+    const { dropped, replaced } = preview.changes
+    const lost = [...(dropped.length ? [`drops ${dropped.join(", ")}`] : []), ...(replaced.length ? [`overwrites ${replaced.join(", ")}`] : [])]
+    await confirmWrites(context, `Replace every version of ${describeTarget(target)} in ${session.environment}${lost.length ? ` (${lost.join(", ")}: still readable)` : ""}?`, "nothing was written")
   }
   const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
   const { changes, mode } = written.plan
@@ -120,6 +123,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     kept: changes.kept,
     expiring: changes.expiring,
     dropped: changes.dropped,
+    replaced: changes.replaced,
     next: next.of(target),
   }
   const given = inspected.kind === "envelope" ? `envelope of ${inspected.versions.join(", ")}` : "plain value"

@@ -50,6 +50,7 @@ describe("planVersions", () => {
       kept: ["v1", "v2"],
       expiring: [{ id: "v1", expiresAt: "2026-06-10T00:00:00.000Z" }, { id: "v2", expiresAt: "2026-06-15T00:00:00.000Z" }],
       dropped: [],
+      replaced: [],
     })
     assert.equal(describeChanges(result.changes), "v3 new, current · v2 kept until 2026-06-15T00:00:00.000Z · v1 kept until 2026-06-10T00:00:00.000Z")
   })
@@ -76,7 +77,7 @@ describe("planVersions", () => {
     assert.throws(() => plan(plainStatic, "new", known), refusedWith("versions_would_be_lost", ["v1"]))
     const lone: StoreBasis = { kind: "known", envelope: { current: "v1", versions: { v1: { sealed: SEALED } } } }
     const replaced = plan(plainStatic, "new", lone)
-    assert.deepEqual([replaced.mode, replaced.changes.written, replaced.changes.dropped], ["as_given", ["v1"], []])
+    assert.deepEqual([replaced.mode, replaced.changes.written, replaced.changes.dropped, replaced.changes.replaced], ["as_given", ["v1"], [], ["v1"]])
   })
 
   it("refuses an envelope that leaves out a readable version (the current one too), not an expired one", () => {
@@ -89,7 +90,7 @@ describe("planVersions", () => {
 
   it("--replace-all stores what was given and lists every readable version it removes", () => {
     const replaced = plan(rotating, KEY, known, true)
-    assert.deepEqual([replaced.mode, replaced.asGiven, replaced.changes.versions, replaced.changes.dropped], ["replace_all", true, ["v1"], ["v2"]])
+    assert.deepEqual([replaced.mode, replaced.asGiven, replaced.changes.versions, replaced.changes.dropped, replaced.changes.replaced], ["replace_all", true, ["v1"], ["v2"], ["v1"]])
     assert.equal(describeChanges(replaced.changes), "v1 new, current · v2 dropped")
   })
 })

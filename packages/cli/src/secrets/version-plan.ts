@@ -45,6 +45,8 @@ export interface VersionChanges {
   expiring: Array<{ id: string; expiresAt: string }>
   /** Readable versions before that the write leaves out. */
   dropped: string[]
+  /** Readable versions before whose id the write reuses with the value given (a plain value over v1): their old value is gone too. */
+  replaced: string[]
 }
 
 export interface VersionPlan {
@@ -136,6 +138,7 @@ function changesOf(after: Envelope, written: readonly string[], readable: Readab
       return expiresAt === undefined ? [] : [{ id, expiresAt }]
     }),
     dropped: readable.ids.filter((id) => !Object.hasOwn(after.versions, id)),
+    replaced: readable.ids.filter((id) => writtenSet.has(id)),
   }
 }
 
