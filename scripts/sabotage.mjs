@@ -204,6 +204,15 @@ export const SABOTAGES = [
     tests: ["test/reliability/disk-full.test.ts"],
     short: "test/reliability/disk-full.test.ts",
   },
+  {
+    id: "plain-set-replaces-all",
+    what: "a plain secret set (or import) replaces every version, as if --replace-all were given",
+    file: "packages/cli/dist/secrets/version-plan.js",
+    find: "if (input.replaceAll)",
+    replace: "if (true)",
+    tests: ["test/e2e/secret-set-versions.test.ts", "test/e2e/secret-set-dev.test.ts"],
+    short: "test/e2e/secret-set-versions.test.ts",
+  },
 ]
 
 function parseOptions() {

@@ -90,3 +90,32 @@ describe("layer secret list", () => {
     assert.match(run.stdout, /^2 need a value; write them with:\n  layer secret set auth\/signing-key --env dev\n  layer secret set default\/webhook-key --env dev$/m)
   })
 })
+
+describe("layer secret list: who writes a value that is missing", () => {
+  const API = `import { backend } from "@layeron/core"
+import { secret } from "@layeron/modules"
+const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
+app.use(secret.generated({ name: "token-key", namespace: "auth", generate: "ES256", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } }))
+app.use(secret.generated({ name: "signing-key", namespace: "jobs", bytes: 32, rotation: { everyDays: 30 } }))
+app.use(secret.random({ name: "cookie-key" }))
+app.use(secret.static({ name: "stripe", namespace: "payments" }))
+app.get("/", (c) => c.text("ok"))
+export default app
+`
+  it("a key pair and a random secret are created by layer deploy; only what an operator must write is in \"write them with\"", async () => {
+    const project = await createProject({ "src/api.ts": API })
+    try {
+      const json = await project.layer(["secret", "list", "--json"])
+      assert.equal(json.code, 0, json.stderr)
+      const status = Object.fromEntries(jsonOf<{ secrets: Row[] }>(json).secrets.map((row) => [`${row.namespace}/${row.name}`, row.status]))
+      assert.deepEqual(status, { "auth/token-key": "missing", "jobs/signing-key": "external_value_required", "default/cookie-key": "missing", "payments/stripe": "external_value_required" })
+      const run = await project.layer(["secret", "list"])
+      assert.match(run.stdout, /^2 missing \(auth\/token-key, default\/cookie-key\): `layer deploy --env dev` creates them$/m)
+      assert.match(run.stdout, /^1 generated secret has no value yet \(jobs\/signing-key\): `layer secret rotate --env dev --apply` generates it$/m)
+      assert.match(run.stdout, /^1 needs a value; write it with:\n  layer secret set payments\/stripe --env dev$/m)
+      assert.doesNotMatch(run.stdout, /secret set auth\/token-key|secret set jobs\/signing-key|secret set default\/cookie-key/)
+    } finally {
+      await project.cleanup()
+    }
+  })
+})

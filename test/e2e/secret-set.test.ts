@@ -44,8 +44,9 @@ describe("layer secret set", () => {
     assert.equal(first.code, 0, first.stderr)
     const created = jsonOf<SetDocument>(first)
     assert.deepEqual({ ...created, fingerprint: "" }, {
-      environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, action: "created",
-      fingerprint: "", bytes: 9, kind: "plain", versions: ["v1"], current: "v1", next: { status: "not_bound", command: null },
+      environment: "dev", name: "API_TOKEN", physicalName: "API_TOKEN", declared: null, via: "name", action: "created",
+      fingerprint: "", bytes: 9, kind: "plain", mode: "as_given", versions: ["v1"], current: "v1", written: ["v1"], kept: [], expiring: [], dropped: [], replaced: [],
+      next: { status: "not_bound", command: null },
     })
     assert.match(created.fingerprint, /^[0-9a-f]{8}$/)
     const record1 = JSON.parse(await readFile(localFile("API_TOKEN"), "utf8")) as Record<string, string>
@@ -100,8 +101,12 @@ describe("layer secret set", () => {
   })
 
   it("stores an envelope with its versions, or literally with --plain", async () => {
-    const envelope = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--json"], { env: { E: ENVELOPE } }))
-    assert.deepEqual([envelope.kind, envelope.versions, envelope.current], ["envelope", ["v2", "v3"], "v3"])
+    // webhook-key holds v1 (set above): an envelope without it is refused, and --replace-all replaces it.
+    const refused = await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--json"], { env: { E: ENVELOPE } })
+    assert.equal(refused.code, 1, refused.stderr)
+    assert.equal(jsonOf<{ error: { code: string } }>(refused).error.code, "versions_would_be_lost")
+    const envelope = jsonOf<SetDocument>(await project.layer(["secret", "set", "webhook-key", "--value-env", "E", "--replace-all", "--yes", "--json"], { env: { E: ENVELOPE } }))
+    assert.deepEqual([envelope.kind, envelope.versions, envelope.current, envelope.dropped], ["envelope", ["v2", "v3"], "v3", ["v1"]])
     const literal = jsonOf<SetDocument>(await project.layer(["secret", "set", "LITERAL", "--value-env", "E", "--plain", "--json"], { env: { E: '{"current":"nope","versions":{}}' } }))
     assert.deepEqual([literal.kind, literal.versions], ["plain", ["v1"]])
     // Readers must see the literal text, not versions parsed out of it.
@@ -136,6 +141,21 @@ describe("layer secret set", () => {
     const run = await project.layer(["secret", "set", "BIG", "--from-stdin"], { input: "x".repeat(60_000) })
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stderr, /warning: the value is 60,000 bytes, 92 % of the 65,536-byte limit/)
+  })
+
+  it("--replace-all asks at a terminal, naming the versions it drops; a no writes nothing", async () => {
+    const envelope = JSON.stringify({ current: "v2", versions: { v1: { value: "one" }, v2: { value: "two" } } })
+    assert.equal((await project.layer(["secret", "set", "payments/stripe", "--value-env", "E", "--replace-all", "--yes"], { env: { E: envelope } })).code, 0)
+    const before = await project.snapshot()
+    const refused = await layerInPty(project, ["secret", "set", "payments/stripe", "--value-env", "V", "--replace-all"], [{ expect: "[y/N]", send: "n\r" }], { V: "three" })
+    assert.equal(refused.exitCode, 1, refused.output)
+    assert.match(refused.output, /Replace every version of STRIPE_SECRET \(payments\/stripe\) in dev \(drops v2, overwrites v1: still readable\)\?/)
+    assert.match(refused.output, /nothing was written: it was not confirmed/)
+    assert.deepEqual(await project.snapshot(), before, "a no writes nothing")
+    const confirmed = await layerInPty(project, ["secret", "set", "payments/stripe", "--value-env", "V", "--replace-all", "--json"], [{ expect: "[y/N]", send: "y\r" }], { V: "three" })
+    assert.equal(confirmed.exitCode, 0, confirmed.output)
+    assert.match(confirmed.output, /"dropped": \[\s*"v2"\s*\]/)
+    assert.equal(await storedValue("STRIPE_SECRET"), "three")
   })
 
   it("asks twice at a terminal without echoing, and writes", async () => {

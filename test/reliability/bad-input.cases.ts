@@ -238,4 +238,9 @@ export const CASES: readonly BadInputCase[] = [
     code: "keychain_unavailable",
     message: /the Cloudflare token was stored in the secret-service keychain, which is not reachable now\n.*layer login/,
   },
+  // ---- issue 23: no write drops a readable version; one name resolver ----
+  { id: "name-typo-near-declared", area: "names", args: ["secret", "set", "STRIPE_SECRT", "--value-env", "V"], env: V, code: "undeclared_name_near_declared", message: /"STRIPE_SECRT" is not declared, and it is close to payments\/stripe \(STRIPE_SECRET\): did you mean payments\/stripe\?\n.*--undeclared/ },
+  { id: "envelope-drops-current", area: "envelopes", args: ["secret", "set", "auth/session-key", "--value-env", "E"], env: { E: envelope({ current: "v2", versions: { v2: { value: B64 } } }) }, code: "versions_would_be_lost", message: /auth\/session-key\) holds version v1 that is still readable, and this write would remove it .*nothing was written\n.*--replace-all/ },
+  { id: "envelope-drops-current-cloudflare", area: "envelopes", cloudflare: true, args: ["secret", "set", "auth/session-key", "--value-env", "E", "--env", "production"], env: { E: envelope({ current: "v2", versions: { v2: { value: B64 } } }) }, code: "versions_would_be_lost", message: /holds version v1 that is still readable/ },
+  { id: "flag-replace-all-without-yes", area: "flags", args: [...SET_X, "--replace-all"], env: V, code: "confirmation_required", message: /--replace-all \(it may remove versions that are still readable\) needs confirmation, and stdin is not a terminal\npass --yes/ },
 ]

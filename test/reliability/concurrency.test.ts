@@ -23,6 +23,14 @@ import { sized } from "./support/mode.js"
 import { scenario, VALUE_A, VALUE_B } from "./support/scenarios.js"
 import { createCloudflareTarget, createLocalTarget, observeTarget } from "./support/targets.js"
 import type { Target } from "./support/targets.js"
+import { parseStoredValue } from "../../packages/modules/src/envelope/index.js"
+
+/** The current version's value of a stored text: a set of a rotating secret stores an envelope (its value is the next version). */
+function currentOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined
+  const { envelope } = parseStoredValue(text)
+  return envelope.versions[envelope.current]?.value
+}
 
 const RACES = sized(3, 10)
 /** How long A's slowed request takes: long enough for B to start, observe and queue. */
@@ -144,7 +152,7 @@ describe("two writers of one environment", () => {
       const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
       const sessionKey = [...(await rotationStates(target.project.root, target.environment)).values()].find((state) => state.secret === "auth/session-key")
       const actions = sessionKey?.log.map((entry) => entry.action) ?? []
-      const current = (await target.store()).get(sessionKey?.physicalName ?? "")?.value
+      const current = currentOf((await target.store()).get(sessionKey?.physicalName ?? "")?.value)
       const ok = a.code === 0 && b.code === 0 && current === VALUE_B && actions.slice(-2).join(",") === "rotate,set" && inconsistent.length === 0
       judge("rotate ∥ secret set", `A ${codeOf(a)}, B ${codeOf(b)}; log ${actions.join(",")}`, overlap, ok, `${inconsistent.join("; ")}; current is ${current === VALUE_B ? "B's value" : "not B's value"}; ${b.stderr}`)
     } finally {
@@ -172,12 +180,13 @@ describe("two writers of one environment", () => {
     const target = await createCloudflareTarget(emulator)
     try {
       const set = ["secret", "set", "auth/session-key", "--value-env", "V"]
-      await target.run(set, { env: { V: VALUE_A } })
+      // A third value first: setting the value the current version already holds writes nothing (`unchanged`).
+      await target.run(set, { env: { V: "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA" } })
       const { a, b, bStartedWhileAHeld: overlap } = await overlapped(target, set, set, slowWrites, { envA: { V: VALUE_A }, envB: { V: VALUE_B } })
       const observed = await observeTarget(target)
       const inconsistent = observed.audits.filter((audit) => !isConsistent(audit)).map(describeAudit)
       const state = [...(await rotationStates(target.project.root, target.environment)).values()].find((candidate) => candidate.secret === "auth/session-key")
-      const current = (await target.store()).get(state?.physicalName ?? "")?.value
+      const current = currentOf((await target.store()).get(state?.physicalName ?? "")?.value)
       judge("secret set ∥ secret set", `A ${codeOf(a)}, B ${codeOf(b)}; ${state?.log.length ?? 0} writes logged`, overlap, a.code === 0 && b.code === 0 && current === VALUE_B && state?.log.length === 3 && inconsistent.length === 0, `${inconsistent.join("; ")}`)
     } finally {
       await target.cleanup()

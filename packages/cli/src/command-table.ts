@@ -71,6 +71,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         "with the byte count) and a trailing newline is refused by name. Text starting like an envelope that is not valid JSON is refused " +
         "with the position where it breaks, unless --plain. The last line says what happens next: whether running Workers read the new " +
         "value now (a bound secret is read live) or after `layer deploy --env <env>` (not bound yet).",
+      "No write drops a readable version unless asked: for a secret with a rotation policy, a plain value becomes the next version " +
+        "v<N+1> and the older versions are kept, given an expiresAt or dropped exactly as a scheduled rotation would. Any other write " +
+        "that would remove a version still readable (a plain value on a secret without a policy that holds several, an envelope that " +
+        "leaves one out) is refused with versions_would_be_lost unless --replace-all. The output says what happens to each version.",
+      "An UPPER_SNAKE NAME that no declaration claims exactly follows the env-style convention (AUTH__SESSION_KEY is auth/session-key; " +
+        "SESSION_KEY is the one declaration named session-key), as `secret import` does; an undeclared NAME a small edit away from a " +
+        "declared one is refused with \"did you mean\". --undeclared turns both off.",
     ],
     positionals: [{ name: "NAME", required: true, description: "declared namespace/name, or a Cloudflare secret name" }],
     flags: {
@@ -78,8 +85,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       "value-env": { type: "string", valueName: "VAR", description: "read the value from environment variable VAR" },
       "from-stdin": { type: "boolean", description: "read the value from stdin to EOF, bytes kept as they are" },
       plain: { type: "boolean", description: "store the value literally even if it looks like an envelope" },
-      "replace-all": { type: "boolean", description: "replace what the secret holds even where that is refused by default (a local record that does not decrypt is set aside); asks first" },
-      yes: { type: "boolean", short: "y", description: "do not ask for confirmation (with --replace-all)" },
+      "replace-all": {
+        type: "boolean",
+        description: "store exactly the value given, removing versions that are still readable, or setting aside a local record that does not decrypt (asks; without a terminal needs --yes)",
+      },
+      undeclared: { type: "boolean", description: "take NAME as the Cloudflare secret it names: no env-style convention, no \"did you mean\"" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation (--replace-all)" },
     },
     examples: [
       "layer secret set STRIPE_SECRET --value-env STRIPE_SECRET",
@@ -96,13 +107,16 @@ export const COMMANDS: readonly CommandSpec[] = [
       "FILE is dotenv (KEY=value lines; `export KEY=value`; # comments; 'single' and `backtick` quotes literal; \"double\" quotes " +
         "with \\n \\r \\t \\\" \\\\; quoted values may span lines; ${VAR} is not expanded) or one JSON object of strings " +
         "(an object value is an envelope). CRLF line endings are read as LF. A BOM, a binary file, a duplicate key or an empty value is refused with its line.",
-      "Each key is resolved as `layer secret set NAME` would resolve it (a declared namespace/name, an adopted secretName, a bare name " +
-        "of the default namespace, else a Cloudflare secret name), except that an UPPER_SNAKE key no declaration uses by name follows the " +
-        "env-style convention: AUTH__SESSION_KEY is auth/session-key, and SESSION_KEY is the one declaration named session-key in any " +
-        "namespace (two such declarations is an error). --map KEY=NAME overrides both.",
+      "Each key is resolved exactly as `layer secret set NAME` resolves a name (a declared namespace/name, an adopted secretName, a bare name " +
+        "of the default namespace; then, for an UPPER_SNAKE key no declaration uses by name, the env-style convention: AUTH__SESSION_KEY is " +
+        "auth/session-key, and SESSION_KEY is the one declaration named session-key in any namespace (two such declarations is an error); " +
+        "else a Cloudflare secret name). --map KEY=NAME overrides it.",
       "Every entry is checked before the first write (name, size, envelope, base64url for random and generated secrets): one bad entry " +
         "writes nothing. Then each is written as `secret set` writes it (declared secrets with their sealed record, crash-safe); " +
-        "progress is shown on stderr. --dry-run lists the keys, their secrets, sizes and fingerprints, never a value.",
+        "progress is shown on stderr. --dry-run lists the keys, their secrets, sizes, fingerprints and what happens to each version, never a value.",
+      "Versions are kept as `secret set` keeps them: a plain value for a secret with a rotation policy becomes its next version; an entry " +
+        "that would remove a version still readable refuses the whole import (versions_would_be_lost) unless --replace-all. " +
+        "An undeclared key a small edit away from a declared name is refused with \"did you mean\" unless --undeclared.",
       "At a terminal it asks before writing unless --yes; without a terminal --yes is required.",
     ],
     positionals: [{ name: "FILE", required: false, description: "a .env, .dev.vars or JSON file (or --from-stdin)" }],
@@ -110,8 +124,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       "from-stdin": { type: "boolean", description: "read the file from stdin instead of FILE" },
       map: { type: "string", multiple: true, valueName: "KEY=NAME", description: "write KEY to NAME (a declared namespace/name or a Cloudflare secret name); repeatable" },
       plain: { type: "boolean", description: "store values literally even if they look like envelopes" },
-      "dry-run": { type: "boolean", description: "show what would be written (names, sizes, fingerprints) and write nothing" },
+      "dry-run": { type: "boolean", description: "show what would be written (names, sizes, fingerprints, versions) and write nothing" },
       yes: { type: "boolean", short: "y", description: "do not ask for confirmation" },
+      "replace-all": { type: "boolean", description: "store each value exactly as given, removing versions that are still readable" },
+      undeclared: { type: "boolean", description: "take keys no declaration claims exactly as Cloudflare secret names: no env-style convention, no \"did you mean\"" },
     },
     examples: [
       "layer secret import .env --dry-run",

@@ -17,7 +17,7 @@ function oldEnvelope(value: string): string {
 }
 
 export interface Scenario {
-  id: "set-first" | "set-update" | "rotate" | "deploy"
+  id: "set-first" | "set-update" | "rotate" | "deploy" | "set-after-rotation"
   /** As the figures show it. */
   label: string
   /** Brings a fresh target to the scenario's starting point. */
@@ -71,6 +71,17 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     args: ["secret", "rotate", "--apply", "--yes"],
     reaches: recordSteps(3),
+  },
+  {
+    id: "set-after-rotation",
+    label: "secret set of a rotating secret after a rotation (v3, carrying v1 and v2 sealed)",
+    prepare: async (target) => {
+      await mustRun(target, ["secret", "set", "auth/session-key", "--value-env", "V"], { V: oldEnvelope(VALUE_A) })
+      await mustRun(target, ["secret", "rotate", "--apply", "--yes"])
+    },
+    args: ["secret", "set", "auth/session-key", "--value-env", "V"],
+    env: { V: VALUE_B },
+    reaches: recordSteps(1),
   },
   {
     id: "deploy",

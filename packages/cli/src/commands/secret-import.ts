@@ -2,11 +2,14 @@
  * `layer secret import FILE | --from-stdin`: write every entry of a dotenv or JSON file, all
  * or nothing. The file is parsed (secrets/import-file.ts), every key resolved and every value
  * checked (secrets/import-plan.ts) before the provider is even opened, so one bad entry
- * writes nothing. The writes then go one by one through the path `secret set` uses
- * (secrets/write.ts): recorded and crash-safe for declared secrets. On the local provider
- * the whole batch is one transaction (providers/local/transaction.ts): a write that fails
- * midway (a full disk) puts back everything the import wrote. Elsewhere a failure stops the
- * import; what was written stays, is listed, and importing again rewrites the same values.
+ * writes nothing. What each write does to the versions a secret holds is planned for every
+ * entry before the first write too (secrets/version-plan.ts, as `secret set` plans it), so an
+ * entry that would remove a readable version refuses the whole import. The writes then go one
+ * by one through the path `secret set` uses (secrets/write.ts): recorded and crash-safe for
+ * declared secrets, each planned again under the environment lock. On the local provider the
+ * whole batch is one transaction (providers/local/transaction.ts): a write that fails midway
+ * (a full disk) puts back everything the import wrote. Elsewhere a failure stops the import;
+ * what was written stays, is listed, and importing again rewrites the same values.
  */
 import { readFile, stat } from "node:fs/promises"
 import { asLayerError, LayerError } from "../errors.js"
@@ -23,8 +26,10 @@ import type { PlannedEntry } from "../secrets/import-plan.js"
 import { nextSteps } from "../secrets/next-step.js"
 import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
-import { writeValue } from "../secrets/write.js"
 import { withEnvironmentLock } from "../rotation/lock.js"
+import { describeChanges } from "../secrets/version-plan.js"
+import type { VersionChanges, VersionPlan } from "../secrets/version-plan.js"
+import { previewWrite, writeValue } from "../secrets/write.js"
 import { booleanFlag, stringFlag, stringsFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
@@ -39,10 +44,24 @@ export interface SecretImportRow {
   physicalName: string
   via: PlannedEntry["via"]
   /** With --dry-run: what would happen (create, update); otherwise what did (created, updated). */
-  action: "create" | "update" | "created" | "updated"
+  action: "create" | "update" | "created" | "updated" | "unchanged"
   bytes: number
   kind: "plain" | "envelope"
   fingerprint: string
+  /** How the write treats the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`. */
+  mode: VersionPlan["mode"]
+  /** Version ids stored after the write, oldest first. */
+  versions: string[]
+  current: string
+  /** Versions whose value this entry supplies. */
+  written: string[]
+  /** Readable versions before the write that stay, with their values. */
+  kept: string[]
+  expiring: VersionChanges["expiring"]
+  /** Readable versions before the write that it removes. */
+  dropped: string[]
+  /** Readable versions before whose id the entry reuses with its value. */
+  replaced: string[]
   next: NextStep
 }
 
@@ -59,6 +78,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const file = context.positionals[0]
   const fromStdin = booleanFlag(context.flags, "from-stdin")
   const dryRun = booleanFlag(context.flags, "dry-run")
+  const replaceAll = booleanFlag(context.flags, "replace-all")
   if ((file === undefined) === !fromStdin) {
     throw new LayerError("conflicting_value_sources", file === undefined ? "no file given: pass FILE or --from-stdin" : "FILE and --from-stdin were both given; the entries come from exactly one", {
       hint: "layer secret import .env, or: cat .env | layer secret import --from-stdin",
@@ -70,7 +90,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const parsed = parseImportFile(bytes, source)
 
   const session = await openSecretSession(context)
-  const planned = planImport(parsed.entries, session.catalog, { maps: stringsFlag(context.flags, "map"), plain: booleanFlag(context.flags, "plain"), now: context.now(), source })
+  const planned = planImport(parsed.entries, session.catalog, { maps: stringsFlag(context.flags, "map"), plain: booleanFlag(context.flags, "plain"), now: context.now(), source, undeclared: booleanFlag(context.flags, "undeclared") })
   for (const row of planned) for (const warning of row.warnings) context.output.warn(`${source} line ${row.entry.line} (${row.entry.key}): ${warning}`)
 
   const provider = await session.provider()
@@ -79,7 +99,17 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const existing = new Map<string, SecretMetadata>(listed.map((metadata) => [metadata.name, metadata]))
   const next = await nextSteps(session, (message) => context.output.warn(message))
   const rows: SecretImportRow[] = []
-  const row = async (plannedEntry: PlannedEntry, action: SecretImportRow["action"]): Promise<SecretImportRow> => ({
+  // Every entry's versions planned before the first write: one that would lose a version writes nothing.
+  const at = context.now()
+  const previews = new Map<PlannedEntry, VersionPlan>()
+  for (const entry of planned) {
+    try {
+      previews.set(entry, await previewWrite(session, { target: entry.target, inspected: entry.inspected, at, replaceAll }, existing.get(entry.target.physicalName)))
+    } catch (error) {
+      throw atEntry(error, entry, source)
+    }
+  }
+  const row = async (plannedEntry: PlannedEntry, action: SecretImportRow["action"], plan: VersionPlan): Promise<SecretImportRow> => ({
     key: plannedEntry.entry.key,
     line: plannedEntry.entry.line,
     declared: plannedEntry.target.kind === "declared" ? plannedEntry.target.secret.declaration.id : null,
@@ -90,19 +120,30 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     kind: plannedEntry.inspected.kind,
     // As `secret set` shows it: the value given, or the converted one that is stored.
     fingerprint: await fingerprintValue(session.home, plannedEntry.inspected.converted ? plannedEntry.value : new SecretText(plannedEntry.entry.value)),
+    mode: plan.mode,
+    versions: plan.changes.versions,
+    current: plan.changes.current,
+    written: plan.changes.written,
+    kept: plan.changes.kept,
+    expiring: plan.changes.expiring,
+    dropped: plan.changes.dropped,
+    replaced: plan.changes.replaced,
     next: next.of(plannedEntry.target),
   })
   const document = (): SecretImportDocument => ({ environment: session.environment, source, format: parsed.format, dryRun, secrets: rows })
 
   if (dryRun) {
-    for (const entry of planned) rows.push(await row(entry, existing.has(entry.target.physicalName) ? "update" : "create"))
+    for (const entry of planned) rows.push(await row(entry, previews.get(entry)!.mode === "unchanged" ? "unchanged" : existing.has(entry.target.physicalName) ? "update" : "create", previews.get(entry)!))
     return { json: document(), human: render(document(), []) }
   }
 
   const updates = planned.filter((entry) => existing.has(entry.target.physicalName)).length
   await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
-  await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced)?`, "nothing was imported")
-  const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}`
+  const removed = (entry: PlannedEntry) => (replaceAll ? [...previews.get(entry)!.changes.dropped, ...previews.get(entry)!.changes.replaced] : previews.get(entry)!.changes.dropped)
+  const dropping = planned.filter((entry) => removed(entry).length > 0).map((entry) => `${describeTarget(entry.target)}: ${removed(entry).join(", ")}`)
+  const drops = dropping.length ? `; --replace-all removes readable versions of ${dropping.join("; ")}` : ""
+  await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced${drops})?`, "nothing was imported")
+  const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}${replaceAll ? " --replace-all" : ""}`
   let current: PlannedEntry | undefined
   const writeAll = async (): Promise<void> => {
     rows.length = 0
@@ -111,8 +152,8 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
-      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), notify: (message) => context.output.warn(message) })
-      rows.push(await row(entry, written.action))
+      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
+      rows.push(await row(entry, written.action, written.plan))
     }
   }
   // Where the store allows it (local), the whole import lands or none of it: staged under the
@@ -152,12 +193,21 @@ function render(document: SecretImportDocument, next: HumanBlock[]): HumanBlock[
     { type: "line", text: `${dryRun ? "would import" : "imported"} ${secrets.length} secret${secrets.length === 1 ? "" : "s"} from ${source} into ${environment}`, tone: dryRun ? "strong" : "success" },
     {
       type: "table",
-      columns: ["line", "key", "secret", "physical name", "action", "bytes", "fingerprint"],
-      rows: secrets.map((row) => [String(row.line), row.key, row.declared ? `${row.declared}${row.via === "convention" ? " (by convention)" : ""}` : "(undeclared)", row.physicalName, row.action, groupThousands(row.bytes), row.fingerprint]),
+      columns: ["line", "key", "secret", "physical name", "action", "bytes", "fingerprint", "versions"],
+      rows: secrets.map((row) => [String(row.line), row.key, row.declared ? `${row.declared}${row.via === "convention" ? " (by convention)" : ""}` : "(undeclared)", row.physicalName, row.action, groupThousands(row.bytes), row.fingerprint, describeChanges(row)]),
     },
     { type: "line", text: `${groupThousands(total)} bytes in all${dryRun ? "; dry run: nothing was written" : ""}`, tone: "muted" },
     ...next,
   ]
+}
+
+/** A refusal found while planning an entry's versions, with the file and line it came from. */
+function atEntry(error: unknown, entry: PlannedEntry, source: string): unknown {
+  if (!(error instanceof LayerError)) return error
+  return new LayerError(error.code, `${source} line ${entry.entry.line} (${entry.entry.key}): ${error.message}`, {
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    details: { ...error.details, line: entry.entry.line, key: entry.entry.key },
+  })
 }
 
 function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {

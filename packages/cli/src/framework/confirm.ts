@@ -5,8 +5,10 @@
  * - at a terminal, the command asks once, after showing what it will do;
  * - without a terminal (CI, a pipe), it refuses before doing anything unless --yes.
  * A dry run or a plan writes nothing and never needs --yes. `secret set` asks nothing: it
- * writes exactly the one value given to it. A deploy to a local environment asks nothing
- * either: it writes only this machine's local store and .layeron/deploy/, nothing shared.
+ * writes exactly the one value given to it (and keeps every readable version), except with
+ * --replace-all, which may remove versions and so follows this rule. A deploy to a local
+ * environment asks nothing either: it writes only this machine's local store and
+ * .layeron/deploy/, nothing shared.
  */
 import { LayerError } from "../errors.js"
 import type { CommandContext } from "../commands/types.js"

@@ -31,6 +31,8 @@ export interface RecordedWrite {
   command: string
   /** Time of the write; defaults to now. */
   at?: Date
+  /** Per version id, the value's keyed digest to record beside its sealed copy (`secret set`, `secret import`). */
+  digests?: Readonly<Record<string, string>>
   /**
    * The provider's metadata read just before (under the same lock), or null when the
    * secret does not exist; looked up when omitted.
@@ -69,9 +71,13 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
   verifyCarried(context, physicalName, write.stored, previous, before)
 
   const entries: Array<[string, SealedVersion]> = []
+  const digests: Array<[string, string]> = []
   for (const [id, version] of Object.entries(write.stored.versions)) {
     const sealed = typeof version.sealed === "string" ? version.sealed : await seal(publicKey.publicKey, version.value!, { physicalName, versionId: id })
     const createdAt = version.createdAt ?? (id === write.stored.current ? at.toISOString() : undefined)
+    // A version carried with the sealed copy the state has keeps its digest; a value written now gets the caller's.
+    const digest = write.digests && Object.hasOwn(write.digests, id) ? write.digests[id] : previous?.digests && Object.hasOwn(previous.digests, id) && previous.versions[id]?.sealed === sealed ? previous.digests[id] : undefined
+    if (digest !== undefined) digests.push([id, digest])
     entries.push([id, { sealed, ...(createdAt ? { createdAt } : {}), ...(version.expiresAt ? { expiresAt: version.expiresAt } : {}) }])
   }
   // fromEntries defines own properties: a version id such as `__proto__` is a key like any
@@ -91,6 +97,7 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
     anchor,
     ...(Object.keys(fingerprints).length ? { fingerprints } : {}),
     ...(write.revoked?.length ? { revoked: [...write.revoked] } : {}),
+    ...(digests.length > 0 ? { digests: Object.fromEntries(digests) } : {}),
   }
   const base = previous ?? emptyState(write.declaration, physicalName, context.provider.kind)
   crashPoint("before-intent")
@@ -183,11 +190,12 @@ function knownFingerprints(versions: Record<string, SealedVersion>, previous: Se
 
 function completePending(state: SecretState, metadata: SecretMetadata, recovered: boolean): SecretState {
   const pending = state.pending!
-  const { pending: _done, fingerprints: _previous, ...rest } = state
+  const { pending: _done, fingerprints: _previous, digests: _before, ...rest } = state
   const policy = pending.policy ?? state.policy
   return {
     ...rest,
     ...(policy ? { policy } : {}),
+    ...(pending.digests ? { digests: pending.digests } : {}),
     provider: { kind: state.provider.kind, secretId: metadata.id, modified: metadata.modified },
     current: pending.current,
     versions: pending.versions,

@@ -60,6 +60,7 @@ export function parseSecretState(text: string, path: string, physicalName: strin
     throw invalid(`"current" must name one of "versions"`)
   }
   if (data.fingerprints !== undefined) checkFingerprints(data.fingerprints, "fingerprints", invalid)
+  if (data.digests !== undefined) checkDigests(data.digests, '"digests"', invalid)
   if (data.pending !== undefined) checkPending(data.pending, invalid)
   if (!Array.isArray(data.log)) throw invalid('"log" must be an array')
   data.log.forEach((entry, index) => checkLogEntry(entry, `log[${index}]`, invalid))
@@ -80,6 +81,13 @@ function checkVersions(versions: Record<string, unknown>, at: string, invalid: I
   }
 }
 
+function checkDigests(digests: unknown, at: string, invalid: Invalid): void {
+  if (!isObject(digests)) throw invalid(`${at} must be an object`)
+  for (const [id, digest] of Object.entries(digests)) {
+    if (typeof digest !== "string" || !/^[0-9a-f]{64}$/.test(digest)) throw invalid(`${at}.${id} must be 64 lowercase hex digits`)
+  }
+}
+
 function checkPending(pending: unknown, invalid: Invalid): void {
   if (!isObject(pending)) throw invalid('"pending" must be an object')
   for (const key of ["action", "versionId", "current", "command"] as const) {
@@ -96,6 +104,7 @@ function checkPending(pending: unknown, invalid: Invalid): void {
   if (pending.revoked !== undefined) checkVersionIds(pending.revoked, "pending.revoked", invalid)
   if (pending.fingerprints !== undefined) checkFingerprints(pending.fingerprints, "pending.fingerprints", invalid)
   if (pending.anchor !== undefined && (typeof pending.anchor !== "string" || pending.anchor.length > MAX_ANCHOR_LENGTH)) throw invalid('"pending.anchor" must be a short string')
+  if (pending.digests !== undefined) checkDigests(pending.digests, '"pending.digests"', invalid)
 }
 
 function checkFingerprints(fingerprints: unknown, at: string, invalid: Invalid): void {
@@ -159,6 +168,7 @@ function orderState(state: SecretState): SecretState {
     ...(state.current ? { current: state.current } : {}),
     versions: sortVersions(state.versions),
     ...(state.fingerprints && Object.keys(state.fingerprints).length ? { fingerprints: sortVersions(state.fingerprints) } : {}),
+    ...(state.digests ? { digests: state.digests } : {}),
     ...(state.pending ? { pending: { ...state.pending, versions: sortVersions(state.pending.versions) } } : {}),
     log: state.log,
   }

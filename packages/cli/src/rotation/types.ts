@@ -55,7 +55,19 @@ export interface PendingWrite {
   revoked?: string[]
   /** Fingerprints of the versions this write knows (see SecretState.fingerprints). */
   fingerprints?: Record<string, string>
+  /** The `digests` the state will hold after the write (SecretState.digests). */
+  digests?: ValueDigests
 }
+
+/**
+ * Per version id, set by `secret set` and `secret import` for a plain value they wrote:
+ * HMAC-SHA-256 of the value under the writer's own fingerprint key (LAYERON_HOME), 64 hex. It
+ * reveals nothing without that key; it lets the same writer's rerun see that the current
+ * version already holds the value (a set rerun after a crash adds no second version). Kept
+ * beside `versions`, not in them, so that `versions` stays an envelope's versions. Not covered
+ * by the anchor: a forged digest cannot match a value without the writer's key.
+ */
+export type ValueDigests = Record<string, string>
 
 export type RotationPolicy = { everyDays: number; startAt?: string; retain: RetainOptions }
 
@@ -78,6 +90,8 @@ export interface SecretState {
    * what `secret set` prints only for the person who wrote it.
    */
   fingerprints?: Record<string, string>
+  /** Keyed digests of values written by `secret set` and `secret import`, by version id (ValueDigests). */
+  digests?: ValueDigests
   pending?: PendingWrite
   log: RotationLogEntry[]
 }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test"
 import { secret } from "@layeron/modules"
 import type { SecretDeclaration } from "@layeron/modules/declare"
 import { isLayerError } from "../errors.js"
-import { buildCatalog, describeTarget, resolveTarget } from "./catalog.js"
+import { buildCatalog, describeTarget, resolveTarget, resolveWriteTarget } from "./catalog.js"
 import type { LoadedProject } from "../config/index.js"
 
 const declarations: SecretDeclaration[] = [
@@ -61,7 +61,7 @@ describe("secret catalog", async () => {
     assert.throws(() => resolveTarget("auth/sesion-key", catalog), (error) => {
       assert.ok(isLayerError(error))
       assert.equal(error.code, "unknown_declaration")
-      assert.equal(error.message, 'no declaration "auth/sesion-key"; declared: auth/session-key, payments/stripe, default/webhook-key, jobs/token')
+      assert.equal(error.message, 'no declaration "auth/sesion-key"; declared: auth/session-key, payments/stripe, default/webhook-key, jobs/token; did you mean auth/session-key?')
       return true
     })
   })
@@ -74,5 +74,31 @@ describe("secret catalog", async () => {
 
   it("refuses a bare name declared only in another namespace, pointing at namespace/name", () => {
     assert.throws(() => resolveTarget("token", catalog), (error) => isLayerError(error) && error.code === "ambiguous_secret_name" && /write jobs\/token/.test(error.hint ?? ""))
+  })
+
+  it("resolveWriteTarget: the env-style convention for UPPER_SNAKE names, for set and import alike", () => {
+    const byName = resolveWriteTarget("SESSION_KEY", catalog)
+    assert.deepEqual([byName.target.physicalName, byName.via], [session.physicalName, "convention"])
+    assert.equal(resolveWriteTarget("AUTH__SESSION_KEY", catalog).target.physicalName, session.physicalName)
+    assert.deepEqual(resolveWriteTarget("STRIPE_SECRET", catalog).via, "name")
+    assert.equal(resolveWriteTarget("LAYERON__SEALING_KEY", catalog).target.kind, "sealing_key")
+    // --undeclared takes the name as typed.
+    assert.deepEqual(resolveWriteTarget("SESSION_KEY", catalog, { undeclared: true }).target, { kind: "undeclared", physicalName: "SESSION_KEY" })
+    assert.deepEqual(resolveWriteTarget("DATABASE_URL", catalog).target, { kind: "undeclared", physicalName: "DATABASE_URL" })
+  })
+
+  it("resolveWriteTarget: an undeclared name a small edit away from a declared one gets \"did you mean\", unless --undeclared", () => {
+    for (const [typed, meant] of [["STRIPE_SECRT", "payments/stripe"], ["STRIPE_SEKRET", "payments/stripe"], ["SESION_KEY", "auth/session-key"], ["webhook_key", "default/webhook-key"], ["WEBHOK_KEY", "default/webhook-key"]] as const) {
+      assert.throws(() => resolveWriteTarget(typed, catalog), (error) => {
+        assert.ok(isLayerError(error), typed)
+        assert.equal(error.code, "undeclared_name_near_declared", typed)
+        assert.match(error.message, new RegExp(`did you mean ${meant.replace("/", "\\/")}\\?$`), typed)
+        assert.match(error.hint ?? "", /--undeclared/)
+        return true
+      })
+      assert.equal(resolveWriteTarget(typed, catalog, { undeclared: true }).target.kind, "undeclared")
+    }
+    // Far enough from every declared name: written as typed.
+    for (const name of ["API_TOKEN", "TOKEN_2FA", "SESSION"]) assert.equal(resolveWriteTarget(name, catalog).target.kind, "undeclared", name)
   })
 })

@@ -11,7 +11,12 @@ import { fingerprintKeyPath } from "../paths.js"
 import type { SecretText } from "../providers/provider.js"
 
 export async function fingerprintValue(home: string, value: SecretText): Promise<string> {
+  return (await digestValue(home, value)).slice(0, 8)
+}
+
+/** The whole HMAC (64 hex), recorded in the rotation state to recognise a value rewritten by the same user (rotation/types.ts, digest). */
+export async function digestValue(home: string, value: SecretText): Promise<string> {
   // A damaged fingerprint key is replaced (it protects no data), never a reason to fail a write.
   const key = await loadOrCreateKeyFile(fingerprintKeyPath(home), 32, "the fingerprint key", undefined, "recreate")
-  return createHmac("sha256", key).update(value.reveal(), "utf8").digest("hex").slice(0, 8)
+  return createHmac("sha256", key).update(value.reveal(), "utf8").digest("hex")
 }

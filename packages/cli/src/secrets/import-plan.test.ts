@@ -36,7 +36,7 @@ describe("planImport: key resolution", () => {
     assert.throws(() => planImport([entry("API_KEY", "x", 7)], catalog, options()), (error) => {
       assert.ok(isLayerError(error))
       assert.match(error.message, /^FILE line 7 \(API_KEY\): API_KEY matches billing\/api-key and partner\/api-key by the env-style convention; nothing was written$/)
-      assert.match(error.hint ?? "", /BILLING__API_KEY=… in the file, or --map API_KEY=billing\/api-key/)
+      assert.match(error.hint ?? "", /the key BILLING__API_KEY=… or --map API_KEY=billing\/api-key/)
       return true
     })
   })

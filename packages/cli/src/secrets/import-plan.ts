@@ -3,24 +3,20 @@
  * file resolved to a target and its value checked exactly as `secret set` checks one. Any
  * problem throws, naming the file's line; nothing has been written at that point.
  *
- * Key resolution, in this order (decided here, documented in `layer secret import --help`):
- * 1. `--map KEY=NAME`: NAME is resolved exactly as `secret set NAME`.
- * 2. The key itself, resolved as `secret set NAME` (a declared `namespace/name`, an adopted
- *    `secretName`, a `lo_…` name, a bare name of the `default` namespace).
- * 3. The env-style convention, for UPPER_SNAKE keys that step 2 found no declaration for:
- *    `AUTH__SESSION_KEY` is `auth/session-key` (namespace, two underscores, name; `_` read
- *    as `-` or `_`), and `SESSION_KEY` is the one declaration named `session-key` (or
- *    `session_key`) in any namespace. Two declarations matching one key is an error that
- *    names both: use the `NAMESPACE__NAME` form or `--map`.
- * 4. Otherwise the key is an undeclared Cloudflare secret name, written as is.
+ * Key resolution (documented in `layer secret import --help` and docs/design.md#secret-names):
+ * 1. `--map KEY=NAME`: NAME is taken exactly (catalog.ts, resolveTarget).
+ * 2. Otherwise the key is resolved as `secret set NAME` resolves a name (catalog.ts,
+ *    resolveWriteTarget): a declared `namespace/name`, an adopted `secretName`, a `lo_…` name,
+ *    a bare name of the `default` namespace; then the env-style convention for UPPER_SNAKE
+ *    keys (`AUTH__SESSION_KEY`, or `SESSION_KEY` for the one declaration named `session-key`);
+ *    an undeclared key close to a declared name is refused with "did you mean" unless
+ *    `--undeclared`; anything else is an undeclared Cloudflare secret name, written as is.
  * A key resolving to `layeron/sealing-key`, or two keys resolving to one secret, is refused.
  */
-import { DEFAULT_NAMESPACE } from "@layeron/modules/limits"
-import { sealingKeyDeclaration } from "@layeron/modules/naming"
 import { isLayerError, LayerError } from "../errors.js"
 import { SecretText } from "../providers/provider.js"
-import { describeTarget, resolveTarget } from "./catalog.js"
-import type { DeclaredSecret, SecretCatalog, SecretTarget } from "./catalog.js"
+import { describeTarget, resolveTarget, resolveWriteTarget } from "./catalog.js"
+import type { SecretCatalog, SecretTarget } from "./catalog.js"
 import type { ImportEntry } from "./import-file.js"
 import { inspectValue, textToStore } from "./inspect.js"
 import type { InspectedValue } from "./inspect.js"
@@ -45,9 +41,9 @@ export interface ImportPlanOptions {
   now: Date
   /** "FILE" or "stdin", for messages. */
   source: string
+  /** `--undeclared`: keys no declaration claims exactly are written as the Cloudflare secrets they name. */
+  undeclared?: boolean
 }
-
-const ENV_STYLE = /^[A-Z0-9_]+$/
 
 export function planImport(entries: readonly ImportEntry[], catalog: SecretCatalog, options: ImportPlanOptions): PlannedEntry[] {
   const maps = parseMaps(options.maps, entries, options.source)
@@ -59,7 +55,7 @@ export function planImport(entries: readonly ImportEntry[], catalog: SecretCatal
     }
     let resolved: { target: SecretTarget; via: PlannedEntry["via"] }
     try {
-      resolved = resolveKey(entry.key, maps.get(entry.key), catalog)
+      resolved = resolveKey(entry.key, maps.get(entry.key), catalog, options.undeclared === true)
     } catch (error) {
       return at(error)
     }
@@ -85,33 +81,9 @@ export function planImport(entries: readonly ImportEntry[], catalog: SecretCatal
   return planned
 }
 
-function resolveKey(key: string, mapped: string | undefined, catalog: SecretCatalog): { target: SecretTarget; via: PlannedEntry["via"] } {
+function resolveKey(key: string, mapped: string | undefined, catalog: SecretCatalog, undeclared: boolean): { target: SecretTarget; via: PlannedEntry["via"] } {
   if (mapped !== undefined) return { target: resolveTarget(mapped, catalog), via: "map" }
-  const direct = resolveTarget(key, catalog)
-  if (direct.kind !== "undeclared" || !ENV_STYLE.test(key)) return { target: direct, via: "name" }
-  if (key === envKey(sealingKeyDeclaration.namespace, sealingKeyDeclaration.name)) return { target: { kind: "sealing_key", physicalName: catalog.sealingKeyName }, via: "convention" }
-  const matches = catalog.declared.filter((d) => matchesConvention(key, d))
-  if (matches.length === 0) return { target: direct, via: "name" }
-  if (matches.length > 1) {
-    const ids = matches.map((d) => d.declaration.id)
-    throw new LayerError("ambiguous_import_key", `${key} matches ${ids.join(" and ")} by the env-style convention`, {
-      hint: `name one: ${envKey(matches[0]!.declaration.namespace, matches[0]!.declaration.name)}=… in the file, or --map ${key}=${ids[0]}`,
-    })
-  }
-  const secret = matches[0]!
-  return { target: { kind: "declared", physicalName: secret.physicalName, secret }, via: "convention" }
-}
-
-/** `auth/session-key` → AUTH__SESSION_KEY; the default namespace may be left out. */
-function envKey(namespace: string, name: string): string {
-  const upper = (part: string) => part.toUpperCase().replace(/-/g, "_")
-  return `${upper(namespace)}__${upper(name)}`
-}
-
-function matchesConvention(key: string, secret: DeclaredSecret): boolean {
-  const { namespace, name } = secret.declaration
-  const upperName = name.toUpperCase().replace(/-/g, "_")
-  return key === envKey(namespace, name) || key === upperName || (namespace === DEFAULT_NAMESPACE && key === `DEFAULT__${upperName}`)
+  return resolveWriteTarget(key, catalog, { undeclared })
 }
 
 function parseMaps(flags: readonly string[], entries: readonly ImportEntry[], source: string): Map<string, string> {
