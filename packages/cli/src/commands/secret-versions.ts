@@ -46,8 +46,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     context.output.warn(`${declaration.id} has a value in ${environment} but no rotation state (${path}), so its versions are not known here`)
   }
   const listed = state?.current ? listVersions({ current: state.current, versions: state.versions }, now, { keyPair: declaration.generate !== undefined }) : []
-  const fingerprints = state?.fingerprints ?? {}
-  const versions = listed.map((version) => ({ ...version, fingerprint: Object.hasOwn(fingerprints, version.id) ? fingerprints[version.id]! : null }))
+  const versions = listed.map((version) => ({ ...version, fingerprint: fingerprintOf(state, version.id) }))
   const document: SecretVersionsDocument = { environment, name: declaration.id, physicalName, versions }
 
   if (versions.length === 0) {
@@ -68,4 +67,15 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
 
 function time(iso: string | null): string {
   return iso === null ? "-" : iso.replace(/\.000Z$/, "Z")
+}
+
+/**
+ * The fingerprint recorded for a version: a rotation's own, or the first 8 hex of the digest a
+ * `secret set` or `secret import` recorded (the same HMAC under the writer's key, so the same
+ * 8 digits that command printed); null when the version was written without one.
+ */
+function fingerprintOf(state: { fingerprints?: Record<string, string>; digests?: Record<string, string> } | undefined, id: string): string | null {
+  if (state?.fingerprints && Object.hasOwn(state.fingerprints, id)) return state.fingerprints[id]!
+  if (state?.digests && Object.hasOwn(state.digests, id)) return state.digests[id]!.slice(0, 8)
+  return null
 }
