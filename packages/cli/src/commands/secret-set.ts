@@ -93,10 +93,6 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
   for (const warning of inspected.warnings) context.output.warn(warning)
 
-  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
-  // bytes in base64url later shows the same fingerprint. Before the write: a fingerprint key
-  // that cannot be read must stop the command before anything is written, not after.
-  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const provider = await session.provider()
   const setAside = await replaceUnreadableRecord(context, provider, target.physicalName, label)
   const command = `layer secret set ${name}${replaceAll ? " --replace-all" : ""}`
@@ -108,6 +104,11 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   }
   const written = await writeValue(session, provider, { target, inspected, value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
   const { changes, mode } = written.plan
+  // A converted value (hex or standard base64) is fingerprinted as stored, so setting the same
+  // bytes in base64url later shows the same fingerprint. After the write: a refused write must
+  // not create the fingerprint key; a damaged one is replaced (secrets/fingerprint.ts), so
+  // this cannot fail a write that landed.
+  const fingerprint = await fingerprintValue(session.home, inspected.converted ? value : typed)
   const next = await nextSteps(session, (message) => context.output.warn(message))
 
   const document: SecretSetDocument = {
