@@ -6,11 +6,14 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import assert from "node:assert/strict"
 import { PERMISSIONS, startEmulator } from "@layeron/cf-emulator"
 import type { Emulator, EmulatorOptions } from "@layeron/cf-emulator"
 import { createCloudflareProvider } from "../../packages/cli/src/providers/cloudflare/index.js"
 import type { CloudflareProviderOptions } from "../../packages/cli/src/providers/cloudflare/index.js"
 import type { SecretProvider } from "../../packages/cli/src/providers/provider.js"
+import { isLayerError } from "../../packages/cli/src/errors.js"
+import type { LayerError } from "../../packages/cli/src/errors.js"
 
 export interface CloudflareFixture {
   emulator: Emulator
@@ -62,4 +65,15 @@ export async function startCloudflareFixture(options: FixtureOptions = {}): Prom
       await rm(home, { recursive: true, force: true })
     },
   }
+}
+
+/** The LayerError a call fails with; fails the test when it succeeds or throws something else. */
+export async function rejection(promise: Promise<unknown>): Promise<LayerError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(isLayerError(error), `expected a LayerError, got ${String(error)}`)
+    return error
+  }
+  assert.fail("expected the call to fail")
 }

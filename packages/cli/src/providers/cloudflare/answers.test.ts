@@ -10,9 +10,8 @@
  */
 import assert from "node:assert/strict"
 import { after, afterEach, before, beforeEach, describe, test } from "node:test"
-import { startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
+import { rejection, startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import type { CloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
-import { isLayerError } from "../../errors.js"
 import type { LayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import { CloudflareApi } from "./api.js"
@@ -23,16 +22,6 @@ import { DEADLINES_PER_CALL } from "./retry.js"
 
 /** A hang fails the test instead of the run. */
 const ENDS = { timeout: 20_000 }
-
-async function rejection(promise: Promise<unknown>): Promise<LayerError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(isLayerError(error), `expected a LayerError, got ${String(error)}`)
-    return error
-  }
-  assert.fail("expected the call to fail")
-}
 
 /** What no message may do because of an API answer: send someone to delete rotation state. */
 function assertNoDeletionAdvice(error: LayerError): void {

@@ -6,10 +6,9 @@ import assert from "node:assert/strict"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { after, before, beforeEach, describe, test } from "node:test"
-import { startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
+import { rejection, startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import type { CloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import { isLayerError } from "../../errors.js"
-import type { LayerError } from "../../errors.js"
 import { CloudflareApi } from "./api.js"
 import type { CloudflareApiOptions } from "./api.js"
 import { listStores } from "./secrets.js"
@@ -38,16 +37,6 @@ function client(overrides: Partial<CloudflareApiOptions> = {}): CloudflareApi {
 }
 
 const listOnce = (api: CloudflareApi) => listStores(api, fx.accountId)
-
-async function rejection(promise: Promise<unknown>): Promise<LayerError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(isLayerError(error), `expected a LayerError, got ${String(error)}`)
-    return error
-  }
-  assert.fail("expected the call to fail")
-}
 
 describe("server errors are retried with backoff", () => {
   for (const status of [500, 502, 503] as const) {

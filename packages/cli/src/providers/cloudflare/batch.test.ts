@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict"
 import { afterEach, beforeEach, describe, test } from "node:test"
-import { startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
+import { rejection, startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import type { CloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
-import { isLayerError } from "../../errors.js"
 import type { LayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import type { BatchOutcome, SecretProvider } from "../provider.js"
@@ -22,16 +21,6 @@ beforeEach(async () => {
 afterEach(() => fx.close())
 
 const entries = (...names: string[]) => names.map((name) => ({ name, value: new SecretText(`value-of-${name}`) }))
-
-async function rejection(promise: Promise<unknown>): Promise<LayerError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(isLayerError(error), `expected a LayerError, got ${String(error)}`)
-    return error
-  }
-  assert.fail("expected the call to fail")
-}
 
 const batchOf = (error: LayerError) => error.details?.batch as BatchOutcome
 

@@ -7,25 +7,14 @@ import assert from "node:assert/strict"
 import { readFile, stat, writeFile, mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { afterEach, beforeEach, describe, test } from "node:test"
-import { startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
+import { rejection, startCloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import type { CloudflareFixture } from "../../../../../test/helpers/cloudflare.js"
 import { isLayerError } from "../../errors.js"
-import type { LayerError } from "../../errors.js"
 import { SecretText } from "../provider.js"
 import { providerCases } from "../provider.case.test.js"
 import { createCloudflareProvider, storeCachePath } from "./index.js"
 
 let fx: CloudflareFixture
-
-async function rejection(promise: Promise<unknown>): Promise<LayerError> {
-  try {
-    await promise
-  } catch (error) {
-    assert.ok(isLayerError(error), `expected a LayerError, got ${String(error)}`)
-    return error
-  }
-  assert.fail("expected the call to fail")
-}
 
 const storesPath = () => `/accounts/${fx.accountId}/secrets_store/stores`
 
