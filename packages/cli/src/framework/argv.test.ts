@@ -38,6 +38,18 @@ describe("parseFlags", () => {
     assert.fail("expected a parse error")
   }
 
+  it("refuses a one-value flag given twice (-e and --env alike), naming the flag and never a value", () => {
+    for (const args of [["NAME", "--env", "dev", "--env", "production"], ["NAME", "-e", "dev", "--env=production"], ["NAME", "--value", "sk_canary_1", "--value", "sk_canary_2"]]) {
+      assert.throws(
+        () => parseFlags(args, setFlags, "secret set"),
+        (error: unknown) => isLayerError(error) && error.code === "flag_repeated" && /^flag --(env|value) is given more than once$/.test(error.message) && !`${error.message} ${error.hint}`.includes("canary"),
+      )
+    }
+    // Repeatable flags stay repeatable.
+    const map = { ...setFlags, map: { type: "string", multiple: true, description: "" } } as const
+    assert.deepEqual(parseFlags(["--map", "A=a", "--map", "B=b"], map, "secret import").flags.map, ["A=a", "B=b"])
+  })
+
   it("parses global and command flags", () => {
     assert.deepEqual(parseFlags(["NAME", "--value", "x", "--plain", "--env=dev"], setFlags, "secret set"), {
       flags: { value: "x", plain: true, env: "dev" },

@@ -76,10 +76,29 @@ export function parseFlags(args: readonly string[], flags: Readonly<Record<strin
   }
   const helpCommand = commandLabel ? `layer ${commandLabel} --help` : "layer --help"
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true })
+    const { values, positionals, tokens } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true, tokens: true })
+    refuseRepeated(tokens, flags, helpCommand)
     return { flags: { ...values } as ParsedArgs["flags"], positionals }
   } catch (error) {
-    throw translateParseError(error, flags, helpCommand)
+    throw error instanceof LayerError ? error : translateParseError(error, flags, helpCommand)
+  }
+}
+
+/**
+ * A flag that takes one value, given twice (`--env dev --env production`): parseArgs keeps the
+ * last silently, so a command could act on an environment (or a value) other than the one the
+ * reader of the command line sees first. Named, never its values.
+ */
+function refuseRepeated(tokens: ReadonlyArray<{ kind: string; name?: string }>, flags: Readonly<Record<string, FlagSpec>>, helpCommand: string): void {
+  const seen = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === undefined) continue
+    const spec = flags[token.name]
+    if (spec?.type !== "string" || spec.multiple) continue
+    if (seen.has(token.name)) {
+      throw new LayerError("flag_repeated", `flag --${token.name} is given more than once`, { hint: `give --${token.name} once: one command acts on one ${spec.valueName ?? "value"}; see \`${helpCommand}\`` })
+    }
+    seen.add(token.name)
   }
 }
 
