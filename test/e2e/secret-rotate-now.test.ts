@@ -182,12 +182,15 @@ for (const [label, make] of [
 
     it("versions lists each secret's versions newest first, with its state and times", async () => {
       const session = await versions(fx, "auth/session-key", daysAfter(1))
+      const sessionFingerprint = session.versions[0]?.fingerprint
       assert.deepEqual(session, {
         environment: fx.target.environment,
         name: "auth/session-key",
         physicalName: fx.names.get("auth/session-key"),
-        versions: [{ id: "v1", state: "current", createdAt: T0, expiresAt: null, fingerprint: null }],
+        versions: [{ id: "v1", state: "current", createdAt: T0, expiresAt: null, fingerprint: sessionFingerprint }],
       })
+      // v1 was written by `secret set` (seedRandomSecrets), which records its value's digest: the first 8 hex are the fingerprint set printed.
+      assert.match(sessionFingerprint ?? "", /^[0-9a-f]{8}$/)
       const token = await versions(fx, "auth/token-key", daysAfter(1))
       assert.deepEqual(
         token.versions.map((version) => [version.id, version.state, version.createdAt]),
