@@ -39,7 +39,9 @@ let tarballs: string[]
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = { ...process.env, LAYERON_HOME: home, NO_COLOR: "1", ...extra }
   // NODE_TEST_CONTEXT: the project's own `node --test` must run its files, not report to this runner.
-  for (const name of ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "LAYERON_ENV", "npm_config_prefix", "NODE_TEST_CONTEXT"]) delete clean[name]
+  // CI: these steps are a developer's on their own machine; under CI=true pnpm refuses to update
+  // the lockfile that `layer init`'s added dependencies change (frozen-lockfile by default).
+  for (const name of ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "LAYERON_ENV", "npm_config_prefix", "NODE_TEST_CONTEXT", "CI"]) delete clean[name]
   // npm sets these for scripts it runs; a nested npm or pnpm must not inherit the suite's.
   for (const name of Object.keys(clean)) if (name.startsWith("npm_") || name.startsWith("PNPM_")) delete clean[name]
   return clean
