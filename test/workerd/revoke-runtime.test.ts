@@ -107,7 +107,7 @@ before(async () => {
     sealingKeyPhysicalName: names.sealing,
     storeId: "local-store",
     productWorkerName: PRODUCT,
-    appWorkerNames: [APP],
+    backends: [{ id: "app", workerName: APP, secrets: declarations.map((declaration) => declaration.id) }],
   })
   bindings = {
     sealing: plan.product.manifest.sealingKeyBinding,
