@@ -13,6 +13,9 @@
  */
 import { cliVersion } from "./version.js"
 
+/** How long a finished command may take to close what is still open before it is ended. */
+const EXIT_GRACE_MS = 3_000
+
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) process.stdout.write(`${cliVersion()}\n`)
 else await run(argv)
@@ -44,4 +47,8 @@ async function run(argv: string[]): Promise<void> {
     output.error(error)
     process.exitCode = isLayerError(error) ? error.exitCode : 1
   }
+  // The command has answered, so the process must end: a socket an aborted request left open
+  // (a Cloudflare answer still dripping in after its deadline) would otherwise keep Node alive
+  // until the far end closes it. Unref'd: a process with nothing left ends at once, as before.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref()
 }
