@@ -28,7 +28,7 @@ import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import { withEnvironmentLock } from "../rotation/lock.js"
 import { describeChanges } from "../secrets/version-plan.js"
-import type { VersionChanges, VersionPlan } from "../secrets/version-plan.js"
+import type { VersionChanges, VersionPlan, VersionReport } from "../secrets/version-plan.js"
 import { previewWrite, writeValue } from "../secrets/write.js"
 import { booleanFlag, stringFlag, stringsFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
@@ -36,7 +36,7 @@ import type { CommandContext } from "./types.js"
 /** Well above any real .env; a bigger input is not a file of secrets (and is not read whole). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024
 
-export interface SecretImportRow {
+export interface SecretImportRow extends VersionReport {
   key: string
   line: number
   /** The declaration's `namespace/name`, or null for an undeclared Cloudflare secret. */
@@ -48,20 +48,6 @@ export interface SecretImportRow {
   bytes: number
   kind: "plain" | "envelope"
   fingerprint: string
-  /** How the write treats the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`. */
-  mode: VersionPlan["mode"]
-  /** Version ids stored after the write, oldest first. */
-  versions: string[]
-  current: string
-  /** Versions whose value this entry supplies. */
-  written: string[]
-  /** Readable versions before the write that stay, with their values. */
-  kept: string[]
-  expiring: VersionChanges["expiring"]
-  /** Readable versions before the write that it removes. */
-  dropped: string[]
-  /** Readable versions before whose id the entry reuses with its value. */
-  replaced: string[]
   next: NextStep
 }
 

@@ -20,13 +20,13 @@ import { nextSteps } from "../secrets/next-step.js"
 import type { NextStep } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
 import { describeChanges } from "../secrets/version-plan.js"
-import type { VersionChanges, VersionPlan } from "../secrets/version-plan.js"
+import type { VersionChanges, VersionPlan, VersionReport } from "../secrets/version-plan.js"
 import { previewWrite, writeValue } from "../secrets/write.js"
 import { chooseValueSource, readValue } from "../secrets/value-source.js"
 import { booleanFlag, stringFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
-export interface SecretSetDocument {
+export interface SecretSetDocument extends VersionReport {
   environment: string
   /** NAME as given. */
   name: string
@@ -41,21 +41,6 @@ export interface SecretSetDocument {
   fingerprint: string
   bytes: number
   kind: "plain" | "envelope"
-  /** How the write treated the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`, `unchanged`. */
-  mode: VersionPlan["mode"]
-  /** Version ids stored after the write, oldest first. */
-  versions: string[]
-  current: string
-  /** Versions whose value this write supplied. */
-  written: string[]
-  /** Readable versions before the write that stay, with their values. */
-  kept: string[]
-  /** Versions carrying an expiry after the write. */
-  expiring: VersionChanges["expiring"]
-  /** Readable versions before the write that it removed (only with a policy that drops them, or --replace-all). */
-  dropped: string[]
-  /** Readable versions before whose id the write reused with the new value (a plain value replacing v1). */
-  replaced: string[]
   /** Whether running Workers see the value now, or after which command. */
   next: NextStep
 }

@@ -63,6 +63,25 @@ export interface VersionPlan {
   mode: "next_version" | "as_given" | "replace_all" | "unchanged"
 }
 
+/** What a value write did (or, in a dry run, would do) to a secret's versions, as `secret set` and `secret import` report it. */
+export interface VersionReport {
+  /** How the write treats the versions: `next_version` (the rotation policy's transition), `as_given`, `replace_all`, `unchanged`. */
+  mode: VersionPlan["mode"]
+  /** Version ids stored after the write, oldest first. */
+  versions: string[]
+  current: string
+  /** Versions whose value the write supplies. */
+  written: string[]
+  /** Readable versions before the write that stay, with their values. */
+  kept: string[]
+  /** Versions carrying an expiry after the write. */
+  expiring: VersionChanges["expiring"]
+  /** Readable versions before the write that it removes (only with a policy that drops them, or --replace-all). */
+  dropped: string[]
+  /** Readable versions before whose id the write reuses with its value (a plain value replacing v1). */
+  replaced: string[]
+}
+
 export interface VersionPlanInput {
   /** The declaration, or undefined for an undeclared Cloudflare secret. */
   declaration: SecretDeclaration | undefined
