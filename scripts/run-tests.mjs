@@ -46,19 +46,26 @@ if (files.length === 0) {
 
 const tapDir = mkdtempSync(join(tmpdir(), "layeron-tests-"))
 const tapFile = join(tapDir, "report.tap")
+const durationsFile = join(tapDir, "durations.json")
+/** Test files run at once: the CI machine has 2 cores. */
+const CONCURRENCY = 2
+/** How many of the slowest test files the run lists before its closing line. */
+const SLOWEST_SHOWN = 12
 const args = [
   "--import", "tsx",
   ...(process.env.LAYERON_TEST_BUILT === "1" ? [] : ["--conditions=source"]),
   "--test",
-  "--test-concurrency=2",
+  `--test-concurrency=${CONCURRENCY}`,
   "--test-reporter=spec", "--test-reporter-destination=stdout",
   "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+  `--test-reporter=${join(root, "scripts/lib/file-durations-reporter.mjs")}`, `--test-reporter-destination=${durationsFile}`,
   ...files,
 ]
 const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] })
 const code = await new Promise((resolve) => child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0))))
 
 const tap = readFileSync(tapFile, "utf8")
+printSlowest(durationsFile)
 rmSync(tapDir, { recursive: true, force: true })
 const count = (label) => Number(tap.match(new RegExp(`^# ${label} (\\d+)$`, "m"))?.[1] ?? 0)
 const passed = count("pass")
@@ -68,3 +75,20 @@ console.log(`\n${files.length} test files`)
 const summary = `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : "")
 console.log(summary)
 process.exit(code === 0 && failed === 0 ? 0 : 1)
+
+/** The slowest files of this run, with their share of the summed test time. */
+function printSlowest(path) {
+  let msByFile
+  try {
+    msByFile = JSON.parse(readFileSync(path, "utf8"))
+  } catch {
+    return // the runner died before its reporters finished: the summary below says so
+  }
+  const rows = Object.entries(msByFile).sort((a, b) => b[1] - a[1])
+  if (rows.length < 2) return
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0)
+  console.log(`\nslowest test files (of ${(total / 1000).toFixed(0)} s summed over files; they run ${CONCURRENCY} at a time):`)
+  for (const [file, ms] of rows.slice(0, SLOWEST_SHOWN)) {
+    console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${relative(root, file)}`)
+  }
+}
