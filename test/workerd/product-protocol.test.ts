@@ -43,6 +43,9 @@ test("a malformed selector is answered as product_unavailable naming a version m
 test("a secret id that is not a string is secret_not_found; one the backend does not register (inherited names too) is secret_not_registered", async () => {
   const notString = await reply("LAYERON_SECRET", "read", [42, { kind: "current" }])
   assert.deepEqual(notString.ok ? undefined : [notString.error.code, notString.error.secretId], ["secret_not_found", "(not a string)"])
+  // Says what is wrong with the call, not "register it with app.use()", which would not help.
+  assert.match(notString.ok ? "" : notString.error.message, /something other than text/)
+  assert.doesNotMatch(notString.ok ? "" : notString.error.message, /app\.use/)
   for (const id of ["__proto__/x", "constructor/x", "auth/undeclared"]) {
     const inherited = await reply("LAYERON_SECRET", "active", [id])
     assert.equal(inherited.ok ? undefined : inherited.error.code, "secret_not_registered")

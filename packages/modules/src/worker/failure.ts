@@ -24,6 +24,10 @@ function quoteBackend(backend: string): string {
 }
 
 export const failures = {
+  /** A raw call on the binding whose secret id is not a string (the module API always sends one). */
+  idNotText: () =>
+    new ProductFailure("secret_not_found", "(not a string)", "A call on the LAYERON_SECRET binding named its secret with something other than text; name a declared secret as \"namespace/name\" (the module API from @layeron/modules does this for you)."),
+
   notDeclared: (secretId: string) =>
     new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" is not bound to the Secret Product Worker. Register it with app.use(...) in a backend and redeploy with \`layer deploy\` (or restart \`layer dev\`).`),
 

@@ -11,7 +11,7 @@ import type { ProductReply } from "./protocol.js"
 export async function reply<T>(secretId: unknown, read: () => Promise<T>): Promise<ProductReply<T>> {
   const id = typeof secretId === "string" ? secretId.slice(0, 130) : "(not a string)"
   try {
-    if (typeof secretId !== "string") throw failures.notDeclared(id)
+    if (typeof secretId !== "string") throw failures.idNotText()
     return { ok: true, value: await read() }
   } catch (error) {
     if (error instanceof ProductFailure) return { ok: false, error: error.wire }
