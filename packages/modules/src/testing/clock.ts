@@ -3,6 +3,7 @@
  * own `Date.now()`. Pinned when `now` is given (or after `setNow`), else the real clock.
  */
 import { formatRfc3339, parseRfc3339 } from "../envelope/index.js"
+import { quoteInput } from "../runtime/errors.js"
 import { describeInput, TestSecretsError } from "./errors.js"
 
 /** What `now` and `setNow()` accept. */
@@ -46,7 +47,7 @@ export function toTestInstant(time: TestTime, call: string): number {
 
 /** A time is not secret, so a short string may be quoted. */
 function describeTime(time: unknown): string {
-  if (typeof time === "string") return JSON.stringify(time.length > 40 ? `${time.slice(0, 40)}…` : time)
+  if (typeof time === "string") return quoteInput(time, 40)
   if (typeof time === "number") return String(time)
   if (time instanceof Date) return "an invalid Date"
   return describeInput(time)

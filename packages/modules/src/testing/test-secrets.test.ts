@@ -299,6 +299,8 @@ describe("bad input is refused at the call", () => {
       throwsProblem(() => t.setNow(bad as never), "invalid_time", /^t\.setNow\(time\): .* is not a valid time\. Pass a Date, epoch milliseconds, or an RFC 3339 time/)
     }
     assert.equal(t.now().toISOString(), NOW)
+    // A time with bidi overrides and C1 controls is quoted escaped, so it cannot reorder or hide text in a log.
+    throwsProblem(() => t.setNow("2026\u202e\u0085\u2028x" as never), "invalid_time", /"2026\\u202e\\u0085\\u2028x" is not a valid time/)
   })
 
   it("bad options", () => {
