@@ -5,7 +5,7 @@ export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("")
 }
 
-export async function hmacSha256(key: Uint8Array, message: string): Promise<string> {
+export async function hmacSha256(key: Uint8Array<ArrayBuffer>, message: string): Promise<string> {
   const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
   return toHex(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message)))
 }
@@ -19,11 +19,11 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /** A short, non-reversible fingerprint, so routes can show which key they used. */
-export async function fingerprint(bytes: Uint8Array): Promise<string> {
+export async function fingerprint(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", bytes)).slice(0, 8)
 }
 
-export async function aesKey(raw: Uint8Array): Promise<CryptoKey> {
+export async function aesKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"])
 }
 
@@ -33,6 +33,6 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s)
 }
 
-export function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 }

@@ -6,7 +6,7 @@ import { encodeBase64Url } from "@layeron/modules/envelope"
 import { aesKey, toBase64 } from "../src/crypto.js"
 
 /** 32 bytes filled with `n`. */
-export function keyBytes(n: number): Uint8Array {
+export function keyBytes(n: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(32).fill(n)
 }
 
@@ -28,7 +28,7 @@ export const webhookKeysEnvelope = {
 }
 
 /** A record as POST /records stores it, encrypted with `key` at `encryptedAt`. */
-export async function encryptedRecord(key: Uint8Array, plaintext: string, encryptedAt: string) {
+export async function encryptedRecord(key: Uint8Array<ArrayBuffer>, plaintext: string, encryptedAt: string) {
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await aesKey(key), new TextEncoder().encode(plaintext)))
   return { encryptedAt, iv: toBase64(iv), ciphertext: toBase64(ciphertext) }

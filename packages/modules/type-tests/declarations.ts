@@ -32,6 +32,8 @@ const computedDays: number = 3
 secret.random({ name: "computed", rotation: { everyDays: computedDays } }) // a computed value: the run-time check's job
 secret.random({ name: "weekly", rotation: { everyDays: 7 } })
 secret.generated({ name: "monthly-pair", generate: "RS256", rotation: { everyDays: 30 } })
+// A value's bytes go to WebCrypto as they are (an ArrayBuffer-backed Uint8Array, not ArrayBufferLike).
+export const importedKey = bytes.current().bytes().then((raw) => crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]))
 // Values for secrets of different kinds: a list of pairs, or a Map with its type argument
 // (`new Map([[text, …], [bytes, …]])` alone cannot infer one key type for two kinds).
 testSecrets([[text, "idp"], [bytes, { current: "v1", versions: { v1: { value: "AAAA" } } }], [pair, null]])

@@ -15,8 +15,8 @@ export interface SecretVersionInfo {
 export interface ValueReaders {
   /** The stored text: the text of a static secret, the base64url string of a random/generated one. */
   text(): Promise<string>
-  /** The bytes: base64url-decoded for random/generated secrets, UTF-8 for text. */
-  bytes(): Promise<Uint8Array>
+  /** The bytes: base64url-decoded for random/generated secrets, UTF-8 for text. Backed by an `ArrayBuffer`, so they go to WebCrypto as they are. */
+  bytes(): Promise<Uint8Array<ArrayBuffer>>
   /** `JSON.parse` of the text; throws `InvalidValueError` (which never shows the value) if it is not JSON. */
   json<T = unknown>(): Promise<T>
 }

@@ -30,7 +30,7 @@ export function resolvedVersion(secretId: string, format: ValueFormat, wire: Wir
   return resolved
 }
 
-function decode(secretId: string, format: ValueFormat, wire: WireVersion): Uint8Array {
+function decode(secretId: string, format: ValueFormat, wire: WireVersion): Uint8Array<ArrayBuffer> {
   try {
     return decodeValue(wire.value, format)
   } catch {
