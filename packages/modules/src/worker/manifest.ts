@@ -4,7 +4,16 @@
  * `LAYERON_SECRET_MANIFEST` var, as a JSON binding (an object) or as JSON text.
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN } from "../limits.js"
-import type { ExposeMode, ValueFormat } from "../declare/types.js"
+import type { ExposeMode, SecretKind, SigningAlgorithm, ValueFormat } from "../declare/types.js"
+
+/**
+ * What the product needs to run the helpers on a `use` key (worker/use.ts): whether the
+ * operator wrote the text (`static`) and the key pair's algorithm, as the declaration says.
+ */
+export interface UseKeyShape {
+  kind: SecretKind
+  generate?: SigningAlgorithm
+}
 
 export interface SecretManifestEntry {
   /** The Secrets Store binding on the Secret Product Worker, e.g. `S_lo_310fec09bf29d33532eb83be`. */
@@ -13,6 +22,8 @@ export interface SecretManifestEntry {
   physicalName: string
   format: ValueFormat
   expose: ExposeMode
+  /** Present exactly when `expose` is `"use"`. */
+  key?: UseKeyShape
 }
 
 export interface SecretManifest {
@@ -43,7 +54,9 @@ export class ManifestError extends Error {
 
 const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const FORMATS: readonly ValueFormat[] = ["text", "base64url"]
-const EXPOSE_MODES: readonly ExposeMode[] = ["versioned", "current"]
+const EXPOSE_MODES: readonly ExposeMode[] = ["versioned", "current", "use"]
+const KINDS: readonly SecretKind[] = ["static", "random", "generated"]
+const ALGORITHMS: readonly SigningAlgorithm[] = ["ES256", "EdDSA", "RS256"]
 
 export function parseManifest(raw: unknown): SecretManifest {
   const data = typeof raw === "string" ? parseJsonText(raw) : raw
@@ -76,12 +89,21 @@ function parseEntry(id: string, raw: unknown): SecretManifestEntry {
   if (typeof physicalName !== "string" || !CLOUDFLARE_SECRET_NAME_PATTERN.test(physicalName)) {
     throw new ManifestError(`${path}.physicalName`, `must be a Cloudflare secret name matching ${CLOUDFLARE_SECRET_NAME_PATTERN}`)
   }
-  return {
+  const parsed: SecretManifestEntry = {
     binding: bindingName(entry.binding, `${path}.binding`),
     physicalName,
     format: oneOf(entry.format, FORMATS, `${path}.format`),
     expose: oneOf(entry.expose, EXPOSE_MODES, `${path}.expose`),
   }
+  if (parsed.expose === "use") parsed.key = parseKeyShape(entry.key, `${path}.key`)
+  return parsed
+}
+
+function parseKeyShape(raw: unknown, path: string): UseKeyShape {
+  const shape = asRecord(raw, path)
+  const kind = oneOf(shape.kind, KINDS, `${path}.kind`)
+  if (shape.generate === undefined) return { kind }
+  return { kind, generate: oneOf(shape.generate, ALGORITHMS, `${path}.generate`) }
 }
 
 export function isSecretId(id: string): boolean {
