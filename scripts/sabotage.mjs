@@ -221,6 +221,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/secret-set-versions.test.ts", "test/e2e/secret-set-dev.test.ts"],
     short: "test/e2e/secret-set-versions.test.ts",
   },
+  {
+    id: "aead-associated-data-dropped",
+    what: "aead() ignores the caller's associated data (a ciphertext copied to another row decrypts there)",
+    file: "packages/modules/dist/keys/aead-format.js",
+    find: "out.set(associatedData, head.byteLength);",
+    replace: "/* sabotaged: associated data dropped */",
+    tests: ["examples/shop/test/shop.test.ts"],
+    short: "examples/shop/test/shop.test.ts",
+  },
 ]
 
 function parseOptions() {

@@ -2,17 +2,20 @@
  * @layeron/modules/keys in workerd, through the real Secret Product Worker: ES256, EdDSA and
  * RS256 tokens signed in workerd verify with Node's crypto from the JWKS workerd serves, and
  * tokens Node signs with a retained key verify in workerd; HMAC signatures match Node's
- * createHmac. The envelopes are shaped as after a rotation: the current key sealed (promoted
- * from the state), the previous one retained, the next one published but never signing.
+ * createHmac; aead() ciphertexts made in workerd open with Node's crypto and survive a
+ * rotation until the retain window ends. The envelopes are shaped as after a rotation: the
+ * current key sealed (promoted from the state), the previous one retained, the next one
+ * published but never signing.
  */
 import assert from "node:assert/strict"
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign as nodeSign, verify as nodeVerify } from "node:crypto"
+import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign as nodeSign, verify as nodeVerify } from "node:crypto"
 import { after, before, describe, test } from "node:test"
 import { Miniflare } from "miniflare"
 import { physicalName } from "../../packages/modules/src/naming/index.js"
 import { generateSealingKeyPair, seal } from "../../packages/modules/src/seal/index.js"
 import { randomValue, serializeEnvelope } from "../../packages/modules/src/envelope/index.js"
-import { generateSigningKey } from "../../packages/modules/src/keys/index.js"
+import type { Envelope } from "../../packages/modules/src/envelope/index.js"
+import { AEAD_KEY_INFO, envelopeAfterWrite, generateSigningKey } from "../../packages/modules/src/keys/index.js"
 import { HS256_DERIVATION_INFO } from "../../packages/modules/src/keys/jwt.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
 import { bundleWorker, fetchWorker } from "./harness.js"
@@ -27,13 +30,18 @@ const ALGS = ["ES256", "EdDSA", "RS256"] as const
 
 let mf: Miniflare
 const stored = {} as Record<KeyName, string[]>
+/** Writes a secret's stored text (an envelope) into the local Secrets Store, as a deploy or rotation would. */
+let storeEnvelope: (key: KeyName, envelope: Envelope) => Promise<void>
+let sealing: Awaited<ReturnType<typeof generateSealingKeyPair>>
+const physicalNames = {} as Record<KeyName, string>
 
 before(async () => {
-  const [appScript, productScript, sealing] = await Promise.all([bundleWorker("./fixtures/keys-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
+  const [appScript, productScript, sealingKeys] = await Promise.all([bundleWorker("./fixtures/keys-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
+  sealing = sealingKeys
   const names: Record<string, string> = {}
-  for (const module of Object.values(keySecrets)) {
+  for (const [key, module] of Object.entries(keySecrets) as [KeyName, (typeof keySecrets)[KeyName]][]) {
     const d = module.declaration
-    names[d.id] = await physicalName({ workspace: "test", project: "keys", environment: "workerd", namespace: d.namespace, name: d.name })
+    names[d.id] = physicalNames[key] = await physicalName({ workspace: "test", project: "keys", environment: "workerd", namespace: d.namespace, name: d.name })
   }
   const sealingName = await physicalName({ workspace: "test", project: "keys", environment: "workerd", namespace: "layeron", name: "sealing-key" })
   const plan = planBindings({
@@ -54,6 +62,7 @@ before(async () => {
   })
   await mf.ready
   const put = async (binding: string, text: string) => (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))().create(text)
+  storeEnvelope = async (key, envelope) => void (await put(plan.product.manifest.secrets[keySecrets[key].declaration.id]!.binding, serializeEnvelope(envelope)))
   await put(plan.product.manifest.sealingKeyBinding, JSON.stringify(sealing.privateKey))
   const now = Date.now()
   for (const [key, module] of Object.entries(keySecrets) as [KeyName, (typeof keySecrets)[KeyName]][]) {
@@ -63,22 +72,27 @@ before(async () => {
       : key === "STATIC" ? ["idp-shared-1", "idp-shared-2", "idp-shared-3"]
       : await Promise.all([1, 2, 3].map(() => (alg ? generateSigningKey(alg) : Promise.resolve(randomValue(32)))))
     stored[key] = values
-    const physical = names[module.declaration.id]!
+    const physical = physicalNames[key]
     const envelope = {
       current: "v2",
       versions: {
         v1: { value: values[0]!, createdAt: iso(now - 30 * 24 * HOUR), expiresAt: iso(now + 24 * HOUR) },
-        v2: { sealed: await seal(sealing.publicKey, values[1]!, { physicalName: physical, versionId: "v2" }), createdAt: iso(now - HOUR) },
+        v2: { sealed: await sealed(physical, "v2", values[1]!), createdAt: iso(now - HOUR) },
         ...(alg ? { v3: { value: values[2]! } } : {}),
       },
     }
-    await put(plan.product.manifest.secrets[module.declaration.id]!.binding, serializeEnvelope(envelope))
+    await storeEnvelope(key, envelope)
   }
 })
 
 after(async () => {
   await mf?.dispose()
 })
+
+/** A version's value sealed to this environment, as the rotation state carries it. */
+function sealed(physical: string, versionId: string, value: string): Promise<string> {
+  return seal(sealing.publicKey, value, { physicalName: physical, versionId })
+}
 
 async function call(request: KeysRequest): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetchWorker(mf, APP, "http://app/", { method: "POST", body: JSON.stringify(request) })
@@ -223,4 +237,57 @@ describe("signing keys in workerd", () => {
     assert.match(message, /"v2\\n\\u001b\[2J/)
     assert.match(message, /more characters/)
   })
+
+  test("aead() across a rotation: encrypt with v1, rotate, decrypt until the retain window ends, then version_expired; revoked is unknown_version; Node opens workerd's ciphertext", async () => {
+    const declaration = keySecrets.AEAD.declaration
+    const [v1, v2] = [randomValue(32), randomValue(32)]
+    const beforeRotation: Envelope = { current: "v1", versions: { v1: { value: v1, createdAt: iso(Date.now() - 30 * 24 * HOUR) } } }
+    await storeEnvelope("AEAD", beforeRotation)
+    const encrypt = async (data: string, associatedData?: string) => {
+      const answer = await call({ key: "AEAD", op: "aead-encrypt", data, ...(associatedData ? { associatedData } : {}) })
+      assert.equal(answer.status, 200, JSON.stringify(answer.body))
+      return answer.body.ciphertext as string
+    }
+    const decrypt = (ciphertext: string, associatedData?: string) => call({ key: "AEAD", op: "aead-decrypt", ciphertext, ...(associatedData ? { associatedData } : {}) })
+    const old = await encrypt("card ending 4242", "customer:7")
+    assert.match(old, /^la1\.v1\./)
+    assert.equal(nodeOpen(v1, declaration.id, old, "customer:7"), "card ending 4242", "Node's crypto opens the workerd ciphertext from the documented format")
+
+    // The rotation as `layer secret rotate --apply` writes it (retain_for 1 day), the new current sealed.
+    const rotated = envelopeAfterWrite(declaration, beforeRotation, "v2", new Date(), [v2])
+    rotated.versions.v2 = { sealed: await sealed(physicalNames.AEAD, "v2", v2), createdAt: rotated.versions.v2!.createdAt! }
+    assert.ok(rotated.versions.v1?.expiresAt, "v1 is retained with an expiry")
+    await storeEnvelope("AEAD", rotated)
+    const fresh = await encrypt("order 1002")
+    assert.match(fresh, /^la1\.v2\./)
+    assert.deepEqual((await decrypt(old, "customer:7")).body, { plaintext: "card ending 4242" }, "v1 decrypts while it is retained")
+    assert.deepEqual((await decrypt(fresh)).body, { plaintext: "order 1002" })
+    const rewrapped = (await call({ key: "AEAD", op: "aead-rewrap", ciphertext: old, associatedData: "customer:7" })).body.ciphertext as string
+    assert.match(rewrapped, /^la1\.v2\./)
+    assert.deepEqual((await decrypt(old, "customer:8")).body.error, "decryption_failed", "other associated data")
+    assert.deepEqual((await decrypt(old.replace("la1.v1.", "la1.v2."), "customer:7")).body.error, "decryption_failed", "the version id swapped")
+
+    // The retain window over (workerd's clock is the real one, so the stored expiry moves instead).
+    await storeEnvelope("AEAD", { ...rotated, versions: { ...rotated.versions, v1: { ...rotated.versions.v1!, expiresAt: iso(Date.now() - 1000) } } })
+    const expired = await decrypt(old, "customer:7")
+    assert.deepEqual([expired.status, expired.body.error], [400, "version_expired"])
+    assert.deepEqual((await decrypt(rewrapped, "customer:7")).body, { plaintext: "card ending 4242" }, "the rewrapped copy outlives v1")
+    // Revoked (`layer secret revoke records v1`): gone from the envelope.
+    await storeEnvelope("AEAD", { current: "v2", versions: { v2: rotated.versions.v2! } })
+    const revoked = await decrypt(old, "customer:7")
+    assert.deepEqual([revoked.status, revoked.body.error], [400, "unknown_version"])
+    for (const answer of [expired, revoked]) for (const hidden of [v1, v2, "card ending"]) assert.ok(!JSON.stringify(answer.body).includes(hidden))
+
+    assert.equal((await call({ key: "ES256", op: "aead-encrypt", data: "x" })).body.error, "wrong_key_type")
+  })
 })
+
+/** Node's crypto alone, from the documented la1 format: HKDF of the bytes, AES-256-GCM with the bound associated data. */
+function nodeOpen(value: string, secretId: string, ciphertext: string, associatedData: string): string {
+  const [, versionId, nonce, sealedText] = ciphertext.split(".") as [string, string, string, string]
+  const key = Buffer.from(hkdfSync("sha256", Buffer.from(value, "base64url"), Buffer.alloc(0), AEAD_KEY_INFO, 32))
+  const body = Buffer.from(sealedText, "base64url")
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(nonce, "base64url")).setAAD(Buffer.from(`la1\0${secretId}\0${versionId}\0${associatedData}`))
+  decipher.setAuthTag(body.subarray(-16))
+  return Buffer.concat([decipher.update(body.subarray(0, -16)), decipher.final()]).toString()
+}

@@ -6,6 +6,7 @@ import { backend } from "@layeron/core"
 import { isSecretError } from "@layeron/modules"
 import { apiSigningKey, encryptionKey, partnerCredentials, sessionKey, stripeSecret, webhookKeys } from "./secrets.js"
 import { aesKey, fingerprint, fromBase64, hmacSha256, safeEqual, toBase64 } from "./crypto.js"
+import { addAddressRoutes } from "./addresses.js"
 import { addSigningRoutes } from "./signing.js"
 
 const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
@@ -97,5 +98,7 @@ app.post("/webhooks/incoming", async (c) => {
 
 /** Signed webhooks, session tokens and their JWKS, with rotating keys (signing.ts). */
 addSigningRoutes(app)
+/** Customer addresses stored encrypted with a rotating key (addresses.ts). */
+addAddressRoutes(app)
 
 export default app

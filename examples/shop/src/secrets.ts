@@ -54,3 +54,14 @@ export const sessionTokenKey = secret.generated({
   rotation: { everyDays: 30, retain: { mode: "retain_for", days: 1 } },
   consume: { expose: "use" },
 })
+
+/**
+ * Encrypts customer addresses with aead() (addresses.ts): 32 random bytes, rotated every 90
+ * days; a previous key still decrypts for 30 days, the window in which stored addresses are
+ * rewrapped to the new key.
+ */
+export const addressKey = secret.random({
+  name: "address-key",
+  namespace: "customers",
+  rotation: { everyDays: 90, retain: { mode: "retain_for", days: 30 } },
+})

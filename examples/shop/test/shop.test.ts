@@ -8,7 +8,7 @@ import { describe, it } from "node:test"
 import { testSecrets, TestSecretsError } from "@layeron/modules/testing"
 import app from "../src/api.js"
 import { hmacSha256 } from "../src/crypto.js"
-import { apiSigningKey, encryptionKey, sessionKey, sessionTokenKey, stripeSecret } from "../src/secrets.js"
+import { addressKey, apiSigningKey, encryptionKey, sessionKey, sessionTokenKey, stripeSecret } from "../src/secrets.js"
 import { encryptedRecord, keyBytes, post, sessionKeyV1, testKey, webhookKeysEnvelope } from "./fixtures.js"
 
 const NOW = "2026-06-01T00:00:00Z"
@@ -147,5 +147,34 @@ describe("session tokens from a key the shop can use but never read (expose: \"u
 
     await assert.rejects(t.run(() => sessionTokenKey.current().text()), (error: unknown) => (error as { code?: string }).code === "expose_refused")
     assert.deepEqual((await t.run(() => sessionTokenKey.versions())).map((v) => v.version), ["v2", "v1", "v3"])
+  })
+})
+
+describe("customer addresses: stored encrypted with aead(), across a rotation", () => {
+  const row = (address: string) => post({ address })
+
+  it("an address stored before a rotation reads after it for the 30 retained days, rewrap moves it to v2, then v1's rows are version_expired", async () => {
+    const t = testSecrets({ "customers/address-key": { current: "v1", versions: { v1: { value: testKey(31), createdAt: "2026-05-01T00:00:00Z" } } } }, { now: NOW, app })
+    const stored = ((await (await t.run(() => app.request("/customers/42/address", post("1 Rue de Rivoli, Paris")))).json()) as { address: string }).address
+    assert.match(stored, /^la1\.v1\./)
+    assert.ok(!stored.includes("Rivoli"))
+
+    assert.equal((await t.rotate(addressKey)).version, "v2")
+    const read = (customer: string, address: string) => t.run(() => app.request(`/customers/${customer}/address/read`, row(address)))
+    assert.deepEqual(await (await read("42", stored)).json(), { address: "1 Rue de Rivoli, Paris" })
+    const moved = await (await read("43", stored)).json()
+    assert.deepEqual(moved, { error: "decryption_failed" }, "copied into another customer's row")
+
+    const rewrap = (address: string) => t.run(() => app.request("/customers/42/address/rewrap", row(address)))
+    const rewrapped = (await (await rewrap(stored)).json()) as { address: string; changed: boolean }
+    assert.equal(rewrapped.changed, true)
+    assert.match(rewrapped.address, /^la1\.v2\./)
+    assert.deepEqual(await (await rewrap(rewrapped.address)).json(), { address: rewrapped.address, changed: false })
+
+    t.setNow("2026-07-01T00:00:00Z")
+    const late = await read("42", stored)
+    assert.equal(late.status, 400)
+    assert.deepEqual(await late.json(), { error: "version_expired" })
+    assert.deepEqual(await (await read("42", rewrapped.address)).json(), { address: "1 Rue de Rivoli, Paris" })
   })
 })

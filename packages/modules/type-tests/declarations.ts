@@ -6,7 +6,7 @@
  */
 import { secret } from "@layeron/modules"
 import type { ByteSecret, KeyPairSecret, SecretModule, TextSecret } from "@layeron/modules"
-import { hmac, jwt } from "@layeron/modules/keys"
+import { aead, hmac, jwt } from "@layeron/modules/keys"
 import { testSecrets } from "@layeron/modules/testing"
 import type { TestSecretValue } from "@layeron/modules/testing"
 
@@ -26,6 +26,8 @@ void jwt(bytes).sign({}, { expiresIn: 60 })
 void jwt(generatedBytes, { algorithm: "HS256", audience: ["a", "b"] }).verify("token", { maxTokenAge: "15m" })
 void jwt(pair).jwks()
 jwt(pair, { algorithm: "ES256" }).jwksHandler()
+void aead(secret.random({ name: "encryption-key" })).encrypt("data", { associatedData: new Uint8Array(1) })
+void aead(secret.generated({ name: "generated-encryption-key" })).decryptText("la1.v1.nonce.sealed", { associatedData: "row 1" })
 const computedDays: number = 3
 secret.random({ name: "computed", rotation: { everyDays: computedDays } }) // a computed value: the run-time check's job
 secret.random({ name: "weekly", rotation: { everyDays: 7 } })
@@ -39,6 +41,10 @@ testSecrets(new Map([[bytes, "AAAA"]]))
 // ---- what fails at run time is a compile error ----
 // @ts-expect-error hmac() on a key pair
 hmac(pair)
+// @ts-expect-error aead() on a key pair
+aead(pair)
+// @ts-expect-error aead() on a static secret
+aead(text)
 // @ts-expect-error jwt() on a static secret without an algorithm
 jwt(text)
 // @ts-expect-error a static secret is an HS256 key or nothing

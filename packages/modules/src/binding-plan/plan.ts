@@ -4,7 +4,7 @@
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
 import type { SecretDeclaration } from "../declare/types.js"
-import type { SecretManifest, SecretManifestEntry } from "../worker/manifest.js"
+import type { SecretManifest, SecretManifestEntry, UseKeyShape } from "../worker/manifest.js"
 import { CALLER_PROP, SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
 import { secretBindingName } from "./binding-name.js"
 import { BindingPlanError } from "./errors.js"
@@ -46,7 +46,12 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
  */
 export function manifestEntry(declaration: SecretDeclaration, physicalName: string): SecretManifestEntry {
   const entry: SecretManifestEntry = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
-  if (declaration.expose === "use") entry.key = declaration.generate === undefined ? { kind: declaration.kind } : { kind: declaration.kind, generate: declaration.generate }
+  if (declaration.expose === "use") {
+    const key: UseKeyShape = { kind: declaration.kind }
+    if (declaration.generate !== undefined) key.generate = declaration.generate
+    if (declaration.bytes !== undefined) key.bytes = declaration.bytes
+    entry.key = key
+  }
   return entry
 }
 

@@ -1,8 +1,9 @@
 /**
  * Declarations typed by kind (issue 26, point 3), proven with the type checker: the compiler
  * runs on packages/modules/type-tests/declarations.ts, whose `@ts-expect-error` lines are the
- * mistakes that fail at run time (`hmac(keyPair)`, `jwt(static)` without an algorithm,
- * `jwks()` on a byte secret, `generate` with `bytes`, `everyDays` below 7). It must compile
+ * mistakes that fail at run time (`hmac(keyPair)`, `aead(keyPair)`, `aead(static)`,
+ * `jwt(static)` without an algorithm, `jwks()` on a byte secret, `generate` with `bytes`,
+ * `everyDays` below 7). It must compile
  * as written (so each directive met an error, and what fits compiles), and, with the
  * directives removed, report errors on exactly the lines they stood above.
  */

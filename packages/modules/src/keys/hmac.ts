@@ -10,6 +10,8 @@ import { VERSION_ID_PATTERN } from "../limits.js"
 import type { ByteSecretDeclaration, SecretDeclaration, TextSecretDeclaration } from "../declare/types.js"
 import type { ValueReaders } from "../runtime/types.js"
 import { HMAC_KEY } from "./algorithms.js"
+import { bytesOf } from "./data.js"
+import type { KeyData } from "./data.js"
 import { SigningError } from "./errors.js"
 import { cachedKey } from "./key-cache.js"
 import { claimPurpose } from "./purpose.js"
@@ -17,7 +19,7 @@ import { isUseKey, remoteOperation } from "./remote.js"
 import { readNamedVersion } from "./source.js"
 import type { SigningSecret } from "./source.js"
 
-export type SignedData = string | Uint8Array
+export type SignedData = KeyData
 
 export interface HmacSignature {
   /** base64url, no padding. */
@@ -55,10 +57,10 @@ export function hmac(secret: HmacSecret): HmacSigner {
 /** A `use` key: the product signs and verifies; the signature and the verdict come back. */
 function remoteHmac(declaration: SecretDeclaration): HmacSigner {
   return {
-    sign: async (data) => remoteOperation<HmacSignature>(declaration, { helper: "hmac", op: "sign", data: bytesOf(data) }),
+    sign: async (data) => remoteOperation<HmacSignature>(declaration, { helper: "hmac", op: "sign", data: bytesOf(data, "hmac(): data") }),
     async verify(data, signature, kid) {
       if (typeof signature !== "string") return { valid: false }
-      const message = bytesOf(data)
+      const message = bytesOf(data, "hmac(): data")
       if (kid !== undefined && typeof kid !== "string") return { valid: false }
       return remoteOperation<HmacVerification>(declaration, { helper: "hmac", op: "verify", data: message, signature, ...(kid === undefined ? {} : { kid }) })
     },
@@ -69,13 +71,13 @@ function localHmac(secret: HmacSecret, declaration: SecretDeclaration): HmacSign
   return {
     async sign(data) {
       const key = await secret.current().resolve()
-      const mac = await crypto.subtle.sign("HMAC", await hmacKey(declaration, key), bytesOf(data))
+      const mac = await crypto.subtle.sign("HMAC", await hmacKey(declaration, key), bytesOf(data, "hmac(): data"))
       return { signature: encodeBase64Url(new Uint8Array(mac)), kid: key.version }
     },
     async verify(data, signature, kid) {
       const mac = decodeSignature(signature)
       if (!mac) return { valid: false }
-      const message = bytesOf(data)
+      const message = bytesOf(data, "hmac(): data")
       let candidates: readonly ({ version: string } & ValueReaders)[]
       if (kid !== undefined) {
         if (typeof kid !== "string" || !VERSION_ID_PATTERN.test(kid)) return { valid: false }
@@ -112,12 +114,6 @@ export async function hmacKey(source: HmacKeySource, version: { version: string 
     const info = encoder.encode(derivedFor)
     return crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info }, base, { ...HMAC_KEY, length: 256 }, false, ["sign", "verify"])
   })
-}
-
-function bytesOf(data: SignedData): Uint8Array<ArrayBuffer> {
-  if (typeof data === "string") return encoder.encode(data)
-  if (data instanceof Uint8Array) return new Uint8Array(data)
-  throw new TypeError("hmac(): data must be a string or a Uint8Array")
 }
 
 /** A base64url HMAC-SHA-256 signature (32 bytes), or undefined. */

@@ -1,10 +1,12 @@
 /**
  * Runs one operation of a `use` key (worker/protocol.ts, `KeyOperation`) with the very helper
- * an app runs on a versioned key, over the Secret Product Worker's own view of the key
+ * (`hmac()`, `jwt()`, `aead()`) an app runs on a versioned key, over the Secret Product Worker's own view of the key
  * (worker/key-source.ts). The operation came over a service binding, so its shape is checked
  * here: anything malformed is a TypeError, which the product answers as a malformed request.
  */
 import type { WireJwtOptions } from "../worker/protocol.js"
+import { aead } from "./aead.js"
+import type { AeadSecret } from "./aead.js"
 import { hmac } from "./hmac.js"
 import type { HmacSecret } from "./hmac.js"
 import { jwt } from "./jwt.js"
@@ -21,6 +23,8 @@ export async function runKeyOperation(secret: SigningSecret, operation: unknown)
       return runHmac(secret as HmacSecret, fields)
     case "jwt":
       return runJwt(secret, fields)
+    case "aead":
+      return runAead(secret as AeadSecret, fields)
   }
   throw new TypeError("unknown helper")
 }
@@ -49,6 +53,22 @@ async function runJwt(secret: SigningSecret, fields: Fields): Promise<unknown> {
       return signer.jwks()
   }
   throw new TypeError("unknown jwt operation")
+}
+
+async function runAead(secret: AeadSecret, fields: Fields): Promise<unknown> {
+  const cipher = aead(secret)
+  const options = { associatedData: bytes(fields.associatedData) }
+  switch (fields.op) {
+    case "encrypt":
+      return cipher.encrypt(bytes(fields.data), options)
+    case "decrypt":
+      return cipher.decrypt(fields.ciphertext as string, options)
+    case "decryptText":
+      return cipher.decryptText(fields.ciphertext as string, options)
+    case "rewrap":
+      return cipher.rewrap(fields.ciphertext as string, options)
+  }
+  throw new TypeError("unknown aead operation")
 }
 
 function asFields(value: unknown, what: string): Fields {

@@ -34,6 +34,7 @@ function declarationOf({ secretId, entry }: SecretAt): SecretDeclaration {
   const [namespace = "", name = ""] = secretId.split("/")
   const declaration: SecretDeclaration = { kind: entry.key?.kind ?? "static", namespace, name, id: secretId, format: entry.format, expose: "versioned" }
   if (entry.key?.generate !== undefined) declaration.generate = entry.key.generate
+  if (entry.key?.bytes !== undefined) declaration.bytes = entry.key.bytes
   return declaration
 }
 

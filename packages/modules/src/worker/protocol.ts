@@ -101,7 +101,7 @@ export type WireJwtVerifyOptions = Omit<WireJwtOptions, "algorithm" | "issuer" |
 
 /**
  * One operation on a `consume: { expose: "use" }` key, run inside the Secret Product Worker
- * by the same helper an app runs on a versioned key (docs/runtime.md, "Keys the app can use
+ * by the same helper (`hmac()`, `jwt()`, `aead()`) an app runs on a versioned key (docs/runtime.md, "Keys the app can use
  * but never read"). Data and results cross the binding; the key never does.
  */
 export type KeyOperation =
@@ -111,6 +111,9 @@ export type KeyOperation =
   | { helper: "jwt"; options: WireJwtOptions; op: "sign"; claims: string; expiresIn: string | number }
   | { helper: "jwt"; options: WireJwtOptions; op: "verify"; token: string; verifyOptions?: WireJwtVerifyOptions }
   | { helper: "jwt"; options: WireJwtOptions; op: "jwks" }
+  | { helper: "aead"; op: "encrypt"; data: Uint8Array; associatedData: Uint8Array }
+  /** `rewrap` answers the new ciphertext only: the plaintext stays in the product. */
+  | { helper: "aead"; op: "decrypt" | "decryptText" | "rewrap"; ciphertext: string; associatedData: Uint8Array }
 
 /**
  * A failure of the helper itself (a token that does not verify, a key of the wrong kind), as
