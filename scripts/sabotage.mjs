@@ -108,8 +108,8 @@ export const SABOTAGES = [
     file: "packages/modules/dist/worker/read.js",
     find: `if (entry.expose === "use")`,
     replace: "if (false)",
-    tests: ["test/workerd/use-keys.test.ts", "packages/modules/src/testing/use-keys.test.ts"],
-    short: "packages/modules/src/testing/use-keys.test.ts",
+    tests: ["test/workerd/use-keys.test.ts", "examples/shop/test/shop.test.ts"],
+    short: "test/workerd/use-keys.test.ts",
   },
   {
     id: "dev-requests-not-held",

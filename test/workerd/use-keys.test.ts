@@ -14,6 +14,8 @@ import { randomValue, serializeEnvelope } from "../../packages/modules/src/envel
 import type { Envelope } from "../../packages/modules/src/envelope/index.js"
 import { generateSigningKey, rotateSigningKeys } from "../../packages/modules/src/keys/index.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
+import { fileURLToPath } from "node:url"
+import { bundleProductWorker } from "../../packages/cli/src/deploy/bundle.js"
 import { bundleWorker, fetchWorker } from "./harness.js"
 import { useSecrets } from "./fixtures/use-keys-worker.js"
 import type { RpcRequest, UseKeyName, UseRequest } from "./fixtures/use-keys-worker.js"
@@ -72,7 +74,7 @@ let hookEnvelope: Envelope
 let tokenEnvelope: Envelope
 
 before(async () => {
-  const [appScript, productScript, sealing] = await Promise.all([bundleWorker("./fixtures/use-keys-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
+  const [appScript, productScript, sealing] = await Promise.all([bundleWorker("./fixtures/use-keys-worker.ts"), bundleProductWorker(fileURLToPath(new URL("../../", import.meta.url))), generateSealingKeyPair()])
   sealingPublicKey = sealing.publicKey
   const names: Record<string, string> = {}
   const name = (namespace: string, n: string) => physicalName({ workspace: "test", project: "use", environment: "workerd", namespace, name: n })
@@ -112,6 +114,7 @@ before(async () => {
   tokenEnvelope = rotateSigningKeys(undefined, { at: new Date(now - DAY), retain: { mode: "retain_for", days: 14 }, newVersionId: "v1", fresh: [await generateSigningKey("ES256"), await generateSigningKey("ES256")] })
   await putTwins("HOOK_USE", "HOOK_VERSIONED", hookEnvelope)
   await putTwins("TOKEN_USE", "TOKEN_VERSIONED", tokenEnvelope)
+  await put("VAULT_USE", hookEnvelope)
   const session = randomValue(32)
   material.push(session)
   const sealedSession = await seal(sealingPublicKey, session, { physicalName: physicalOf("SESSION_USE"), versionId: "v1" })
@@ -168,9 +171,30 @@ describe('expose: "use" in workerd', () => {
     assert.deepEqual(result<{ version: string }[]>(await call({ key: "TOKEN_USE", op: "versions" })).map((v) => v.version), ["v2", "v1", "v3"])
   })
 
+  test("aead(): encrypt before a rotation, decrypt after it until the retain window ends; rewrap answers only the new ciphertext", async () => {
+    const associatedData = "customer 42"
+    const before = result<string>(await call({ key: "VAULT_USE", op: "aead-encrypt", data: "1 Rue de Rivoli", associatedData }))
+    assert.match(before, /^la1\.v2\./)
+    const now = Date.now()
+    const v3 = { value: randomValue(32), createdAt: iso(now) }
+    await put("VAULT_USE", { current: "v3", versions: { v2: { ...hookEnvelope.versions.v2!, expiresAt: iso(now + 14 * DAY) }, v3 } })
+    assert.equal(result(await call({ key: "VAULT_USE", op: "aead-decrypt", ciphertext: before, associatedData })), "1 Rue de Rivoli")
+    const wrongRow = await call({ key: "VAULT_USE", op: "aead-decrypt", ciphertext: before, associatedData: "customer 43" })
+    assert.equal(!wrongRow.ok && wrongRow.code, "decryption_failed")
+    const rewrapped = result<string>(await call({ key: "VAULT_USE", op: "aead-rewrap", ciphertext: before, associatedData }))
+    assert.match(rewrapped, /^la1\.v3\./)
+    const raw = await rpc({ method: "use", args: [useSecrets.VAULT_USE.declaration.id, { helper: "aead", op: "rewrap", ciphertext: before, associatedData: "customer 42" }] })
+    assert.ok(!JSON.stringify(raw).includes("Rivoli"), "a rewrap answers no plaintext")
+    // The retain window ends: v2 expired, its ciphertexts are refused, the rewrapped one reads.
+    await put("VAULT_USE", { current: "v3", versions: { v2: { ...hookEnvelope.versions.v2!, expiresAt: iso(now - 1000) }, v3 } })
+    const late = await call({ key: "VAULT_USE", op: "aead-decrypt", ciphertext: before, associatedData })
+    assert.equal(!late.ok && late.code, "version_expired")
+    assert.equal(result(await call({ key: "VAULT_USE", op: "aead-decrypt", ciphertext: rewrapped, associatedData })), "1 Rue de Rivoli")
+  })
+
   test("no value reader and no raw call on the binding answers key material", async () => {
     const answers: unknown[] = []
-    for (const key of ["HOOK_USE", "TOKEN_USE", "SESSION_USE"] as const) {
+    for (const key of ["HOOK_USE", "TOKEN_USE", "SESSION_USE", "VAULT_USE"] as const) {
       for (const reader of ["current", "version", "at", "active", "resolve"] as const) {
         const answer = await call({ key, op: "read", reader })
         answers.push(answer)
@@ -192,6 +216,7 @@ describe('expose: "use" in workerd', () => {
         { method: "use", args: [id, { helper: "jwt", options: {}, op: "sign", claims: "{}", expiresIn: 60 }] },
         { method: "use", args: [id, { helper: "hmac", op: "sign", data: "x" }] },
         { method: "use", args: [id, { helper: "jwt", options: { algorithm: "HS256" }, op: "sign", claims: "{}", expiresIn: 60 }] },
+        { method: "use", args: [id, { helper: "aead", op: "encrypt", data: "x", associatedData: "" }] },
         { method: "use", args: [id, { helper: "export", op: "key" }] },
         { method: "use", args: [id, null] },
       ]

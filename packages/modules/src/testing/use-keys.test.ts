@@ -9,7 +9,7 @@ import { describe, it } from "node:test"
 import { encodeBase64Url } from "../envelope/index.js"
 import { ExposeRefusedError, REGISTERED_MODULES, secret, SecretNotRegisteredError } from "../index.js"
 import type { SecretModule } from "../index.js"
-import { generateSigningKey, hmac, isSigningError, jwt } from "../keys/index.js"
+import { aead, generateSigningKey, hmac, isSigningError, jwt } from "../keys/index.js"
 import { testSecrets } from "./index.js"
 
 const NOW = "2026-06-01T00:00:00.000Z"
@@ -23,6 +23,9 @@ const tokenUse = secret.generated({ name: "token", namespace: "use", generate: "
 const tokenVersioned = secret.generated({ name: "token", namespace: "versioned", generate: "ES256", rotation })
 const sessionUse = secret.random({ name: "session", namespace: "use", rotation, consume: { expose: "use" } })
 const idpUse = secret.static({ name: "idp", namespace: "use", consume: { expose: "use" } })
+/** One secret id, declared both ways: the same key, in the product or in the app. */
+const vaultUse = secret.random({ name: "vault", namespace: "data", rotation, consume: { expose: "use" } })
+const vaultVersioned = secret.random({ name: "vault", namespace: "data", rotation })
 
 const hookEnvelope = { current: "v2", versions: { v1: { value: bytes(1), createdAt: "2026-05-01T00:00:00Z", expiresAt: "2026-06-10T00:00:00Z" }, v2: { value: bytes(2), createdAt: "2026-05-31T00:00:00Z" } } }
 
@@ -110,6 +113,31 @@ describe("expose: use under testSecrets()", () => {
       assert.equal((await jwt(idpUse, { algorithm: "HS256" }).verify(idpToken)).sub, "x")
       await assert.rejects(jwt(sessionUse).jwks(), (e: unknown) => isSigningError(e) && e.code === "wrong_key_type")
     })
+  })
+
+  it("aead(): ciphertexts interchangeable with the versioned key's; decrypts across a rotation until the retain window ends; rewrap answers only the new ciphertext", async () => {
+    const use = testSecrets(new Map<SecretModule, unknown>([[vaultUse, hookEnvelope]]) as never, { now: NOW })
+    const app = testSecrets(new Map<SecretModule, unknown>([[vaultVersioned, hookEnvelope]]) as never, { now: NOW })
+    const ad = { associatedData: "row 7" }
+    const sealed = await use.run(() => aead(vaultUse).encrypt("card 4242", ad))
+    assert.match(sealed, /^la1\.v2\./)
+    assert.equal(await app.run(() => aead(vaultVersioned).decryptText(sealed, ad)), "card 4242", "the app's aead() opens the product's ciphertext")
+    const local = await app.run(() => aead(vaultVersioned).encrypt(new Uint8Array([1, 2, 3]), ad))
+    assert.deepEqual([...(await use.run(() => aead(vaultUse).decrypt(local, ad)))], [1, 2, 3])
+    await assert.rejects(use.run(() => aead(vaultUse).decrypt(sealed, { associatedData: "row 8" })), (e: unknown) => isSigningError(e) && e.code === "decryption_failed")
+    await assert.rejects(use.run(() => aead(vaultUse).decrypt("la1.v2.bad")), (e: unknown) => isSigningError(e) && e.code === "invalid_ciphertext")
+
+    await use.rotate(vaultUse)
+    const rewrapped = await use.run(() => aead(vaultUse).rewrap(sealed, ad))
+    assert.match(rewrapped, /^la1\.v3\./)
+    assert.equal(await use.run(() => aead(vaultUse).decryptText(sealed, ad)), "card 4242", "the old version decrypts while retained")
+    // The raw answer of a rewrap is the ciphertext alone.
+    const raw = await use.env.LAYERON_SECRET.use(vaultUse.declaration.id, { helper: "aead", op: "rewrap", ciphertext: sealed, associatedData: new TextEncoder().encode("row 7") })
+    assert.ok(raw.ok && raw.value.ok && typeof raw.value.result === "string" && !raw.value.result.includes("card"))
+    use.setNow(new Date(Date.parse(NOW) + 15 * DAY))
+    await assert.rejects(use.run(() => aead(vaultUse).decryptText(sealed, ad)), (e: unknown) => isSigningError(e) && e.code === "version_expired")
+    assert.equal(await use.run(() => aead(vaultUse).decryptText(rewrapped, ad)), "card 4242")
+    assert.throws(() => aead(tokenUse as never), (e: unknown) => isSigningError(e) && e.code === "wrong_key_type")
   })
 
   it("every value reader of a use key is refused with expose_refused; versions() gives ids and times only", async () => {
