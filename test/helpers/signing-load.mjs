@@ -19,7 +19,7 @@ import { join } from "node:path"
 import { LAYER_BIN, REPO_ROOT, cleanEnv, layTempProject } from "./temp-project.mjs"
 
 const EXAMPLE = join(REPO_ROOT, "examples", "shop")
-const EXAMPLE_FILES = ["layeron.config.ts", "src/api.ts", "src/secrets.ts", "src/crypto.ts", "src/signing.ts"]
+const EXAMPLE_FILES = ["layeron.config.ts", "src/api.ts", "src/secrets.ts", "src/crypto.ts", "src/signing.ts", "src/addresses.ts"]
 const DAY = 86_400_000
 
 /** A throwaway copy of examples/shop. */
