@@ -108,7 +108,7 @@ export const SABOTAGES = [
     file: "packages/modules/dist/worker/read.js",
     find: `if (entry.expose === "use")`,
     replace: "if (false)",
-    tests: ["test/workerd/use-keys.test.ts", "examples/shop/test/shop.test.ts"],
+    tests: ["test/workerd/use-keys.test.ts", "examples/shop/test/shop.test.ts", "test/e2e/use-keys-dev.test.ts"],
     short: "test/workerd/use-keys.test.ts",
   },
   {
