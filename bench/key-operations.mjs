@@ -14,14 +14,11 @@
  * Goal: `use` at most 2x `versioned` at p50. `runKeyOperationsBench()` returns the rows so
  * `npm run bench` can include them.
  */
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
-import { register } from "tsx/esm/api"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
+import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const src = (path) => new URL(`../packages/modules/src/${path}`, import.meta.url).href
 const PRODUCT = "secret-product"
 const APP = "bench-app"
 const STORE = "bench-store"
@@ -117,21 +114,10 @@ export default {
   },
 }`
 
-async function bundle(options) {
-  const result = await build({ bundle: true, format: "esm", platform: "neutral", target: "es2022", external: ["cloudflare:*"], write: false, logLevel: "silent", ...options })
-  return result.outputFiles[0].text
-}
-
-/** The sources are TypeScript: load them through tsx, so no build is needed. */
 async function loadModules() {
-  const unregister = register()
-  try {
-    const [envelope, plan, keysModule, modules] = await Promise.all([import(src("envelope/index.ts")), import(src("binding-plan/index.ts")), import(src("keys/index.ts")), import(src("index.ts"))])
+  const [envelope, plan, keysModule, modules] = await importSources(["envelope/index.ts", "binding-plan/index.ts", "keys/index.ts", "index.ts"])
     const declared = new Function("secret", `${DECLARATIONS.replace("export const keys", "const keys")}; return keys`)(modules.secret)
-    return { envelope, plan, keys: keysModule, declared }
-  } finally {
-    await unregister()
-  }
+  return { envelope, plan, keys: keysModule, declared }
 }
 
 /** The p-th percentile (nearest rank) of sorted samples. */
@@ -158,10 +144,7 @@ export async function runKeyOperationsBench({ runs = 5, samples = 40, batch = 10
   // One value per purpose, stored under the use key and its versioned twin alike.
   const values = { hmac: envelope.randomValue(32), jwt: await keys.generateSigningKey("ES256"), aead: envelope.randomValue(32) }
   const options = planning.toMiniflareWorkerOptions(plan)
-  const [appScript, productScript] = await Promise.all([
-    bundle({ stdin: { contents: BENCH_APP, resolveDir: root, loader: "js", sourcefile: "bench-app.js" } }),
-    bundle({ entryPoints: [fileURLToPath(src("worker/index.ts"))] }),
-  ])
+  const [appScript, productScript] = await bundleAppAndProduct(BENCH_APP, "bench-app.js")
   const mf = new Miniflare({
     secretsStorePersist: false,
     workers: [
