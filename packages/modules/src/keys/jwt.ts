@@ -14,7 +14,6 @@
 import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
 import { runtimeNow } from "../runtime/clock.js"
-import { quoteInput } from "../runtime/errors.js"
 import type { ResolvedVersion } from "../runtime/types.js"
 import type { ByteSecretDeclaration, KeyPairDeclaration, SecretDeclaration, SigningAlgorithm, TextSecretDeclaration } from "../declare/types.js"
 import type { KeyOperation, WireJwtOptions, WireJwtVerifyOptions } from "../worker/protocol.js"

@@ -92,7 +92,7 @@ export const failures = {
     new ProductFailure(
       "expose_refused",
       secretId,
-      `Secret "${secretId}" is declared with consume.expose "${expose}": the Secret Product Worker runs operations only on keys declared with expose "use" (for this one, the helpers run in the app).`,
+      `Secret "${secretId}" is declared with consume.expose "${expose}" in the Secret Product Worker's manifest: it runs operations only on keys declared with expose "use" (for this one, the helpers run in the app). If the declaration now says "use", ${REDEPLOY.charAt(0).toLowerCase()}${REDEPLOY.slice(1)}.`,
     ),
 
   invalidOperation: (secretId: string) =>
