@@ -8,10 +8,10 @@
  *    (test/helpers/signing-load.mjs, the same stream the e2e test asserts on). Reports the
  *    failed verifications (goal 0), the requests served and each route's median latency.
  * 2. Helper against raw WebCrypto, in the same run: in workerd through miniflare, one app
- *    Worker request performs N signs (or verifies) through `hmac()`/`jwt()` and, in another,
- *    N done by hand the way an app would without the helpers: read the version through the
- *    product (`current().resolve()`, or `version(kid)`), `crypto.subtle.importKey`, then
- *    `sign`/`verify`. Both read the key through the product for every operation, as a key
+ *    Worker request performs N signs (or verifies, encryptions or decryptions of 1 KiB)
+ *    through `hmac()`/`jwt()`/`aead()` and, in another, N done by hand the way an app would
+ *    without the helpers: read the version through the product (`current().resolve()`, or
+ *    `version(kid)`), `crypto.subtle.importKey`, then `sign`/`verify`/`encrypt`/`decrypt`. Both read the key through the product for every operation, as a key
  *    that rotates must be read. Goal: the helper within 1.5x of the hand-written code.
  *
  *   node bench/signing-rotation.mjs [--runs 5] [--quick]
@@ -30,9 +30,10 @@ const PRODUCT = "secret-product"
 /** Runs N operations one way in one request; the token or signature to verify is made first. */
 const BENCH_APP = `
 import { createSecretReaders } from "./packages/modules/src/runtime/index.ts"
-import { hmac, jwt } from "./packages/modules/src/keys/index.ts"
+import { aead, hmac, jwt } from "./packages/modules/src/keys/index.ts"
 const declarations = {
   hmac: { kind: "random", namespace: "bench", name: "hmac", id: "bench/hmac", format: "base64url", expose: "versioned", bytes: 32 },
+  aead: { kind: "random", namespace: "bench", name: "aead", id: "bench/aead", format: "base64url", expose: "versioned", bytes: 32 },
   es256: { kind: "generated", namespace: "bench", name: "es256", id: "bench/es256", format: "text", expose: "versioned", generate: "ES256" },
 }
 const secretOf = (key) => ({ declaration: declarations[key], ...createSecretReaders(declarations[key]) })
@@ -48,6 +49,8 @@ const helper = {
   "hmac verify": (s, data, made) => hmac(s).verify(data, made.signature, made.kid),
   "jwt ES256 sign": (s) => jwt(s).sign({ sub: "bench" }, { expiresIn: 900 }),
   "jwt ES256 verify": (s, _data, made) => jwt(s).verify(made),
+  "aead encrypt 1 KiB": (s, data) => aead(s).encrypt(data),
+  "aead decrypt 1 KiB": (s, _data, made) => aead(s).decrypt(made),
 }
 const raw = {
   async "hmac sign"(s, data) {
@@ -78,24 +81,42 @@ const raw = {
     if (claims.exp <= Date.now() / 1000) throw new Error("expired")
     return claims
   },
+  // By hand: the version id beside the nonce and ciphertext, the stored bytes as the AES key.
+  async "aead encrypt 1 KiB"(s, data) {
+    const key = await s.current().resolve()
+    const k = await crypto.subtle.importKey("raw", await key.bytes(), "AES-GCM", false, ["encrypt"])
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    return key.version + "." + b64url(iv) + "." + b64url(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, k, encoder.encode(data)))
+  },
+  async "aead decrypt 1 KiB"(s, _data, made) {
+    const [version, iv, sealed] = made.split(".")
+    const key = await s.version(version).resolve()
+    const k = await crypto.subtle.importKey("raw", await key.bytes(), "AES-GCM", false, ["decrypt"])
+    return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64url(iv) }, k, unb64url(sealed)))
+  },
 }
+/** The operation whose output an operation takes: made once per request, the same way as measured. */
+const MADE_BY = { "hmac verify": "hmac sign", "jwt ES256 verify": "jwt ES256 sign", "aead decrypt 1 KiB": "aead encrypt 1 KiB" }
 
 export default {
   async fetch(request) {
     const url = new URL(request.url)
     const n = Number(url.searchParams.get("n"))
     const op = url.searchParams.get("op")
-    const s = secretOf(op.startsWith("hmac") ? "hmac" : "es256")
-    const data = '{"event":"order.paid","id":42}'
-    // What a verify checks is made once, by the helper (raw and helper outputs are the same format).
-    const made = op.endsWith("verify") ? await helper[op.replace("verify", "sign")](s, data) : undefined
-    const run = (url.searchParams.get("mode") === "raw" ? raw : helper)[op]
+    const s = secretOf(op.startsWith("hmac") ? "hmac" : op.startsWith("aead") ? "aead" : "es256")
+    const data = op.startsWith("aead") ? "x".repeat(1024) : '{"event":"order.paid","id":42}'
+    const ways = url.searchParams.get("mode") === "raw" ? raw : helper
+    // What a verify checks is made once, by the helper (raw and helper signatures are the same
+    // format); a ciphertext to decrypt is made the way it is decrypted (the formats differ).
+    const maker = MADE_BY[op] && (op.startsWith("aead") ? ways : helper)[MADE_BY[op]]
+    const made = maker ? await maker(s, data) : undefined
+    const run = ways[op]
     for (let i = 0; i < n; i++) await run(s, data, made)
     return Response.json({ ok: true })
   },
 }`
 
-const OPS = ["hmac sign", "hmac verify", "jwt ES256 sign", "jwt ES256 verify"]
+const OPS = ["hmac sign", "hmac verify", "jwt ES256 sign", "jwt ES256 verify", "aead encrypt 1 KiB", "aead decrypt 1 KiB"]
 
 async function loadModules() {
   const [envelope, seal, plan, keys] = await importSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts", "keys/index.ts"])
@@ -112,6 +133,7 @@ export async function runHelperVsRaw({ runs = 5, n = 200 } = {}) {
   const now = new Date().toISOString()
   const texts = {
     "bench/hmac": envelope.serializeEnvelope({ current: "v2", versions: { v1: { value: envelope.randomValue(32), createdAt: now }, v2: { value: envelope.randomValue(32), createdAt: now } } }),
+    "bench/aead": envelope.serializeEnvelope({ current: "v2", versions: { v1: { value: envelope.randomValue(32), createdAt: now }, v2: { value: envelope.randomValue(32), createdAt: now } } }),
     "bench/es256": envelope.serializeEnvelope({ current: "v1", versions: { v1: { value: await keys.generateSigningKey("ES256"), createdAt: now }, v2: { value: await keys.generateSigningKey("ES256") } } }),
   }
   const ids = Object.keys(texts)
@@ -119,6 +141,7 @@ export async function runHelperVsRaw({ runs = 5, n = 200 } = {}) {
   const plan = bindingPlan.planBindings({
     declarations: [
       { kind: "random", namespace: "bench", name: "hmac", id: "bench/hmac", format: "base64url", expose: "versioned", bytes: 32 },
+      { kind: "random", namespace: "bench", name: "aead", id: "bench/aead", format: "base64url", expose: "versioned", bytes: 32 },
       { kind: "generated", namespace: "bench", name: "es256", id: "bench/es256", format: "text", expose: "versioned", generate: "ES256" },
     ],
     physicalNames: Object.fromEntries(ids.map((id) => [id, physicalNameOf(id)])),

@@ -14,18 +14,19 @@
  */
 import { spawn } from "node:child_process"
 import { createPublicKey, verify as nodeVerify } from "node:crypto"
-import { readFile, rm } from "node:fs/promises"
+import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { LAYER_BIN, REPO_ROOT, cleanEnv, layTempProject } from "./temp-project.mjs"
 
 const EXAMPLE = join(REPO_ROOT, "examples", "shop")
-const EXAMPLE_FILES = ["layeron.config.ts", "src/api.ts", "src/secrets.ts", "src/crypto.ts", "src/signing.ts", "src/addresses.ts"]
 const DAY = 86_400_000
 
 /** A throwaway copy of examples/shop. */
 export async function layExampleShop(prefix = "layeron-signing-") {
   const files = { "package.json": `${JSON.stringify({ name: "signing-shop", private: true, type: "module" }, null, 2)}\n` }
-  for (const file of EXAMPLE_FILES) files[file] = await readFile(join(EXAMPLE, file), "utf8")
+  // Every source file, so a module the example gains is copied too.
+  const sources = (await readdir(join(EXAMPLE, "src"))).filter((name) => name.endsWith(".ts")).map((name) => `src/${name}`)
+  for (const file of ["layeron.config.ts", ...sources]) files[file] = await readFile(join(EXAMPLE, file), "utf8")
   return layTempProject(prefix, files)
 }
 
