@@ -16,18 +16,15 @@
  *
  *   node bench/signing-rotation.mjs [--runs 5] [--quick]
  */
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
-import { register } from "tsx/esm/api"
 import { fileURLToPath } from "node:url"
 import { describeFailure, measuredRow, notMeasuredRow } from "./lib/rows.mjs"
 import { stats } from "./lib/measure.mjs"
+import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
 import { removeProject, runSigningRotation } from "../test/helpers/signing-load.mjs"
 
 export const name = "signing-rotation"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-const src = (path) => new URL(`../packages/modules/src/${path}`, import.meta.url).href
 const PRODUCT = "secret-product"
 
 /** Runs N operations one way in one request; the token or signature to verify is made first. */
@@ -121,19 +118,9 @@ export default {
 
 const OPS = ["hmac sign", "hmac verify", "jwt ES256 sign", "jwt ES256 verify", "aead encrypt 1 KiB", "aead decrypt 1 KiB"]
 
-async function bundle(options) {
-  const result = await build({ bundle: true, format: "esm", platform: "neutral", target: "es2022", external: ["cloudflare:*"], write: false, logLevel: "silent", ...options })
-  return result.outputFiles[0].text
-}
-
 async function loadModules() {
-  const unregister = register()
-  try {
-    const [envelope, seal, plan, keys] = await Promise.all([import(src("envelope/index.ts")), import(src("seal/index.ts")), import(src("binding-plan/index.ts")), import(src("keys/index.ts"))])
-    return { envelope, seal, plan, keys }
-  } finally {
-    await unregister()
-  }
+  const [envelope, seal, plan, keys] = await importSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts", "keys/index.ts"])
+  return { envelope, seal, plan, keys }
 }
 
 /**
@@ -164,10 +151,7 @@ export async function runHelperVsRaw({ runs = 5, n = 200 } = {}) {
     backends: [{ id: "bench", workerName: "bench-app", secrets: ids }],
   })
   const options = bindingPlan.toMiniflareWorkerOptions(plan)
-  const [appScript, productScript] = await Promise.all([
-    bundle({ stdin: { contents: BENCH_APP, resolveDir: root, loader: "js", sourcefile: "bench-signing-app.js" } }),
-    bundle({ entryPoints: [fileURLToPath(src("worker/index.ts"))] }),
-  ])
+  const [appScript, productScript] = await bundleAppAndProduct(BENCH_APP, "bench-signing-app.js")
   const mf = new Miniflare({
     secretsStorePersist: false,
     workers: [

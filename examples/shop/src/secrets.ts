@@ -44,12 +44,15 @@ export const outgoingWebhookKey = secret.random({
 /**
  * Signs session tokens (ES256 JWTs) that other services verify from /.well-known/jwks.json.
  * Tokens live 15 minutes; the previous key stays published for a day, far longer than that.
+ * `expose: "use"`: the private key never reaches this Worker; jwt() signs and verifies inside
+ * the Secret Product Worker, so nothing in the shop's code (or its dependencies) can leak it.
  */
 export const sessionTokenKey = secret.generated({
   name: "session-token-key",
   namespace: "auth",
   generate: "ES256",
   rotation: { everyDays: 30, retain: { mode: "retain_for", days: 1 } },
+  consume: { expose: "use" },
 })
 
 /**

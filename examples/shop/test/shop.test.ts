@@ -8,7 +8,7 @@ import { describe, it } from "node:test"
 import { testSecrets, TestSecretsError } from "@layeron/modules/testing"
 import app from "../src/api.js"
 import { hmacSha256 } from "../src/crypto.js"
-import { addressKey, apiSigningKey, encryptionKey, sessionKey, stripeSecret } from "../src/secrets.js"
+import { addressKey, apiSigningKey, encryptionKey, sessionKey, sessionTokenKey, stripeSecret } from "../src/secrets.js"
 import { encryptedRecord, keyBytes, post, sessionKeyV1, testKey, webhookKeysEnvelope } from "./fixtures.js"
 
 const NOW = "2026-06-01T00:00:00Z"
@@ -128,6 +128,25 @@ describe("static and generated secrets", () => {
     const t = testSecrets({ "billing/stripe-secret": "sk_test_123" })
     await assert.rejects(t.rotate(stripeSecret), TestSecretsError)
     assert.throws(() => testSecrets({ "auth/session-key": { current: "v9", versions: sessionKeyV1.versions } }), /"auth\/session-key": the value is an envelope .* but it is invalid: Invalid secret envelope at current: names a version that is not in "versions"/)
+  })
+})
+
+describe("session tokens from a key the shop can use but never read (expose: \"use\")", () => {
+  it("issues and checks ES256 tokens across a rotation and serves the JWKS, while every read of the key is refused", async () => {
+    const t = testSecrets({ "auth/session-token-key": null }, { now: NOW, app })
+    await t.rotate(sessionTokenKey)
+    const issued = (await (await t.run(() => app.request("/sessions", post({ user: "alice" })))).json()) as { token: string }
+    const me = (token: string) => t.run(() => app.request("/sessions/me", { headers: { authorization: `Bearer ${token}` } }))
+    assert.equal(((await (await me(issued.token)).json()) as { user: string }).user, "alice")
+
+    await t.rotate(sessionTokenKey)
+    assert.equal((await me(issued.token)).status, 200, "a token signed before the rotation still verifies")
+    const jwks = (await (await t.run(() => app.request("/.well-known/jwks.json"))).json()) as { keys: { kid: string; d?: string }[] }
+    assert.deepEqual(jwks.keys.map((k) => k.kid), ["v2", "v1", "v3"])
+    assert.ok(jwks.keys.every((k) => k.d === undefined))
+
+    await assert.rejects(t.run(() => sessionTokenKey.current().text()), (error: unknown) => (error as { code?: string }).code === "expose_refused")
+    assert.deepEqual((await t.run(() => sessionTokenKey.versions())).map((v) => v.version), ["v2", "v1", "v3"])
   })
 })
 

@@ -1,4 +1,4 @@
-export { planBindings, serviceBinding } from "./plan.js"
+export { manifestEntry, planBindings, serviceBinding } from "./plan.js"
 export { secretBindingName } from "./binding-name.js"
 export { BindingPlanError } from "./errors.js"
 export { toMiniflareWorkerOptions } from "./miniflare.js"

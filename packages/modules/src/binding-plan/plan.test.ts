@@ -107,3 +107,12 @@ test("inconsistent input is refused with the id or name at fault", () => {
   rejects({ backends: [{ id: "api", secrets: ["auth/nothing"] }] }, /Backend "api" registers "auth\/nothing", which is not among the declarations/)
   rejects({ backends: [{ id: "api", secrets: ["__proto__"] }] }, /Backend "api" registers "__proto__", which is not among the declarations/)
 })
+
+test("a use key's manifest entry carries its kind, algorithm and size, so the product knows which helpers fit; other entries carry none", () => {
+  const tokenKey: SecretDeclaration = { kind: "generated", namespace: "auth", name: "token", id: "auth/token", generate: "ES256", format: "text", expose: "use" }
+  const vaultKey: SecretDeclaration = { kind: "random", namespace: "data", name: "vault", id: "data/vault", bytes: 32, format: "base64url", expose: "use" }
+  const plan = planBindings({ ...input, declarations: [sessionKey, tokenKey, vaultKey], physicalNames: { ...input.physicalNames, "auth/token": "lo_aaaaaaaaaaaaaaaaaaaaaaaa", "data/vault": "lo_bbbbbbbbbbbbbbbbbbbbbbbb" }, backends: [] })
+  assert.deepEqual(plan.product.manifest.secrets["auth/token"]?.key, { kind: "generated", generate: "ES256" })
+  assert.deepEqual(plan.product.manifest.secrets["data/vault"]?.key, { kind: "random", bytes: 32 })
+  assert.equal("key" in plan.product.manifest.secrets["auth/session-key"]!, false)
+})

@@ -4,7 +4,7 @@
  */
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
 import type { SecretDeclaration } from "../declare/types.js"
-import type { SecretManifest, SecretManifestEntry } from "../worker/manifest.js"
+import type { SecretManifest, SecretManifestEntry, UseKeyShape } from "../worker/manifest.js"
 import { CALLER_PROP, SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
 import { secretBindingName } from "./binding-name.js"
 import { BindingPlanError } from "./errors.js"
@@ -23,7 +23,7 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
     const owner = ownerOf.get(physicalName)
     if (owner !== undefined) throw new BindingPlanError(`Secrets "${owner}" and "${declaration.id}" both map to the secret name ${physicalName}; each declaration needs its own Cloudflare secret.`)
     ownerOf.set(physicalName, declaration.id)
-    secrets[declaration.id] = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
+    secrets[declaration.id] = manifestEntry(declaration, physicalName)
   }
 
   const manifest: SecretManifest = { version: 1, secrets, sealingKeyBinding: secretBindingName(input.sealingKeyPhysicalName), backends: allowLists(input.backends, secrets) }
@@ -38,6 +38,21 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
       .sort((a, b) => compare(a.workerName, b.workerName))
       .map(({ workerName, backend }) => ({ workerName, services: [serviceBinding(input.productWorkerName, backend)] })),
   }
+}
+
+/**
+ * The product's manifest entry of one declaration (also what `testSecrets` builds): a `use` key
+ * carries its kind and algorithm, which decide the helpers that fit it inside the product.
+ */
+export function manifestEntry(declaration: SecretDeclaration, physicalName: string): SecretManifestEntry {
+  const entry: SecretManifestEntry = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
+  if (declaration.expose === "use") {
+    const key: UseKeyShape = { kind: declaration.kind }
+    if (declaration.generate !== undefined) key.generate = declaration.generate
+    if (declaration.bytes !== undefined) key.bytes = declaration.bytes
+    entry.key = key
+  }
+  return entry
 }
 
 /** The binding an app Worker of `backend` reaches the product through (also printed by `deploy --product-only`). */

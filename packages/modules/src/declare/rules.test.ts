@@ -82,9 +82,10 @@ test("startAt must be RFC 3339", () => {
   assert.equal(ok.rotation?.startAt, "2026-06-01T00:00:00.000Z")
 })
 
-test("consume.expose must be versioned or current", () => {
-  rejects("static", { name: "k", consume: { expose: "all" } }, "consume.expose", '"all"', '"versioned"')
+test("consume.expose must be versioned, current or use", () => {
+  rejects("static", { name: "k", consume: { expose: "all" } }, "consume.expose", '"all"', '"versioned"', '"use"')
   assert.equal(normalize("static", { name: "k", consume: { expose: "current" } }).expose, "current")
+  assert.equal(normalize("generated", { name: "k", generate: "ES256", consume: { expose: "use" } }).expose, "use")
 })
 
 test("value.format: text for random secrets is refused; unknown formats are refused", () => {

@@ -139,8 +139,8 @@ function checkExpose(consume: unknown, where: string): ExposeMode {
   if (!isPlainObject(consume)) throw new DeclarationError("consume", consume, "must be an object such as { expose: \"current\" }", where)
   checkKnownKeys(consume, "consume", ["address", "expose"], where)
   if (consume.expose === undefined) return "versioned"
-  if (consume.expose !== "versioned" && consume.expose !== "current") {
-    throw new DeclarationError("consume.expose", consume.expose, 'must be "versioned" (default) or "current"', where)
+  if (consume.expose !== "versioned" && consume.expose !== "current" && consume.expose !== "use") {
+    throw new DeclarationError("consume.expose", consume.expose, 'must be "versioned" (default), "current" or "use" (the key never leaves the Secret Product Worker)', where)
   }
   return consume.expose
 }

@@ -22,7 +22,12 @@ export interface RotationOptions {
 
 /** How a value is encoded in storage: random/generated are base64url, static values are text. */
 export type ValueFormat = "text" | "base64url"
-export type ExposeMode = "versioned" | "current"
+/**
+ * What the runtime may read: every version (`versioned`), only the current one (`current`), or
+ * no value at all (`use`): the key stays inside the Secret Product Worker, which runs the
+ * `hmac()`, `jwt()` and `aead()` operations on it and answers only their results.
+ */
+export type ExposeMode = "versioned" | "current" | "use"
 
 export interface BaseSecretOptions {
   /** Stable name: `^[a-z0-9][a-z0-9_-]{0,62}$`. */

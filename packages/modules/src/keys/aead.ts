@@ -6,7 +6,8 @@
  * or once a version is revoked, decryption is a typed error, never a guess with another key.
  *
  * Works from any `SigningSecret` (a `secret.*()` module, or a test double of its readers);
- * the cryptography itself is aead-cipher.ts, over key bytes.
+ * the cryptography itself is aead-cipher.ts, over key bytes. On a `use` key the same code runs
+ * inside the Secret Product Worker (keys/remote.ts).
  */
 import type { ByteSecretDeclaration, SecretDeclaration } from "../declare/types.js"
 import { isSecretError } from "../runtime/errors.js"
@@ -18,6 +19,7 @@ import { bytesOf } from "./data.js"
 import type { KeyData } from "./data.js"
 import { SigningError } from "./errors.js"
 import { claimPurpose } from "./purpose.js"
+import { isUseKey, remoteOperation } from "./remote.js"
 import type { SigningSecret } from "./source.js"
 
 export interface AeadOptions {
@@ -54,6 +56,7 @@ export function aead(secret: AeadSecret): AeadCipher {
   checkAeadSecret(declaration)
   claimPurpose(declaration, "aead")
   const secretId = declaration.id
+  if (isUseKey(declaration)) return remoteAead(declaration)
 
   const open = async (parsed: AeadCiphertext, options: AeadOptions | undefined, version?: ResolvedVersion) => {
     const key = version ?? (await readCiphertextVersion(secret, parsed.versionId))
@@ -90,6 +93,25 @@ export function aead(secret: AeadSecret): AeadCipher {
         plaintext.fill(0)
       }
     },
+  }
+}
+
+/**
+ * A `use` key: the arguments are checked here as for any key (a malformed ciphertext is
+ * refused before anything is sent), then the Secret Product Worker runs this same `aead()`.
+ * `rewrap` answers only the new ciphertext: the plaintext never reaches the app.
+ */
+function remoteAead(declaration: SecretDeclaration): AeadCipher {
+  const secretId = declaration.id
+  const run = <T>(op: "decrypt" | "decryptText" | "rewrap", ciphertext: string, options: AeadOptions | undefined) => {
+    parseCiphertext(secretId, ciphertext)
+    return remoteOperation<T>(declaration, { helper: "aead", op, ciphertext, associatedData: associatedDataOf(options) })
+  }
+  return {
+    encrypt: async (data, options) => remoteOperation<string>(declaration, { helper: "aead", op: "encrypt", data: bytesOf(data, "aead().encrypt(): data"), associatedData: associatedDataOf(options) }),
+    decrypt: async (ciphertext, options) => run<Uint8Array>("decrypt", ciphertext, options),
+    decryptText: async (ciphertext, options) => run<string>("decryptText", ciphertext, options),
+    rewrap: async (ciphertext, options) => run<string>("rewrap", ciphertext, options),
   }
 }
 

@@ -6,6 +6,8 @@
  * appears in a message only when it is a well-formed version id.
  */
 import { VERSION_ID_PATTERN } from "../limits.js"
+import { boundedText, MAX_QUOTED_INPUT, MAX_WIRE_MESSAGE } from "../runtime/errors.js"
+import type { WireKeyError } from "../worker/protocol.js"
 
 export type SigningErrorCode =
   /**
@@ -60,6 +62,32 @@ export type SigningErrorCode =
   /** `aead().decryptText()`: the plaintext is not UTF-8 (use `decrypt()` for bytes). */
   | "invalid_text"
 
+/** Every code, so that one coming back from the Secret Product Worker can be checked. */
+const CODES: Record<SigningErrorCode, true> = {
+  invalid_token: true,
+  invalid_claim: true,
+  missing_claim: true,
+  invalid_type: true,
+  invalid_subject: true,
+  unknown_kid: true,
+  alg_mismatch: true,
+  invalid_signature: true,
+  token_expired: true,
+  token_not_yet_valid: true,
+  invalid_issuer: true,
+  invalid_audience: true,
+  wrong_key_type: true,
+  invalid_key: true,
+  weak_key: true,
+  key_reuse: true,
+  algorithm_required: true,
+  invalid_ciphertext: true,
+  decryption_failed: true,
+  unknown_version: true,
+  version_expired: true,
+  invalid_text: true,
+}
+
 const SIGNING_ERROR_BRAND = Symbol.for("layeron.signing.error")
 
 export class SigningError extends Error {
@@ -79,6 +107,17 @@ export class SigningError extends Error {
   toJSON(): { code: SigningErrorCode; secretId: string; versionId?: string; message: string } {
     return { code: this.code, secretId: this.secretId, ...(this.versionId !== undefined ? { versionId: this.versionId } : {}), message: this.message }
   }
+}
+
+/**
+ * Rebuilds the `SigningError` a `use` key's operation failed with inside the Secret Product
+ * Worker. What crossed the binding is bounded and escaped like any answer from it; a code this
+ * copy does not know (a newer product) surfaces as `invalid_key`.
+ */
+export function signingErrorFromWire(wire: WireKeyError): SigningError {
+  const code = typeof wire.code === "string" && Object.hasOwn(CODES, wire.code) ? (wire.code as SigningErrorCode) : "invalid_key"
+  const versionId = typeof wire.versionId === "string" ? boundedText(wire.versionId, MAX_QUOTED_INPUT) : undefined
+  return new SigningError(code, boundedText(wire.secretId, MAX_QUOTED_INPUT * 2), boundedText(wire.message, MAX_WIRE_MESSAGE), versionId)
 }
 
 /** True for a `SigningError` from any copy of this package. */

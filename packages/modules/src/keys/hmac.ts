@@ -2,7 +2,8 @@
  * `hmac(module)`: HMAC-SHA-256 signatures over a random, generated (bytes) or static secret,
  * with the version id as `kid`. Signing uses `current()`; verifying tries the version the
  * caller names, or else every version of `active()`, so signatures made before a rotation keep
- * verifying while their key is retained.
+ * verifying while their key is retained. On a `use` key the same happens inside the Secret
+ * Product Worker (keys/remote.ts).
  */
 import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
@@ -14,6 +15,7 @@ import type { KeyData } from "./data.js"
 import { SigningError } from "./errors.js"
 import { cachedKey } from "./key-cache.js"
 import { claimPurpose } from "./purpose.js"
+import { isUseKey, remoteOperation } from "./remote.js"
 import { readNamedVersion } from "./source.js"
 import type { SigningSecret } from "./source.js"
 
@@ -49,6 +51,23 @@ export function hmac(secret: HmacSecret): HmacSigner {
     )
   }
   claimPurpose(declaration, "hmac")
+  return isUseKey(declaration) ? remoteHmac(declaration) : localHmac(secret, declaration)
+}
+
+/** A `use` key: the product signs and verifies; the signature and the verdict come back. */
+function remoteHmac(declaration: SecretDeclaration): HmacSigner {
+  return {
+    sign: async (data) => remoteOperation<HmacSignature>(declaration, { helper: "hmac", op: "sign", data: bytesOf(data, "hmac(): data") }),
+    async verify(data, signature, kid) {
+      if (typeof signature !== "string") return { valid: false }
+      const message = bytesOf(data, "hmac(): data")
+      if (kid !== undefined && typeof kid !== "string") return { valid: false }
+      return remoteOperation<HmacVerification>(declaration, { helper: "hmac", op: "verify", data: message, signature, ...(kid === undefined ? {} : { kid }) })
+    },
+  }
+}
+
+function localHmac(secret: HmacSecret, declaration: SecretDeclaration): HmacSigner {
   return {
     async sign(data) {
       const key = await secret.current().resolve()

@@ -8,6 +8,7 @@ import { privateJwkOf, publicJwk } from "./jwk.js"
 import type { Jwk } from "./jwk.js"
 import type { SigningSecret } from "./source.js"
 import { isSecretError } from "../runtime/errors.js"
+import type { SecretDeclaration } from "../declare/types.js"
 
 export interface Jwks {
   keys: Jwk[]
@@ -26,7 +27,7 @@ export const DEFAULT_JWKS_MAX_AGE = 300
 export const MAX_JWKS_MAX_AGE = 86_400
 
 export async function publishedKeys(secret: SigningSecret): Promise<Jwks> {
-  refuseSymmetric(secret, "jwks()")
+  refuseSymmetric(secret.declaration, "jwks()")
   const { declaration } = secret
   const alg = declaration.generate!
   const keys: Jwk[] = []
@@ -37,19 +38,20 @@ export async function publishedKeys(secret: SigningSecret): Promise<Jwks> {
 }
 
 /**
- * `app.get("/.well-known/jwks.json", jwt(key).jwksHandler())`. Failures answer 503 with the
- * typed code (never cached): a relying party retries instead of caching an empty key set.
+ * `app.get("/.well-known/jwks.json", jwt(key).jwksHandler())`, answering what `keys()` gives
+ * (read in the app, or by the product for a `use` key). Failures answer 503 with the typed
+ * code (never cached): a relying party retries instead of caching an empty key set.
  */
-export function jwksHandler(secret: SigningSecret, options: JwksHandlerOptions = {}): (context?: unknown) => Promise<Response> {
+export function jwksHandler(declaration: SecretDeclaration, keys: () => Promise<Jwks>, options: JwksHandlerOptions = {}): (context?: unknown) => Promise<Response> {
   const maxAge = options.maxAgeSeconds ?? DEFAULT_JWKS_MAX_AGE
   if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_JWKS_MAX_AGE) {
     throw new TypeError(`jwksHandler(): maxAgeSeconds must be a whole number from 0 to ${MAX_JWKS_MAX_AGE} (a day), got ${String(maxAge)}`)
   }
   // Refuse a symmetric secret when the route is built, not at the first request.
-  refuseSymmetric(secret, "jwksHandler()")
+  refuseSymmetric(declaration, "jwksHandler()")
   return async () => {
     try {
-      const body = await publishedKeys(secret)
+      const body = await keys()
       return Response.json(body, { headers: { "cache-control": `public, max-age=${maxAge}` } })
     } catch (error) {
       const code = isSecretError(error) || error instanceof SigningError ? error.code : "internal_error"
@@ -58,8 +60,7 @@ export function jwksHandler(secret: SigningSecret, options: JwksHandlerOptions =
   }
 }
 
-function refuseSymmetric(secret: SigningSecret, what: string): void {
-  const { declaration } = secret
+export function refuseSymmetric(declaration: SecretDeclaration, what: string): void {
   if (declaration.generate === undefined) {
     throw new SigningError(
       "wrong_key_type",

@@ -14,9 +14,9 @@
 import { decodeBase64Url, encodeBase64Url } from "../envelope/encoding.js"
 import { VERSION_ID_PATTERN } from "../limits.js"
 import { runtimeNow } from "../runtime/clock.js"
-import { quoteInput } from "../runtime/errors.js"
 import type { ResolvedVersion } from "../runtime/types.js"
-import type { ByteSecretDeclaration, KeyPairDeclaration, SigningAlgorithm, TextSecretDeclaration } from "../declare/types.js"
+import type { ByteSecretDeclaration, KeyPairDeclaration, SecretDeclaration, SigningAlgorithm, TextSecretDeclaration } from "../declare/types.js"
+import type { KeyOperation, WireJwtOptions, WireJwtVerifyOptions } from "../worker/protocol.js"
 import { KEY_PAIR_ALGORITHMS } from "./algorithms.js"
 import type { JwsAlgorithm } from "./algorithms.js"
 import { durationSeconds } from "./duration.js"
@@ -24,28 +24,19 @@ import type { Duration } from "./duration.js"
 import { describeKid, SigningError } from "./errors.js"
 import type { SigningErrorCode } from "./errors.js"
 import { hmacKey } from "./hmac.js"
-import { jwksHandler, publishedKeys } from "./jwks.js"
+import { jwksHandler, publishedKeys, refuseSymmetric } from "./jwks.js"
 import type { Jwks, JwksHandlerOptions } from "./jwks.js"
+import { checkClaims, checkCritical, readVerifyOptions } from "./jwt-claims.js"
+import type { JwtVerifyOptions } from "./jwt-claims.js"
 import { parseJsonObject } from "./json.js"
 import { importableJwk, privateJwkOf, publicJwk } from "./jwk.js"
 import { cachedKey } from "./key-cache.js"
 import { claimPurpose } from "./purpose.js"
+import { isUseKey, remoteOperation } from "./remote.js"
 import { readNamedVersion } from "./source.js"
 import type { SigningSecret } from "./source.js"
 
-/** What `verify()` checks beyond the signature; given to `jwt()` or to one `verify()` call. */
-export interface JwtVerifyOptions {
-  /** `aud` must be, or contain, one of these. */
-  audience?: string | readonly string[]
-  /** `sub` must be exactly this. */
-  subject?: string
-  /** The header's `typ` must be this (compared as jose does: case-insensitive, `application/` implied). */
-  typ?: string
-  /** `iat` is required and at most this old: seconds, or "15m", "1h", "7d". */
-  maxTokenAge?: Duration
-  /** Claims that must be present (any value). */
-  requiredClaims?: readonly string[]
-}
+export type { JwtVerifyOptions } from "./jwt-claims.js"
 
 export interface JwtOptions extends JwtVerifyOptions {
   /**
@@ -90,9 +81,6 @@ export interface JwtSigner extends SymmetricJwtSigner {
  */
 export const HS256_DERIVATION_INFO = "layeron/keys jwt HS256 v1"
 
-/** The `crit` names understood here (RFC 7515 §4.1.11): only `b64`, and only as `true`. */
-const UNDERSTOOD_CRITICAL = new Set(["b64"])
-
 const encoder = new TextEncoder()
 const strictDecoder = new TextDecoder("utf-8", { fatal: true })
 
@@ -117,6 +105,7 @@ export function jwt(secret: SigningSecret, options: JwtOptions = {}): JwtSigner 
   // the party that handed it out (an identity provider, say) signs with them.
   const derivedFor = alg === "HS256" && declaration.kind !== "static" ? HS256_DERIVATION_INFO : undefined
   if (alg === "HS256") claimPurpose(declaration, "jwt")
+  if (isUseKey(declaration)) return remoteJwt(declaration, alg, wireOptions(alg, options))
   const fail = (code: SigningErrorCode, message: string, versionId?: string): never => {
     throw new SigningError(code, secretId, message, versionId)
   }
@@ -126,7 +115,7 @@ export function jwt(secret: SigningSecret, options: JwtOptions = {}): JwtSigner 
   const signer: JwtSigner = {
     alg,
     async sign(claims, signOptions) {
-      if (typeof claims !== "object" || claims === null || Array.isArray(claims)) throw new TypeError("jwt().sign(): claims must be an object")
+      checkClaimsArgument(claims)
       const lifetime = durationSeconds(signOptions?.expiresIn, "jwt().sign(): expiresIn")
       const key = await secret.current().resolve()
       const iat = epochSeconds()
@@ -161,9 +150,62 @@ export function jwt(secret: SigningSecret, options: JwtOptions = {}): JwtSigner 
     },
 
     jwks: () => publishedKeys(secret),
-    jwksHandler: (handlerOptions) => jwksHandler(secret, handlerOptions),
+    jwksHandler: (handlerOptions) => jwksHandler(declaration, () => publishedKeys(secret), handlerOptions),
   }
   return Object.freeze(signer)
+}
+
+/**
+ * A `use` key: the options were checked above, exactly as for a key read in the app; each call
+ * checks its own arguments here too, then the Secret Product Worker runs this same `jwt()` on
+ * the key and answers the token, the claims or the public keys.
+ */
+function remoteJwt(declaration: SecretDeclaration, alg: JwsAlgorithm, options: WireJwtOptions): JwtSigner {
+  const run = <T>(operation: DistributiveOmit<Extract<KeyOperation, { helper: "jwt" }>, "helper" | "options">) => remoteOperation<T>(declaration, { helper: "jwt", options, ...operation } as KeyOperation)
+  const jwks = async () => {
+    refuseSymmetric(declaration, "jwks()")
+    return run<Jwks>({ op: "jwks" })
+  }
+  return Object.freeze({
+    alg,
+    async sign(claims, signOptions) {
+      checkClaimsArgument(claims)
+      durationSeconds(signOptions?.expiresIn, "jwt().sign(): expiresIn")
+      // The payload is JSON either way; the copy drops what JSON.stringify would (and throws where it would).
+      return run<string>({ op: "sign", claims: JSON.stringify({ ...claims }), expiresIn: signOptions.expiresIn })
+    },
+    async verify(token, verifyOptions) {
+      if (verifyOptions !== undefined) readVerifyOptions(verifyOptions, "jwt().verify()")
+      const wireToken = typeof token === "string" ? token : "" // refused there as "not a compact JWS", as here
+      return run<JwtClaims>(verifyOptions === undefined ? { op: "verify", token: wireToken } : { op: "verify", token: wireToken, verifyOptions: wireVerifyOptions(verifyOptions) })
+    },
+    jwks,
+    jwksHandler: (handlerOptions) => jwksHandler(declaration, jwks, handlerOptions),
+  } satisfies JwtSigner)
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** The options as they cross the binding: only the known fields, as plain data. */
+function wireOptions(alg: JwsAlgorithm, options: JwtOptions): WireJwtOptions {
+  const wire: WireJwtOptions = { ...wireVerifyOptions(options), algorithm: alg }
+  if (options.issuer !== undefined) wire.issuer = options.issuer
+  if (options.clockToleranceSeconds !== undefined) wire.clockToleranceSeconds = options.clockToleranceSeconds
+  return wire
+}
+
+function wireVerifyOptions(options: JwtVerifyOptions): WireJwtVerifyOptions {
+  const wire: WireJwtVerifyOptions = {}
+  if (options.audience !== undefined) wire.audience = typeof options.audience === "string" ? options.audience : [...options.audience]
+  if (options.subject !== undefined) wire.subject = options.subject
+  if (options.typ !== undefined) wire.typ = options.typ
+  if (options.maxTokenAge !== undefined) wire.maxTokenAge = options.maxTokenAge
+  if (options.requiredClaims !== undefined) wire.requiredClaims = [...options.requiredClaims]
+  return wire
+}
+
+function checkClaimsArgument(claims: unknown): void {
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) throw new TypeError("jwt().sign(): claims must be an object")
 }
 
 /** The secret's algorithm; a static secret must name HS256, any other must name its own or none. */
@@ -185,111 +227,6 @@ function algorithmOf(secret: SigningSecret, asked: unknown): JwsAlgorithm {
     throw new SigningError("algorithm_required", declaration.id, `jwt(${declaration.name}) was asked for ${named}, but ${declaration.id} signs with ${own}`)
   }
   return own
-}
-
-interface VerifyChecks {
-  audience?: readonly string[]
-  subject?: string
-  typ?: string
-  maxTokenAge?: number
-  requiredClaims?: readonly string[]
-}
-
-/** The verify options, checked once (a TypeError names a bad one). */
-function readVerifyOptions(options: JwtVerifyOptions, call: string): VerifyChecks {
-  const checks: VerifyChecks = {}
-  const { audience, subject, typ, maxTokenAge, requiredClaims } = options
-  if (audience !== undefined) {
-    const list = typeof audience === "string" ? [audience] : audience
-    if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === "string" && a !== "")) throw new TypeError(`${call}: audience must be a non-empty string or a non-empty list of them`)
-    checks.audience = Object.freeze([...list])
-  }
-  if (subject !== undefined) {
-    if (typeof subject !== "string" || subject === "") throw new TypeError(`${call}: subject must be a non-empty string`)
-    checks.subject = subject
-  }
-  if (typ !== undefined) {
-    if (typeof typ !== "string" || typ === "") throw new TypeError(`${call}: typ must be a non-empty string such as "JWT" or "at+jwt"`)
-    checks.typ = typ
-  }
-  if (maxTokenAge !== undefined) checks.maxTokenAge = durationSeconds(maxTokenAge, `${call}: maxTokenAge`)
-  if (requiredClaims !== undefined) {
-    if (!Array.isArray(requiredClaims) || !requiredClaims.every((c) => typeof c === "string" && c !== "")) throw new TypeError(`${call}: requiredClaims must be a list of claim names`)
-    checks.requiredClaims = Object.freeze([...requiredClaims])
-  }
-  return checks
-}
-
-type Fail = (code: SigningErrorCode, message: string) => never
-
-/**
- * RFC 7515 §4.1.11: `crit` lists extensions the recipient must understand, or refuse. Only
- * `b64` is understood, and only with the default `true`: an unencoded payload (RFC 7797,
- * `b64: false`) is refused wherever it appears, in `crit` or not.
- */
-function checkCritical(header: Record<string, unknown>, fail: Fail): void {
-  if (header.b64 !== undefined && header.b64 !== true) fail("invalid_token", `the token's header has b64 other than true; unencoded payloads (RFC 7797) are not supported`)
-  const { crit } = header
-  if (crit === undefined) return
-  if (!Array.isArray(crit) || crit.length === 0 || !crit.every((name) => typeof name === "string" && name !== "")) {
-    fail("invalid_token", `the token's crit must be a non-empty list of header names (RFC 7515); it is empty or malformed`)
-  }
-  const names = crit as string[]
-  if (new Set(names).size !== names.length) fail("invalid_token", `the token's crit lists a name twice`)
-  for (const name of names) {
-    if (!UNDERSTOOD_CRITICAL.has(name)) fail("invalid_token", `the token's crit names an extension that is not supported (only "b64" is understood); the token is refused`)
-    if (header[name] === undefined) fail("invalid_token", `the token's crit names "${name}", which its header does not carry`)
-  }
-}
-
-interface ClaimChecks extends VerifyChecks {
-  issuer: string | undefined
-  tolerance: number
-  now: number
-  secretId: string
-}
-
-/**
- * After the signature: `exp` (required), `nbf` and `iat` are finite numbers; then `typ`, the
- * required claims, `iss`, `sub`, `aud`, `nbf`, `exp` and `maxTokenAge`, as jose's
- * `jwtVerify` orders them. Messages name claims and times, never a claim's value.
- */
-function checkClaims(header: Record<string, unknown>, claims: Record<string, unknown>, checks: ClaimChecks, fail: Fail): void {
-  const { now, tolerance } = checks
-  if (claims.exp === undefined) fail("invalid_token", `the token has no numeric exp; tokens of ${checks.secretId} always expire`)
-  for (const claim of ["exp", "nbf", "iat"] as const) {
-    const value = claims[claim]
-    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) fail("invalid_claim", `the token's ${claim} is not a number of seconds (RFC 7519 NumericDate)`)
-  }
-  if (checks.typ !== undefined && (typeof header.typ !== "string" || normalizeTyp(header.typ) !== normalizeTyp(checks.typ))) {
-    fail("invalid_type", `the token's typ is not ${quoteInput(checks.typ)}`)
-  }
-  const required = new Set(checks.requiredClaims ?? [])
-  if (checks.maxTokenAge !== undefined) required.add("iat")
-  if (checks.audience !== undefined) required.add("aud")
-  if (checks.subject !== undefined) required.add("sub")
-  if (checks.issuer !== undefined) required.add("iss")
-  for (const claim of required) {
-    if (!Object.hasOwn(claims, claim)) fail("missing_claim", `the token has no ${/^[A-Za-z0-9_.:-]{1,32}$/.test(claim) ? `"${claim}"` : "(required)"} claim`)
-  }
-  if (checks.issuer !== undefined && claims.iss !== checks.issuer) fail("invalid_issuer", `the token's iss is not the expected issuer`)
-  if (checks.subject !== undefined && claims.sub !== checks.subject) fail("invalid_subject", `the token's sub is not the expected subject`)
-  if (checks.audience !== undefined && !audienceMatches(claims.aud, checks.audience)) fail("invalid_audience", `the token's aud does not include the expected audience`)
-  const nbf = claims.nbf as number | undefined
-  if (nbf !== undefined && nbf > now + tolerance) fail("token_not_yet_valid", `the token is not valid before ${isoSeconds(nbf)}`)
-  const exp = claims.exp as number
-  if (exp <= now - tolerance) fail("token_expired", `the token expired at ${isoSeconds(exp)}`)
-  if (checks.maxTokenAge !== undefined) {
-    const age = now - (claims.iat as number)
-    if (age - tolerance > checks.maxTokenAge) fail("token_expired", `the token was issued at ${isoSeconds(claims.iat as number)}, more than maxTokenAge (${checks.maxTokenAge} s) ago`)
-    if (age < -tolerance) fail("invalid_claim", `the token's iat (${isoSeconds(claims.iat as number)}) is in the future`)
-  }
-}
-
-/** As jose: case-insensitive, and a bare name means `application/<name>`. */
-function normalizeTyp(value: string): string {
-  const lower = value.toLowerCase()
-  return value.includes("/") ? lower : `application/${lower}`
 }
 
 function epochSeconds(): number {
@@ -316,16 +253,6 @@ function decodeJsonPart(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined // not UTF-8
   }
-}
-
-function audienceMatches(aud: unknown, expected: readonly string[]): boolean {
-  if (typeof aud === "string") return expected.includes(aud)
-  return Array.isArray(aud) && expected.some((one) => aud.includes(one))
-}
-
-function isoSeconds(seconds: number): string {
-  const date = new Date(seconds * 1000)
-  return Number.isNaN(date.getTime()) ? "(out of range)" : date.toISOString()
 }
 
 function signParams(alg: JwsAlgorithm): AlgorithmIdentifier | EcdsaParams {

@@ -12,7 +12,7 @@ const declaration: SecretDeclaration = { kind: "random", namespace: "auth", name
 
 test("readers build in Node without touching cloudflare:workers", () => {
   const readers = createSecretReaders(declaration)
-  assert.deepEqual(Object.keys(readers).sort(), ["active", "at", "current", "version"])
+  assert.deepEqual(Object.keys(readers).sort(), ["active", "at", "current", "version", "versions"])
   // Handles are lazy: creating one does no I/O and cannot fail.
   const handle = readers.current()
   assert.equal(typeof handle.text, "function")

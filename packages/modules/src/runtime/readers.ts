@@ -1,6 +1,8 @@
 /**
- * `createSecretReaders(declaration)`: the `current()/version()/at()/active()` surface that
- * `secret.*()` spreads into each module. Plain functions (no `this`), so spreading is safe.
+ * `createSecretReaders(declaration)`: the `current()/version()/at()/active()/versions()` surface
+ * that `secret.*()` spreads into each module. Plain functions (no `this`), so spreading is
+ * safe. What a secret's `expose` refuses, the product refuses (worker/read.ts), so a raw call
+ * on the binding gets no more than these.
  */
 import type { SecretDeclaration } from "../declare/types.js"
 import type { ReadSelector } from "../worker/protocol.js"
@@ -8,7 +10,7 @@ import { VERSION_ID_PATTERN } from "../limits.js"
 import { appFailures } from "./errors.js"
 import { askProduct } from "./product-client.js"
 import { toInstant } from "./time.js"
-import type { ActiveVersions, SecretReaders, SecretTime, SecretValue } from "./types.js"
+import type { ActiveVersions, SecretReaders, SecretTime, SecretValue, SecretVersionInfo } from "./types.js"
 import { resolvedVersion, secretValue } from "./value.js"
 
 export function createSecretReaders(declaration: SecretDeclaration): SecretReaders {
@@ -34,6 +36,11 @@ export function createSecretReaders(declaration: SecretDeclaration): SecretReade
       const active = versions.map((wire) => resolvedVersion(secretId, format, wire))
       const report = skipped.map(({ version, code, message }) => Object.freeze({ version, code, message }))
       return Object.defineProperty(active, "skipped", { value: Object.freeze(report), enumerable: false }) as ActiveVersions
+    },
+    versions: async (): Promise<SecretVersionInfo[]> => {
+      const infos = await askProduct(secretId, (product) => product.versions(secretId), declaration)
+      // Only the known fields: nothing else from the answer is passed on.
+      return infos.map(({ version, createdAt, expiresAt }) => ({ version, ...(createdAt === undefined ? {} : { createdAt }), ...(expiresAt === undefined ? {} : { expiresAt }) }))
     },
   }
 }

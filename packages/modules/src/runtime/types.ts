@@ -68,4 +68,9 @@ export interface SecretReaders {
    * that cannot be opened is left out and listed in `.skipped`; it never fails the call.
    */
   active(): Promise<ActiveVersions>
+  /**
+   * Every readable version's id and times, current first, without any value: allowed for every
+   * `expose`, and the way to see the versions of a `use` key, whose values are never read.
+   */
+  versions(): Promise<SecretVersionInfo[]>
 }

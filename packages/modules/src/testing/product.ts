@@ -1,11 +1,12 @@
 /**
- * The stand-in Secret Product Worker: the same `read`/`active` code the deployed one runs
- * (worker/read.ts: manifest lookup, envelope parse, selection at `now`, `expose` refusals,
- * sealed versions opened with the sealing key), over an in-memory store instead of Secrets
+ * The stand-in Secret Product Worker: the same `read`/`active`/`versions`/`use` code the
+ * deployed one runs (worker/read.ts and worker/use.ts: manifest lookup, envelope parse,
+ * selection at `now`, `expose` refusals, sealed versions opened with the sealing key, the
+ * helpers run on a `use` key in place), over an in-memory store instead of Secrets
  * Store bindings. Only the manifest is built here, from the declarations, as the binding
  * plan builds it for a deploy.
  */
-import { secretBindingName } from "../binding-plan/index.js"
+import { manifestEntry, secretBindingName } from "../binding-plan/index.js"
 import type { SecretDeclaration } from "../declare/types.js"
 import { physicalName } from "../naming/index.js"
 import { sealingKeyDeclaration } from "../naming/index.js"
@@ -13,9 +14,10 @@ import { ProductFailure } from "../worker/failure.js"
 import type { SecretManifest } from "../worker/manifest.js"
 import { forgetOpenedVersions } from "../worker/open-version.js"
 import type { SecretProductRpc } from "../worker/protocol.js"
-import { readActive, readOne } from "../worker/read.js"
+import { readActive, readOne, readVersionInfo } from "../worker/read.js"
 import { reply } from "../worker/reply.js"
 import type { WorkerEnv } from "../worker/stored-envelope.js"
+import { useKey } from "../worker/use.js"
 import type { TestClock } from "./clock.js"
 import type { StoredSecret } from "./values.js"
 
@@ -49,21 +51,19 @@ let lastReader: ProductInput | undefined
  * it decides `expose`, the format and the name of a secret the test gave by name only.
  */
 export function createTestProduct(input: ProductInput, reader?: SecretDeclaration): SecretProductRpc {
+  /** One call as the deployed product answers it: at the test's `now`, from this backend. */
+  const serve = <T>(secretId: string, call: (env: WorkerEnv, manifest: SecretManifest, caller: string, now: Date) => Promise<T>) => {
+    const now = input.clock.now()
+    return reply(secretId, async () => {
+      const [env, manifest] = await snapshot(input, secretId, reader)
+      return call(env, manifest, input.caller ?? ANY_BACKEND, now)
+    })
+  }
   return {
-    read: (secretId, selector) => {
-      const now = input.clock.now()
-      return reply(secretId, async () => {
-        const [env, manifest] = await snapshot(input, secretId, reader)
-        return readOne(env, manifest, input.caller ?? ANY_BACKEND, secretId, selector, now)
-      })
-    },
-    active: (secretId) => {
-      const now = input.clock.now()
-      return reply(secretId, async () => {
-        const [env, manifest] = await snapshot(input, secretId, reader)
-        return readActive(env, manifest, input.caller ?? ANY_BACKEND, secretId, now)
-      })
-    },
+    read: (secretId, selector) => serve(secretId, (env, manifest, caller, now) => readOne(env, manifest, caller, secretId, selector, now)),
+    active: (secretId) => serve(secretId, (env, manifest, caller, now) => readActive(env, manifest, caller, secretId, now)),
+    versions: (secretId) => serve(secretId, (env, manifest, caller, now) => readVersionInfo(env, manifest, caller, secretId, now)),
+    use: (secretId, operation) => serve(secretId, (env, manifest, caller, now) => useKey(env, manifest, caller, secretId, operation, now)),
   }
 }
 
@@ -101,9 +101,9 @@ async function snapshot(input: ProductInput, secretId: string, reader: SecretDec
   }
   const declaration = declarationOf(input, secretId, reader)
   const name = await testPhysicalName(input.names, secretId, declaration)
-  const binding = secretBindingName(name)
-  env[binding] = storeBinding(name, stored.text)
-  manifest.secrets[secretId] = { binding, physicalName: name, format: declaration?.format ?? "text", expose: declaration?.expose ?? "versioned" }
+  const entry = declaration === undefined ? { binding: secretBindingName(name), physicalName: name, format: "text" as const, expose: "versioned" as const } : manifestEntry(declaration, name)
+  env[entry.binding] = storeBinding(name, stored.text)
+  manifest.secrets[secretId] = entry
   return [env, manifest]
 }
 

@@ -85,6 +85,23 @@ export const failures = {
   exposeRefused: (secretId: string, read: string) =>
     new ProductFailure("expose_refused", secretId, `Secret "${secretId}" is declared with consume.expose "current": ${read} is refused; only current() can be read. Declare expose "versioned" to read other versions.`),
 
+  useOnly: (secretId: string, read: string) =>
+    new ProductFailure(
+      "expose_refused",
+      secretId,
+      `Secret "${secretId}" is declared with consume.expose "use": its value never leaves the Secret Product Worker, so ${read} is refused. Sign, verify, encrypt or decrypt with hmac(), jwt() or aead() from @layeron/modules/keys, which run inside the product for such a key; versions() lists its version ids and times.`,
+    ),
+
+  notAUseKey: (secretId: string, expose: string) =>
+    new ProductFailure(
+      "expose_refused",
+      secretId,
+      `Secret "${secretId}" is declared with consume.expose "${expose}" in the Secret Product Worker's manifest: it runs operations only on keys declared with expose "use" (for this one, the helpers run in the app). If the declaration now says "use", ${REDEPLOY.charAt(0).toLowerCase()}${REDEPLOY.slice(1)}.`,
+    ),
+
+  invalidOperation: (secretId: string) =>
+    new ProductFailure("product_unavailable", secretId, `The key operation requested on secret "${secretId}" is malformed: the app and the Secret Product Worker run different Layeron versions. ${REDEPLOY}.`),
+
   sealingKeyUnavailable: (secretId: string, versionId: string) =>
     new ProductFailure("product_unavailable", secretId, `Version "${versionId}" of secret "${secretId}" is sealed, but the sealing key (layeron/sealing-key) is missing or malformed. ${REDEPLOY}, which writes the key once per environment.`, versionId),
 

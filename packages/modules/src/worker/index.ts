@@ -1,6 +1,7 @@
 /**
- * The Secret Product Worker (docs/design.md#runtime): app Workers call `read()` and `active()` over the
- * `LAYERON_SECRET` service binding; this Worker holds one Secrets Store binding per declared
+ * The Secret Product Worker (docs/design.md#runtime): app Workers call `read()`, `active()` and
+ * `versions()` over the `LAYERON_SECRET` service binding, and `use()` to run an operation on a
+ * key that never leaves this Worker (`expose: "use"`); this Worker holds one Secrets Store binding per declared
  * secret plus the sealing key, and a manifest saying which binding is which and which
  * backend registers which secret. Each binding's `props.backend` says who calls
  * (caller.ts); a backend is served only what it registers.
@@ -12,11 +13,12 @@ import { BUNDLED_MANIFEST } from "./bundled-manifest.js"
 import { callerOf } from "./caller.js"
 import { ManifestError, parseManifest } from "./manifest.js"
 import type { SecretManifest } from "./manifest.js"
-import { readActive, readOne } from "./read.js"
+import { readActive, readOne, readVersionInfo } from "./read.js"
 import { reply } from "./reply.js"
 import { SECRET_MANIFEST_VAR } from "./protocol.js"
-import type { ProductReply, ReadSelector, SecretProductRpc, WireActive, WireVersion } from "./protocol.js"
+import type { KeyOperation, KeyOutcome, ProductReply, ReadSelector, SecretProductRpc, WireActive, WireVersion, WireVersionInfo } from "./protocol.js"
 import type { WorkerEnv } from "./stored-envelope.js"
+import { useKey } from "./use.js"
 
 export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements SecretProductRpc {
   async read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>> {
@@ -27,6 +29,16 @@ export class SecretProduct extends WorkerEntrypoint<WorkerEnv> implements Secret
   async active(secretId: string): Promise<ProductReply<WireActive>> {
     const now = new Date()
     return reply(secretId, () => readActive(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, now))
+  }
+
+  async versions(secretId: string): Promise<ProductReply<WireVersionInfo[]>> {
+    const now = new Date()
+    return reply(secretId, () => readVersionInfo(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, now))
+  }
+
+  async use(secretId: string, operation: KeyOperation): Promise<ProductReply<KeyOutcome>> {
+    const now = new Date()
+    return reply(secretId, () => useKey(this.env, loadManifest(this.env), callerOf(this.ctx.props), secretId, operation, now))
   }
 }
 

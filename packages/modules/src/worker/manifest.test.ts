@@ -7,6 +7,7 @@ const valid = {
   secrets: {
     "auth/session-key": { binding: "S_lo_310fec09bf29d33532eb83be", physicalName: "lo_310fec09bf29d33532eb83be", format: "base64url", expose: "versioned" },
     "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
+    "auth/token-key": { binding: "S_lo_bbbbbbbbbbbbbbbbbbbbbbbb", physicalName: "lo_bbbbbbbbbbbbbbbbbbbbbbbb", format: "text", expose: "use", key: { kind: "generated", generate: "ES256" } },
   },
   sealingKeyBinding: "S_lo_aaaaaaaaaaaaaaaaaaaaaaaa",
   backends: { api: ["auth/session-key", "billing/stripe"], web: [] },
@@ -55,4 +56,7 @@ test("every malformed manifest is rejected with the path and the rule", () => {
   rejects({ ...valid, secrets: { "auth/x": { ...entry, expose: undefined } } }, "secrets.auth/x.expose", /got nothing/)
   rejects({ ...valid, secrets: { "auth/x": { ...entry, binding: "has-dash" } } }, "secrets.auth/x.binding", /identifier/)
   rejects({ ...valid, secrets: { "auth/x": { ...entry, physicalName: "has space" } } }, "secrets.auth/x.physicalName", /Cloudflare secret name/)
+  // A use key without its shape would leave the product guessing which helper fits.
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, expose: "use" } } }, "secrets.auth/x.key", /must be an object \(got nothing\)/)
+  rejects({ ...valid, secrets: { "auth/x": { ...entry, expose: "use", key: { kind: "generated", generate: "HS512" } } } }, "secrets.auth/x.key.generate", /"ES256", "EdDSA", "RS256" \(got "HS512"\)/)
 })

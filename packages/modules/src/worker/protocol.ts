@@ -74,9 +74,71 @@ export interface WireActive {
 
 export type ProductReply<T> = { ok: true; value: T } | { ok: false; error: WireSecretError }
 
+/** A version's id and times, without its value: what `versions()` answers for any secret. */
+export interface WireVersionInfo {
+  version: string
+  createdAt?: string
+  expiresAt?: string
+}
+
+/**
+ * The options of `jwt(module, options)` that travel with a `use` operation: plain data, the
+ * same fields the app gave (keys/jwt.ts checks them on both sides).
+ */
+export interface WireJwtOptions {
+  algorithm?: string
+  issuer?: string
+  audience?: string | string[]
+  subject?: string
+  typ?: string
+  maxTokenAge?: string | number
+  requiredClaims?: string[]
+  clockToleranceSeconds?: number
+}
+
+/** The verify options of one `jwt().verify()` call. */
+export type WireJwtVerifyOptions = Omit<WireJwtOptions, "algorithm" | "issuer" | "clockToleranceSeconds">
+
+/**
+ * One operation on a `consume: { expose: "use" }` key, run inside the Secret Product Worker
+ * by the same helper (`hmac()`, `jwt()`, `aead()`) an app runs on a versioned key (docs/runtime.md, "Keys the app can use
+ * but never read"). Data and results cross the binding; the key never does.
+ */
+export type KeyOperation =
+  | { helper: "hmac"; op: "sign"; data: Uint8Array }
+  | { helper: "hmac"; op: "verify"; data: Uint8Array; signature: string; kid?: string }
+  /** `claims` is JSON text: the token's payload is JSON, so nothing else could be signed anyway. */
+  | { helper: "jwt"; options: WireJwtOptions; op: "sign"; claims: string; expiresIn: string | number }
+  | { helper: "jwt"; options: WireJwtOptions; op: "verify"; token: string; verifyOptions?: WireJwtVerifyOptions }
+  | { helper: "jwt"; options: WireJwtOptions; op: "jwks" }
+  | { helper: "aead"; op: "encrypt"; data: Uint8Array; associatedData: Uint8Array }
+  /** `rewrap` answers the new ciphertext only: the plaintext stays in the product. */
+  | { helper: "aead"; op: "decrypt" | "decryptText" | "rewrap"; ciphertext: string; associatedData: Uint8Array }
+
+/**
+ * A failure of the helper itself (a token that does not verify, a key of the wrong kind), as
+ * the `SigningError` the app would have thrown: code, ids, and a message built from ids.
+ */
+export interface WireKeyError {
+  code: string
+  secretId: string
+  versionId?: string
+  message: string
+}
+
+/**
+ * What a `use` operation answers inside a successful reply: the helper's result, or its
+ * failure. Failures of the read itself (not registered, expired current) are the reply's.
+ */
+export type KeyOutcome<T = unknown> = { ok: true; result: T } | { ok: false; error: WireKeyError }
+
 /** The RPC surface of the `SecretProduct` entrypoint, as the app side sees it. */
 export interface SecretProductRpc {
   read(secretId: string, selector: ReadSelector): Promise<ProductReply<WireVersion>>
   /** Older Secret Product Workers answer a bare array (nothing skipped). */
   active(secretId: string): Promise<ProductReply<WireActive | WireVersion[]>>
+  /** Every active version's id and times, current first; never a value. */
+  versions(secretId: string): Promise<ProductReply<WireVersionInfo[]>>
+  /** Runs one operation on a `use` key inside the product; refused for other secrets. */
+  use(secretId: string, operation: KeyOperation): Promise<ProductReply<KeyOutcome>>
 }

@@ -1,7 +1,9 @@
 /**
- * The two reads the Secret Product Worker serves: one version chosen by a selector, and
- * every active version. Each looks up the manifest, reads the envelope, lets `envelope/`
- * select at `now`, and opens sealed versions.
+ * The reads the Secret Product Worker serves: one version chosen by a selector, every active
+ * version, and the versions' ids and times alone. Each looks up the manifest, applies the
+ * secret's `expose`, reads the envelope, lets `envelope/` select at `now`, and opens sealed
+ * versions. `readVersion` and `readActiveVersions` skip the `expose` check: they are for the
+ * product's own use of a `use` key (worker/use.ts), after the caller check.
  */
 import { selectActive, selectAt, selectCurrent, selectVersion } from "../envelope/index.js"
 import type { Envelope, EnvelopeVersion } from "../envelope/index.js"
@@ -9,21 +11,48 @@ import { checkRegistered } from "./caller.js"
 import { failures, ProductFailure } from "./failure.js"
 import type { SecretManifest, SecretManifestEntry } from "./manifest.js"
 import { openVersion } from "./open-version.js"
-import type { ReadSelector, WireActive, WireVersion } from "./protocol.js"
+import type { ReadSelector, WireActive, WireVersion, WireVersionInfo } from "./protocol.js"
 import { readEnvelope } from "./stored-envelope.js"
 import type { WorkerEnv } from "./stored-envelope.js"
+
+/** A secret the caller may reach: its id and manifest entry. */
+export interface SecretAt {
+  secretId: string
+  entry: SecretManifestEntry
+}
 
 /** `caller` is the backend the request comes from (worker/caller.ts); it is checked before anything is read. */
 export async function readOne(env: WorkerEnv, manifest: SecretManifest, caller: string | undefined, secretId: string, selector: ReadSelector, now: Date): Promise<WireVersion> {
   const entry = lookup(manifest, caller, secretId)
   const checked = checkSelector(secretId, selector)
-  if (checked.kind !== "current" && entry.expose === "current") {
-    throw failures.exposeRefused(secretId, checked.kind === "version" ? `version("${checked.id}")` : "at(time)")
-  }
+  refuseValueRead(secretId, entry, checked.kind === "current" ? "current()" : checked.kind === "version" ? `version("${checked.id}")` : "at(time)")
+  return readVersion(env, manifest, { secretId, entry }, checked, now)
+}
+
+/** One version's value, whatever `expose` says: for the product's own operations. */
+export async function readVersion(env: WorkerEnv, manifest: SecretManifest, at: SecretAt, selector: ReadSelector, now: Date): Promise<WireVersion> {
+  const envelope = await readEnvelope(env, at.secretId, at.entry)
+  const selected = select(envelope, selector, now)
+  if (!selected.ok) throw selectionFailure(at.secretId, envelope, selector, selected)
+  return toWire(env, manifest, { ...at, versionId: selected.id }, selected.version)
+}
+
+/**
+ * What `expose` lets a value reader have: nothing of a `use` key (its value never leaves this
+ * Worker), only current() of a `current` one. Every value read passes here.
+ */
+function refuseValueRead(secretId: string, entry: SecretManifestEntry, read: string): void {
+  if (entry.expose === "use") throw failures.useOnly(secretId, read)
+  if (entry.expose === "current" && read !== "current()") throw failures.exposeRefused(secretId, read)
+}
+
+/** Every active version's id and times, current first, for any `expose`: no value is read or opened. */
+export async function readVersionInfo(env: WorkerEnv, manifest: SecretManifest, caller: string | undefined, secretId: string, now: Date): Promise<WireVersionInfo[]> {
+  const entry = lookup(manifest, caller, secretId)
   const envelope = await readEnvelope(env, secretId, entry)
-  const selected = select(envelope, checked, now)
-  if (!selected.ok) throw selectionFailure(secretId, envelope, checked, selected)
-  return toWire(env, manifest, { secretId, entry, versionId: selected.id }, selected.version)
+  const current = selectCurrent(envelope, now)
+  if (!current.ok) throw selectionFailure(secretId, envelope, { kind: "current" }, current)
+  return selectActive(envelope, now).map(({ id, version }) => versionInfo(id, version))
 }
 
 /**
@@ -33,7 +62,12 @@ export async function readOne(env: WorkerEnv, manifest: SecretManifest, caller: 
  */
 export async function readActive(env: WorkerEnv, manifest: SecretManifest, caller: string | undefined, secretId: string, now: Date): Promise<WireActive> {
   const entry = lookup(manifest, caller, secretId)
-  if (entry.expose === "current") throw failures.exposeRefused(secretId, "active()")
+  refuseValueRead(secretId, entry, "active()")
+  return readActiveVersions(env, manifest, { secretId, entry }, now)
+}
+
+/** Every active version's value, whatever `expose` says: for the product's own operations. */
+export async function readActiveVersions(env: WorkerEnv, manifest: SecretManifest, { secretId, entry }: SecretAt, now: Date): Promise<WireActive> {
   const envelope = await readEnvelope(env, secretId, entry)
   const current = selectCurrent(envelope, now)
   // An expired current makes the whole envelope unusable; say so rather than list the rest.
@@ -56,7 +90,7 @@ function isOpenFailure(error: unknown, versionId: string): error is ProductFailu
   return error instanceof ProductFailure && error.wire.versionId === versionId && (error.wire.code === "invalid_envelope" || error.wire.code === "product_unavailable")
 }
 
-function lookup(manifest: SecretManifest, caller: string | undefined, secretId: string): SecretManifestEntry {
+export function lookup(manifest: SecretManifest, caller: string | undefined, secretId: string): SecretManifestEntry {
   checkRegistered(manifest, caller, secretId)
   const entry = Object.hasOwn(manifest.secrets, secretId) ? manifest.secrets[secretId] : undefined
   if (entry === undefined) throw failures.notDeclared(secretId)
@@ -100,8 +134,12 @@ function selectionFailure(secretId: string, envelope: Envelope, selector: ReadSe
 
 async function toWire(env: WorkerEnv, manifest: SecretManifest, at: { secretId: string; entry: SecretManifestEntry; versionId: string }, version: EnvelopeVersion): Promise<WireVersion> {
   const value = await openVersion(env, manifest, at, version)
-  const wire: WireVersion = { version: at.versionId, value }
-  if (version.createdAt !== undefined) wire.createdAt = version.createdAt
-  if (version.expiresAt !== undefined) wire.expiresAt = version.expiresAt
-  return wire
+  return { ...versionInfo(at.versionId, version), value }
+}
+
+function versionInfo(id: string, version: EnvelopeVersion): WireVersionInfo {
+  const info: WireVersionInfo = { version: id }
+  if (version.createdAt !== undefined) info.createdAt = version.createdAt
+  if (version.expiresAt !== undefined) info.expiresAt = version.expiresAt
+  return info
 }
