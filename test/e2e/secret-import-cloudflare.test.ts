@@ -212,4 +212,22 @@ describe("secret import into Cloudflare: a failed bulk request", () => {
     assert.deepEqual(jsonOf<{ secrets: { key: string; action: string }[] }>(rerun).secrets.map((row) => [row.key, row.action]), [["TOKEN_C", "updated"], ["TOKEN_A", "updated"], ["TOKEN_B", "updated"], ["SESSION_KEY", "created"]])
     for (const [name, i] of [["TOKEN_A", 1], ["TOKEN_B", 2], ["TOKEN_C", 3]] as const) assert.equal(stored(name), value(i))
   })
+
+  test("a declared write refused after the bulk landed: the bulk's secrets are reported written, the declared one not; the rerun converges", async () => {
+    await project.write("first.env", `SESSION_KEY=${KEY}\n`)
+    assert.equal((await project.layer(["secret", "import", "first.env", "--env", "production", "--yes"], { env: env() })).code, 0)
+    await project.write(".env", `TOKEN_A=${value(1)}\nTOKEN_B=${value(2)}\nSESSION_KEY=Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA\n`)
+    // The declared secret exists, so its write is the import's one PATCH, after the bulk POST.
+    emulator.setFault({ kind: "error_answer", status: 400, code: 1001, message: "Bad request", method: "PATCH", next: 1 })
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(run.code, 1, run.stderr)
+    const { error } = jsonOf<ErrorDocument>(run)
+    assert.deepEqual(error.details?.writtenSecrets, ["TOKEN_A", "TOKEN_B"], error.message)
+    assert.deepEqual(error.details.notWrittenSecrets.map((name) => name.replace(/lo_[0-9a-f]{24}/, "lo_*")), ["lo_* (auth/session-key)"])
+    assert.match(error.message, /^import stopped at \.env line 3 \(lo_[0-9a-f]{24} \(auth\/session-key\)\), 2 of 3 written; written: TOKEN_A, TOKEN_B; not written: lo_/)
+
+    const rerun = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(rerun.code, 0, rerun.stderr)
+    assert.deepEqual(jsonOf<{ secrets: { key: string; action: string }[] }>(rerun).secrets.map((row) => [row.key, row.action]), [["TOKEN_A", "updated"], ["TOKEN_B", "updated"], ["SESSION_KEY", "updated"]])
+  })
 })

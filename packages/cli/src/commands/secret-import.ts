@@ -140,15 +140,22 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   // secrets keep their recorded per-secret path (anchors, write-ahead), and updates are one write each.
   const bulk = !atomic && provider.createMany !== undefined ? planned.filter((entry) => entry.target.kind === "undeclared" && !existing.has(entry.target.physicalName)) : []
   const done = new Map<PlannedEntry, SecretImportRow>()
+  // Written, as soon as the store said so (before its row is made, which can fail on its own).
+  const landed = new Set<PlannedEntry>()
   const writeOf = (entry: PlannedEntry): ValueWrite => ({ target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
   let current: PlannedEntry | "bulk" | undefined
   const writeAll = async (): Promise<void> => {
     done.clear()
+    landed.clear()
     if (bulk.length > 0) {
       current = "bulk"
       context.output.progress(`importing ${bulk.length} new secret${bulk.length === 1 ? "" : "s"} in one request`)
       const written = await createUndeclared(session, provider, bulk.map(writeOf))
-      for (const [index, entry] of bulk.entries()) done.set(entry, await row(entry, written[index]!.action, written[index]!.plan))
+      for (const entry of bulk) landed.add(entry)
+      for (const [index, entry] of bulk.entries()) {
+        current = entry
+        done.set(entry, await row(entry, written[index]!.action, written[index]!.plan))
+      }
     }
     for (const [index, entry] of planned.entries()) {
       if (done.has(entry)) continue
@@ -157,6 +164,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
       const written = await writeValue(session, provider, writeOf(entry))
+      landed.add(entry)
       done.set(entry, await row(entry, written.action, written.plan))
     }
   }
@@ -168,7 +176,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     context.output.progress(undefined)
     if (current === undefined) throw error
     if (current === "bulk") throw bulkStopped(error, bulk, planned, session.environment, source)
-    throw stoppedMidway(error, current, atomic ? [] : writtenRows(), planned, session.environment, source, atomic)
+    throw stoppedMidway(error, current, atomic ? [] : planned.filter((entry) => landed.has(entry)), planned, session.environment, source, atomic)
   }
   rows.push(...writtenRows())
   context.output.progress(undefined)
@@ -239,17 +247,17 @@ function few(list: readonly string[]): string {
   return list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", ")
 }
 
-function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {
+function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly PlannedEntry[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {
   const error = asLayerError(thrown)
   if (!(error instanceof Error)) return error
   const total = planned.length
-  const names = done.map((row) => row.declared ?? row.physicalName)
-  const writtenNames = new Set(done.map((row) => row.physicalName))
+  const names = done.map(({ target }) => (target.kind === "declared" ? target.secret.declaration.id : target.physicalName))
+  const writtenNames = new Set(done.map(({ target }) => target.physicalName))
   const notWritten = planned.filter((plannedEntry) => !writtenNames.has(plannedEntry.target.physicalName)).map((plannedEntry) => describeTarget(plannedEntry.target))
   const written = rolledBack
     ? "; nothing was written (what the import had written before it was put back)"
     : done.length
-      ? `; written before it: ${few(names)}; not written: ${few(notWritten)}`
+      ? `; written: ${few(names)}; not written: ${few(notWritten)}`
       : "; nothing was written before it"
   const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
   const cause = (error as { hint?: unknown }).hint
