@@ -30,6 +30,8 @@ export interface DevOptions {
   args?: string[]
   /** Extra environment variables for the CLI. */
   env?: Record<string, string | undefined>
+  /** SIGKILL after this long (default 120 s): a run meant to last longer (the soak) must say so. */
+  timeoutMs?: number
 }
 
 /** `layer dev --port PORT` (0: any free port, read back with `urls`), through the launcher as `npx layer` runs it. */
@@ -39,7 +41,7 @@ export async function startDev(project: TestProject, port: number, options: DevO
   const spawned = spawnProcess(process.execPath, [...(options.nodeArgs ?? []), LAYER_BIN, "dev", "--port", String(port), ...(options.args ?? [])], {
     cwd: project.root,
     env: project.env({ TMPDIR: tmp, ...options.env }),
-    timeoutMs: 120_000,
+    timeoutMs: options.timeoutMs ?? 120_000,
   })
   return { child: spawned.child, stdout: spawned.stdout, stderr: spawned.stderr, exited: spawned.done.then((run) => run.code), tmp }
 }
@@ -63,13 +65,19 @@ export async function withDevOnFreePort<T>(project: TestProject, options: DevOpt
   })
 }
 
+/** How a process that is no longer running ended, for a timeout's message (a dead dev sees no change). */
+function ended(child: ChildProcess | undefined): string {
+  if (!child || (child.exitCode === null && child.signalCode === null)) return ""
+  return ` (layer dev is no longer running: ${child.signalCode ? `killed by ${child.signalCode}` : `exit code ${child.exitCode}`})`
+}
+
 /** Polls `probe` (every 100 ms) until it returns a value; the failure shows dev's stderr. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: { stderr(): string }, timeoutMs = 90_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, dev: { stderr(): string; child?: ChildProcess }, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe().catch(() => undefined)
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- stderr:\n${dev.stderr()}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${ended(dev.child)}\n--- stderr:\n${dev.stderr()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

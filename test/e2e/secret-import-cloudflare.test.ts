@@ -1,8 +1,9 @@
 /**
  * `layer secret import` of a 100-entry .env into a Cloudflare environment (the emulator),
- * through the built CLI: every value lands, the requests are counted (one listing, then one
- * write per entry: no lookup per secret), a bad entry anywhere sends nothing at all, and no
- * value reaches the output.
+ * through the built CLI: every value lands, the requests are counted (one listing, the new
+ * undeclared secrets in one bulk request, then one write per other entry: no lookup per
+ * secret), a bad entry anywhere sends nothing at all, and no value reaches the output. A
+ * failed bulk request says exactly what landed, writes nothing else, and a rerun converges.
  */
 import assert from "node:assert/strict"
 import { after, afterEach, before, beforeEach, describe, test } from "node:test"
@@ -61,7 +62,7 @@ describe("secret import into Cloudflare", () => {
     }
   })
 
-  test("100 entries: one listing and 100 writes, every value in the store, progress on stderr, no value shown", async () => {
+  test("100 entries: one listing, one bulk request for the 97 new undeclared secrets and one write per declared one, every value in the store, progress on stderr, no value shown", async () => {
     await project.write(".env", hundredEntries())
     emulator.resetRequestLog()
     const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
@@ -71,7 +72,8 @@ describe("secret import into Cloudflare", () => {
     const doc = jsonOf<{ secrets: { key: string; action: string; physicalName: string; next: { status: string; command: string | null } }[] }>(run)
     assert.equal(doc.secrets.length, 100)
     assert.ok(doc.secrets.every((row) => row.action === "created"))
-    assert.match(run.stderr, /importing 1\/100: TOKEN_0/)
+    assert.match(run.stderr, /importing 97 new secrets in one request/)
+    assert.match(run.stderr, /importing 98\/100: lo_[0-9a-f]{24} \(auth\/session-key\)/)
     assert.match(run.stderr, /importing 100\/100: lo_[0-9a-f]{24} \(default\/webhook-key\)/)
     // Not deployed yet: the declared secrets are not bound until `layer deploy`.
     assert.deepEqual(doc.secrets.find((row) => row.key === "SESSION_KEY")?.next, { status: "after_deploy", command: "layer deploy --env production" })
@@ -85,15 +87,16 @@ describe("secret import into Cloudflare", () => {
     const lines = emulator.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{32}/g, ":id").replace(/lo_[0-9a-f]{24}/g, "lo_*")}`)
     const writes = lines.filter((line) => !line.startsWith("GET"))
     const reads = lines.filter((line) => line.startsWith("GET"))
-    // 100 secrets and, first write of a declared secret in this environment, the sealing key.
-    assert.equal(writes.length, 101, writes.join("\n"))
+    // The 97 new undeclared secrets in one bulk POST, the 3 declared ones each on their recorded
+    // path and, first write of a declared secret in this environment, the sealing key.
+    assert.equal(writes.length, 5, writes.join("\n"))
     assert.ok(writes.every((line) => line.startsWith("POST")), "all created")
     // The store lookup, the quota, one listing, and the provider's exact-name lookup before each
-    // create (its guard against a concurrent create; Cloudflare's search is not exact).
+    // declared create (its guard against a concurrent create; Cloudflare's search is not exact),
     // the sealing key's lookup, and each declared secret's metadata read again under the
     // environment lock (what settles a crashed write), and the checkout check's one look for a
-    // stored sealing key while the state has no public key yet: 3 + 101 + 1 + 3 + 1.
-    assert.ok(reads.length <= 109, `${reads.length} reads:\n${reads.join("\n")}`)
+    // stored sealing key while the state has no public key yet: 3 + 4 + 1 + 3 + 1.
+    assert.ok(reads.length <= 12, `${reads.length} reads:\n${reads.join("\n")}`)
 
     // Again: every secret is in the listing, so each write is one PATCH; the only other reads are
     // the listing, the sealing key's lookups (its anchor is checked before anything is sealed) and
@@ -154,5 +157,77 @@ describe("secret import into Cloudflare", () => {
     assert.match(set.stdout, /^next: payments\/stripe is not bound to the running Workers yet; `layer deploy --env production` binds it$/m)
     const list = await project.layer(["secret", "list", "--env", "production"], { env: env() })
     assert.match(list.stdout, /^1 present but not bound to the running Workers yet \(payments\/stripe\): `layer deploy --env production` binds it$/m)
+  })
+})
+
+describe("secret import into Cloudflare: a failed bulk request", () => {
+  interface ErrorDocument {
+    error: { code: string; message: string; hint: string | null; details: { batch: { landed: string[]; notLanded: string[]; unknown: string[] }; writtenSecrets: string[]; notWrittenSecrets: string[]; unknownSecrets: string[]; rolledBack: boolean } }
+  }
+  const file = `TOKEN_A=${value(1)}\nTOKEN_B=${value(2)}\nSESSION_KEY=${KEY}\n`
+  const store = () => emulator.accounts.find((account) => account.id === accountId)!.stores[0]!
+  const stored = (name: string) => emulator.getSecretValue(accountId, store().id, name)
+  const storedNames = () => store().secrets.map((secret) => secret.name)
+
+  test("refused: nothing landed, and it says so; no declared secret was written either; the rerun writes them all", async () => {
+    await project.write(".env", file)
+    emulator.setFault({ kind: "error_answer", status: 400, code: 1001, message: "Bad request", method: "POST", path: "/accounts/*/secrets_store/stores/*/secrets", next: 1 })
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(run.code, 1, run.stderr)
+    const { error } = jsonOf<ErrorDocument>(run)
+    assert.equal(error.code, "cloudflare_api_error")
+    assert.deepEqual(error.details.batch, { landed: [], notLanded: ["TOKEN_A", "TOKEN_B"], unknown: [] })
+    assert.deepEqual(error.details.writtenSecrets, [])
+    assert.equal(error.details.notWrittenSecrets.length, 3)
+    assert.match(error.message, /^import stopped at the bulk creation of 2 new secrets from \.env, 0 of 3 written: .*not in the store: TOKEN_A, TOKEN_B; the other 1 entry was not written: lo_[0-9a-f]{24} \(auth\/session-key\)$/)
+    assert.deepEqual(storedNames(), [], "nothing in the store: not even the sealing key")
+    assert.ok(!(run.stdout + run.stderr).includes(value(1)) && !(run.stdout + run.stderr).includes(KEY), "no value in the output")
+
+    const human = await project.layer(["secret", "import", ".env", "--env", "production", "--yes"], { env: env() })
+    assert.equal(human.code, 0, human.stderr)
+    assert.equal(stored("TOKEN_A"), value(1))
+    assert.equal(stored("TOKEN_B"), value(2))
+  })
+
+  test("an answer lost after the bulk landed: every new secret reported in the store, in words and in --json; the rerun updates them and writes the rest", async () => {
+    await project.write(".env", file)
+    emulator.setFault({ kind: "malformed_result", result: "absent", method: "POST", next: 1 })
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes"], { env: env() })
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /^error: import stopped at the bulk creation of 2 new secrets from \.env, 2 of 3 written: .*in the store now: TOKEN_A, TOKEN_B; the other 1 entry was not written: lo_[0-9a-f]{24} \(auth\/session-key\)$/m)
+    assert.match(run.stderr, /running the command again creates what is missing and updates what landed/)
+    assert.deepEqual(storedNames().sort(), ["TOKEN_A", "TOKEN_B"], "the bulk landed; nothing else was written")
+
+    emulator.setFault({ kind: "malformed_result", result: "absent", method: "POST", next: 1 })
+    await project.write(".env", `TOKEN_C=${value(3)}\n${file}`)
+    const json = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    const { error } = jsonOf<ErrorDocument>(json)
+    assert.equal(error.code, "cloudflare_unexpected_answer")
+    assert.deepEqual(error.details.batch, { landed: ["TOKEN_C"], notLanded: [], unknown: [] })
+    assert.deepEqual(error.details.writtenSecrets, ["TOKEN_C"])
+    assert.equal(error.details.notWrittenSecrets.length, 3, "TOKEN_A and TOKEN_B (updates) and the declared secret")
+
+    const rerun = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(rerun.code, 0, rerun.stderr)
+    assert.deepEqual(jsonOf<{ secrets: { key: string; action: string }[] }>(rerun).secrets.map((row) => [row.key, row.action]), [["TOKEN_C", "updated"], ["TOKEN_A", "updated"], ["TOKEN_B", "updated"], ["SESSION_KEY", "created"]])
+    for (const [name, i] of [["TOKEN_A", 1], ["TOKEN_B", 2], ["TOKEN_C", 3]] as const) assert.equal(stored(name), value(i))
+  })
+
+  test("a declared write refused after the bulk landed: the bulk's secrets are reported written, the declared one not; the rerun converges", async () => {
+    await project.write("first.env", `SESSION_KEY=${KEY}\n`)
+    assert.equal((await project.layer(["secret", "import", "first.env", "--env", "production", "--yes"], { env: env() })).code, 0)
+    await project.write(".env", `TOKEN_A=${value(1)}\nTOKEN_B=${value(2)}\nSESSION_KEY=Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA\n`)
+    // The declared secret exists, so its write is the import's one PATCH, after the bulk POST.
+    emulator.setFault({ kind: "error_answer", status: 400, code: 1001, message: "Bad request", method: "PATCH", next: 1 })
+    const run = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(run.code, 1, run.stderr)
+    const { error } = jsonOf<ErrorDocument>(run)
+    assert.deepEqual(error.details?.writtenSecrets, ["TOKEN_A", "TOKEN_B"], error.message)
+    assert.deepEqual(error.details.notWrittenSecrets.map((name) => name.replace(/lo_[0-9a-f]{24}/, "lo_*")), ["lo_* (auth/session-key)"])
+    assert.match(error.message, /^import stopped at \.env line 3 \(lo_[0-9a-f]{24} \(auth\/session-key\)\), 2 of 3 written; written: TOKEN_A, TOKEN_B; not written: lo_/)
+
+    const rerun = await project.layer(["secret", "import", ".env", "--env", "production", "--yes", "--json"], { env: env() })
+    assert.equal(rerun.code, 0, rerun.stderr)
+    assert.deepEqual(jsonOf<{ secrets: { key: string; action: string }[] }>(rerun).secrets.map((row) => [row.key, row.action]), [["TOKEN_A", "updated"], ["TOKEN_B", "updated"], ["SESSION_KEY", "updated"]])
   })
 })

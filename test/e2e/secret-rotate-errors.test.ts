@@ -117,7 +117,7 @@ describe("layer secret rotate: bad input", () => {
         await refused(args, {
           code: "sealing_key_missing",
           message: /the sealing key lo_[0-9a-f]{24} \(layeron\/sealing-key\) of environment "dev" is missing from the store, so the versions sealed to .+public-key\.json can no longer be opened/,
-          hint: /restore the secret from a backup/,
+          hint: /^restore the secret from a backup if you have one; otherwise start new histories, keeping the old state: `mv [^`]+ [^`]+\.lost-sealing-key`(?![^]*delete)/,
         })
       }
     } finally {

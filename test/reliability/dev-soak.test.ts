@@ -68,14 +68,17 @@ after(async () => {
 })
 
 describe("reliability: layer dev soak", () => {
-  it(`${SECONDS} s at ${RATE} requests/s while code is saved, values set and rotations applied: 0 errors, 0 wrong answers`, { timeout: (SECONDS + 240) * 1000 }, async () => {
+  const budgetMs = (SECONDS + 240) * 1000
+  it(`${SECONDS} s at ${RATE} requests/s while code is saved, values set and rotations applied: 0 errors, 0 wrong answers`, { timeout: budgetMs }, async () => {
     const project = await createProject({ "src/api.ts": api(0) })
     projects.push(project)
     const values = ["soak-value-0-4c1f9e"]
     assert.equal((await project.layer(["secret", "set", "STRIPE_SECRET", "--value-env", "V"], { env: { V: values[0] } })).code, 0)
     assert.equal((await project.layer(["deploy", "--yes"])).code, 0)
 
-    const dev = await startDev(project, 0, { args: ["--debug"] })
+    // Alive for the whole run: the helper's default kill after 120 s was what ended every longer
+    // run (a change "never picked up" by a dev that was gone), not layer dev.
+    const dev = await startDev(project, 0, { args: ["--debug"], timeoutMs: budgetMs })
     const written = { builds: new Set([0]), stripe: new Set([fingerprint(values[0]!)]), sessions: new Set(["v1"]) }
     const latencies: number[] = []
     const errors: string[] = []

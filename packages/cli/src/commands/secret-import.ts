@@ -8,8 +8,10 @@
  * by one through the path `secret set` uses (secrets/write.ts): recorded and crash-safe for
  * declared secrets, each planned again under the environment lock. On the local provider the
  * whole batch is one transaction (providers/local/transaction.ts): a write that fails midway
- * (a full disk) puts back everything the import wrote. Elsewhere a failure stops the import;
- * what was written stays, is listed, and importing again rewrites the same values.
+ * (a full disk) puts back everything the import wrote. On Cloudflare the new undeclared
+ * secrets go first, in one bulk request (createMany); if it fails, the store is read back and
+ * the error names what landed, and nothing else is written. Elsewhere a failure stops the
+ * import; what was written stays, is listed, and importing again rewrites the same values.
  */
 import { readFile, stat } from "node:fs/promises"
 import { asLayerError, LayerError } from "../errors.js"
@@ -17,7 +19,7 @@ import { confirmWrites, requireConfirmationSource } from "../framework/confirm.j
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { groupThousands } from "../output/numbers.js"
 import { SecretText } from "../providers/provider.js"
-import type { SecretMetadata, SecretProvider } from "../providers/provider.js"
+import type { BatchOutcome, SecretMetadata, SecretProvider } from "../providers/provider.js"
 import { describeTarget } from "../secrets/catalog.js"
 import { fingerprintValue } from "../secrets/fingerprint.js"
 import { parseImportFile } from "../secrets/import-file.js"
@@ -29,7 +31,8 @@ import { openSecretSession } from "../secrets/session.js"
 import { withEnvironmentLock } from "../rotation/lock.js"
 import { describeChanges } from "../secrets/version-plan.js"
 import type { VersionChanges, VersionPlan, VersionReport } from "../secrets/version-plan.js"
-import { previewWrite, writeValue } from "../secrets/write.js"
+import { createUndeclared, previewWrite, writeValue } from "../secrets/write.js"
+import type { ValueWrite } from "../secrets/write.js"
 import { booleanFlag, stringFlag, stringsFlag } from "./types.js"
 import type { CommandContext } from "./types.js"
 
@@ -130,29 +133,52 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const drops = dropping.length ? `; --replace-all removes readable versions of ${dropping.join("; ")}` : ""
   await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced${drops})?`, "nothing was imported")
   const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}${replaceAll ? " --replace-all" : ""}`
-  let current: PlannedEntry | undefined
+  // Where the store allows it (local), the whole import lands or none of it: staged under the
+  // environment lock, rolled back on any failure.
+  const atomic = provider.transaction !== undefined
+  // Elsewhere (Cloudflare) the new undeclared secrets go first, in one bulk request; declared
+  // secrets keep their recorded per-secret path (anchors, write-ahead), and updates are one write each.
+  const bulk = !atomic && provider.createMany !== undefined ? planned.filter((entry) => entry.target.kind === "undeclared" && !existing.has(entry.target.physicalName)) : []
+  const done = new Map<PlannedEntry, SecretImportRow>()
+  // Written, as soon as the store said so (before its row is made, which can fail on its own).
+  const landed = new Set<PlannedEntry>()
+  const writeOf = (entry: PlannedEntry): ValueWrite => ({ target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
+  let current: PlannedEntry | "bulk" | undefined
   const writeAll = async (): Promise<void> => {
-    rows.length = 0
+    done.clear()
+    landed.clear()
+    if (bulk.length > 0) {
+      current = "bulk"
+      context.output.progress(`importing ${bulk.length} new secret${bulk.length === 1 ? "" : "s"} in one request`)
+      const written = await createUndeclared(session, provider, bulk.map(writeOf))
+      for (const entry of bulk) landed.add(entry)
+      for (const [index, entry] of bulk.entries()) {
+        current = entry
+        done.set(entry, await row(entry, written[index]!.action, written[index]!.plan))
+      }
+    }
     for (const [index, entry] of planned.entries()) {
+      if (done.has(entry)) continue
       current = entry
       context.output.progress(`importing ${index + 1}/${planned.length}: ${describeTarget(entry.target)}`)
       // No `before` from the listing: a declared write reads the secret's metadata again under
       // the environment lock, which is what settles a crashed write safely.
-      const written = await writeValue(session, provider, { target: entry.target, inspected: entry.inspected, value: entry.value, command, at: context.now(), now: context.now, replaceAll, notify: (message) => context.output.warn(message) })
-      rows.push(await row(entry, written.action, written.plan))
+      const written = await writeValue(session, provider, writeOf(entry))
+      landed.add(entry)
+      done.set(entry, await row(entry, written.action, written.plan))
     }
   }
-  // Where the store allows it (local), the whole import lands or none of it: staged under the
-  // environment lock, rolled back on any failure.
-  const atomic = provider.transaction !== undefined
+  const writtenRows = () => planned.flatMap((entry) => done.get(entry) ?? [])
   try {
     if (atomic) await withEnvironmentLock(session.project.root, session.environment, command, () => provider.transaction!(writeAll))
     else await writeAll()
   } catch (error) {
     context.output.progress(undefined)
     if (current === undefined) throw error
-    throw stoppedMidway(error, current, atomic ? [] : rows, planned, session.environment, source, atomic)
+    if (current === "bulk") throw bulkStopped(error, bulk, planned, session.environment, source)
+    throw stoppedMidway(error, current, atomic ? [] : planned.filter((entry) => landed.has(entry)), planned, session.environment, source, atomic)
   }
+  rows.push(...writtenRows())
   context.output.progress(undefined)
   return { json: document(), human: render(document(), next.describe(planned.map((entry) => entry.target))) }
 }
@@ -196,18 +222,42 @@ function atEntry(error: unknown, entry: PlannedEntry, source: string): unknown {
   })
 }
 
-function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly SecretImportRow[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {
+/**
+ * The bulk creation failed: what landed is what the provider read back (`details.batch`); no
+ * other entry was written (the bulk goes first). Without `details.batch` the request was never
+ * sent (the store was not found), so nothing landed.
+ */
+function bulkStopped(thrown: unknown, bulk: readonly PlannedEntry[], planned: readonly PlannedEntry[], environment: string, source: string): unknown {
+  const error = asLayerError(thrown)
+  if (!(error instanceof LayerError)) return error
+  const names = bulk.map((entry) => entry.target.physicalName)
+  const batch = (error.details?.batch as BatchOutcome | undefined) ?? { landed: [], notLanded: names, unknown: [] }
+  const others = planned.filter((entry) => !bulk.includes(entry)).map((entry) => describeTarget(entry.target))
+  const rest = others.length ? `; the other ${others.length} entr${others.length === 1 ? "y was" : "ies were"} not written: ${few(others)}` : ""
+  const message = `import stopped at the bulk creation of ${bulk.length} new secret${bulk.length === 1 ? "" : "s"} from ${source}, ${batch.landed.length} of ${planned.length} written: ${error.message}${rest}`
+  const hint = error.details?.batch ? error.hint : `${error.hint ? `${error.hint}; then ` : "fix the cause, then "}run the same import again (\`layer secret list --env ${environment}\` shows what is there)`
+  return new LayerError(error.code, message, {
+    ...(hint ? { hint } : {}),
+    cause: error,
+    details: { ...error.details, batch, written: batch.landed.length, total: planned.length, rolledBack: false, writtenSecrets: batch.landed, notWrittenSecrets: [...batch.notLanded, ...others], unknownSecrets: batch.unknown },
+  })
+}
+
+function few(list: readonly string[]): string {
+  return list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", ")
+}
+
+function stoppedMidway(thrown: unknown, entry: PlannedEntry, done: readonly PlannedEntry[], planned: readonly PlannedEntry[], environment: string, source: string, rolledBack: boolean): unknown {
   const error = asLayerError(thrown)
   if (!(error instanceof Error)) return error
   const total = planned.length
-  const names = done.map((row) => row.declared ?? row.physicalName)
-  const writtenNames = new Set(done.map((row) => row.physicalName))
+  const names = done.map(({ target }) => (target.kind === "declared" ? target.secret.declaration.id : target.physicalName))
+  const writtenNames = new Set(done.map(({ target }) => target.physicalName))
   const notWritten = planned.filter((plannedEntry) => !writtenNames.has(plannedEntry.target.physicalName)).map((plannedEntry) => describeTarget(plannedEntry.target))
-  const few = (list: readonly string[]) => (list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", "))
   const written = rolledBack
     ? "; nothing was written (what the import had written before it was put back)"
     : done.length
-      ? `; written before it: ${few(names)}; not written: ${few(notWritten)}`
+      ? `; written: ${few(names)}; not written: ${few(notWritten)}`
       : "; nothing was written before it"
   const message = `import stopped at ${source} line ${entry.entry.line} (${describeTarget(entry.target)}), ${done.length} of ${total} written${written}: ${error.message}`
   const cause = (error as { hint?: unknown }).hint

@@ -299,7 +299,7 @@ function checkSealedHistory(inputs: RotationInputs, planned: RotationPlan, seali
     "sealing_key_missing",
     `environment "${sealing.environment}" has no sealing key (layeron/sealing-key, ${sealing.sealingKeyName}), but ${carrying.map((row) => `${row.namespace}/${row.name}`).join(", ")} would carry versions sealed to it`,
     {
-      hint: "restore .layeron/secret-rotation/<env>/public-key.json and the sealing key secret from your backups, or start new histories with --discard-history after deleting the state files",
+      hint: `restore ${"`"}.layeron/secret-rotation/${sealing.environment}/public-key.json${"`"} and the sealing key secret from your backups; or start new histories, keeping the old state: move ${"`"}.layeron/secret-rotation/${sealing.environment}${"`"} aside (${"`"}mv${"`"} it to a name beside it) and run again with --discard-history`,
       details: { secrets: carrying.map((row) => row.physicalName) },
     },
   )

@@ -126,7 +126,8 @@ describe("buildDeployGraph", () => {
     const conflict = privateGone.nodes[1]!.node
     assert.equal(conflict.status, "conflict")
     assert.match(conflict.detail ?? "", /private half is missing from the store/)
-    assert.match(conflict.hint ?? "", /delete \.layeron\/secret-rotation\/production\/public-key\.json/)
+    assert.match(conflict.hint ?? "", /move \.layeron\/secret-rotation\/production\/public-key\.json aside, keeping it \(`mv \S+ \S+\.lost-private-half`\)/)
+    assert.doesNotMatch(conflict.hint ?? "", /delete|\brm\b/, "no advice to delete the rotation state")
     assert.deepEqual(blockingNodes(privateGone), [conflict])
 
     const publicGone = buildDeployGraph(input({ stored: new Map([[SEALING, meta(SEALING)]]) }))

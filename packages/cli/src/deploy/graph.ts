@@ -183,7 +183,7 @@ function sealingKeyNode(input: GraphInput): PlannedNode {
         ...base,
         status: "conflict",
         detail: `${publicKeyPath} holds the public half of the sealing key, but its private half is missing from the store: versions sealed to it can no longer be opened`,
-        hint: `restore the secret if you can; otherwise delete ${publicKeyPath} and deploy again to create a new pair (older sealed versions stay unreadable: rotate with --discard-history)`,
+        hint: `restore the secret if you can; otherwise move ${publicKeyPath} aside, keeping it (\`mv ${publicKeyPath} ${publicKeyPath}.lost-private-half\`), and deploy again to create a new pair (older sealed versions stay unreadable: rotate with --discard-history)`,
       },
     }
   }
@@ -192,7 +192,7 @@ function sealingKeyNode(input: GraphInput): PlannedNode {
       ...base,
       status: "conflict",
       detail: `the store holds the sealing key, but ${publicKeyPath} (its public half) is missing`,
-      hint: `restore ${publicKeyPath} from version control; to start over instead, \`layer secret delete layeron/sealing-key --force --yes --env ${input.environment}\` and deploy again`,
+      hint: `restore ${publicKeyPath} from version control (\`git checkout -- ${publicKeyPath}\`, or \`git log -- ${publicKeyPath}\` for the commit that removed it); a new pair would make every sealed version unreadable. Only if nothing was ever rotated or set in ${input.environment}: \`layer secret delete layeron/sealing-key --force --yes --env ${input.environment}\` and deploy again`,
     },
   }
 }

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import type { CloudflareApi } from "../providers/cloudflare/api.js"
 import { CloudflareApiError } from "../providers/cloudflare/errors.js"
+import { SCRIPT_LIST } from "../providers/cloudflare/shapes.js"
 import { MAIN_MODULE } from "./bundle.js"
 import { explainUploadFailure } from "./upload-errors.js"
 import type { UploadContext } from "./upload-errors.js"
@@ -29,8 +30,9 @@ const scriptsPath = (accountId: string) => `/accounts/${accountId}/workers/scrip
 /** Names of the account's Worker scripts (one GET). */
 export async function listScriptNames(api: CloudflareApi, accountId: string): Promise<Set<string>> {
   try {
-    const { result } = await api.call<Array<{ id: string }> | null>({ method: "GET", path: scriptsPath(accountId) })
-    return new Set((result ?? []).map((script) => script.id))
+    // Checked for shape: `result: null` read as "no scripts" would plan every Worker as new.
+    const { result } = await api.call<Array<{ id: string }>>({ method: "GET", path: scriptsPath(accountId), expect: SCRIPT_LIST })
+    return new Set(result.map((script) => script.id))
   } catch (error) {
     throw explainUploadFailure(error, undefined)
   }

@@ -206,6 +206,9 @@ describe("the sealing key pair", () => {
       assert.ok(isLayerError(error))
       assert.equal(error.code, "sealing_key_missing")
       assert.match(error.message, /the sealing key lo_a+ \(layeron\/sealing-key\) of environment "dev" is missing from the store/)
+      // The state may be all that is left of the history: moved aside, never deleted.
+      assert.match(error.hint ?? "", /keeping the old state: `mv \S+secret-rotation\/dev \S+secret-rotation\/dev\.lost-sealing-key`/)
+      assert.doesNotMatch(error.hint ?? "", /delete|\brm\b/)
       return true
     })
     // A plain write (`secret set`) trusts a complete public file and seals to it: harmless,

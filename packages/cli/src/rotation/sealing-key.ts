@@ -188,9 +188,10 @@ function privateHalfMissing(context: SealingContext): LayerError {
     "sealing_key_missing",
     `the sealing key ${context.sealingKeyName} (layeron/sealing-key) of environment "${context.environment}" is missing from the store, so the versions sealed to ${path} can no longer be opened`,
     {
+      // Never "delete": the state may be all that is left of the history (the key may come back from a backup).
       hint:
-        "restore the secret from a backup if you have one; otherwise start new histories: delete " +
-        `${dirname(path)} (older versions become unreadable) and run the command again, with --discard-history for rotations`,
+        "restore the secret from a backup if you have one; otherwise start new histories, keeping the old state: " +
+        `\`mv ${dirname(path)} ${dirname(path)}.lost-sealing-key\` and run the command again, with --discard-history for rotations (the versions sealed to the lost key stay unreadable)`,
       details: { secret: context.sealingKeyName, file: path },
     },
   )

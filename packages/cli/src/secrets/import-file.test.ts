@@ -91,4 +91,18 @@ describe("parseImportFile: JSON", () => {
     refused('{\n "A": "1"\n "B": "2"\n}', /^FILE line 3: expected "," or "}"/)
     refused('{ "A": "1", }', /^FILE line 1: expected a key in double quotes/)
   })
+
+  it("a key that is not a valid JSON string is a typed refusal naming the file and line, without echoing it", () => {
+    for (const key of ['"\\x41"', '"\\u12"', '"A\\q"']) {
+      const text = `{\n "OK": "1",\n ${key}: "sk_live_not_shown"\n}`
+      assert.throws(() => parse(text), (error) => {
+        assert.ok(isLayerError(error), `not a typed error: ${String(error)}`)
+        assert.equal(error.code, "invalid_import_file")
+        assert.match(error.message, /^FILE line 3: a key is not a valid JSON string .*; nothing was written$/)
+        assert.equal(error.details?.line, 3)
+        assert.doesNotMatch(error.message, /x41|u12|A\\q|sk_live/)
+        return true
+      })
+    }
+  })
 })

@@ -213,8 +213,14 @@ function parseJsonObject(text: string, source: string): ImportEntry[] {
       const keyStart = i
       const keyEnd = endOfJsonString(text, i)
       if (keyEnd === -1) throw bad("a key's string is never closed")
-      const key = JSON.parse(text.slice(keyStart, keyEnd)) as string
       const line = lineOf(text, keyStart)
+      let key: string
+      try {
+        key = JSON.parse(text.slice(keyStart, keyEnd)) as string
+      } catch {
+        // Not echoed: what failed to parse is raw input, perhaps a value typed in the wrong place.
+        throw fail(source, line, "a key is not a valid JSON string (a backslash starts an escape JSON does not know, such as \\x or an incomplete \\u)", 'write keys as plain names: "STRIPE_SECRET", "auth/session-key"', { column: keyStart - text.lastIndexOf("\n", keyStart - 1) })
+      }
       i = keyEnd
       skipSpace()
       if (text[i] !== ":") throw bad(`expected ":" after the key ${quotedKey(key)}`)

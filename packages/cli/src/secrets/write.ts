@@ -2,7 +2,8 @@
  * The one way a command writes a value it was given (`secret set`, `secret import`): a
  * declared secret goes through the rotation state's recorded, crash-safe path under the
  * environment lock (a sealed copy of each version, so rotation can carry it forward); an
- * undeclared Cloudflare secret name is a plain provider write.
+ * undeclared Cloudflare secret name is a plain provider write (new ones of an import: one
+ * bulk create, `createUndeclared`).
  *
  * Under the lock, what the store holds is read again and the write planned from it
  * (version-plan.ts): a plain value for a secret with a rotation policy becomes the next
@@ -88,6 +89,26 @@ export async function writeValue(session: SecretSession, provider: SecretProvide
     })
     return { action: result.metadata.action, plan }
   })
+}
+
+/**
+ * New undeclared secrets in as few requests as the provider allows (Cloudflare: one bulk
+ * create; providers/cloudflare/batch.ts), each planned as `writeValue` plans it. Only for
+ * names just listed as absent. Declared secrets never come here: each goes with its rotation
+ * state through `writeValue`'s recorded path. A failure throws the provider's error, whose
+ * `details.batch` says which names landed.
+ */
+export async function createUndeclared(session: SecretSession, provider: SecretProvider, writes: readonly ValueWrite[]): Promise<WrittenValue[]> {
+  if (!provider.createMany) throw new RangeError(`createUndeclared: the ${provider.kind} provider has no bulk create`)
+  const plans = await Promise.all(
+    writes.map((write) => {
+      if (write.target.kind !== "undeclared") throw new RangeError(`createUndeclared: ${describeTarget(write.target)} is declared; it is written with its rotation state`)
+      return planFor(session, write, undefined, undefined)
+    }),
+  )
+  // The provider checks that the answer names exactly the secrets sent (cloudflare/shapes.ts).
+  const created = new Map((await provider.createMany(writes.map((write) => ({ name: write.target.physicalName, value: write.value })))).map((result) => [result.name, result]))
+  return writes.map((write, index) => ({ action: created.get(write.target.physicalName)!.action, plan: plans[index]! }))
 }
 
 /**

@@ -68,6 +68,8 @@ export const STORE = objectWith("the store created", ["id", "name"])
 export const QUOTA = objectWith("the account's quota", [])
 export const TOKEN_VERIFY = objectWith("the token's status", ["id", "status"])
 export const ACCOUNT_LIST = listOf("a list of accounts", ["id", "name"])
+/** `GET /workers/scripts`: an account without scripts answers `[]`; null or no `result` is not "none". */
+export const SCRIPT_LIST = listOf("a list of Worker scripts", ["id"])
 
 /** The secrets a bulk create made: one per secret sent, with the names sent. */
 export function createdSecrets(names: readonly string[]): ResultShape {

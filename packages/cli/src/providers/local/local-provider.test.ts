@@ -121,7 +121,7 @@ describe("local provider", () => {
     await store.upsert("OK", new SecretText("x"))
     const dir = join(projectRoot, ".layeron", "local", "corrupt")
     await copyFile(join(dir, "OK.json"), join(dir, "BAD.json"))
-    await assert.rejects(store.find("BAD"), (error) => isLayerError(error) && error.code === "local_store_corrupt" && /BAD\.json/.test(error.message) && /delete the file/.test(error.hint ?? ""))
+    await assert.rejects(store.find("BAD"), (error) => isLayerError(error) && error.code === "local_store_corrupt" && /BAD\.json/.test(error.message) && /move it aside, keeping it \(`mv \S+BAD\.json \S+BAD\.json\.corrupt`/.test(error.hint ?? "") && !/delete/.test(error.hint ?? ""))
   })
 
   it("survives two processes writing the same secrets at once: one creation, one id, every write its own modified", async () => {

@@ -89,6 +89,6 @@ export function parseRecord(text: string, file: string, expectedName: string): L
 
 function corrupt(file: string, what: string): LayerError {
   return new LayerError("local_store_corrupt", `${file} is not a valid local secret record: ${what}`, {
-    hint: "delete the file and set the secret again with `layer secret set`",
+    hint: `move it aside, keeping it (\`mv ${file} ${file}.corrupt\`: a name the store does not read), and set the secret again with \`layer secret set\``,
   })
 }
