@@ -150,20 +150,24 @@ class DevSession implements DevServer {
 
   /** Starts workerd on a build whose values are loaded first; returns once it answers. */
   async launch(build: DevBuild): Promise<void> {
-    await this.#listen(build)
-    reportClampedDates(build, this.#request.note)
-    this.#secrets.sync(await build.store.decryptAll(), build.bindings.keys())
-    this.#mapper.update(build.apps.map((app) => app.code))
-    await withWorkerdEnvironment(async () => {
-      const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
-      this.#mf = mf
-      try {
-        this.#front.setTargets(await workerdUrls(build, mf))
-      } catch (error) {
-        this.#mf = undefined
-        await mf.dispose().catch(() => {})
-        throw error
-      }
+    // The ports listen from the start: a request sent before workerd answers waits for it, as
+    // during a restart, instead of being told the backend is not running.
+    await this.#front.whileRestarting(async () => {
+      await this.#listen(build)
+      reportClampedDates(build, this.#request.note)
+      this.#secrets.sync(await build.store.decryptAll(), build.bindings.keys())
+      this.#mapper.update(build.apps.map((app) => app.code))
+      await withWorkerdEnvironment(async () => {
+        const mf = keepStopSignals(() => withTempDir(this.#tempDir, () => new Miniflare(devMiniflareOptions(build, this.#settings))))
+        this.#mf = mf
+        try {
+          this.#front.setTargets(await workerdUrls(build, mf))
+        } catch (error) {
+          this.#mf = undefined
+          await mf.dispose().catch(() => {})
+          throw error
+        }
+      })
     })
     this.#build = build
     await this.#recordWorkerd()

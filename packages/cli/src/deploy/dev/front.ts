@@ -21,7 +21,7 @@ import type { Socket } from "node:net"
 import { quoteInput } from "../../output/quote.js"
 import { listenExclusive } from "./port.js"
 
-/** How long a request waits for a restart before it is answered 503 (a restart takes ~1–3 s). */
+/** How long a request waits for a start or restart before it is answered 503 (a restart takes ~1–3 s). */
 export const HOLD_LIMIT_MS = 30_000
 /** How long a restart waits for requests in flight to finish before it goes on. */
 export const DRAIN_LIMIT_MS = 10_000
@@ -179,7 +179,7 @@ export class DevFront {
   async #serve(index: number, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const refusal = this.#refuse(request)
     if (refusal) return void answer(response, 403, refusal)
-    if (!(await this.#waitForRestart())) return void answer(response, 503, "layer dev: the Workers are still restarting after a change; try again.\n")
+    if (!(await this.#waitForRestart())) return void answer(response, 503, "layer dev: the Workers are still starting (or restarting after a change); try again.\n")
     this.#inFlight += 1
     let settled = false
     const settle = () => {
@@ -225,7 +225,7 @@ export class DevFront {
     socket.on("error", () => socket.destroy())
     const refusal = this.#refuse(request)
     if (refusal) return void rawAnswer(socket, 403, refusal)
-    if (!(await this.#waitForRestart())) return void rawAnswer(socket, 503, "layer dev: the Workers are still restarting.\n")
+    if (!(await this.#waitForRestart())) return void rawAnswer(socket, 503, "layer dev: the Workers are still starting or restarting.\n")
     const target = this.#listeners[index]?.target
     if (!target) return void rawAnswer(socket, 503, "layer dev: this backend is not running.\n")
     const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers })
