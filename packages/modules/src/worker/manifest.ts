@@ -3,7 +3,7 @@
  * declared secret (docs/design.md#runtime). The binding plan writes it; the worker reads it from the
  * `LAYERON_SECRET_MANIFEST` var, as a JSON binding (an object) or as JSON text.
  */
-import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN } from "../limits.js"
+import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN, isSecretId } from "../limits.js"
 import type { ExposeMode, ValueFormat } from "../declare/types.js"
 
 export interface SecretManifestEntry {
@@ -84,10 +84,8 @@ function parseEntry(id: string, raw: unknown): SecretManifestEntry {
   }
 }
 
-export function isSecretId(id: string): boolean {
-  const [namespace, name, extra] = id.split("/")
-  return extra === undefined && name !== undefined && DECLARATION_NAME_PATTERN.test(namespace ?? "") && DECLARATION_NAME_PATTERN.test(name)
-}
+/** Re-exported for existing importers; the rule lives in limits.ts so that pack/ shares it. */
+export { isSecretId }
 
 function parseJsonText(text: string): unknown {
   try {
