@@ -4,8 +4,8 @@
  * which declarations go into which pack, the Secret Product Worker reads members out of them.
  */
 export { packPhysicalName, packPhysicalNameInput, PACK_NAME_DOMAIN } from "./name.js"
-export { parsePack } from "./parse.js"
+export { openPackText, parsePack, validateMember } from "./parse.js"
 export { emptyPackByteLength, packByteLength, packMemberByteLength, PACK_MAX_BYTES, serializePack } from "./serialize.js"
 export { PackError } from "./errors.js"
 export { PACK_FORMAT } from "./types.js"
-export type { Pack, PackRule } from "./types.js"
+export type { Pack, PackRule, PackText } from "./types.js"

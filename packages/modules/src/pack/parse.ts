@@ -16,7 +16,7 @@ import type { Envelope } from "../envelope/index.js"
 import { isPhysicalName } from "../naming/index.js"
 import { PackError } from "./errors.js"
 import { PACK_FORMAT } from "./types.js"
-import type { Pack } from "./types.js"
+import type { Pack, PackText } from "./types.js"
 
 const PACK_KEYS = ["format", "pack", "members"] as const
 
@@ -25,6 +25,19 @@ const PACK_KEYS = ["format", "pack", "members"] as const
  * and, when one is at fault, the member; the error never quotes the text.
  */
 export function parsePack(text: string, expectedPackName: string): Pack {
+  const { members: rawMembers } = openPackText(text, expectedPackName)
+  // fromEntries defines own properties, so no member id can reach a prototype.
+  const members = Object.fromEntries(Object.keys(rawMembers).map((id) => [id, validateMember(expectedPackName, id, rawMembers[id])]))
+  return { format: PACK_FORMAT, pack: expectedPackName, members }
+}
+
+/**
+ * The first half of `parsePack`: every rule of the text as a whole (JSON, keys, format, pack
+ * name, no key twice, member ids) with the members' envelopes left unchecked, for readers that
+ * need one member (the Secret Product Worker checks only the member it serves, through
+ * `validateMember`, so a bad member fails its own reads and no one else's).
+ */
+export function openPackText(text: string, expectedPackName: string): PackText {
   const at = { pack: expectedPackName }
   if (typeof text !== "string") throw new PackError({ ...at, path: "", rule: "not_a_string" }, `expected the stored text, got ${describeType(text)}.`)
   let data: unknown
@@ -56,10 +69,8 @@ export function parsePack(text: string, expectedPackName: string): Pack {
   if (!isPlainObject(data.members)) {
     throw new PackError({ ...at, path: "members", rule: "not_an_object" }, `must be an object mapping "namespace/name" to envelopes, got ${describeType(data.members)}.`)
   }
-  const rawMembers = data.members
-  // fromEntries defines own properties, so no member id can reach a prototype.
-  const members = Object.fromEntries(Object.keys(rawMembers).map((id) => [id, validateMember(expectedPackName, id, rawMembers[id])]))
-  return { format: PACK_FORMAT, pack: expectedPackName, members }
+  for (const id of Object.keys(data.members)) checkMemberId(expectedPackName, id)
+  return { pack: expectedPackName, members: data.members }
 }
 
 /** Checks one member's id and envelope; used by parse and by serialize (nothing is written that a read would refuse). */

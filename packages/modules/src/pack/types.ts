@@ -17,6 +17,13 @@ export interface Pack {
   members: Record<string, Envelope>
 }
 
+/** A pack text checked as a whole, its members' envelopes not yet validated (`openPackText`). */
+export interface PackText {
+  pack: string
+  /** Member id → the parsed JSON of its envelope; pass it to `validateMember` before use. */
+  members: Record<string, unknown>
+}
+
 /** The rule a pack text broke, for programs; the message says it for people. */
 export type PackRule =
   | "not_a_string"
