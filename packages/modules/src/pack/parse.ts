@@ -82,7 +82,7 @@ export function validateMember(packName: string, id: string, raw: unknown): Enve
     if (!(error instanceof EnvelopeError)) throw error
     const path = error.path ? `members.${id}.${error.path}` : `members.${id}`
     // EnvelopeError's message names keys and rules, never a value (envelope/ contract).
-    throw new PackError({ pack: packName, member: id, path, rule: "invalid_member", envelopeRule: error.rule }, error.message)
+    throw new PackError({ pack: packName, member: id, path, rule: "invalid_member", envelopeRule: error.rule }, error.problem)
   }
 }
 
