@@ -16,9 +16,15 @@ export interface DuplicateKey {
  * The path of the first key that appears twice in one JSON object, or undefined.
  * `JSON.parse` silently keeps the last of two equal keys, and other JSON readers keep the
  * first: an envelope with a duplicated `value` or version id means different things to
- * different readers, so it is rejected rather than guessed. `text` must be valid JSON.
+ * different readers, so it is rejected rather than guessed. `text` must be valid JSON, and
+ * `parsed`, when given, its `JSON.parse`.
  */
-export function findDuplicateKey(text: string): DuplicateKey | undefined {
+export function findDuplicateKey(text: string, parsed?: unknown): DuplicateKey | undefined {
+  // Fast path for what layer writes (compact JSON): when `text` is exactly JSON.stringify of
+  // its own parse, no object in it can hold a key twice (JSON.parse keeps one of two equal
+  // keys, so the text would be longer than its re-serialization). Anything else (spaces,
+  // escapes, integer-like keys that JSON.stringify reorders) takes the scan below.
+  if (parsed !== undefined && JSON.stringify(parsed) === text) return undefined
   // Paths are worked out only for the one duplicate reported: a pack holds hundreds of
   // objects, and the scan runs on every new stored text (a cold read).
   interface Frame {
