@@ -245,6 +245,7 @@ describe("a pack edited out of the documented format", () => {
       const error = failed(await read({ secret: key, op: "current" }), "invalid_envelope")
       assert.equal(error.secretId, idOf(key))
       assert.match(error.message, new RegExp(`^Secret "${idOf(key)}" is packed in ${pack.pack}, which is not a valid pack: Pack ${pack.pack}`))
+      assert.match(error.message, /changed outside layer \(the dashboard or the API\); `layer doctor --env <environment>` checks it/)
       await also?.()
       return error
     } finally {

@@ -71,7 +71,7 @@ export const failures = {
 
   /** A pack's text (or this member's envelope in it) is not in the documented format: edited by hand, copied, truncated. */
   invalidPack: (secretId: string, packName: string, problem: string) =>
-    new ProductFailure("invalid_envelope", secretId, `Secret "${secretId}" is packed in ${packName}, which is not a valid pack: ${problem} A pack is written only by layer; write it again from the committed state (\`layer secret pack --env <environment> --apply --yes\`).`),
+    new ProductFailure("invalid_envelope", secretId, `Secret "${secretId}" is packed in ${packName}, which is not a valid pack: ${problem} A pack is written only by layer, from the committed state, so it was changed outside layer (the dashboard or the API); \`layer doctor --env <environment>\` checks it against that state.`),
 
   /** The pack exists but holds no member for this secret: it has no value yet. */
   notInPack: (secretId: string, packName: string) =>
