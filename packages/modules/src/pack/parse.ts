@@ -45,7 +45,7 @@ export function openPackText(text: string, expectedPackName: string): PackText {
     data = JSON.parse(text)
   } catch {
     // JSON.parse's messages quote the input: only the fact is reported.
-    throw new PackError({ ...at, path: "", rule: "not_json" }, `the text (${text.length} characters) is not valid JSON. Rewrite the pack with \`layer secret pack\`.`)
+    throw new PackError({ ...at, path: "", rule: "not_json" }, `the text (${text.length} characters) is not valid JSON.`)
   }
   if (!isPlainObject(data)) throw new PackError({ ...at, path: "", rule: "not_an_object" }, `expected a JSON object with "format", "pack" and "members", got ${describeType(data)}.`)
   // Before anything is read from it: JSON.parse keeps the last of two equal keys, so a second
