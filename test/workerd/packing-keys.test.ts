@@ -9,15 +9,15 @@
 import assert from "node:assert/strict"
 import { createHmac, createPublicKey, verify as nodeVerify } from "node:crypto"
 import { after, before, describe, test } from "node:test"
-import { Miniflare } from "miniflare"
-import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
+import type { Miniflare } from "miniflare"
+import { planBindings } from "../../packages/modules/src/binding-plan/index.js"
 import { randomValue } from "../../packages/modules/src/envelope/index.js"
 import type { Envelope } from "../../packages/modules/src/envelope/index.js"
 import { generateSigningKey } from "../../packages/modules/src/keys/index.js"
 import { physicalName } from "../../packages/modules/src/naming/index.js"
 import { PACK_FORMAT, packPhysicalName, serializePack } from "../../packages/modules/src/pack/index.js"
 import { generateSealingKeyPair, seal } from "../../packages/modules/src/seal/index.js"
-import { bundleWorker, fetchWorker } from "./harness.js"
+import { bundleWorker, fetchWorker, startAppAndProduct } from "./harness.js"
 import { keySecrets } from "./fixtures/keys-worker.js"
 import type { KeyName, KeysRequest } from "./fixtures/keys-worker.js"
 
@@ -49,15 +49,7 @@ before(async () => {
     packs: [{ physicalName: packName, members: ids }],
   })
   boundSecrets = plan.product.secretsStoreSecrets.map((s) => s.secretName)
-  const options = toMiniflareWorkerOptions(plan)
-  mf = new Miniflare({
-    secretsStorePersist: false,
-    workers: [
-      { name: APP, modules: true, script: appScript, compatibilityDate: "2026-04-01", ...options.apps[APP] },
-      { name: PRODUCT, modules: true, script: productScript, compatibilityDate: "2026-04-01", ...options.product },
-    ],
-  })
-  await mf.ready
+  mf = await startAppAndProduct(plan, appScript, productScript)
 
   const now = Date.now()
   const members: Record<string, Envelope> = {}
