@@ -36,11 +36,12 @@ describe("packPhysicalName", () => {
   })
 
   it("refuses an index that is not a non-negative integer, naming it", async () => {
-    for (const index of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "0" as unknown as number]) {
-      await assert.rejects(packPhysicalName("acme", "shop", "production", index), (error: unknown) => {
+    const cases: Array<[unknown, string]> = [[-1, "-1"], [1.5, "1.5"], [Number.NaN, "NaN"], [Number.POSITIVE_INFINITY, "Infinity"], [2 ** 53, String(2 ** 53)], ["0", "string"], [undefined, "undefined"]]
+    for (const [index, shown] of cases) {
+      await assert.rejects(packPhysicalName("acme", "shop", "production", index as number), (error: unknown) => {
         assert.ok(error instanceof NamingError)
         assert.equal(error.part, "index")
-        assert.match(error.message, /"index" must be a non-negative integer/)
+        assert.equal(error.message, `Cannot derive a physical name: "index" must be a non-negative integer (got ${shown}). Number packs 0, 1, 2…`)
         return true
       })
     }

@@ -10,7 +10,8 @@ const PART_ORDER = ["workspace", "project", "environment"] as const
  * The index is a JSON number, so pack 0 and a declaration can never share an input.
  */
 export function packPhysicalNameInput(workspace: string, project: string, environment: string, index: number): string {
-  if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0) {
+  // isSafeInteger is false for anything that is not a number, so strings such as "0" are refused too.
+  if (!Number.isSafeInteger(index) || index < 0) {
     throw new NamingError("index", `must be a non-negative integer (got ${typeof index === "number" ? String(index) : typeof index})`, "Number packs 0, 1, 2…")
   }
   return canonicalNameInput(PACK_NAME_DOMAIN, { workspace, project, environment }, PART_ORDER, [index])

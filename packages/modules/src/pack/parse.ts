@@ -97,25 +97,28 @@ export function checkMemberId(packName: string, id: string): void {
 
 function duplicateKeyError(packName: string, trail: readonly string[], key: string): PackError {
   // trail: [] = top level, ["members"] = a member id, ["members", id, …] = inside a member.
-  const member = trail[0] === "members" && trail.length >= 2 && isSecretId(trail[1]!) ? trail[1] : undefined
-  if (trail.length === 1 && trail[0] === "members" && isSecretId(key)) {
-    return new PackError({ pack: packName, member: key, path: "members", rule: "duplicate_key" }, `member "${key}" appears twice; JSON readers disagree on which one wins, so write it once.`)
+  const rule = "duplicate_key"
+  const why = "JSON readers disagree on which one wins, so write it once."
+  const inMembers = trail[0] === "members"
+  if (inMembers && trail.length === 1 && isSecretId(key)) {
+    return new PackError({ pack: packName, member: key, path: "members", rule }, `member "${key}" appears twice; ${why}`)
   }
-  const inside = member === undefined ? "" : ` in member "${member}"${trail.length > 2 ? ` (${trail.slice(2).map(showPathPart).join(".")})` : ""}`
-  return new PackError({ pack: packName, ...(member === undefined ? {} : { member }), path: member === undefined ? "" : `members.${member}`, rule: "duplicate_key" }, `${showKey(key)} appears twice in the same object${inside}; JSON readers disagree on which one wins, so write it once.`)
+  const member = inMembers && trail.length >= 2 && isSecretId(trail[1]!) ? trail[1]! : undefined
+  if (member === undefined) return new PackError({ pack: packName, path: "", rule }, `${showKey(key)} appears twice in the same object; ${why}`)
+  const where = trail.length > 2 ? ` (${trail.slice(2).map(showPathPart).join(".")})` : ""
+  return new PackError({ pack: packName, member, path: `members.${member}`, rule }, `${showKey(key)} appears twice in the same object in member "${member}"${where}; ${why}`)
 }
 
-/** Structure words and version ids are shown; anything else only by length (it may be a pasted value). */
+/** Keys inside a member are shown when they read like a field or a version id; others only by length (they may be a pasted value). */
 function showPathPart(part: string): string {
-  return /^[A-Za-z0-9._-]{1,64}$/.test(part) && part.length <= 24 ? part : `[${part.length} characters]`
+  return /^[A-Za-z0-9._-]{1,24}$/.test(part) ? part : `[${part.length} characters]`
 }
 
 function showKey(key: string): string {
   return /^[a-z][a-zA-Z]{0,23}$/.test(key) || isSecretId(key) ? `key "${key}"` : `a key of ${key.length} characters`
 }
 
-/** A pack or format name read from the text: quoted only when it has the shape of one. */
+/** A pack name or format tag read from the text: quoted only when it has the shape of one. */
 function showName(value: unknown): string {
-  if (typeof value === "string" && (isPhysicalName(value) || value.startsWith("layeron.") && value.length <= 40 && /^[a-z0-9./]+$/.test(value))) return `"${value}"`
-  return describeType(value)
+  return typeof value === "string" && (isPhysicalName(value) || /^layeron\.[a-z-]{1,24}\/v[0-9]{1,3}$/.test(value)) ? `"${value}"` : describeType(value)
 }

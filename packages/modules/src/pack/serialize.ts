@@ -56,10 +56,11 @@ function packText(pack: Pack): string {
   if (pack.format !== PACK_FORMAT) {
     throw new PackError({ pack: String(pack.pack), path: "format", rule: "wrong_format" }, `"format" must be "${PACK_FORMAT}".`)
   }
-  if (typeof pack.pack !== "string" || !isPhysicalName(pack.pack)) {
-    throw new PackError({ pack: "(unnamed)", path: "pack", rule: "wrong_pack" }, `"pack" must be a pack's physical name (lo_ and 24 hex digits, from packPhysicalName()).`)
+  if (!isPhysicalName(pack.pack)) {
+    throw new PackError({ pack: "(no name)", path: "pack", rule: "wrong_pack" }, `"pack" must be a pack's physical name (lo_ and 24 hex digits, from packPhysicalName()).`)
   }
-  const ids = Object.keys(pack.members).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  // The default sort compares UTF-16 code units: the same order on every machine.
+  const ids = Object.keys(pack.members).sort()
   const members = ids.map((id) => memberText(id, validateMember(pack.pack, id, pack.members[id])))
   return `{"format":${JSON.stringify(PACK_FORMAT)},"pack":${JSON.stringify(pack.pack)},"members":{${members.join(",")}}}`
 }
