@@ -89,6 +89,8 @@ describe("pack text", () => {
       path: "",
       words: /: 2 members take \d+ bytes, above Cloudflare's 65536-byte limit \(the largest, "a\/big", takes 36\d{3}\)\. Split the members across more packs\.$/,
     })
+    // And when it comes last.
+    packError(() => serializePack({ format: PACK_FORMAT, pack: PACK, members: { "a/one": big(30_000), "a/two": big(36_000) } }), "too_large", { words: /the largest, "a\/two", takes 36\d{3}/ })
     // Exactly at the limit is fine.
     const room = PACK_MAX_BYTES - emptyPackByteLength(PACK) - packMemberByteLength("a/one", big(0)) + 1
     assert.equal(packByteLength({ format: PACK_FORMAT, pack: PACK, members: { "a/one": big(room) } }), PACK_MAX_BYTES)
@@ -133,6 +135,10 @@ describe("every bad pack text", () => {
     // A tag-like text that is not one is described, not quoted (it may be a pasted value).
     packError(parseData({ format: `layeron.${SECRET}`, pack: PACK, members: {} }), "wrong_format", { words: /got a string of 40 characters\.$/ })
     packError(parseData({ format: "xlayeron.pack/v1", pack: PACK, members: {} }), "wrong_format", { words: /got a string of 16 characters\.$/ })
+    packError(parseData({ format: `layeron.pack/v2${SECRET}`, pack: PACK, members: {} }), "wrong_format", { words: /got a string of 47 characters\.$/ })
+    packError(parseData({ format: "layeron.pack/v10", pack: PACK, members: {} }), "wrong_format", { words: /got "layeron\.pack\/v10"\.$/ })
+    // Only a string is quoted: an array that would print like a pack name is described.
+    packError(parseData({ format: PACK_FORMAT, pack: [OTHER_PACK], members: {} }), "wrong_pack", { words: /"pack" names an array, not the secret/ })
     packError(parseData(stripe), "unknown_key")
   })
 
@@ -180,8 +186,11 @@ describe("every bad pack text", () => {
     packError(() => parsePack(twiceCurrent, PACK), "duplicate_key", { member: "billing/stripe", path: "members.billing/stripe", words: /key "current" appears twice in the same object in member "billing\/stripe"; JSON/ })
     const twiceStrange = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{"${SECRET}":${body},"${SECRET}":${body}}}`
     packError(() => parsePack(twiceStrange, PACK), "duplicate_key", { member: undefined, path: "", words: /a key of 32 characters appears twice in the same object; JSON/ })
-    const twiceOutside = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{},"extra":{"a":1,"a":2}}`
-    packError(() => parsePack(twiceOutside, PACK), "duplicate_key", { member: undefined, path: "" })
+    // Outside "members", even under keys shaped like member ids, no member is named.
+    for (const extra of ['{"a/b":1,"a/b":2}', '{"a/b":{"x":1,"x":2}}']) {
+      const twiceOutside = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{},"extra":${extra}}`
+      packError(() => parsePack(twiceOutside, PACK), "duplicate_key", { member: undefined, path: "", words: /appears twice in the same object; JSON/ })
+    }
     // Inside a member under a long version id: the id is described by its length.
     const longId = "v-a-rather-long-version-identifier"
     const twiceDeep = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{"billing/stripe":{"current":"${longId}","versions":{"${longId}":{"value":"${SECRET}","value":"b"}}}}}`
