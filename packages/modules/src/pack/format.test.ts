@@ -186,6 +186,9 @@ describe("every bad pack text", () => {
     packError(() => parsePack(twiceCurrent, PACK), "duplicate_key", { member: "billing/stripe", path: "members.billing/stripe", words: /key "current" appears twice in the same object in member "billing\/stripe"; JSON/ })
     const twiceStrange = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{"${SECRET}":${body},"${SECRET}":${body}}}`
     packError(() => parsePack(twiceStrange, PACK), "duplicate_key", { member: undefined, path: "", words: /a key of 32 characters appears twice in the same object; JSON/ })
+    // A key shaped like a member id, twice inside a member: the member holding it is named.
+    const twiceInside = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{"billing/stripe":{"c/d":1,"c/d":2}}}`
+    packError(() => parsePack(twiceInside, PACK), "duplicate_key", { member: "billing/stripe", path: "members.billing/stripe", words: /key "c\/d" appears twice in the same object in member "billing\/stripe"; JSON/ })
     // Outside "members", even under keys shaped like member ids, no member is named.
     for (const extra of ['{"a/b":1,"a/b":2}', '{"a/b":{"x":1,"x":2}}']) {
       const twiceOutside = `{"format":"layeron.pack/v1","pack":"${PACK}","members":{},"extra":${extra}}`
