@@ -67,8 +67,8 @@ export function parseManifest(raw: unknown): SecretManifest {
   for (const [id, rawEntry] of Object.entries(asRecord(root.secrets, "secrets"))) {
     secrets[id] = parseEntry(id, rawEntry)
   }
-  // fromEntries defines own properties: a backend id such as "__proto__" stays a plain key.
   checkBindingsApart(secrets, sealingKeyBinding)
+  // fromEntries defines own properties: a backend id such as "__proto__" stays a plain key.
   const backends = Object.fromEntries(Object.entries(asRecord(root.backends, "backends")).map(([backend, rawIds]) => [backend, parseAllowList(`backends.${backend}`, rawIds, secrets)]))
   return { version: 1, secrets, sealingKeyBinding, backends }
 }
