@@ -28,9 +28,8 @@ import { Miniflare } from "miniflare"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
-import { bundleForWorkerd, loadModuleSources, modulesSource } from "./lib/workerd.mjs"
+import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
 const COUNT = 100
 const PARTS = { workspace: "bench", project: "packing", environment: "production" }
 const STORE = "bench-store"
@@ -78,7 +77,7 @@ const sha256 = (text) => createHash("sha256").update(text, "utf8").digest("hex")
  */
 export async function runPackedReadsBench({ runs = 5, n = 200, coldRounds = 10 } = {}) {
   if (![runs, n, coldRounds].every((x) => Number.isInteger(x) && x >= 1)) throw new TypeError("runs, n and coldRounds must be positive integers")
-  const [envelope, seal, plan, naming, pack] = await loadModuleSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts", "naming/index.ts", "pack/index.ts"])
+  const [envelope, seal, plan, naming, pack] = await importSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts", "naming/index.ts", "pack/index.ts"])
   const sealing = await seal.generateSealingKeyPair()
   const names = Object.fromEntries(await Promise.all(IDS.map(async (id) => [id, await naming.physicalName({ ...PARTS, namespace: "bench", name: id.split("/")[1] })])))
   const sealingName = await naming.physicalName({ ...PARTS, namespace: "layeron", name: "sealing-key" })
@@ -123,10 +122,7 @@ export async function runPackedReadsBench({ runs = 5, n = 200, coldRounds = 10 }
       ...(packs ? { packs } : {}),
     })
   const plans = { unpacked: planFor("product-unpacked", "app-unpacked"), packed: planFor("product-packed", "app-packed", placements) }
-  const [appScript, productScript] = await Promise.all([
-    bundleForWorkerd({ stdin: { contents: BENCH_APP, resolveDir: root, loader: "js", sourcefile: "bench-app.js" } }),
-    bundleForWorkerd({ entryPoints: [fileURLToPath(modulesSource("worker/index.ts"))] }),
-  ])
+  const [appScript, productScript] = await bundleAppAndProduct(BENCH_APP, "bench-app.js")
   const workers = []
   for (const [shape, p] of Object.entries(plans)) {
     const options = plan.toMiniflareWorkerOptions(p)

@@ -14,17 +14,15 @@ import { Miniflare } from "miniflare"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
-import { bundleForWorkerd as bundle, loadModuleSources, modulesSource as src } from "./lib/workerd.mjs"
+import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
 const PRODUCT = "secret-product"
 const STORE = "bench-store"
 const KiB = 1024
 const DAY = 86_400_000
 
-/** The sources are TypeScript: load them through tsx, so no build is needed. */
 async function loadModules() {
-  const [envelope, seal, plan] = await loadModuleSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts"])
+  const [envelope, seal, plan] = await importSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts"])
   return { envelope, seal, plan }
 }
 
@@ -123,10 +121,7 @@ export async function runRuntimeReadsBench({ runs = 5, n = 200 } = {}) {
     backends: [{ id: "bench", workerName: "bench-app", secrets: ids }],
   })
   const options = modules.plan.toMiniflareWorkerOptions(plan)
-  const [appScript, productScript] = await Promise.all([
-    bundle({ stdin: { contents: BENCH_APP, resolveDir: root, loader: "js", sourcefile: "bench-app.js" } }),
-    bundle({ entryPoints: [fileURLToPath(src("worker/index.ts"))] }),
-  ])
+  const [appScript, productScript] = await bundleAppAndProduct(BENCH_APP, "bench-app.js")
   const mf = new Miniflare({
     secretsStorePersist: false,
     workers: [
