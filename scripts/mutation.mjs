@@ -30,7 +30,13 @@ const GROUPS = {
   // file, each of its ~860 mutants cost ~7 s instead of ~1.5 s.
   envelope: {
     mutate: ["parse", "encoding", "rfc3339", "version-id", "duplicate-keys", "sealed-text", "size", "describe"].map((name) => `packages/modules/src/envelope/${name}.ts`),
-    tests: ["parse", "encoding", "rfc3339", "size", "properties"].map((name) => `packages/modules/src/envelope/${name}.test.ts`),
+    tests: ["parse", "encoding", "rfc3339", "size", "properties", "duplicate-keys"].map((name) => `packages/modules/src/envelope/${name}.test.ts`),
+    inProcess: true,
+  },
+  // The pack format (docs/design.md#packing): names, parse, serialize and sizes.
+  pack: {
+    mutate: ["name", "parse", "serialize"].map((name) => `packages/modules/src/pack/${name}.ts`),
+    tests: ["name", "format"].map((name) => `packages/modules/src/pack/${name}.test.ts`),
     inProcess: true,
   },
 }

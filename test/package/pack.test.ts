@@ -39,7 +39,9 @@ const ALLOWED: RegExp[] = [
   /^bundle\/[\w-]+\.js$/,
   /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
   /^src\/.+\.ts$/,
-  /^(dist|src)\/naming\/vectors\.json$/,
+  /^(dist|src)\/(naming|pack)\/vectors\.json$/,
+  // The la1 ciphertext format's test vectors (docs/encryption-keys.md) are part of its published contract too.
+  /^src\/keys\/aead-vectors\.json$/,
   // layer dev starts workerd through it (setpriv --pdeathsig), from the package's src/.
   /^src\/deploy\/dev\/workerd-guard\.sh$/,
 ]

@@ -10,6 +10,7 @@ import { bundleBackend, bundleProductWorker } from "../../packages/cli/src/deplo
 import { physicalName } from "../../packages/modules/src/naming/index.js"
 import { generateSealingKeyPair } from "../../packages/modules/src/seal/index.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
+import type { BindingPlan } from "../../packages/modules/src/binding-plan/index.js"
 import { boundSecretKeys, secrets } from "./fixtures/secrets.js"
 import type { SecretKey } from "./fixtures/secrets.js"
 import type { ErrorView, ReadRequest } from "./fixtures/app-worker.js"
@@ -147,6 +148,21 @@ export async function startRuntime(): Promise<RuntimeHarness> {
     output: () => output,
     dispose: () => mf.dispose(),
   }
+}
+
+/** One app Worker and the Secret Product Worker in workerd, wired as `plan` says (the app is `plan.apps[0]`). */
+export async function startAppAndProduct(plan: BindingPlan, appScript: string, productScript: string): Promise<Miniflare> {
+  const options = toMiniflareWorkerOptions(plan)
+  const app = plan.apps[0]!.workerName
+  const mf = new Miniflare({
+    secretsStorePersist: false,
+    workers: [
+      { name: app, modules: true, script: appScript, compatibilityDate: COMPATIBILITY_DATE, ...options.apps[app] },
+      { modules: true, script: productScript, compatibilityDate: COMPATIBILITY_DATE, ...options.product },
+    ],
+  })
+  await mf.ready
+  return mf
 }
 
 /** `fetch()` on one Worker of the instance (miniflare types its Fetcher loosely). */

@@ -101,8 +101,10 @@ async function snapshot(input: ProductInput, secretId: string, reader: SecretDec
   }
   const declaration = declarationOf(input, secretId, reader)
   const name = await testPhysicalName(input.names, secretId, declaration)
-  const entry = declaration === undefined ? { binding: secretBindingName(name), physicalName: name, format: "text" as const, expose: "versioned" as const } : manifestEntry(declaration, name)
-  env[entry.binding] = storeBinding(name, stored.text)
+  // testSecrets stores each secret on its own (never packed), so its entry has a binding.
+  const binding = secretBindingName(name)
+  const entry = declaration === undefined ? { binding, physicalName: name, format: "text" as const, expose: "versioned" as const } : manifestEntry(declaration, name)
+  env[binding] = storeBinding(name, stored.text)
   manifest.secrets[secretId] = entry
   return [env, manifest]
 }
