@@ -18,6 +18,7 @@ import { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
 import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
+import { numberFlag } from "./lib/options.mjs"
 
 const PRODUCT = "secret-product"
 const APP = "bench-app"
@@ -196,10 +197,7 @@ export async function runKeyOperationsBench({ runs = 5, samples = 40, batch = 10
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i === -1 ? fallback : Number(process.argv[i + 1])
-  }
+  const arg = (name, fallback) => numberFlag(process.argv, name, fallback)
   const rows = await runKeyOperationsBench({ runs: arg("runs", 5), samples: arg("samples", 40), batch: arg("batch", 10) })
   const us = (ms) => `${Math.round(ms * 1000)} µs`.padStart(8)
   console.log(`key operations, 1 KiB data: p50 / p99 per operation (medians of ${rows[0].runs} runs of ${rows[0].samples} batches of ${rows[0].batch})`)

@@ -29,6 +29,7 @@ import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
 import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
+import { numberFlag } from "./lib/options.mjs"
 
 const COUNT = 100
 const PARTS = { workspace: "bench", project: "packing", environment: "production" }
@@ -229,10 +230,7 @@ export async function runPackedReadsBench({ runs = 5, n = 200, coldRounds = 10 }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i === -1 ? fallback : Number(process.argv[i + 1])
-  }
+  const arg = (name, fallback) => numberFlag(process.argv, name, fallback)
   const r = await runPackedReadsBench({ runs: arg("runs", 5), n: arg("n", 200) })
   const us = (ms) => `${(ms * 1000).toFixed(0)} µs`
   const span = (s) => `${s.min.toFixed(2)}x ${s.median.toFixed(2)}x ${s.max.toFixed(2)}x`

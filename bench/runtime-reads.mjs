@@ -15,6 +15,7 @@ import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
 import { bundleAppAndProduct, importSources } from "./lib/workerd.mjs"
+import { numberFlag } from "./lib/options.mjs"
 
 const PRODUCT = "secret-product"
 const STORE = "bench-store"
@@ -211,10 +212,7 @@ function printRows(rows) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`)
-    return i === -1 ? fallback : Number(process.argv[i + 1])
-  }
+  const arg = (name, fallback) => numberFlag(process.argv, name, fallback)
   const rows = await runRuntimeReadsBench({ runs: arg("runs", 5), n: arg("n", 200) })
   printRows(rows)
   const goal = rows.filter((r) => r.case === "plain value" || r.case === "envelope, 10 versions")

@@ -45,3 +45,12 @@ export function parseOptions(argv, sections) {
 export class UsageError extends Error {
   name = "UsageError"
 }
+
+/**
+ * A number flag of a bench script run on its own (`node bench/key-operations.mjs --runs 3`):
+ * the value after `--name`, or `fallback` when the flag is absent.
+ */
+export function numberFlag(argv, name, fallback) {
+  const at = argv.indexOf(`--${name}`)
+  return at === -1 ? fallback : Number(argv[at + 1])
+}
