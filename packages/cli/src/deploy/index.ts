@@ -12,6 +12,7 @@ import { loadProject } from "../config/index.js"
 import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
 import { checkCheckoutState } from "../rotation/checkout.js"
+import { providerForLayout } from "../packing/index.js"
 import { buildCatalog } from "../secrets/catalog.js"
 import { applyDeploy } from "./apply.js"
 import { deployDir } from "./artifacts.js"
@@ -69,7 +70,10 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const catalog = await buildCatalog(project)
   const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
+  const owner = { workspace: project.config.workspace, project: project.config.name }
+  const opened = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner, env: request.env, debug: request.debug, warn: request.warn })
+  // A packed environment's secrets are members of packs (docs/design.md#packing): deploy sees them through the packed provider.
+  const target = { ...opened, provider: await providerForLayout(project.environment.config, opened.provider, { projectRoot: project.root, environment, owner, catalog }) }
   // Before observe reads the state: a merge conflict or a copy from elsewhere is named as such.
   await checkCheckoutState({
     projectRoot: project.root,

@@ -8,6 +8,7 @@ import type { CommandContext } from "../commands/types.js"
 import { layeronHome } from "../paths.js"
 import { createProvider } from "../providers/index.js"
 import type { SecretProvider } from "../providers/provider.js"
+import { providerForLayout } from "../packing/index.js"
 import { buildCatalog } from "./catalog.js"
 import type { SecretCatalog } from "./catalog.js"
 
@@ -41,7 +42,7 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         debug,
         warn: (message) => context.output.warn(message),
         now: context.now,
-      })
+      }).then((real) => providerForLayout(project.environment.config, real, { projectRoot: project.root, environment: project.environment.name, owner: { workspace: project.config.workspace, project: project.config.name }, catalog }))
       return provider
     },
   }

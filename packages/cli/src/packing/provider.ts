@@ -1,0 +1,254 @@
+/**
+ * The provider of a packed environment (docs/design.md#packing): it wraps the environment's
+ * real provider and shows everything above it (rotation, deploy, set, import, revoke) one
+ * virtual secret per member, under the member's own `lo_` name. Those layers keep their
+ * rotation state, anchors and write-ahead intents per member, unchanged; this layer turns a
+ * member's write into a rewrite of its pack:
+ *
+ * - the other members are carried as the sealed copies their rotation states record, each
+ *   checked against the member anchor packs.json records, which the pack's comment vouches for;
+ * - the member written goes in as sent (new versions plain, carried ones sealed);
+ * - packs.json records an intent first (the pack's new anchor), then the pack is written with
+ *   that anchor as its comment, then the intent is completed. A kill at any step leaves an
+ *   intent the next run settles by the pack's comment (landed iff it is the intent's anchor),
+ *   and the member's own intent settles by the member anchor this layer reports: nothing lost,
+ *   nothing doubled;
+ * - a pack whose `modified` is not the one packs.json recorded was written by someone else (a
+ *   teammate's write to another member): refused, never overwritten.
+ *
+ * A member's virtual metadata: `modified` is the pack's `modified` after the write that last
+ * wrote that member (so another member's write does not look like a conflict to it), and
+ * `comment` is the member anchor the pack holds. Callers hold the environment lock.
+ */
+import { parseStoredValue } from "@layeron/modules/envelope"
+import type { Envelope } from "@layeron/modules/envelope"
+import type { SecretDeclaration } from "@layeron/modules/declare"
+import { LayerError } from "../errors.js"
+import { SecretText } from "../providers/provider.js"
+import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertOptions, UpsertResult } from "../providers/provider.js"
+import { stateAnchor } from "../rotation/anchor.js"
+import { secretStatePath } from "../rotation/paths.js"
+import { settleState } from "../rotation/record.js"
+import { readSecretState } from "../rotation/state-file.js"
+import { crashPoint } from "../testing/crash-point.js"
+import { packAnchor } from "./anchor.js"
+import { assignMembers } from "./assign.js"
+import { packAnchorMismatch, packConflict, packFull, packMemberAnchorMismatch, packMemberTooLarge, packingNotMigrated } from "./errors.js"
+import { PACK_MAX_BYTES, packOverheadBytes, packPhysicalName, serializePack } from "./format.js"
+import { emptyPacksFile, packsFilePath, readPacksFile, writePacksFile } from "./packs-file.js"
+import { memberNeed } from "./sizes.js"
+import type { PackMember, PackRecord, PacksFile } from "./types.js"
+
+export interface PackableSecret {
+  declaration: SecretDeclaration
+  physicalName: string
+}
+
+export interface PackingContext {
+  projectRoot: string
+  environment: string
+  owner: { workspace: string; project: string }
+  /** The declarations packing covers: declared, no adopted secretName, not the sealing key. */
+  members: readonly PackableSecret[]
+}
+
+/** Room a pack offers its members (the limit less its own wrapper). */
+export async function packRoom(context: Pick<PackingContext, "owner" | "environment">): Promise<number> {
+  return PACK_MAX_BYTES - packOverheadBytes(await packName(context, 0)) - 64
+}
+
+export function packName(context: Pick<PackingContext, "owner" | "environment">, index: number): Promise<string> {
+  return packPhysicalName(context.owner.workspace, context.owner.project, context.environment, index)
+}
+
+/** packs.json with a pending pack write settled against the pack's metadata (in memory). */
+export function settlePacks(file: PacksFile, packMetadata: (name: string) => SecretMetadata | undefined): PacksFile {
+  const pending = file.pending
+  if (!pending) return file
+  const { pending: _settled, ...rest } = file
+  const stored = packMetadata(pending.pack)
+  if (stored?.comment !== pending.anchor) return rest
+  return {
+    ...rest,
+    packs: rest.packs.map((pack) =>
+      pack.physicalName !== pending.pack
+        ? pack
+        : {
+            ...pack,
+            anchor: pending.anchor,
+            modified: stored.modified,
+            secretId: stored.id,
+            members: pending.members.map((member) => (member.physicalName === pending.member ? { ...member, modified: stored.modified } : member)),
+          },
+    ),
+  }
+}
+
+export class PackedProvider implements SecretProvider {
+  readonly kind = "cloudflare" as const
+  readonly #real: SecretProvider
+  readonly #context: PackingContext
+  readonly #members: Map<string, PackableSecret>
+
+  constructor(real: SecretProvider, context: PackingContext) {
+    this.#real = real
+    this.#context = context
+    this.#members = new Map(context.members.map((member) => [member.physicalName, member]))
+  }
+
+  resolveStore(): Promise<StoreRef> {
+    return this.#real.resolveStore()
+  }
+
+  storeExists(): Promise<boolean> {
+    return this.#real.storeExists ? this.#real.storeExists() : Promise.resolve(true)
+  }
+
+  capacity(): Promise<{ usage: number; quota: number } | undefined> {
+    return this.#real.capacity ? this.#real.capacity() : Promise.resolve(undefined)
+  }
+
+  async listPage(page?: number): Promise<ListPage> {
+    // One page holding everything: members are virtual, so the real paging does not apply.
+    if (page !== undefined && page > 1) return { secrets: [] }
+    return { secrets: await this.listAll() }
+  }
+
+  async listAll(): Promise<SecretMetadata[]> {
+    const listing = await this.#real.listAll()
+    const byName = new Map(listing.map((entry) => [entry.name, entry]))
+    const file = await this.#packs(byName)
+    const unmigrated = [...this.#members.values()].filter((member) => byName.has(member.physicalName) && !file.packs.some((pack) => pack.members.some((m) => m.physicalName === member.physicalName)))
+    if (unmigrated.length > 0) throw packingNotMigrated(this.#context.environment, unmigrated.map((member) => member.declaration.id))
+    const packNames = new Set(file.packs.map((pack) => pack.physicalName))
+    const virtual = file.packs.flatMap((pack) => this.#virtualMembers(pack, byName.get(pack.physicalName)))
+    return [...listing.filter((entry) => !packNames.has(entry.name)), ...virtual]
+  }
+
+  async find(name: string): Promise<SecretMetadata | undefined> {
+    if (!this.#members.has(name)) return this.#real.find(name)
+    const file = await this.#packs()
+    const pack = file.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))
+    if (!pack) {
+      if (await this.#real.find(name)) throw packingNotMigrated(this.#context.environment, [this.#members.get(name)!.declaration.id])
+      return undefined
+    }
+    return this.#virtualMembers(pack, await this.#real.find(pack.physicalName)).find((member) => member.name === name)
+  }
+
+  async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
+    const target = this.#members.get(name)
+    if (!target) return this.#real.upsert(name, value, options)
+    if (options.comment === undefined) throw new LayerError("pack_write_unanchored", `${target.declaration.id} is a member of a pack and can only be written with its state anchor; nothing was written`)
+    const file = await this.#packs()
+    const placed = await this.#placed(file, target)
+    const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!
+    const stored = await this.#real.find(pack.physicalName)
+    this.#checkVouched(pack, stored)
+    const envelopes: Record<string, Envelope> = {}
+    for (const member of pack.members) {
+      if (member.physicalName === name) envelopes[member.secret] = parseStoredValue(value.reveal()).envelope
+      else if (member.anchor !== undefined) envelopes[member.secret] = await this.#carried(pack, member)
+    }
+    const text = serializePack(pack.physicalName, envelopes)
+    const bytes = Buffer.byteLength(text, "utf8")
+    if (bytes > PACK_MAX_BYTES) throw packFull(pack.physicalName, target.declaration.id, bytes, PACK_MAX_BYTES)
+    const members: PackMember[] = pack.members.map((member) => (member.physicalName === name ? { ...member, anchor: options.comment! } : member))
+    const anchor = packAnchor(pack.physicalName, members)
+    const pending = { pack: pack.physicalName, member: name, members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: new Date().toISOString() }
+    await writePacksFile(this.#context.projectRoot, { ...placed, pending })
+    crashPoint("after-pack-intent")
+    const result = await this.#real.upsert(pack.physicalName, new SecretText(text), { comment: anchor })
+    crashPoint("after-pack-write")
+    // The answer's comment is the one just sent (a store that does not echo it must not undo the record).
+    const completed = settlePacks({ ...placed, pending }, () => ({ ...result, comment: anchor }))
+    await writePacksFile(this.#context.projectRoot, completed)
+    crashPoint("after-pack-record")
+    const wasWritten = pack.members.some((member) => member.physicalName === name && member.anchor !== undefined)
+    return { name, id: result.id, modified: result.modified, created: result.created, comment: options.comment, action: wasWritten ? "updated" : "created" }
+  }
+
+  async annotate(name: string, comment: string): Promise<UpsertResult> {
+    if (!this.#members.has(name)) return this.#real.annotate(name, comment)
+    throw new LayerError("pack_annotate_unsupported", `${this.#members.get(name)!.declaration.id} is a member of a pack: re-anchoring a packed member is not supported yet; nothing was written`, {
+      hint: `\`layer secret unpack --env ${this.#context.environment}\`, re-anchor, then pack again`,
+    })
+  }
+
+  async delete(name: string): Promise<boolean> {
+    if (!this.#members.has(name)) return this.#real.delete(name)
+    throw new LayerError("pack_delete_unsupported", `${this.#members.get(name)!.declaration.id} is a member of a pack and is still declared: remove its declaration instead; nothing was written`)
+  }
+
+  /** packs.json, settled against the store (in memory), or an empty one. */
+  async #packs(listing?: Map<string, SecretMetadata>): Promise<PacksFile> {
+    const file = (await readPacksFile(this.#context.projectRoot, this.#context.environment)) ?? emptyPacksFile(this.#context.environment)
+    if (!file.pending) return file
+    const metadata = listing?.get(file.pending.pack) ?? (await this.#real.find(file.pending.pack))
+    return settlePacks(file, () => metadata)
+  }
+
+  /** The file with `target` assigned to a pack (first-fit; existing members stay). */
+  async #placed(file: PacksFile, target: PackableSecret): Promise<PacksFile> {
+    if (file.packs.some((pack) => pack.members.some((member) => member.physicalName === target.physicalName))) return file
+    const needs = []
+    for (const member of [...file.packs.flatMap((pack) => pack.members), { secret: target.declaration.id, physicalName: target.physicalName }]) {
+      const declared = this.#members.get(member.physicalName)
+      const state = await readSecretState(this.#context.projectRoot, this.#context.environment, member.physicalName)
+      needs.push(declared ? memberNeed(declared.declaration, member.physicalName, state) : { secret: member.secret, physicalName: member.physicalName, bytes: 0, reserve: 0 })
+    }
+    const room = await packRoom(this.#context)
+    const assignment = assignMembers(
+      file.packs.map((pack) => ({ index: pack.index, members: pack.members.map((member) => member.physicalName) })),
+      needs,
+      room,
+    )
+    if (!assignment.ok) throw packMemberTooLarge(await packName(this.#context, assignment.index), assignment.member.secret, assignment.budget, room)
+    const packs: PackRecord[] = [...file.packs]
+    for (const { index } of assignment.placed) {
+      if (!packs[index]) packs[index] = { index, physicalName: await packName(this.#context, index), members: [] }
+      const record = packs[index]!
+      packs[index] = { ...record, members: [...record.members, { secret: target.declaration.id, physicalName: target.physicalName }].sort((a, b) => (a.secret < b.secret ? -1 : 1)) }
+    }
+    return { ...file, packs }
+  }
+
+  /** The pack is as packs.json last recorded it: same comment (anchor) and same `modified`. */
+  #checkVouched(pack: PackRecord, stored: SecretMetadata | undefined): void {
+    const file = packsFilePath(this.#context.projectRoot, this.#context.environment)
+    const names = pack.members.map((member) => member.secret)
+    if (pack.anchor === undefined) {
+      if (stored) throw packConflict(pack.physicalName, names, file, stored.modified, undefined, this.#context.environment)
+      return
+    }
+    if (!stored) throw packAnchorMismatch(pack.physicalName, names, file, undefined, pack.anchor)
+    if (stored.modified !== pack.modified) throw packConflict(pack.physicalName, names, file, stored.modified, pack.modified, this.#context.environment)
+    const expected = packAnchor(pack.physicalName, pack.members)
+    if (stored.comment !== pack.anchor || expected !== pack.anchor) throw packAnchorMismatch(pack.physicalName, names, file, stored.comment, expected)
+  }
+
+  /** Another member, as its state's sealed copies, if that state is what the pack holds. */
+  async #carried(pack: PackRecord, member: PackMember): Promise<Envelope> {
+    const raw = await readSecretState(this.#context.projectRoot, this.#context.environment, member.physicalName)
+    const state = raw && settleState(raw, { name: member.physicalName, id: pack.secretId ?? "", modified: member.modified ?? "", created: "", ...(member.anchor ? { comment: member.anchor } : {}) })
+    const file = secretStatePath(this.#context.projectRoot, this.#context.environment, member.physicalName)
+    if (!state?.current || stateAnchor(member.physicalName, { current: state.current, versions: state.versions }) !== member.anchor) {
+      throw packMemberAnchorMismatch(pack.physicalName, member.secret, file)
+    }
+    return {
+      current: state.current,
+      versions: Object.fromEntries(
+        Object.entries(state.versions).map(([id, { sealed, createdAt, expiresAt }]) => [id, { sealed, ...(createdAt ? { createdAt } : {}), ...(expiresAt ? { expiresAt } : {}) }]),
+      ),
+    }
+  }
+
+  /** The members a pack holds, as metadata; a pack not vouched for is refused by name. */
+  #virtualMembers(pack: PackRecord, stored: SecretMetadata | undefined): SecretMetadata[] {
+    if (!stored && pack.anchor === undefined) return []
+    this.#checkVouched(pack, stored)
+    return pack.members
+      .filter((member) => member.anchor !== undefined)
+      .map((member) => ({ name: member.physicalName, id: stored!.id, modified: member.modified ?? stored!.modified, created: stored!.created, comment: member.anchor! }))
+  }
+}
