@@ -1,0 +1,162 @@
+/**
+ * Packing (docs/design.md#packing) end to end on the Cloudflare API emulator: a packed
+ * environment keeps its declarations in packs; every writer rewrites a pack from the sealed
+ * copies of the other members; a teammate's write and a hostile commit are refused by name.
+ */
+import assert from "node:assert/strict"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { after, afterEach, before, beforeEach, describe, it } from "node:test"
+import { createCloudflareProject, startTestEmulator } from "../helpers/emulator-project.js"
+import type { CloudflareProject, Emulator } from "../helpers/emulator-project.js"
+import { jsonOf } from "../helpers/project.js"
+
+const API = (count: number) => `import { backend } from "@layeron/core"
+import { secret } from "@layeron/modules"
+const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
+${Array.from({ length: count }, (_, i) => `app.use(secret.random({ name: "key-${String(i).padStart(3, "0")}", namespace: "app", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } }))`).join("\n")}
+app.use(secret.static({ name: "stripe", namespace: "payments" }))
+export default app
+`
+
+function packedConfig(accountId: string, packing = true): string {
+  return `import { project } from "@layeron/core"
+export default project({
+  workspace: "acme",
+  name: "shop",
+  backends: { api: "./src/api.ts" },
+  defaultEnvironment: "production",
+  environments: {
+    production: { provider: "cloudflare", accountId: "${accountId}", packing: ${packing} },
+  },
+})
+`
+}
+
+interface PackValue {
+  format: string
+  pack: string
+  members: Record<string, { current: string; versions: Record<string, { value?: string; sealed?: string }> }>
+}
+
+let emulator: Emulator
+let project: CloudflareProject
+
+before(async () => {
+  emulator = await startTestEmulator()
+})
+after(() => emulator.close())
+afterEach(() => project?.cleanup())
+
+async function packedProject(count: number): Promise<CloudflareProject> {
+  project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(count) } })
+  await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId))
+  return project
+}
+
+const rotationDir = () => join(project.root, ".layeron/secret-rotation/production")
+const packsFile = async () => JSON.parse(await readFile(join(rotationDir(), "packs.json"), "utf8")) as { packs: Array<{ physicalName: string; members: Array<{ secret: string; physicalName: string; anchor?: string }> }> }
+const packValue = (name: string) => JSON.parse(project.valueOf(name)!) as PackValue
+
+async function deploySecrets(): Promise<void> {
+  const run = await project.cf(["deploy", "--env", "production", "--yes", "--json"])
+  const nodes = jsonOf<{ nodes: Array<{ kind: string; status: string; id: string; detail?: string }> }>(run).nodes
+  const failedSecrets = nodes.filter((node) => (node.kind === "secret" || node.kind === "sealing_key") && node.status === "error")
+  assert.deepEqual(failedSecrets, [], run.stderr)
+}
+
+describe("packing on the emulator", () => {
+  beforeEach(() => emulator.resetRequestLog())
+
+  it("deploy puts every random declaration into one pack beside the sealing key; set rewrites the pack and leaves the others unchanged", async () => {
+    await packedProject(5)
+    await deploySecrets()
+    const file = await packsFile()
+    assert.equal(file.packs.length, 1)
+    const pack = file.packs[0]!
+    assert.equal(pack.members.filter((member) => member.anchor).length, 5)
+    // Sealing key + one pack: no unpacked lo_ name of a member is in the store.
+    const stored = project.storedSecrets().map((secret) => secret.name)
+    assert.equal(stored.length, 2, stored.join(", "))
+    for (const member of pack.members) assert.ok(!stored.includes(member.physicalName))
+    const value = packValue(pack.physicalName)
+    assert.equal(value.format, "layeron.pack/v1")
+    assert.equal(value.pack, pack.physicalName)
+    assert.deepEqual(Object.keys(value.members).sort(), pack.members.filter((m) => m.anchor).map((m) => m.secret).sort())
+    const before = value.members["app/key-001"]!
+
+    const set = await project.cf(["secret", "set", "payments/stripe", "--from-stdin", "--env", "production", "--json"], { input: "sk_test_pack_canary" })
+    assert.equal(set.code, 0, set.stderr)
+    assert.ok(!(set.stdout + set.stderr).includes("sk_test_pack_canary"))
+    const after = packValue(pack.physicalName)
+    assert.equal(after.members["payments/stripe"]!.versions[after.members["payments/stripe"]!.current]!.value, "sk_test_pack_canary")
+    // The others are carried as their sealed copies: same versions, same current.
+    assert.equal(after.members["app/key-001"]!.current, before.current)
+    assert.deepEqual(Object.keys(after.members["app/key-001"]!.versions), Object.keys(before.versions))
+    assert.equal(project.storedSecrets().length, 2)
+
+    const list = await project.cf(["secret", "list", "--env", "production", "--json"])
+    assert.equal(list.code, 0, list.stderr)
+    const rows = jsonOf<{ secrets: Array<{ namespace: string; name: string; status: string }> }>(list).secrets
+    assert.ok(rows.every((row) => row.status === "present"), JSON.stringify(rows))
+  })
+
+  it("rotate --now of one member: a new version for it, every other member unchanged", async () => {
+    await packedProject(4)
+    await deploySecrets()
+    const pack = (await packsFile()).packs[0]!.physicalName
+    const before = packValue(pack)
+    const run = await project.cf(["secret", "rotate", "app/key-002", "--now", "--apply", "--yes", "--env", "production", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const after = packValue(pack)
+    assert.notEqual(after.members["app/key-002"]!.current, before.members["app/key-002"]!.current)
+    for (const id of ["app/key-000", "app/key-001", "app/key-003"]) assert.equal(after.members[id]!.current, before.members[id]!.current, id)
+  })
+
+  it("a teammate's write to another member (the pack's modified moved) is refused by name, nothing written", async () => {
+    await packedProject(3)
+    await deploySecrets()
+    const pack = (await packsFile()).packs[0]!.physicalName
+    // Someone else rewrites the pack (as a teammate's `secret set` would): its modified moves.
+    const other = await createCloudflareProject(emulator, {})
+    void other
+    const store = emulator.accounts.find((account) => account.id === project.accountId)!.stores[0]!
+    const secret = store.secrets.find((candidate) => candidate.name === pack)!
+    const writtenBefore = secret.modified
+    const response = await fetch(`${emulator.url}/accounts/${project.accountId}/secrets_store/stores/${store.id}/secrets/${secret.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${project.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ value: project.valueOf(pack), comment: secret.comment }),
+    })
+    assert.equal(response.status, 200, await response.text())
+    assert.notEqual(store.secrets.find((candidate) => candidate.name === pack)!.modified, writtenBefore)
+    const valueBefore = project.valueOf(pack)
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x-value" } })
+    assert.equal(set.code, 1, set.stdout)
+    const error = jsonOf<{ error: { code: string; message: string } }>(set).error
+    assert.equal(error.code, "pack_conflict")
+    assert.match(error.message, new RegExp(pack))
+    assert.equal(project.valueOf(pack), valueBefore)
+  })
+
+  it("a hostile commit to a member's sealed copies is refused when the pack is rewritten, nothing written", async () => {
+    await packedProject(3)
+    await deploySecrets()
+    const file = await packsFile()
+    const victim = file.packs[0]!.members.find((member) => member.secret === "app/key-001")!
+    const path = join(rotationDir(), `${victim.physicalName}.json`)
+    const state = JSON.parse(await readFile(path, "utf8"))
+    const donor = JSON.parse(await readFile(join(rotationDir(), `${file.packs[0]!.members.find((m) => m.secret === "app/key-000")!.physicalName}.json`), "utf8"))
+    // Swap in another member's sealed copy: it would open to a value the attacker chose to move.
+    state.versions[state.current].sealed = donor.versions[donor.current].sealed
+    await writeFile(path, JSON.stringify(state, null, 2))
+    const valueBefore = project.valueOf(file.packs[0]!.physicalName)
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x-value" } })
+    assert.equal(set.code, 1, set.stdout)
+    const error = jsonOf<{ error: { code: string; message: string } }>(set).error
+    assert.equal(error.code, "pack_member_anchor_mismatch")
+    assert.match(error.message, /app\/key-001/)
+    assert.match(error.message, new RegExp(file.packs[0]!.physicalName))
+    assert.equal(project.valueOf(file.packs[0]!.physicalName), valueBefore)
+  })
+})
