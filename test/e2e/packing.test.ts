@@ -4,12 +4,12 @@
  * copies of the other members; a teammate's write and a hostile commit are refused by name.
  */
 import assert from "node:assert/strict"
-import { readFile, writeFile } from "node:fs/promises"
+import { cp, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { after, afterEach, before, beforeEach, describe, it } from "node:test"
 import { createCloudflareProject, startTestEmulator } from "../helpers/emulator-project.js"
 import type { CloudflareProject, Emulator } from "../helpers/emulator-project.js"
-import { jsonOf } from "../helpers/project.js"
+import { createProject, jsonOf } from "../helpers/project.js"
 
 const API = (count: number) => `import { backend } from "@layeron/core"
 import { secret } from "@layeron/modules"
@@ -117,21 +117,19 @@ describe("packing on the emulator", () => {
     await packedProject(3)
     await deploySecrets()
     const pack = (await packsFile()).packs[0]!.physicalName
-    // Someone else rewrites the pack (as a teammate's `secret set` would): its modified moves.
-    const other = await createCloudflareProject(emulator, {})
-    void other
-    const store = emulator.accounts.find((account) => account.id === project.accountId)!.stores[0]!
-    const secret = store.secrets.find((candidate) => candidate.name === pack)!
-    const writtenBefore = secret.modified
-    const response = await fetch(`${emulator.url}/accounts/${project.accountId}/secrets_store/stores/${store.id}/secrets/${secret.id}`, {
-      method: "PATCH",
-      headers: { authorization: `Bearer ${project.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ value: project.valueOf(pack), comment: secret.comment }),
-    })
-    assert.equal(response.status, 200, await response.text())
-    assert.notEqual(store.secrets.find((candidate) => candidate.name === pack)!.modified, writtenBefore)
+    // A teammate with the same committed state writes another member of the same pack.
+    const teammate = await createProject({ "layeron.config.ts": packedConfig(project.accountId), "src/api.ts": API(3) })
+    try {
+      await cp(rotationDir(), join(teammate.root, ".layeron/secret-rotation/production"), { recursive: true })
+      emulator.advanceClock(1000)
+      const theirs = await teammate.layer(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: project.apiEnv({ V: "their-value" }) })
+      assert.equal(theirs.code, 0, theirs.stderr)
+    } finally {
+      await teammate.cleanup()
+    }
+    emulator.advanceClock(1000)
     const valueBefore = project.valueOf(pack)
-    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x-value" } })
+    const set = await project.cf(["secret", "set", "app/key-000", "--value-env", "V", "--env", "production", "--json"], { env: { V: `${"a".repeat(42)}A` } })
     assert.equal(set.code, 1, set.stdout)
     const error = jsonOf<{ error: { code: string; message: string } }>(set).error
     assert.equal(error.code, "pack_conflict")
