@@ -27,6 +27,12 @@ export const VERSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
 export const RESERVED_NAMESPACE = "layeron"
 export const DEFAULT_NAMESPACE = "default"
 
+/** Whether `id` is a declaration id, `namespace/name` with both parts matching DECLARATION_NAME_PATTERN. */
+export function isSecretId(id: string): boolean {
+  const [namespace, name, extra] = id.split("/")
+  return extra === undefined && name !== undefined && DECLARATION_NAME_PATTERN.test(namespace ?? "") && DECLARATION_NAME_PATTERN.test(name)
+}
+
 /** UTF-8 byte length, the measure Cloudflare applies. */
 export function utf8ByteLength(text: string): number {
   return new TextEncoder().encode(text).byteLength

@@ -107,3 +107,46 @@ test("inconsistent input is refused with the id or name at fault", () => {
   rejects({ backends: [{ id: "api", secrets: ["auth/nothing"] }] }, /Backend "api" registers "auth\/nothing", which is not among the declarations/)
   rejects({ backends: [{ id: "api", secrets: ["__proto__"] }] }, /Backend "api" registers "__proto__", which is not among the declarations/)
 })
+
+const PACK_A = "lo_abb53b9a5ef25e68834a8947"
+const PACK_B = "lo_0a0b0c0d0e0f101112131415"
+const orders: SecretDeclaration = { kind: "static", namespace: "shop", name: "orders-token", id: "shop/orders-token", format: "text", expose: "versioned" }
+const packedInput: BindingPlanInput = {
+  ...input,
+  declarations: [stripe, sessionKey, orders],
+  physicalNames: { "auth/session-key": "lo_310fec09bf29d33532eb83be", "shop/orders-token": "lo_fedcba9876543210fedcba98" },
+  backends: [{ id: "api", workerName: "shop-api", secrets: ["auth/session-key", "shop/orders-token", "billing/stripe"] }],
+  packs: [{ physicalName: PACK_A, members: ["auth/session-key", "shop/orders-token"] }],
+}
+
+test("a packed environment binds one secret per pack, and each member's entry points at its pack", () => {
+  const plan = planBindings(packedInput)
+  // The members' own names are not bound: the pack is, once; the sealing key and the adopted secret stay apart.
+  assert.deepEqual(plan.product.secretsStoreSecrets.map((s) => s.secretName), ["STRIPE_SECRET", "lo_0123456789abcdef01234567", PACK_A])
+  const pack = { binding: `S_${PACK_A}`, name: PACK_A }
+  assert.deepEqual(plan.product.manifest.secrets, {
+    "auth/session-key": { physicalName: "lo_310fec09bf29d33532eb83be", format: "base64url", expose: "versioned", pack },
+    "billing/stripe": { binding: "S_STRIPE_SECRET", physicalName: "STRIPE_SECRET", format: "text", expose: "current" },
+    "shop/orders-token": { physicalName: "lo_fedcba9876543210fedcba98", format: "text", expose: "versioned", pack },
+  })
+  assert.deepEqual(plan.product.manifest.backends, { api: ["auth/session-key", "billing/stripe", "shop/orders-token"] })
+  assert.deepEqual(toWranglerConfig(plan).product.secrets_store_secrets.map((s) => s.secret_name), ["STRIPE_SECRET", "lo_0123456789abcdef01234567", PACK_A])
+  assert.deepEqual(Object.keys(toMiniflareWorkerOptions(plan).product.secretsStoreSecrets), ["S_STRIPE_SECRET", "S_lo_0123456789abcdef01234567", `S_${PACK_A}`])
+  // No packs, or an empty list: exactly the unpacked plan.
+  assert.equal(JSON.stringify(planBindings({ ...input, packs: [] })), JSON.stringify(planBindings(input)))
+})
+
+test("bad pack placements are refused, naming the pack and the member", () => {
+  const refused = (packs: BindingPlanInput["packs"], words: RegExp, change: Partial<BindingPlanInput> = {}) =>
+    assert.throws(() => planBindings({ ...packedInput, ...change, packs }), (error: unknown) => error instanceof BindingPlanError && words.test(error.message))
+  refused([{ physicalName: "STRIPE_PACK", members: ["auth/session-key"] }], /The pack name "STRIPE_PACK" is not a pack's physical name/)
+  refused([{ physicalName: PACK_A, members: [] }], new RegExp(`Pack ${PACK_A} has no members`))
+  refused([{ physicalName: PACK_A, members: ["auth/session-key"] }, { physicalName: PACK_B, members: ["auth/session-key"] }], new RegExp(`Secret "auth/session-key" is listed in pack ${PACK_A} and pack ${PACK_B}`))
+  refused([{ physicalName: PACK_A, members: ["auth/session-key"] }, { physicalName: PACK_A, members: ["shop/orders-token"] }], new RegExp(`Pack ${PACK_A} and pack ${PACK_A} both map`))
+  refused([{ physicalName: PACK_A, members: ["auth/nothing"] }], new RegExp(`Pack ${PACK_A} lists "auth/nothing", which is not among the declarations`))
+  refused([{ physicalName: PACK_A, members: ["layeron/sealing-key"] }], /the "layeron" namespace is never packed/)
+  refused([{ physicalName: PACK_A, members: ["billing/stripe"] }], new RegExp(`"billing/stripe" adopts the operator-named secret STRIPE_SECRET, so it cannot be packed into ${PACK_A}`))
+  // A pack named like a declaration or the sealing key would serve one text as another.
+  refused([{ physicalName: "lo_fedcba9876543210fedcba98", members: ["auth/session-key"] }], /Pack lo_fedcba9876543210fedcba98 and secret "shop\/orders-token" both map to the secret name lo_fedcba9876543210fedcba98/)
+  refused([{ physicalName: "lo_0123456789abcdef01234567", members: ["auth/session-key"] }], /Secret "layeron\/sealing-key" and pack lo_0123456789abcdef01234567 both map/)
+})

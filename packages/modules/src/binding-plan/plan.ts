@@ -2,7 +2,8 @@
  * `planBindings()`: a pure function from declarations and physical names to the bindings
  * that let app Workers read them (docs/design.md#runtime). No I/O; the CLI renders and applies it.
  */
-import { CLOUDFLARE_SECRET_NAME_PATTERN } from "../limits.js"
+import { CLOUDFLARE_SECRET_NAME_PATTERN, RESERVED_NAMESPACE } from "../limits.js"
+import { isPhysicalName } from "../naming/index.js"
 import type { SecretDeclaration } from "../declare/types.js"
 import type { SecretManifest, SecretManifestEntry } from "../worker/manifest.js"
 import { CALLER_PROP, SECRET_MANIFEST_VAR, SECRET_PRODUCT_BINDING, SECRET_PRODUCT_ENTRYPOINT } from "../worker/protocol.js"
@@ -16,18 +17,34 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
   checkPhysicalName(input.sealingKeyPhysicalName, "the sealing key (layeron/sealing-key)")
 
   const secrets: Record<string, SecretManifestEntry> = {}
+  // Physical name → what it is: every name must be distinct, bound or not (a packed member's own
+  // name is its sealing context, and no longer a secret in the store).
   const ownerOf = new Map<string, string>([[input.sealingKeyPhysicalName, "layeron/sealing-key"]])
+  const bound = [input.sealingKeyPhysicalName]
+  const claim = (physicalName: string, owner: string) => {
+    const other = ownerOf.get(physicalName)
+    if (other !== undefined) throw new BindingPlanError(`${describeOwners(other, owner)} both map to the secret name ${physicalName}; each needs its own Cloudflare secret.`)
+    ownerOf.set(physicalName, owner)
+  }
+  const packOf = packsByMember(input, claim, bound)
   for (const declaration of [...input.declarations].sort((a, b) => compare(a.id, b.id))) {
     if (Object.hasOwn(secrets, declaration.id)) throw new BindingPlanError(`Secret "${declaration.id}" is declared twice; declarations must be deduplicated before planning bindings.`)
     const physicalName = physicalNameOf(declaration, input.physicalNames)
-    const owner = ownerOf.get(physicalName)
-    if (owner !== undefined) throw new BindingPlanError(`Secrets "${owner}" and "${declaration.id}" both map to the secret name ${physicalName}; each declaration needs its own Cloudflare secret.`)
-    ownerOf.set(physicalName, declaration.id)
-    secrets[declaration.id] = { binding: secretBindingName(physicalName), physicalName, format: declaration.format, expose: declaration.expose }
+    claim(physicalName, declaration.id)
+    const common = { physicalName, format: declaration.format, expose: declaration.expose }
+    const pack = packOf.get(declaration.id)
+    if (pack !== undefined && declaration.secretName !== undefined) {
+      throw new BindingPlanError(`Secret "${declaration.id}" adopts the operator-named secret ${declaration.secretName}, so it cannot be packed into ${pack}: an adopted secret keeps its own name.`)
+    }
+    if (pack === undefined) bound.push(physicalName)
+    secrets[declaration.id] = pack === undefined ? { ...common, binding: secretBindingName(physicalName) } : { ...common, pack: { binding: secretBindingName(pack), name: pack } }
+  }
+  for (const [member, pack] of packOf) {
+    if (!Object.hasOwn(secrets, member)) throw new BindingPlanError(`Pack ${pack} lists "${member}", which is not among the declarations; plan packs with declared ids only.`)
   }
 
   const manifest: SecretManifest = { version: 1, secrets, sealingKeyBinding: secretBindingName(input.sealingKeyPhysicalName), backends: allowLists(input.backends, secrets) }
-  const secretsStoreSecrets: SecretsStoreBinding[] = [...ownerOf.keys()]
+  const secretsStoreSecrets: SecretsStoreBinding[] = bound
     .map((secretName) => ({ binding: secretBindingName(secretName), storeId: input.storeId, secretName }))
     .sort((a, b) => compare(a.binding, b.binding))
 
@@ -38,6 +55,38 @@ export function planBindings(input: BindingPlanInput): BindingPlan {
       .sort((a, b) => compare(a.workerName, b.workerName))
       .map(({ workerName, backend }) => ({ workerName, services: [serviceBinding(input.productWorkerName, backend)] })),
   }
+}
+
+/**
+ * Member id → its pack's physical name, checking each pack: a Layeron name of its own, at
+ * least one member, no member twice and never the sealing key (it stays its own secret).
+ */
+function packsByMember(input: BindingPlanInput, claim: (physicalName: string, owner: string) => void, bound: string[]): Map<string, string> {
+  const packOf = new Map<string, string>()
+  for (const pack of input.packs ?? []) {
+    checkName(isPhysicalName(pack.physicalName), `The pack name ${JSON.stringify(pack.physicalName)} is not a pack's physical name (lo_ and 24 hex digits, from packPhysicalName()).`)
+    claim(pack.physicalName, `${PACK_OWNER}${pack.physicalName}`)
+    bound.push(pack.physicalName)
+    checkName(pack.members.length > 0, `Pack ${pack.physicalName} has no members; leave an empty pack out of the plan.`)
+    for (const member of pack.members) {
+      checkName(!member.startsWith(`${RESERVED_NAMESPACE}/`), `Pack ${pack.physicalName} lists "${member}": the "${RESERVED_NAMESPACE}" namespace is never packed.`)
+      const other = packOf.get(member)
+      checkName(other === undefined, `Secret "${member}" is listed in pack ${other} and pack ${pack.physicalName}; a declaration lives in one pack.`)
+      packOf.set(member, pack.physicalName)
+    }
+  }
+  return packOf
+}
+
+const PACK_OWNER = "pack "
+
+/** `Secrets "a" and "b"`, or with a pack: `Secret "a" and pack lo_…`. */
+function describeOwners(first: string, second: string): string {
+  const isPack = (owner: string) => owner.startsWith(PACK_OWNER)
+  if (!isPack(first) && !isPack(second)) return `Secrets "${first}" and "${second}"`
+  const show = (owner: string) => (isPack(owner) ? owner : `secret "${owner}"`)
+  const text = `${show(first)} and ${show(second)}`
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** The binding an app Worker of `backend` reaches the product through (also printed by `deploy --product-only`). */

@@ -16,6 +16,20 @@ export interface BindingPlanInput {
   productWorkerName: string
   /** Every backend of the project, with what it registers: the product serves each only its own. */
   backends: BackendRegistration[]
+  /**
+   * A packed environment's packs (docs/design.md#packing): which declarations live in which
+   * pack. The product Worker gets one Secrets Store binding per pack, not per member, and each
+   * member's manifest entry points at its pack. Declarations in no pack keep their own
+   * secret. Absent or empty: nothing is packed.
+   */
+  packs?: readonly PackPlacement[]
+}
+
+/** One pack: its physical name (`packPhysicalName`) and the declaration ids it holds. */
+export interface PackPlacement {
+  physicalName: string
+  /** Declaration ids (`namespace/name`); each declared, none adopted (`secretName`), none in two packs. */
+  members: readonly string[]
 }
 
 /** One backend of the project, as the Secret Product Worker's allow-list sees it. */
@@ -45,7 +59,7 @@ export interface ServiceBinding {
 export interface BindingPlan {
   product: {
     workerName: string
-    /** Sorted by binding name: one per declared secret plus the sealing key. */
+    /** Sorted by binding name: one per unpacked declared secret, one per pack, plus the sealing key. */
     secretsStoreSecrets: SecretsStoreBinding[]
     manifest: SecretManifest
     /** Plain vars of the product Worker; the manifest travels as a JSON var. */

@@ -7,6 +7,9 @@ export { formatSealedText, isSealedFormat, parseSealedText, SEALED_TEXT_PREFIX }
 export { formatRfc3339, isRfc3339, parseRfc3339 } from "./rfc3339.js"
 export { compareVersionIds, isVersionId, nextVersionId } from "./version-id.js"
 export { isExpired, versionIdsOldestFirst } from "./order.js"
+export { findDuplicateKey } from "./duplicate-keys.js"
+export { describeType, isPlainObject } from "./describe.js"
+export type { DuplicateKey } from "./duplicate-keys.js"
 export { EncodingError, EnvelopeError, TransitionError } from "./errors.js"
 export type {
   ActiveVersion,

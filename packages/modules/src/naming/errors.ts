@@ -10,8 +10,8 @@ export class NamingError extends Error {
   /** Which part of the name was rejected, e.g. `environment`. */
   readonly part: string
 
-  constructor(part: string, problem: string) {
-    super(`Cannot derive a physical name: "${part}" ${problem}. Pass a non-empty string.`)
+  constructor(part: string, problem: string, fix = "Pass a non-empty string.") {
+    super(`Cannot derive a physical name: "${part}" ${problem}. ${fix}`)
     this.part = part
   }
 }

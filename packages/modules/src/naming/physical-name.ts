@@ -14,8 +14,16 @@ const PART_ORDER = ["workspace", "project", "environment", "namespace", "name"] 
  * reproduce a name outside TypeScript (`printf '%s' "$canonical" | sha256sum`).
  */
 export function physicalNameInput(parts: PhysicalNameParts): string {
-  const values = PART_ORDER.map((key) => {
-    const value: unknown = (parts as unknown as Record<string, unknown>)[key]
+  return canonicalNameInput(NAME_DOMAIN, parts as unknown as Record<string, unknown>, PART_ORDER)
+}
+
+/**
+ * `JSON.stringify([domain, ...parts in order, ...tail])`, each part checked to be a non-empty
+ * string (a `NamingError` names the part otherwise). Shared by declaration and pack names.
+ */
+export function canonicalNameInput(domain: string, parts: Record<string, unknown>, order: readonly string[], tail: readonly number[] = []): string {
+  const values = order.map((key) => {
+    const value: unknown = parts[key]
     if (typeof value !== "string") {
       throw new NamingError(key, `must be a string (got ${value === null ? "null" : typeof value})`)
     }
@@ -24,7 +32,7 @@ export function physicalNameInput(parts: PhysicalNameParts): string {
   })
   // JSON.stringify gives an unambiguous encoding: quotes and separators inside a part are
   // escaped, so ("a-b", "c") and ("a", "b-c") can never hash alike.
-  return JSON.stringify([NAME_DOMAIN, ...values])
+  return JSON.stringify([domain, ...values, ...tail])
 }
 
 /**
@@ -34,7 +42,15 @@ export function physicalNameInput(parts: PhysicalNameParts): string {
  * Stable forever: naming/vectors.json pins it.
  */
 export async function physicalName(parts: PhysicalNameParts): Promise<string> {
-  const input = new TextEncoder().encode(physicalNameInput(parts))
+  return hashedName(physicalNameInput(parts))
+}
+
+/**
+ * `lo_` + the first 24 lowercase hex digits of SHA-256 over the UTF-8 of `canonical`: the one
+ * hashing rule behind declaration names and pack names (pack/name.ts), so both stay alike.
+ */
+export async function hashedName(canonical: string): Promise<string> {
+  const input = new TextEncoder().encode(canonical)
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", input))
   let hex = ""
   for (const byte of digest.subarray(0, HASH_HEX_DIGITS / 2)) hex += byte.toString(16).padStart(2, "0")

@@ -69,6 +69,14 @@ export const failures = {
   invalidEnvelope: (secretId: string, problem: string) =>
     new ProductFailure("invalid_envelope", secretId, `Secret "${secretId}" holds an invalid envelope: ${problem}. Rewrite it with \`layer secret set ${secretId}\` (or \`--plain\` to store such text literally).`),
 
+  /** A pack's text (or this member's envelope in it) is not in the documented format: edited by hand, copied, truncated. */
+  invalidPack: (secretId: string, packName: string, problem: string) =>
+    new ProductFailure("invalid_envelope", secretId, `Secret "${secretId}" is packed in ${packName}, which is not a valid pack: ${problem} A pack is written only by layer; write it again from the committed state (\`layer secret pack --env <environment> --apply --yes\`).`),
+
+  /** The pack exists but holds no member for this secret: it has no value yet. */
+  notInPack: (secretId: string, packName: string) =>
+    new ProductFailure("secret_not_found", secretId, `Secret "${secretId}" has no value in Secrets Store: its pack ${packName} holds no member "${secretId}". Write one with \`layer secret set ${secretId}\`, then run \`layer deploy\`.`),
+
   unknownVersion: (secretId: string, versionId: string) =>
     new ProductFailure("unknown_version", secretId, `Secret "${secretId}" has no version "${versionId}". Use active() to list the readable versions.`, versionId),
 

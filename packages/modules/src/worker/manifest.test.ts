@@ -56,3 +56,32 @@ test("every malformed manifest is rejected with the path and the rule", () => {
   rejects({ ...valid, secrets: { "auth/x": { ...entry, binding: "has-dash" } } }, "secrets.auth/x.binding", /identifier/)
   rejects({ ...valid, secrets: { "auth/x": { ...entry, physicalName: "has space" } } }, "secrets.auth/x.physicalName", /Cloudflare secret name/)
 })
+
+const PACK = "lo_abb53b9a5ef25e68834a8947"
+const packed = {
+  ...valid,
+  secrets: {
+    ...valid.secrets,
+    "shop/a": { pack: { binding: `S_${PACK}`, name: PACK }, physicalName: "lo_111111111111111111111111", format: "text", expose: "versioned" },
+    "shop/b": { pack: { binding: `S_${PACK}`, name: PACK }, physicalName: "lo_222222222222222222222222", format: "text", expose: "current" },
+  },
+}
+
+test("a packed entry reads through its pack's binding; members of one pack share it", () => {
+  assert.deepEqual(parseManifest(packed), packed)
+  assert.deepEqual(parseManifest(JSON.stringify(packed)).secrets["shop/a"], packed.secrets["shop/a"])
+})
+
+test("a malformed pack reference, or a binding that would serve one text as another, is refused", () => {
+  const a = packed.secrets["shop/a"]
+  const secrets = (entry: unknown, more: Record<string, unknown> = {}) => ({ ...packed, secrets: { ...packed.secrets, "shop/a": entry, ...more } })
+  rejects(secrets({ ...a, binding: "S_x" }), "secrets.shop/a", /has both "binding" and "pack"/)
+  rejects(secrets({ ...a, pack: null }), "secrets.shop/a.pack", /must be an object \(got null\)/)
+  rejects(secrets({ ...a, pack: { binding: `S_${PACK}`, name: "STRIPE_SECRET" } }), "secrets.shop/a.pack.name", /pack's physical name/)
+  rejects(secrets({ ...a, pack: { binding: "bad-binding", name: PACK } }), "secrets.shop/a.pack.binding", /identifier/)
+  // One binding, two pack names: the second member would be looked up in the wrong pack's text.
+  rejects(secrets({ ...a, pack: { binding: `S_${PACK}`, name: "lo_333333333333333333333333" } }), "secrets.shop/b.pack.binding", /already holds pack lo_333333333333333333333333/)
+  rejects(secrets({ ...a, pack: { binding: valid.sealingKeyBinding, name: PACK } }), "secrets.shop/a.pack.binding", /already holds the sealing key/)
+  rejects(secrets({ ...a, pack: { binding: "S_STRIPE_SECRET", name: PACK } }), "secrets.shop/a.pack.binding", /already holds secret "billing\/stripe"/)
+  rejects({ ...valid, secrets: { ...valid.secrets, "auth/other": { ...valid.secrets["billing/stripe"] } } }, "secrets.auth/other.binding", /already holds secret "billing\/stripe"/)
+})

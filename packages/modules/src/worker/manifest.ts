@@ -3,17 +3,30 @@
  * declared secret (docs/design.md#runtime). The binding plan writes it; the worker reads it from the
  * `LAYERON_SECRET_MANIFEST` var, as a JSON binding (an object) or as JSON text.
  */
-import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN } from "../limits.js"
+import { CLOUDFLARE_SECRET_NAME_PATTERN, DECLARATION_NAME_PATTERN, isSecretId } from "../limits.js"
 import type { ExposeMode, ValueFormat } from "../declare/types.js"
+import { isPhysicalName } from "../naming/index.js"
 
-export interface SecretManifestEntry {
-  /** The Secrets Store binding on the Secret Product Worker, e.g. `S_lo_310fec09bf29d33532eb83be`. */
-  binding: string
-  /** The Cloudflare secret name (`lo_…` or an adopted name): the sealing context of its versions. */
+interface ManifestEntryCommon {
+  /**
+   * The declaration's own Cloudflare secret name (`lo_…` or an adopted name): the sealing
+   * context of its versions, packed or not (a sealed copy moves between the two unchanged).
+   */
   physicalName: string
   format: ValueFormat
   expose: ExposeMode
 }
+
+/** A packed member's envelope is member `<id>` of the pack (docs/design.md#packing) bound as `binding`. */
+export interface PackReference {
+  /** The pack's Secrets Store binding, shared by every member of the pack. */
+  binding: string
+  /** The pack's physical name (`packPhysicalName`), which its text must name. */
+  name: string
+}
+
+/** Exactly one of `binding` (the secret is its own physical secret) or `pack` (a member of a pack). */
+export type SecretManifestEntry = ManifestEntryCommon & ({ binding: string; pack?: undefined } | { pack: PackReference; binding?: undefined })
 
 export interface SecretManifest {
   version: 1
@@ -55,8 +68,26 @@ export function parseManifest(raw: unknown): SecretManifest {
     secrets[id] = parseEntry(id, rawEntry)
   }
   // fromEntries defines own properties: a backend id such as "__proto__" stays a plain key.
+  checkBindingsApart(secrets, sealingKeyBinding)
   const backends = Object.fromEntries(Object.entries(asRecord(root.backends, "backends")).map(([backend, rawIds]) => [backend, parseAllowList(`backends.${backend}`, rawIds, secrets)]))
   return { version: 1, secrets, sealingKeyBinding, backends }
+}
+
+/**
+ * A binding holds one kind of text: the sealing key, one secret's envelope, or one pack. A
+ * manifest that points two secrets at one own binding, a pack at the sealing key's binding or
+ * one pack binding at two pack names would serve one secret's text as another's: refused.
+ */
+function checkBindingsApart(secrets: Record<string, SecretManifestEntry>, sealingKeyBinding: string): void {
+  const users = new Map<string, string>([[sealingKeyBinding, "the sealing key"]])
+  for (const [id, entry] of Object.entries(secrets)) {
+    const binding = entry.pack === undefined ? entry.binding : entry.pack.binding
+    const use = entry.pack === undefined ? `secret "${id}"` : `pack ${entry.pack.name}`
+    const path = entry.pack === undefined ? `secrets.${id}.binding` : `secrets.${id}.pack.binding`
+    const other = users.get(binding)
+    if (other !== undefined && other !== use) throw new ManifestError(path, `binding "${binding}" already holds ${other}; each binding holds one secret, one pack or the sealing key`)
+    users.set(binding, use)
+  }
 }
 
 /** A backend's allow-list: ids of declared secrets only, so a typo cannot open anything. */
@@ -76,18 +107,24 @@ function parseEntry(id: string, raw: unknown): SecretManifestEntry {
   if (typeof physicalName !== "string" || !CLOUDFLARE_SECRET_NAME_PATTERN.test(physicalName)) {
     throw new ManifestError(`${path}.physicalName`, `must be a Cloudflare secret name matching ${CLOUDFLARE_SECRET_NAME_PATTERN}`)
   }
-  return {
-    binding: bindingName(entry.binding, `${path}.binding`),
-    physicalName,
-    format: oneOf(entry.format, FORMATS, `${path}.format`),
-    expose: oneOf(entry.expose, EXPOSE_MODES, `${path}.expose`),
+  const common = { physicalName, format: oneOf(entry.format, FORMATS, `${path}.format`), expose: oneOf(entry.expose, EXPOSE_MODES, `${path}.expose`) }
+  if (Object.hasOwn(entry, "pack")) {
+    if (Object.hasOwn(entry, "binding")) throw new ManifestError(path, `has both "binding" and "pack"; a packed secret is read through its pack's binding only`)
+    return { ...common, pack: parsePackReference(entry.pack, `${path}.pack`) }
   }
+  return { ...common, binding: bindingName(entry.binding, `${path}.binding`) }
 }
 
-export function isSecretId(id: string): boolean {
-  const [namespace, name, extra] = id.split("/")
-  return extra === undefined && name !== undefined && DECLARATION_NAME_PATTERN.test(namespace ?? "") && DECLARATION_NAME_PATTERN.test(name)
+function parsePackReference(raw: unknown, path: string): PackReference {
+  const reference = asRecord(raw, path)
+  if (typeof reference.name !== "string" || !isPhysicalName(reference.name)) {
+    throw new ManifestError(`${path}.name`, `must be a pack's physical name (lo_ and 24 lowercase hex digits), got ${describe(reference.name)}`)
+  }
+  return { binding: bindingName(reference.binding, `${path}.binding`), name: reference.name }
 }
+
+/** Re-exported for existing importers; the rule lives in limits.ts so that pack/ shares it. */
+export { isSecretId }
 
 function parseJsonText(text: string): unknown {
   try {

@@ -8,18 +8,18 @@ import { parseStoredValue } from "../envelope/index.js"
 import type { Envelope } from "../envelope/index.js"
 import { failures } from "./failure.js"
 import type { SecretManifestEntry } from "./manifest.js"
+import { readPackedEnvelope } from "./packed-envelope.js"
+import { getStoredText } from "./store-binding.js"
+import type { WorkerEnv } from "./store-binding.js"
 
-/** workerd's `SecretsStoreSecret` binding. */
-export interface SecretsStoreSecret {
-  get(): Promise<string>
-}
-
-export type WorkerEnv = Record<string, unknown>
+export type { SecretsStoreSecret, StoreRead, WorkerEnv } from "./store-binding.js"
+export { getStoredText } from "./store-binding.js"
 
 /** The last text seen per binding and its parse; one entry per declared secret. */
 const lastParse = new Map<string, { text: string; envelope: Envelope }>()
 
 export async function readEnvelope(env: WorkerEnv, secretId: string, entry: SecretManifestEntry): Promise<Envelope> {
+  if (entry.pack !== undefined) return readPackedEnvelope(env, secretId, entry.pack)
   const read = await getStoredText(env, entry.binding)
   if (!read.ok) {
     if (read.reason === "unbound") throw failures.notBound(secretId, entry.physicalName)
@@ -31,24 +31,6 @@ export async function readEnvelope(env: WorkerEnv, secretId: string, entry: Secr
   const envelope = parse(secretId, read.text)
   lastParse.set(entry.binding, { text: read.text, envelope })
   return envelope
-}
-
-export type StoreRead = { ok: true; text: string } | { ok: false; reason: "unbound" | "missing" | "unreachable" }
-
-/**
- * `get()` on a Secrets Store binding. Miniflare throws `Secret "<name>" not found` for a
- * missing value; Cloudflare's wording is undocumented, so a failure mentioning "not found"
- * counts as missing and any other as the store being unreachable.
- */
-export async function getStoredText(env: WorkerEnv, binding: string): Promise<StoreRead> {
-  const secret = env[binding] as Partial<SecretsStoreSecret> | undefined
-  if (typeof secret?.get !== "function") return { ok: false, reason: "unbound" }
-  try {
-    const text: unknown = await secret.get()
-    return typeof text === "string" ? { ok: true, text } : { ok: false, reason: "unreachable" }
-  } catch (error) {
-    return { ok: false, reason: /not found/i.test(error instanceof Error ? error.message : "") ? "missing" : "unreachable" }
-  }
 }
 
 function parse(secretId: string, text: string): Envelope {
