@@ -10,9 +10,9 @@ import type { SecretCatalog } from "../secrets/catalog.js"
 import { packingTurnedOff } from "./errors.js"
 import { packsFilePath, readPacksFile } from "./packs-file.js"
 import { PackedProvider } from "./provider.js"
-import type { PackableSecret } from "./provider.js"
+import type { PackableSecret, PackingContext } from "./provider.js"
 
-export { PackedProvider, packName, packRoom, settlePacks } from "./provider.js"
+export { PackedProvider, currentPacks, packName, packPlacements, packRoom, settlePacks, withAssignment } from "./provider.js"
 export type { PackableSecret, PackingContext } from "./provider.js"
 export { readPacksFile, writePacksFile, packsFilePath, emptyPacksFile } from "./packs-file.js"
 export type { PacksFile, PackRecord, PackMember } from "./types.js"
@@ -33,8 +33,13 @@ export function packableSecrets(catalog: Pick<SecretCatalog, "declared">): Packa
  * The provider the writers use: packed when the config says so; refused when the config
  * says unpacked but packs.json records packs (the values would be written again beside them).
  */
+/** The packing context of an environment (members: packableSecrets). */
+export function packingContext(context: LayoutContext): PackingContext {
+  return { projectRoot: context.projectRoot, environment: context.environment, owner: context.owner, members: packableSecrets(context.catalog) }
+}
+
 export async function providerForLayout(config: EnvironmentConfig, real: SecretProvider, context: LayoutContext): Promise<SecretProvider> {
-  if (isPacked(config)) return new PackedProvider(real, { projectRoot: context.projectRoot, environment: context.environment, owner: context.owner, members: packableSecrets(context.catalog) })
+  if (isPacked(config)) return new PackedProvider(real, packingContext(context))
   const file = await readPacksFile(context.projectRoot, context.environment)
   const written = file?.packs.filter((pack) => pack.anchor !== undefined) ?? []
   if (written.length > 0) throw packingTurnedOff(context.environment, written.map((pack) => pack.physicalName), packsFilePath(context.projectRoot, context.environment))

@@ -84,6 +84,49 @@ export function settlePacks(file: PacksFile, packMetadata: (name: string) => Sec
   }
 }
 
+/**
+ * packs.json with every member placed: the recorded ones where they are, the others by
+ * first-fit in id order (assign.ts). Deterministic, so deploy's plan (the manifest it bundles)
+ * and its writes agree on where a new member goes.
+ */
+export async function withAssignment(context: PackingContext, file: PacksFile): Promise<PacksFile> {
+  const recorded = new Set(file.packs.flatMap((pack) => pack.members.map((member) => member.physicalName)))
+  if (context.members.every((member) => recorded.has(member.physicalName))) return file
+  const declared = new Map(context.members.map((member) => [member.physicalName, member]))
+  const needs = []
+  for (const member of [...file.packs.flatMap((pack) => pack.members), ...context.members.filter((candidate) => !recorded.has(candidate.physicalName)).map(({ declaration, physicalName }) => ({ secret: declaration.id, physicalName }))]) {
+    const own = declared.get(member.physicalName)
+    const state = await readSecretState(context.projectRoot, context.environment, member.physicalName)
+    needs.push(own ? memberNeed(own.declaration, member.physicalName, state) : { secret: member.secret, physicalName: member.physicalName, bytes: 0, reserve: 0 })
+  }
+  const room = await packRoom(context)
+  const assignment = assignMembers(
+    file.packs.map((pack) => ({ index: pack.index, members: pack.members.map((member) => member.physicalName) })),
+    needs,
+    room,
+  )
+  if (!assignment.ok) throw packMemberTooLarge(await packName(context, assignment.index), assignment.member.secret, assignment.budget, room)
+  const packs: PackRecord[] = [...file.packs]
+  for (const { index, physicalName } of assignment.placed) {
+    const record = packs[index] ?? { index, physicalName: await packName(context, index), members: [] }
+    const member = { secret: declared.get(physicalName)!.declaration.id, physicalName }
+    packs[index] = { ...record, members: [...record.members, member].sort((a, b) => (a.secret < b.secret ? -1 : 1)) }
+  }
+  return { ...file, packs }
+}
+
+/** The binding plan's view of the packs: declaration ids per pack (docs/design.md#packing). */
+export function packPlacements(file: PacksFile): Array<{ physicalName: string; members: string[] }> {
+  return file.packs.filter((pack) => pack.members.length > 0).map((pack) => ({ physicalName: pack.physicalName, members: pack.members.map((member) => member.secret) }))
+}
+
+/** packs.json as the store stands: read, its pending write settled in memory, every member placed. */
+export async function currentPacks(context: PackingContext, real: Pick<SecretProvider, "find">): Promise<PacksFile> {
+  const file = (await readPacksFile(context.projectRoot, context.environment)) ?? emptyPacksFile(context.environment)
+  const metadata = file.pending ? await real.find(file.pending.pack) : undefined
+  return withAssignment(context, settlePacks(file, () => metadata))
+}
+
 export class PackedProvider implements SecretProvider {
   readonly kind = "cloudflare" as const
   readonly #real: SecretProvider
@@ -141,7 +184,7 @@ export class PackedProvider implements SecretProvider {
     if (!target) return this.#real.upsert(name, value, options)
     if (options.comment === undefined) throw new LayerError("pack_write_unanchored", `${target.declaration.id} is a member of a pack and can only be written with its state anchor; nothing was written`)
     const file = await this.#packs()
-    const placed = await this.#placed(file, target)
+    const placed = await withAssignment(this.#context, file)
     const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!
     const stored = await this.#real.find(pack.physicalName)
     this.#checkVouched(pack, stored)
@@ -150,9 +193,9 @@ export class PackedProvider implements SecretProvider {
       if (member.physicalName === name) envelopes[member.secret] = parseStoredValue(value.reveal()).envelope
       else if (member.anchor !== undefined) envelopes[member.secret] = await this.#carried(pack, member)
     }
-    const text = serializePack(pack.physicalName, envelopes)
-    const bytes = Buffer.byteLength(text, "utf8")
-    if (bytes > PACK_MAX_BYTES) throw packFull(pack.physicalName, target.declaration.id, bytes, PACK_MAX_BYTES)
+    const serialized = serializePack(pack.physicalName, envelopes)
+    if ("tooLarge" in serialized) throw packFull(pack.physicalName, target.declaration.id, serialized.tooLarge, PACK_MAX_BYTES)
+    const { text } = serialized
     const members: PackMember[] = pack.members.map((member) => (member.physicalName === name ? { ...member, anchor: options.comment! } : member))
     const anchor = packAnchor(pack.physicalName, members)
     const pending = { pack: pack.physicalName, member: name, members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: new Date().toISOString() }
@@ -186,31 +229,6 @@ export class PackedProvider implements SecretProvider {
     if (!file.pending) return file
     const metadata = listing?.get(file.pending.pack) ?? (await this.#real.find(file.pending.pack))
     return settlePacks(file, () => metadata)
-  }
-
-  /** The file with `target` assigned to a pack (first-fit; existing members stay). */
-  async #placed(file: PacksFile, target: PackableSecret): Promise<PacksFile> {
-    if (file.packs.some((pack) => pack.members.some((member) => member.physicalName === target.physicalName))) return file
-    const needs = []
-    for (const member of [...file.packs.flatMap((pack) => pack.members), { secret: target.declaration.id, physicalName: target.physicalName }]) {
-      const declared = this.#members.get(member.physicalName)
-      const state = await readSecretState(this.#context.projectRoot, this.#context.environment, member.physicalName)
-      needs.push(declared ? memberNeed(declared.declaration, member.physicalName, state) : { secret: member.secret, physicalName: member.physicalName, bytes: 0, reserve: 0 })
-    }
-    const room = await packRoom(this.#context)
-    const assignment = assignMembers(
-      file.packs.map((pack) => ({ index: pack.index, members: pack.members.map((member) => member.physicalName) })),
-      needs,
-      room,
-    )
-    if (!assignment.ok) throw packMemberTooLarge(await packName(this.#context, assignment.index), assignment.member.secret, assignment.budget, room)
-    const packs: PackRecord[] = [...file.packs]
-    for (const { index } of assignment.placed) {
-      if (!packs[index]) packs[index] = { index, physicalName: await packName(this.#context, index), members: [] }
-      const record = packs[index]!
-      packs[index] = { ...record, members: [...record.members, { secret: target.declaration.id, physicalName: target.physicalName }].sort((a, b) => (a.secret < b.secret ? -1 : 1)) }
-    }
-    return { ...file, packs }
   }
 
   /** The pack is as packs.json last recorded it: same comment (anchor) and same `modified`. */
