@@ -41,7 +41,7 @@ export function packingContext(context: LayoutContext): PackingContext {
 export async function providerForLayout(config: EnvironmentConfig, real: SecretProvider, context: LayoutContext): Promise<SecretProvider> {
   if (isPacked(config)) return new PackedProvider(real, packingContext(context))
   const file = await readPacksFile(context.projectRoot, context.environment)
-  const written = file?.packs.filter((pack) => pack.anchor !== undefined) ?? []
+  const written = file?.packs.filter((pack) => pack.anchor !== undefined && !pack.retired) ?? []
   if (written.length > 0) throw packingTurnedOff(context.environment, written.map((pack) => pack.physicalName), packsFilePath(context.projectRoot, context.environment))
   return real
 }

@@ -42,6 +42,7 @@ export async function readPacksFile(projectRoot: string, environment: string): P
     if (pack.index !== at) throw invalid(`packs[${at}].index must be ${at}`)
     if (typeof pack.physicalName !== "string" || !isPhysicalName(pack.physicalName)) throw invalid(`packs[${at}].physicalName is not an lo_ name`)
     for (const key of ["anchor", "modified", "secretId"] as const) if (pack[key] !== undefined && typeof pack[key] !== "string") throw invalid(`packs[${at}].${key} must be a string`)
+    if (pack.retired !== undefined && pack.retired !== true) throw invalid(`packs[${at}].retired must be true or absent`)
     if (!Array.isArray(pack.members)) throw invalid(`packs[${at}].members must be an array`)
     pack.members.forEach((member: unknown, m: number) => checkMember(member, `packs[${at}].members[${m}]`, invalid, seen))
   })

@@ -37,6 +37,7 @@ import { packAnchorMismatch, packConflict, packFull, packMemberAnchorMismatch, p
 import { PACK_MAX_BYTES, packOverheadBytes, packPhysicalName, serializePack } from "./format.js"
 import { emptyPacksFile, packsFilePath, readPacksFile, writePacksFile } from "./packs-file.js"
 import { memberNeed } from "./sizes.js"
+import type { SecretState } from "../rotation/types.js"
 import type { PackMember, PackRecord, PacksFile } from "./types.js"
 
 export interface PackableSecret {
@@ -127,6 +128,39 @@ export async function currentPacks(context: PackingContext, real: Pick<SecretPro
   return withAssignment(context, settlePacks(file, () => metadata))
 }
 
+/** The pack is as packs.json last recorded it: same comment (anchor) and same `modified`. Throws naming pack and members. */
+export function checkPackVouched(context: Pick<PackingContext, "projectRoot" | "environment">, pack: PackRecord, stored: SecretMetadata | undefined): void {
+  const file = packsFilePath(context.projectRoot, context.environment)
+  const names = pack.members.map((member) => member.secret)
+  if (pack.anchor === undefined) {
+    if (stored) throw packConflict(pack.physicalName, names, file, stored.modified, undefined, context.environment)
+    return
+  }
+  if (!stored) throw packAnchorMismatch(pack.physicalName, names, file, undefined, pack.anchor)
+  if (stored.modified !== pack.modified) throw packConflict(pack.physicalName, names, file, stored.modified, pack.modified, context.environment)
+  const expected = packAnchor(pack.physicalName, pack.members)
+  if (stored.comment !== pack.anchor || expected !== pack.anchor) throw packAnchorMismatch(pack.physicalName, names, file, stored.comment, expected)
+}
+
+/** A member as its state's sealed copies, if that state is what the pack holds (its anchor is the member anchor recorded). */
+export async function carriedMember(context: Pick<PackingContext, "projectRoot" | "environment">, pack: PackRecord, member: PackMember): Promise<Envelope> {
+  const raw = await readSecretState(context.projectRoot, context.environment, member.physicalName)
+  const state = raw && settleState(raw, { name: member.physicalName, id: pack.secretId ?? "", modified: member.modified ?? "", created: "", ...(member.anchor ? { comment: member.anchor } : {}) })
+  const file = secretStatePath(context.projectRoot, context.environment, member.physicalName)
+  if (!state?.current || stateAnchor(member.physicalName, { current: state.current, versions: state.versions }) !== member.anchor) {
+    throw packMemberAnchorMismatch(pack.physicalName, member.secret, file)
+  }
+  return sealedEnvelope(state.current, state.versions)
+}
+
+/** The envelope of a state's sealed copies (what a carried member or an unpacked member is written as). */
+export function sealedEnvelope(current: string, versions: SecretState["versions"]): Envelope {
+  return {
+    current,
+    versions: Object.fromEntries(Object.entries(versions).map(([id, { sealed, createdAt, expiresAt }]) => [id, { sealed, ...(createdAt ? { createdAt } : {}), ...(expiresAt ? { expiresAt } : {}) }])),
+  }
+}
+
 export class PackedProvider implements SecretProvider {
   readonly kind = "cloudflare" as const
   readonly #real: SecretProvider
@@ -187,11 +221,11 @@ export class PackedProvider implements SecretProvider {
     const placed = await withAssignment(this.#context, file)
     const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!
     const stored = await this.#real.find(pack.physicalName)
-    this.#checkVouched(pack, stored)
+    checkPackVouched(this.#context, pack, stored)
     const envelopes: Record<string, Envelope> = {}
     for (const member of pack.members) {
       if (member.physicalName === name) envelopes[member.secret] = parseStoredValue(value.reveal()).envelope
-      else if (member.anchor !== undefined) envelopes[member.secret] = await this.#carried(pack, member)
+      else if (member.anchor !== undefined) envelopes[member.secret] = await carriedMember(this.#context, pack, member)
     }
     const serialized = serializePack(pack.physicalName, envelopes)
     if ("tooLarge" in serialized) throw packFull(pack.physicalName, target.declaration.id, serialized.tooLarge, PACK_MAX_BYTES)
@@ -231,40 +265,10 @@ export class PackedProvider implements SecretProvider {
     return settlePacks(file, () => metadata)
   }
 
-  /** The pack is as packs.json last recorded it: same comment (anchor) and same `modified`. */
-  #checkVouched(pack: PackRecord, stored: SecretMetadata | undefined): void {
-    const file = packsFilePath(this.#context.projectRoot, this.#context.environment)
-    const names = pack.members.map((member) => member.secret)
-    if (pack.anchor === undefined) {
-      if (stored) throw packConflict(pack.physicalName, names, file, stored.modified, undefined, this.#context.environment)
-      return
-    }
-    if (!stored) throw packAnchorMismatch(pack.physicalName, names, file, undefined, pack.anchor)
-    if (stored.modified !== pack.modified) throw packConflict(pack.physicalName, names, file, stored.modified, pack.modified, this.#context.environment)
-    const expected = packAnchor(pack.physicalName, pack.members)
-    if (stored.comment !== pack.anchor || expected !== pack.anchor) throw packAnchorMismatch(pack.physicalName, names, file, stored.comment, expected)
-  }
-
-  /** Another member, as its state's sealed copies, if that state is what the pack holds. */
-  async #carried(pack: PackRecord, member: PackMember): Promise<Envelope> {
-    const raw = await readSecretState(this.#context.projectRoot, this.#context.environment, member.physicalName)
-    const state = raw && settleState(raw, { name: member.physicalName, id: pack.secretId ?? "", modified: member.modified ?? "", created: "", ...(member.anchor ? { comment: member.anchor } : {}) })
-    const file = secretStatePath(this.#context.projectRoot, this.#context.environment, member.physicalName)
-    if (!state?.current || stateAnchor(member.physicalName, { current: state.current, versions: state.versions }) !== member.anchor) {
-      throw packMemberAnchorMismatch(pack.physicalName, member.secret, file)
-    }
-    return {
-      current: state.current,
-      versions: Object.fromEntries(
-        Object.entries(state.versions).map(([id, { sealed, createdAt, expiresAt }]) => [id, { sealed, ...(createdAt ? { createdAt } : {}), ...(expiresAt ? { expiresAt } : {}) }]),
-      ),
-    }
-  }
-
   /** The members a pack holds, as metadata; a pack not vouched for is refused by name. */
   #virtualMembers(pack: PackRecord, stored: SecretMetadata | undefined): SecretMetadata[] {
     if (!stored && pack.anchor === undefined) return []
-    this.#checkVouched(pack, stored)
+    checkPackVouched(this.#context, pack, stored)
     return pack.members
       .filter((member) => member.anchor !== undefined)
       .map((member) => ({ name: member.physicalName, id: stored!.id, modified: member.modified ?? stored!.modified, created: stored!.created, comment: member.anchor! }))

@@ -29,6 +29,11 @@ export interface PackRecord {
   anchor?: string
   modified?: string
   secretId?: string
+  /**
+   * Set by `layer secret unpack` once every member is stored unpacked again: the pack is
+   * kept (a running Worker may still read it) until the redeploy, then deleted.
+   */
+  retired?: true
 }
 
 /** A pack rewrite recorded before it is sent: settled by the pack's comment (landed iff it is `anchor`). */
