@@ -158,3 +158,66 @@ describe("packing on the emulator", () => {
     assert.equal(project.valueOf(file.packs[0]!.physicalName), valueBefore)
   })
 })
+
+describe("secret pack / unpack on the emulator", () => {
+  it("packing turned on without `secret pack` is refused by name; pack moves the values (plan, then apply); turned off without unpack is refused; unpack moves them back", async () => {
+    project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(4) } })
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+    await deploySecrets()
+    const setFirst = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "first-static" } })
+    assert.equal(setFirst.code, 0, setFirst.stderr)
+    // The sealing key and one secret per declaration.
+    const unpacked = project.storedSecrets().map((secret) => secret.name)
+    assert.equal(unpacked.length, 6, unpacked.join(", "))
+
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
+    const refused = await project.cf(["deploy", "--env", "production", "--yes", "--json"])
+    assert.equal(refused.code, 1, refused.stdout)
+    assert.equal(jsonOf<{ error: { code: string; message: string } }>(refused).error.code, "packing_not_migrated")
+    assert.match(jsonOf<{ error: { message: string } }>(refused).error.message, /app\/key-000/)
+    assert.deepEqual(project.storedSecrets().map((secret) => secret.name), unpacked)
+
+    const plan = await project.cf(["secret", "pack", "--env", "production", "--json"])
+    assert.equal(plan.code, 0, plan.stderr)
+    const planned = jsonOf<{ writes: Array<{ physicalName: string; members: string[] }>; deletes: string[]; physicalBefore: number; physicalAfter: number; applied: boolean }>(plan)
+    assert.equal(planned.applied, false)
+    assert.deepEqual([planned.physicalBefore, planned.physicalAfter], [6, 2])
+    assert.equal(planned.writes.length, 1)
+    assert.equal(planned.deletes.length, 5)
+    assert.equal(project.storedSecrets().length, 6, "a plan writes nothing")
+
+    const applied = await project.cf(["secret", "pack", "--env", "production", "--apply", "--yes", "--json"])
+    assert.equal(applied.code, 0, applied.stderr)
+    const done = jsonOf<{ deployExitCode: number; deleted: string[] }>(applied)
+    assert.equal(done.deployExitCode, 0)
+    assert.equal(done.deleted.length, 5)
+    const packName = planned.writes[0]!.physicalName
+    assert.deepEqual(project.storedSecrets().map((secret) => secret.name).sort(), [packName, ...unpacked.filter((name) => !planned.deletes.includes(name))].sort())
+    const pack = packValue(packName)
+    assert.equal(pack.members["payments/stripe"]!.versions[pack.members["payments/stripe"]!.current]!.sealed?.startsWith("ls1."), true)
+    // The product Worker binds the pack, not the members.
+    const wrangler = await readFile(join(project.root, ".layeron/deploy/production/shop-secret-production/wrangler.jsonc"), "utf8").catch(() => "")
+    if (wrangler) assert.match(wrangler, new RegExp(packName))
+
+    const again = await project.cf(["secret", "pack", "--env", "production", "--json"])
+    assert.deepEqual([jsonOf<{ writes: unknown[] }>(again).writes.length, jsonOf<{ deletes: unknown[] }>(again).deletes.length], [0, 0])
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "second-static" } })
+    assert.equal(set.code, 0, set.stderr)
+
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+    const off = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "third" } })
+    assert.equal(off.code, 1, off.stdout)
+    assert.equal(jsonOf<{ error: { code: string } }>(off).error.code, "packing_turned_off")
+
+    const unpack = await project.cf(["secret", "unpack", "--env", "production", "--apply", "--yes", "--json"])
+    assert.equal(unpack.code, 0, unpack.stderr)
+    const names = project.storedSecrets().map((secret) => secret.name)
+    assert.ok(!names.includes(packName), "the pack is deleted after the redeploy")
+    assert.equal(names.length, 6)
+    const list = await project.cf(["secret", "list", "--env", "production", "--json"])
+    assert.equal(list.code, 0, list.stderr)
+    assert.ok(jsonOf<{ secrets: Array<{ status: string }> }>(list).secrets.every((row) => row.status === "present"))
+    const setAfter = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "fourth" } })
+    assert.equal(setAfter.code, 0, setAfter.stderr)
+  })
+})
