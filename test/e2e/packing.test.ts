@@ -6,6 +6,8 @@
 import assert from "node:assert/strict"
 import { cp, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { Miniflare } from "miniflare"
+import { unseal } from "@layeron/modules/seal"
 import { after, afterEach, before, beforeEach, describe, it } from "node:test"
 import { createCloudflareProject, startTestEmulator } from "../helpers/emulator-project.js"
 import type { CloudflareProject, Emulator } from "../helpers/emulator-project.js"
@@ -13,9 +15,13 @@ import { createProject, jsonOf } from "../helpers/project.js"
 
 const API = (count: number) => `import { backend } from "@layeron/core"
 import { secret } from "@layeron/modules"
-const app = backend({ name: "api", compatibilityDate: "2026-05-24" })
-${Array.from({ length: count }, (_, i) => `app.use(secret.random({ name: "key-${String(i).padStart(3, "0")}", namespace: "app", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } }))`).join("\n")}
+const app = backend({ name: "api", compatibilityDate: "2026-04-01" })
+const keys = [
+${Array.from({ length: count }, (_, i) => `  secret.random({ name: "key-${String(i).padStart(3, "0")}", namespace: "app", rotation: { everyDays: 30, retain: { mode: "retain_for", days: 14 } } }),`).join("\n")}
+]
+for (const key of keys) app.use(key)
 app.use(secret.static({ name: "stripe", namespace: "payments" }))
+app.get("/read/:n", async (c) => c.text(await keys[Number(c.req.param("n"))]!.current().text()))
 export default app
 `
 
@@ -159,6 +165,78 @@ describe("packing on the emulator", () => {
   })
 })
 
+describe("100 declarations packed", () => {
+  it("fit in at most 3 physical secrets beside the sealing key, and each reads back through the deployed artifacts in workerd", async () => {
+    await packedProject(99)
+    await deploySecrets()
+    const file = await packsFile()
+    const packs = file.packs.filter((pack) => pack.members.some((member) => member.anchor))
+    assert.ok(packs.length >= 1 && packs.length <= 3, `${packs.length} packs`)
+    assert.equal(file.packs.flatMap((pack) => pack.members).length, 100)
+    const stored = project.storedSecrets()
+    assert.equal(stored.length, packs.length + 1, stored.map((secret) => secret.name).join(", "))
+
+    const deployDir = join(project.root, ".layeron/deploy/production")
+    const config = async (worker: string) => JSON.parse((await readFile(join(deployDir, worker, "wrangler.jsonc"), "utf8")).replace(/^\/\/.*$/gm, "")) as {
+      compatibility_date: string
+      compatibility_flags?: string[]
+      secrets_store_secrets?: { binding: string; store_id: string; secret_name: string }[]
+      services?: { binding: string; service: string; entrypoint: string; props: { backend: string } }[]
+      vars?: Record<string, unknown>
+    }
+    const product = await config("shop-secret-production")
+    const app = await config("shop-api-production")
+    assert.equal(product.secrets_store_secrets!.length, packs.length + 1, "one binding per pack and the sealing key's")
+    const mf = new Miniflare({
+      secretsStorePersist: false,
+      workers: [
+        {
+          name: "shop-api-production",
+          modules: true,
+          script: await readFile(join(deployDir, "shop-api-production", "index.js"), "utf8"),
+          compatibilityDate: app.compatibility_date,
+          compatibilityFlags: app.compatibility_flags ?? [],
+          serviceBindings: Object.fromEntries(app.services!.map((service) => [service.binding, { name: service.service, entrypoint: service.entrypoint, props: service.props }])),
+        },
+        {
+          name: "shop-secret-production",
+          modules: true,
+          script: await readFile(join(deployDir, "shop-secret-production", "index.js"), "utf8"),
+          compatibilityDate: product.compatibility_date,
+          compatibilityFlags: product.compatibility_flags ?? [],
+          secretsStoreSecrets: Object.fromEntries(product.secrets_store_secrets!.map((s) => [s.binding, { store_id: s.store_id, secret_name: s.secret_name }])),
+          bindings: (product.vars ?? {}) as Record<string, never>,
+        },
+      ],
+    })
+    try {
+      await mf.ready
+      for (const s of product.secrets_store_secrets!) {
+        const text = project.valueOf(s.secret_name)
+        assert.ok(text !== undefined, `${s.secret_name} is bound but not in the store`)
+        await (await mf.getSecretsStoreSecretAPI(s.binding, "shop-secret-production"))().create(text)
+      }
+      const sealingKey = JSON.parse(project.valueOf(stored.find((secret) => !packs.some((pack) => pack.physicalName === secret.name))!.name)!)
+      const members = Object.assign({}, ...packs.map((pack) => packValue(pack.physicalName).members)) as PackValue["members"]
+      const worker = (await mf.getWorker("shop-api-production")) as unknown as { fetch(url: string): Promise<{ status: number; text(): Promise<string> }> }
+      for (let n = 0; n < 99; n++) {
+        const id = `app/key-${String(n).padStart(3, "0")}`
+        const response = await worker.fetch(`http://api/read/${n}`)
+        const text = await response.text()
+        assert.equal(response.status, 200, `${id}: ${text.slice(0, 200)}`)
+        const member = members[id]!
+        const version = member.versions[member.current]!
+        // Written as a value by its own write, carried sealed (to its own lo_ name) by the others': either way the same text.
+        const physicalName = file.packs.flatMap((pack) => pack.members).find((m) => m.secret === id)!.physicalName
+        const expected = version.value ?? (await unseal(sealingKey, version.sealed!, { physicalName, versionId: member.current }))
+        assert.equal(text, expected, id)
+      }
+    } finally {
+      await mf.dispose()
+    }
+  })
+})
+
 describe("secret pack / unpack on the emulator", () => {
   it("packing turned on without `secret pack` is refused by name; pack moves the values (plan, then apply); turned off without unpack is refused; unpack moves them back", async () => {
     project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(4) } })
@@ -196,8 +274,9 @@ describe("secret pack / unpack on the emulator", () => {
     const pack = packValue(packName)
     assert.equal(pack.members["payments/stripe"]!.versions[pack.members["payments/stripe"]!.current]!.sealed?.startsWith("ls1."), true)
     // The product Worker binds the pack, not the members.
-    const wrangler = await readFile(join(project.root, ".layeron/deploy/production/shop-secret-production/wrangler.jsonc"), "utf8").catch(() => "")
-    if (wrangler) assert.match(wrangler, new RegExp(packName))
+    const wrangler = await readFile(join(project.root, ".layeron/deploy/production/shop-secret-production/wrangler.jsonc"), "utf8")
+    assert.match(wrangler, new RegExp(packName))
+    for (const name of planned.deletes) assert.ok(!wrangler.includes(name), `${name} is still bound`)
 
     const again = await project.cf(["secret", "pack", "--env", "production", "--json"])
     assert.deepEqual([jsonOf<{ writes: unknown[] }>(again).writes.length, jsonOf<{ deletes: unknown[] }>(again).deletes.length], [0, 0])
