@@ -300,3 +300,39 @@ describe("secret pack / unpack on the emulator", () => {
     assert.equal(setAfter.code, 0, setAfter.stderr)
   })
 })
+
+describe("crash matrix over a pack rewrite", () => {
+  const STEPS = ["before-intent", "after-intent", "after-pack-intent", "after-pack-write", "after-pack-record", "after-provider-write", "after-state-write"] as const
+
+  it("a kill at every step of `secret set` on a packed member converges on the rerun: one new version, the other members unchanged, no intent left", async () => {
+    await packedProject(3)
+    await deploySecrets()
+    const pack = (await packsFile()).packs[0]!.physicalName
+    const versionNumber = (value: PackValue, id: string) => Number(value.members[id]!.current.slice(1))
+    for (const [i, step] of STEPS.entries()) {
+      const before = packValue(pack)
+      const value = `${String.fromCharCode(98 + i).repeat(42)}A`
+      const args = ["secret", "set", "app/key-000", "--value-env", "V", "--env", "production", "--json"]
+      const killed = await project.cf(args, { env: { V: value, LAYERON_TEST_CRASH_AT: step } })
+      assert.equal(killed.signal, "SIGKILL", `${step}: the run was not killed (${killed.code}): ${killed.stderr}`)
+      const rerun = await project.cf(args, { env: { V: value } })
+      assert.equal(rerun.code, 0, `${step}: ${rerun.stderr}`)
+      const after = packValue(pack)
+      assert.equal(versionNumber(after, "app/key-000"), versionNumber(before, "app/key-000") + 1, `${step}: exactly one new version`)
+      assert.equal(after.members["app/key-000"]!.versions[after.members["app/key-000"]!.current]!.value, value, `${step}: the new version holds the value set`)
+      for (const id of ["app/key-001", "app/key-002"]) {
+        assert.equal(after.members[id]!.current, before.members[id]!.current, `${step}: ${id} kept its current version`)
+        assert.deepEqual(Object.keys(after.members[id]!.versions), Object.keys(before.members[id]!.versions), `${step}: ${id} kept its versions`)
+      }
+      const file = JSON.parse(await readFile(join(rotationDir(), "packs.json"), "utf8")) as { pending?: unknown }
+      assert.equal(file.pending, undefined, `${step}: packs.json still holds an intent`)
+      for (const member of (await packsFile()).packs[0]!.members.filter((candidate) => candidate.anchor)) {
+        const state = JSON.parse(await readFile(join(rotationDir(), `${member.physicalName}.json`), "utf8")) as { pending?: unknown }
+        assert.equal(state.pending, undefined, `${step}: ${member.secret} still holds an intent`)
+      }
+    }
+    // After the whole matrix the pack is still vouched for: another member rotates.
+    const rotate = await project.cf(["secret", "rotate", "app/key-001", "--now", "--apply", "--yes", "--env", "production", "--json"])
+    assert.equal(rotate.code, 0, rotate.stderr)
+  })
+})

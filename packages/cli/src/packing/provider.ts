@@ -30,6 +30,7 @@ import { stateAnchor } from "../rotation/anchor.js"
 import { secretStatePath } from "../rotation/paths.js"
 import { settleState } from "../rotation/record.js"
 import { readSecretState } from "../rotation/state-file.js"
+import { holdsEnvironmentLock } from "../rotation/lock.js"
 import { crashPoint } from "../testing/crash-point.js"
 import { packAnchor } from "./anchor.js"
 import { assignMembers } from "./assign.js"
@@ -257,12 +258,18 @@ export class PackedProvider implements SecretProvider {
     throw new LayerError("pack_delete_unsupported", `${this.#members.get(name)!.declaration.id} is a member of a pack and is still declared: remove its declaration instead; nothing was written`)
   }
 
-  /** packs.json, settled against the store (in memory), or an empty one. */
+  /**
+   * packs.json settled against the store, or an empty one. The settled file is written back
+   * only under the environment lock: without it, the intent may be another writer's, in flight.
+   */
   async #packs(listing?: Map<string, SecretMetadata>): Promise<PacksFile> {
-    const file = (await readPacksFile(this.#context.projectRoot, this.#context.environment)) ?? emptyPacksFile(this.#context.environment)
+    const { projectRoot, environment } = this.#context
+    const file = (await readPacksFile(projectRoot, environment)) ?? emptyPacksFile(environment)
     if (!file.pending) return file
     const metadata = listing?.get(file.pending.pack) ?? (await this.#real.find(file.pending.pack))
-    return settlePacks(file, () => metadata)
+    const settled = settlePacks(file, () => metadata)
+    if (holdsEnvironmentLock(projectRoot, environment)) await writePacksFile(projectRoot, settled)
+    return settled
   }
 
   /** The members a pack holds, as metadata; a pack not vouched for is refused by name. */
