@@ -336,3 +336,62 @@ describe("crash matrix over a pack rewrite", () => {
     assert.equal(rotate.code, 0, rotate.stderr)
   })
 })
+
+describe("packing: bad input", () => {
+  const refusal = (run: { code: number | null; stdout: string }) => {
+    assert.equal(run.code, 1, run.stdout)
+    return jsonOf<{ error: { code: string; message: string; hint?: string } }>(run).error
+  }
+
+  it("a member that alone exceeds a pack's room (with its rotation reserve) is refused by pack and member; nothing written", async () => {
+    project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(2) } })
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+    await deploySecrets()
+    const set = await project.cf(["secret", "set", "payments/stripe", "--from-stdin", "--env", "production"], { input: "x".repeat(30_000) })
+    assert.equal(set.code, 0, set.stderr)
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
+    const stored = project.storedSecrets()
+    const error = refusal(await project.cf(["secret", "pack", "--env", "production", "--apply", "--yes", "--json"]))
+    assert.equal(error.code, "pack_member_too_large")
+    assert.match(error.message, /payments\/stripe needs [\d,]+ bytes with room for its next rotation, more than a pack holds .*; pack lo_[0-9a-f]{24} cannot take it; nothing was written/)
+    assert.deepEqual(project.storedSecrets(), stored)
+    await assert.rejects(readFile(join(rotationDir(), "packs.json")), /ENOENT/)
+  })
+
+  it("a pack whose anchor does not match the committed packs.json is refused by pack and members; nothing written", async () => {
+    await packedProject(3)
+    await deploySecrets()
+    const path = join(rotationDir(), "packs.json")
+    const file = JSON.parse(await readFile(path, "utf8"))
+    const [first, second] = file.packs[0].members.filter((member: { anchor?: string }) => member.anchor)
+    // A commit that swaps two members' anchors (say, to make a stale state look current).
+    ;[first.anchor, second.anchor] = [second.anchor, first.anchor]
+    await writeFile(path, JSON.stringify(file, null, 2))
+    const pack = file.packs[0].physicalName as string
+    const value = project.valueOf(pack)
+    const error = refusal(await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x" } }))
+    assert.equal(error.code, "pack_anchor_mismatch")
+    assert.match(error.message, new RegExp(`pack ${pack} \\(app/key-000, app/key-001, app/key-002, payments/stripe\\)`))
+    assert.equal(project.valueOf(pack), value)
+  })
+
+  it("two environments of one account both packing get packs of different names and never touch each other's", async () => {
+    project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(2) } })
+    const config = packedConfig(project.accountId).replace(/(production: \{[^}]*\},)/, `$1\n    staging: { provider: "cloudflare", accountId: "${project.accountId}", packing: true },`)
+    await writeFile(join(project.root, "layeron.config.ts"), config)
+    for (const env of ["production", "staging"]) {
+      const run = await project.cf(["deploy", "--env", env, "--yes", "--json"])
+      assert.equal(run.code, 0, run.stderr)
+    }
+    const production = JSON.parse(await readFile(join(project.root, ".layeron/secret-rotation/production/packs.json"), "utf8")).packs[0].physicalName as string
+    const staging = JSON.parse(await readFile(join(project.root, ".layeron/secret-rotation/staging/packs.json"), "utf8")).packs[0].physicalName as string
+    assert.notEqual(production, staging)
+    assert.equal(project.storedSecrets().length, 4, "two sealing keys and two packs")
+    const before = project.valueOf(production)
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "staging"], { env: { V: "staging-only" } })
+    assert.equal(set.code, 0, set.stderr)
+    assert.equal(project.valueOf(production), before)
+    assert.ok(Object.hasOwn(packValue(staging).members, "payments/stripe"))
+    assert.ok(!Object.hasOwn(packValue(production).members, "payments/stripe"))
+  })
+})
