@@ -248,6 +248,15 @@ describe("secret pack / unpack on the emulator", () => {
     const unpacked = project.storedSecrets().map((secret) => secret.name)
     assert.equal(unpacked.length, 6, unpacked.join(", "))
 
+    const doctorCheck = async (id: string) => {
+      const run = await project.cf(["doctor", "--env", "production", "--json"])
+      const check = jsonOf<{ checks: Array<{ id: string; status: string; summary: string; figures?: Record<string, unknown> }> }>(run).checks.find((candidate) => candidate.id === id)
+      assert.ok(check, `${id}: ${run.stdout}${run.stderr}`)
+      return check
+    }
+    const quota = await doctorCheck("quota")
+    assert.match(quota.summary, /6 of 100 secrets used in the account \(94 left\); packing "production" would use 2 instead of 6 \(4 fewer\)/)
+
     await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
     const refused = await project.cf(["deploy", "--env", "production", "--yes", "--json"])
     assert.equal(refused.code, 1, refused.stdout)
@@ -278,6 +287,9 @@ describe("secret pack / unpack on the emulator", () => {
     assert.match(wrangler, new RegExp(packName))
     for (const name of planned.deletes) assert.ok(!wrangler.includes(name), `${name} is still bound`)
 
+    assert.match((await doctorCheck("quota")).summary, /2 of 100 secrets used in the account \(98 left\); "production" is packed: 2 secrets instead of 6/)
+    assert.equal((await doctorCheck("orphaned_secrets")).status, "ok", "a pack is named by packs.json, not an orphan")
+    assert.equal((await doctorCheck("anchors")).status, "ok")
     const again = await project.cf(["secret", "pack", "--env", "production", "--json"])
     assert.deepEqual([jsonOf<{ writes: unknown[] }>(again).writes.length, jsonOf<{ deletes: unknown[] }>(again).deletes.length], [0, 0])
     const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "second-static" } })
