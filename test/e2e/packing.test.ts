@@ -95,6 +95,7 @@ describe("packing on the emulator", () => {
     assert.equal(set.code, 0, set.stderr)
     assert.ok(!(set.stdout + set.stderr).includes("sk_test_pack_canary"))
     const after = packValue(pack.physicalName)
+    assert.deepEqual(Object.keys(after.members).sort(), [...Object.keys(value.members), "payments/stripe"].sort(), "every member is still in the pack")
     assert.equal(after.members["payments/stripe"]!.versions[after.members["payments/stripe"]!.current]!.value, "sk_test_pack_canary")
     // The others are carried as their sealed copies: same versions, same current.
     assert.equal(after.members["app/key-001"]!.current, before.current)
