@@ -10,15 +10,13 @@
  * Goal: the product within 1.5x of raw for the plain value and the 10-version envelope.
  * `runRuntimeReadsBench({ runs, n })` returns the rows so `npm run bench` can include them.
  */
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
-import { register } from "tsx/esm/api"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
 import { stats } from "./lib/measure.mjs"
+import { bundleForWorkerd as bundle, loadModuleSources, modulesSource as src } from "./lib/workerd.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const src = (path) => new URL(`../packages/modules/src/${path}`, import.meta.url).href
 const PRODUCT = "secret-product"
 const STORE = "bench-store"
 const KiB = 1024
@@ -26,18 +24,8 @@ const DAY = 86_400_000
 
 /** The sources are TypeScript: load them through tsx, so no build is needed. */
 async function loadModules() {
-  const unregister = register()
-  try {
-    const [envelope, seal, plan] = await Promise.all([import(src("envelope/index.ts")), import(src("seal/index.ts")), import(src("binding-plan/index.ts"))])
-    return { envelope, seal, plan }
-  } finally {
-    await unregister()
-  }
-}
-
-async function bundle(options) {
-  const result = await build({ bundle: true, format: "esm", platform: "neutral", target: "es2022", external: ["cloudflare:*"], write: false, logLevel: "silent", ...options })
-  return result.outputFiles[0].text
+  const [envelope, seal, plan] = await loadModuleSources(["envelope/index.ts", "seal/index.ts", "binding-plan/index.ts"])
+  return { envelope, seal, plan }
 }
 
 /** Runs N reads one way and reports the elapsed milliseconds. */

@@ -4,6 +4,8 @@
  * tokens Node signs with a retained key verify in workerd; HMAC signatures match Node's
  * createHmac. The envelopes are shaped as after a rotation: the current key sealed (promoted
  * from the state), the previous one retained, the next one published but never signing.
+ * The suite runs twice: each key its own secret, then every key a member of one pack
+ * (docs/design.md#packing), which the helpers must not be able to tell apart.
  */
 import assert from "node:assert/strict"
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign as nodeSign, verify as nodeVerify } from "node:crypto"
@@ -15,6 +17,8 @@ import { randomValue, serializeEnvelope } from "../../packages/modules/src/envel
 import { generateSigningKey } from "../../packages/modules/src/keys/index.js"
 import { HS256_DERIVATION_INFO } from "../../packages/modules/src/keys/jwt.js"
 import { planBindings, toMiniflareWorkerOptions } from "../../packages/modules/src/binding-plan/index.js"
+import type { Envelope } from "../../packages/modules/src/envelope/index.js"
+import { PACK_FORMAT, packPhysicalName, serializePack } from "../../packages/modules/src/pack/index.js"
 import { bundleWorker, fetchWorker } from "./harness.js"
 import { keySecrets } from "./fixtures/keys-worker.js"
 import type { KeyName, KeysRequest } from "./fixtures/keys-worker.js"
@@ -28,7 +32,8 @@ const ALGS = ["ES256", "EdDSA", "RS256"] as const
 let mf: Miniflare
 const stored = {} as Record<KeyName, string[]>
 
-before(async () => {
+/** Starts the keys app and the product; `packed`: every key is a member of one pack. */
+async function start(packed: boolean): Promise<void> {
   const [appScript, productScript, sealing] = await Promise.all([bundleWorker("./fixtures/keys-worker.ts"), bundleWorker("../../packages/modules/src/worker/index.ts"), generateSealingKeyPair()])
   const names: Record<string, string> = {}
   for (const module of Object.values(keySecrets)) {
@@ -36,6 +41,7 @@ before(async () => {
     names[d.id] = await physicalName({ workspace: "test", project: "keys", environment: "workerd", namespace: d.namespace, name: d.name })
   }
   const sealingName = await physicalName({ workspace: "test", project: "keys", environment: "workerd", namespace: "layeron", name: "sealing-key" })
+  const packName = await packPhysicalName("test", "keys", "workerd", 0)
   const plan = planBindings({
     declarations: Object.values(keySecrets).map((m) => m.declaration),
     physicalNames: names,
@@ -43,6 +49,7 @@ before(async () => {
     storeId: "local-store",
     productWorkerName: PRODUCT,
     backends: [{ id: "keys", workerName: APP, secrets: Object.values(keySecrets).map((m) => m.declaration.id) }],
+    ...(packed ? { packs: [{ physicalName: packName, members: Object.values(keySecrets).map((m) => m.declaration.id) }] } : {}),
   })
   const options = toMiniflareWorkerOptions(plan)
   mf = new Miniflare({
@@ -56,6 +63,7 @@ before(async () => {
   const put = async (binding: string, text: string) => (await mf.getSecretsStoreSecretAPI(binding, PRODUCT))().create(text)
   await put(plan.product.manifest.sealingKeyBinding, JSON.stringify(sealing.privateKey))
   const now = Date.now()
+  const members: Record<string, Envelope> = {}
   for (const [key, module] of Object.entries(keySecrets) as [KeyName, (typeof keySecrets)[KeyName]][]) {
     const alg = module.declaration.generate
     const values =
@@ -72,13 +80,16 @@ before(async () => {
         ...(alg ? { v3: { value: values[2]! } } : {}),
       },
     }
-    await put(plan.product.manifest.secrets[module.declaration.id]!.binding, serializeEnvelope(envelope))
+    const entry = plan.product.manifest.secrets[module.declaration.id]!
+    if (entry.binding !== undefined) await put(entry.binding, serializeEnvelope(envelope))
+    else members[module.declaration.id] = envelope
   }
-})
-
-after(async () => {
-  await mf?.dispose()
-})
+  if (packed) {
+    // The product binds the pack and the sealing key, nothing per key.
+    assert.deepEqual(plan.product.secretsStoreSecrets.map((s) => s.secretName).sort(), [packName, sealingName].sort())
+    await put(plan.product.secretsStoreSecrets.find((s) => s.secretName === packName)!.binding, serializePack({ format: PACK_FORMAT, pack: packName, members }))
+  }
+}
 
 async function call(request: KeysRequest): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetchWorker(mf, APP, "http://app/", { method: "POST", body: JSON.stringify(request) })
@@ -98,7 +109,10 @@ function privateKeyOf(text: string) {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
 
-describe("signing keys in workerd", () => {
+for (const packed of [false, true]) describe(`signing keys in workerd${packed ? ", every key a member of one pack" : ""}`, () => {
+  before(() => start(packed))
+  after(() => mf?.dispose())
+
   for (const alg of ALGS) {
     test(`${alg}: signed by the current (sealed) key, verified by Node from the JWKS; a Node-signed token of the retained key verifies in workerd`, async () => {
       const signed = await call({ key: alg, op: "sign" })

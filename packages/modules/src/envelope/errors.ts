@@ -11,11 +11,14 @@ export class EnvelopeError extends Error {
   /** Where the problem is, e.g. `versions.v2.expiresAt`; "" for the whole document. */
   readonly path: string
   readonly rule: EnvelopeRule
+  /** The message without its "Invalid secret envelope at …" lead, for callers that say where themselves (a pack). */
+  readonly problem: string
 
   constructor(path: string, rule: EnvelopeRule, problem: string) {
     super(`Invalid secret envelope${path ? ` at ${path}` : ""}: ${problem}`)
     this.path = path
     this.rule = rule
+    this.problem = problem
   }
 }
 

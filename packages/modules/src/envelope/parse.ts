@@ -58,7 +58,7 @@ export function parseStoredValue(text: string, now?: Date): StoredValue {
   if (typeof text !== "string") throw new TypeError(`parseStoredValue: expected a string, got ${describeType(text)}.`)
   const data = parseCandidate(text)
   if (data === undefined) return { kind: "plain", envelope: plainEnvelope(text) }
-  const duplicate = findDuplicateKey(text)
+  const duplicate = findDuplicateKey(text, data)
   if (duplicate) {
     throw new EnvelopeError(
       duplicate.path,

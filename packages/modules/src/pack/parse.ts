@@ -50,7 +50,7 @@ export function openPackText(text: string, expectedPackName: string): PackText {
   if (!isPlainObject(data)) throw new PackError({ ...at, path: "", rule: "not_an_object" }, `expected a JSON object with "format", "pack" and "members", got ${describeType(data)}.`)
   // Before anything is read from it: JSON.parse keeps the last of two equal keys, so a second
   // "pack" or member would otherwise win silently.
-  const duplicate = findDuplicateKey(text)
+  const duplicate = findDuplicateKey(text, data)
   if (duplicate !== undefined) throw duplicateKeyError(expectedPackName, duplicate.trail, duplicate.key)
   for (const key of Object.keys(data)) {
     if (!(PACK_KEYS as readonly string[]).includes(key)) {
@@ -82,7 +82,7 @@ export function validateMember(packName: string, id: string, raw: unknown): Enve
     if (!(error instanceof EnvelopeError)) throw error
     const path = error.path ? `members.${id}.${error.path}` : `members.${id}`
     // EnvelopeError's message names keys and rules, never a value (envelope/ contract).
-    throw new PackError({ pack: packName, member: id, path, rule: "invalid_member", envelopeRule: error.rule }, error.message)
+    throw new PackError({ pack: packName, member: id, path, rule: "invalid_member", envelopeRule: error.rule }, error.problem)
   }
 }
 
