@@ -118,6 +118,26 @@ describe("packing on the emulator", () => {
     const after = packValue(pack)
     assert.notEqual(after.members["app/key-002"]!.current, before.members["app/key-002"]!.current)
     for (const id of ["app/key-000", "app/key-001", "app/key-003"]) assert.equal(after.members[id]!.current, before.members[id]!.current, id)
+
+    // revoke: the retained version leaves the member's envelope, the others stay as they were.
+    const old = before.members["app/key-002"]!.current
+    assert.ok(Object.hasOwn(after.members["app/key-002"]!.versions, old), "retain_for keeps the previous version")
+    const revoke = await project.cf(["secret", "revoke", "app/key-002", old, "--yes", "--env", "production", "--json"])
+    assert.equal(revoke.code, 0, revoke.stderr)
+    const revoked = packValue(pack)
+    assert.ok(!Object.hasOwn(revoked.members["app/key-002"]!.versions, old))
+    assert.equal(revoked.members["app/key-002"]!.current, after.members["app/key-002"]!.current)
+    for (const id of ["app/key-000", "app/key-001", "app/key-003"]) assert.deepEqual(Object.keys(revoked.members[id]!.versions), Object.keys(after.members[id]!.versions), id)
+
+    // import: two members in one command, each through its pack.
+    await writeFile(join(project.root, "values.env"), `PAYMENTS__STRIPE=sk_import_canary\n`)
+    const imported = await project.cf(["secret", "import", "values.env", "--yes", "--env", "production", "--json"])
+    assert.equal(imported.code, 0, imported.stderr)
+    assert.ok(!(imported.stdout + imported.stderr).includes("sk_import_canary"))
+    const afterImport = packValue(pack)
+    const stripe = afterImport.members["payments/stripe"]!
+    assert.equal(stripe.versions[stripe.current]!.value, "sk_import_canary")
+    assert.equal(Object.keys(afterImport.members).length, 5)
   })
 
   it("a teammate's write to another member (the pack's modified moved) is refused by name, nothing written", async () => {
