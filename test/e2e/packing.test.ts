@@ -320,6 +320,13 @@ describe("secret pack / unpack on the emulator", () => {
     const off = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "third" } })
     assert.equal(off.code, 1, off.stdout)
     assert.equal(jsonOf<{ error: { code: string } }>(off).error.code, "packing_turned_off")
+    const storedWhileOff = project.storedSecrets()
+    const deployOff = await project.cf(["deploy", "--env", "production", "--yes", "--json"])
+    assert.equal(deployOff.code, 1, deployOff.stdout)
+    const offError = jsonOf<{ error: { code: string; message: string } }>(deployOff).error
+    assert.equal(offError.code, "packing_turned_off")
+    assert.match(offError.message, new RegExp(packName))
+    assert.deepEqual(project.storedSecrets(), storedWhileOff, "a refused deploy writes nothing")
 
     const unpack = await project.cf(["secret", "unpack", "--env", "production", "--apply", "--yes", "--json"])
     assert.equal(unpack.code, 0, unpack.stderr)
