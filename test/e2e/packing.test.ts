@@ -276,7 +276,7 @@ describe("secret pack / unpack on the emulator", () => {
       return check
     }
     const quota = await doctorCheck("quota")
-    assert.match(quota.summary, /6 of 100 secrets used in the account \(94 left\); packing "production" would use 2 instead of 6 \(4 fewer\)/)
+    assert.match(quota.summary, /6 of 100 secrets used \(94 left\); packing "production" would use 2 instead of 6 \(4 fewer\)/)
 
     await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
     const refused = await project.cf(["deploy", "--env", "production", "--yes", "--json"])
@@ -308,7 +308,7 @@ describe("secret pack / unpack on the emulator", () => {
     assert.match(wrangler, new RegExp(packName))
     for (const name of planned.deletes) assert.ok(!wrangler.includes(name), `${name} is still bound`)
 
-    assert.match((await doctorCheck("quota")).summary, /2 of 100 secrets used in the account \(98 left\); "production" is packed: 2 secrets instead of 6/)
+    assert.match((await doctorCheck("quota")).summary, /2 of 100 secrets used \(98 left\); "production" is packed: 2 secrets instead of 6/)
     assert.equal((await doctorCheck("orphaned_secrets")).status, "ok", "a pack is named by packs.json, not an orphan")
     assert.equal((await doctorCheck("anchors")).status, "ok")
     const again = await project.cf(["secret", "pack", "--env", "production", "--json"])

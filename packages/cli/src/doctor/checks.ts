@@ -37,7 +37,7 @@ export function quotaCheck(quota: { quota: number; usage: number } | undefined, 
   }
   const packed = packing?.packed ? `; "${environment}" is packed: ${packing.physical} secret${packing.physical === 1 ? "" : "s"} instead of ${packing.physicalUnpacked}` : ""
   const wouldSave = saves > 0 ? `; packing "${environment}" would use ${packing!.physicalPacked} instead of ${packing!.physical} (${saves} fewer)` : ""
-  const summary = `${quota.usage} of ${quota.quota} secrets used in the account (${left} left)${packed}${wouldSave}`
+  const summary = `${quota.usage} of ${quota.quota} secrets used (${left} left)${packed}${wouldSave}`
   const packHint = saves > 0 ? `, or pack this environment (\`packing: true\` on environments.${environment}, then \`layer secret pack --env ${environment}\`: ${saves} fewer)` : ""
   if (left <= 0) {
     return { id: "quota", status: "action", summary: `${summary}: the next new secret will be refused (maximum_secrets_exceeded)`, hint: `delete secrets you no longer use (orphaned ones are listed below; \`layer secret delete NAME --env ${environment}\`)${packHint}, or ask Cloudflare for a higher quota`, figures }
