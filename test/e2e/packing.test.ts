@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { Miniflare } from "miniflare"
 import { unseal } from "@layeron/modules/seal"
 import { after, afterEach, before, beforeEach, describe, it } from "node:test"
-import { createCloudflareProject, startTestEmulator } from "../helpers/emulator-project.js"
+import { cloudflareConfig, createCloudflareProject, startTestEmulator } from "../helpers/emulator-project.js"
 import type { CloudflareProject, Emulator } from "../helpers/emulator-project.js"
 import { createProject, jsonOf } from "../helpers/project.js"
 
@@ -25,18 +25,9 @@ app.get("/read/:n", async (c) => c.text(await keys[Number(c.req.param("n"))]!.cu
 export default app
 `
 
+/** The helpers' Cloudflare config (production on the test account) with `packing` set on production. */
 function packedConfig(accountId: string, packing = true): string {
-  return `import { project } from "@layeron/core"
-export default project({
-  workspace: "acme",
-  name: "shop",
-  backends: { api: "./src/api.ts" },
-  defaultEnvironment: "production",
-  environments: {
-    production: { provider: "cloudflare", accountId: "${accountId}", packing: ${packing} },
-  },
-})
-`
+  return cloudflareConfig(accountId).replace(`production: { provider: "cloudflare", accountId: "${accountId}" }`, `production: { provider: "cloudflare", accountId: "${accountId}", packing: ${packing} }`)
 }
 
 interface PackValue {
