@@ -122,7 +122,10 @@ describe("packing on the emulator", () => {
 
     // import: two members in one command, each through its pack.
     await writeFile(join(project.root, "values.env"), `PAYMENTS__STRIPE=sk_import_canary\n`)
+    // A full account: a new member joins its pack, which creates no secret.
+    emulator.setQuota(project.storedSecrets().length, project.accountId)
     const imported = await project.cf(["secret", "import", "values.env", "--yes", "--env", "production", "--json"])
+    emulator.setQuota(100, project.accountId)
     assert.equal(imported.code, 0, imported.stderr)
     assert.ok(!(imported.stdout + imported.stderr).includes("sk_import_canary"))
     const afterImport = packValue(pack)

@@ -186,6 +186,18 @@ export class PackedProvider implements SecretProvider {
     return this.#real.capacity ? this.#real.capacity() : Promise.resolve(undefined)
   }
 
+  async physicalCreates(names: readonly string[]): Promise<number> {
+    const file = await withAssignment(this.#context, await this.#packs())
+    const packs = new Set<string>()
+    let others = 0
+    for (const name of names) {
+      const pack = file.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))
+      if (!pack) others++
+      else if (pack.anchor === undefined) packs.add(pack.physicalName)
+    }
+    return others + packs.size
+  }
+
   async listPage(page?: number): Promise<ListPage> {
     // One page holding everything: members are virtual, so the real paging does not apply.
     if (page !== undefined && page > 1) return { secrets: [] }
