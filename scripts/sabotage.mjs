@@ -241,6 +241,15 @@ export const SABOTAGES = [
     tests: ["test/e2e/packing.test.ts"],
     short: "test/e2e/packing.test.ts",
   },
+  {
+    id: "pack-rewrites-interleaved",
+    what: "two members of one pack are rewritten at once in one process (rotate --apply runs several): the later write carries the other's old versions",
+    file: "packages/cli/dist/packing/provider.js",
+    find: "const next = this.#rewrites.then(() => this.#rewrite(name, value, options));",
+    replace: "const next = this.#rewrite(name, value, options);",
+    tests: ["test/e2e/packing.test.ts"],
+    short: "test/e2e/packing.test.ts",
+  },
 ]
 
 function parseOptions() {

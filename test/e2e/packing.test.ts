@@ -134,6 +134,23 @@ describe("packing on the emulator", () => {
     assert.equal(Object.keys(afterImport.members).length, 5)
   })
 
+  it("rotate --now of every member at once (several in flight): each gets exactly one new version, none is lost", async () => {
+    await packedProject(6)
+    await deploySecrets()
+    const pack = (await packsFile()).packs[0]!.physicalName
+    const before = packValue(pack)
+    const run = await project.cf(["secret", "rotate", "--now", "--apply", "--yes", "--concurrency", "4", "--env", "production", "--json"])
+    assert.equal(run.code, 0, run.stderr)
+    const after = packValue(pack)
+    for (let i = 0; i < 6; i++) {
+      const id = `app/key-${String(i).padStart(3, "0")}`
+      assert.equal(Number(after.members[id]!.current.slice(1)), Number(before.members[id]!.current.slice(1)) + 1, `${id} rotated once`)
+    }
+    // The states agree with the pack: a set afterwards is not refused.
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "after-rotation" } })
+    assert.equal(set.code, 0, set.stderr)
+  })
+
   it("a teammate's write to another member (the pack's modified moved) is refused by name, nothing written", async () => {
     await packedProject(3)
     await deploySecrets()

@@ -226,11 +226,33 @@ export class PackedProvider implements SecretProvider {
     return this.#virtualMembers(pack, await this.#real.find(pack.physicalName)).find((member) => member.name === name)
   }
 
-  async upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
-    const target = this.#members.get(name)
-    if (!target) return this.#real.upsert(name, value, options)
+  /** Pack rewrites of this process, one at a time (the environment lock orders processes). */
+  #rewrites: Promise<unknown> = Promise.resolve()
+  /** A rewrite is under way: its intent in packs.json is not a reader's to settle. */
+  #writing = 0
+
+  upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
+    if (!this.#members.has(name)) return this.#real.upsert(name, value, options)
+    // Two members of one pack written at once (rotate --apply runs several) would each carry
+    // the other's old versions: the later write would drop the earlier one's new version.
+    const next = this.#rewrites.then(() => this.#rewrite(name, value, options))
+    this.#rewrites = next.catch(() => undefined)
+    return next
+  }
+
+  async #rewrite(name: string, value: SecretText, options: UpsertOptions): Promise<UpsertResult> {
+    this.#writing++
+    try {
+      return await this.#rewriteNow(name, value, options)
+    } finally {
+      this.#writing--
+    }
+  }
+
+  async #rewriteNow(name: string, value: SecretText, options: UpsertOptions): Promise<UpsertResult> {
+    const target = this.#members.get(name)!
     if (options.comment === undefined) throw new LayerError("pack_write_unanchored", `${target.declaration.id} is a member of a pack and can only be written with its state anchor; nothing was written`)
-    const file = await this.#packs()
+    const file = await this.#packs(undefined, true)
     const placed = await withAssignment(this.#context, file)
     const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!
     const stored = await this.#real.find(pack.physicalName)
@@ -274,13 +296,13 @@ export class PackedProvider implements SecretProvider {
    * packs.json settled against the store, or an empty one. The settled file is written back
    * only under the environment lock: without it, the intent may be another writer's, in flight.
    */
-  async #packs(listing?: Map<string, SecretMetadata>): Promise<PacksFile> {
+  async #packs(listing?: Map<string, SecretMetadata>, ownRewrite = false): Promise<PacksFile> {
     const { projectRoot, environment } = this.#context
     const file = (await readPacksFile(projectRoot, environment)) ?? emptyPacksFile(environment)
     if (!file.pending) return file
     const metadata = listing?.get(file.pending.pack) ?? (await this.#real.find(file.pending.pack))
     const settled = settlePacks(file, () => metadata)
-    if (holdsEnvironmentLock(projectRoot, environment)) await writePacksFile(projectRoot, settled)
+    if (holdsEnvironmentLock(projectRoot, environment) && (ownRewrite || this.#writing === 0)) await writePacksFile(projectRoot, settled)
     return settled
   }
 
