@@ -26,8 +26,8 @@ import { packAnchor } from "./anchor.js"
 import { packFull, packMemberAnchorMismatch } from "./errors.js"
 import { PACK_MAX_BYTES, serializePack } from "./format.js"
 import { emptyPacksFile, readPacksFile, writePacksFile } from "./packs-file.js"
-import { carriedMember, checkPackVouched, sealedEnvelope, settlePacks, withAssignment } from "./provider.js"
-import type { PackableSecret, PackingContext } from "./provider.js"
+import { carriedMember, checkPackVouched, sealedEnvelope, settlePacks, withAssignment } from "./packs-state.js"
+import type { PackableSecret, PackingContext } from "./packs-state.js"
 import type { PackMember, PacksFile } from "./types.js"
 
 export interface MigrationContext extends PackingContext {
