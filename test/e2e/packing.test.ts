@@ -446,3 +446,62 @@ describe("packing: bad input", () => {
     assert.ok(!Object.hasOwn(packValue(production).members, "payments/stripe"))
   })
 })
+
+describe("crash matrix over secret pack / unpack --apply", () => {
+  /** An unpacked environment holding 3 random values and a static one; then `packing` is set as given. */
+  async function unpackedWithValues(): Promise<Map<string, string>> {
+    project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(3) } })
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+    await deploySecrets()
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "static-value" } })
+    assert.equal(set.code, 0, set.stderr)
+    return currents()
+  }
+  /** Every member's current version, read from the rotation states. */
+  async function currents(): Promise<Map<string, string>> {
+    const result = new Map<string, string>()
+    for (const name of project.storedSecrets().map((secret) => secret.name)) {
+      const state = await readFile(join(rotationDir(), `${name}.json`), "utf8").then((text) => JSON.parse(text) as { secret: string; current: string }, () => undefined)
+      if (state) result.set(state.secret, state.current)
+    }
+    return result
+  }
+
+  for (const step of ["after-pack-intent", "after-pack-write", "after-old-delete"]) {
+    it(`pack --apply killed at ${step}: the rerun completes, every member in the pack with its versions, the old secrets gone`, async () => {
+      const before = await unpackedWithValues()
+      await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
+      const args = ["secret", "pack", "--env", "production", "--apply", "--yes", "--json"]
+      const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step } })
+      assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
+      const rerun = await project.cf(args)
+      assert.equal(rerun.code, 0, rerun.stderr)
+      const file = await packsFile()
+      const pack = file.packs[0]!.physicalName
+      assert.equal(project.storedSecrets().length, 2, project.storedSecrets().map((secret) => secret.name).join(", "))
+      const value = packValue(pack)
+      for (const [id, current] of before) assert.equal(value.members[id]?.current, current, `${step}: ${id}`)
+      assert.equal((JSON.parse(await readFile(join(rotationDir(), "packs.json"), "utf8")) as { pending?: unknown }).pending, undefined)
+      const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "after" } })
+      assert.equal(set.code, 0, set.stderr)
+    })
+  }
+
+  for (const step of ["after-intent", "after-provider-write", "after-old-delete"]) {
+    it(`unpack --apply killed at ${step}: the rerun completes, every member back in its own secret with its versions, the pack gone`, async () => {
+      const before = await unpackedWithValues()
+      await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
+      assert.equal((await project.cf(["secret", "pack", "--env", "production", "--apply", "--yes"])).code, 0)
+      await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+      const args = ["secret", "unpack", "--env", "production", "--apply", "--yes", "--json"]
+      const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step } })
+      assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
+      const rerun = await project.cf(args)
+      assert.equal(rerun.code, 0, rerun.stderr)
+      assert.equal(project.storedSecrets().length, 5, project.storedSecrets().map((secret) => secret.name).join(", "))
+      assert.deepEqual(await currents(), before)
+      const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "after" } })
+      assert.equal(set.code, 0, set.stderr)
+    })
+  }
+})

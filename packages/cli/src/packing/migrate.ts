@@ -52,10 +52,13 @@ interface Observed {
   file: PacksFile
 }
 
-async function observe(context: MigrationContext): Promise<Observed> {
+/** The store's listing and packs.json with its intent settled; `persist` (callers holding the lock) writes the settled file back. */
+async function observe(context: MigrationContext, persist = false): Promise<Observed> {
   const listing = new Map((await context.real.listAll()).map((entry) => [entry.name, entry]))
   const raw = (await readPacksFile(context.projectRoot, context.environment)) ?? emptyPacksFile(context.environment)
-  return { listing, file: settlePacks(raw, (name) => listing.get(name)) }
+  const file = settlePacks(raw, (name) => listing.get(name))
+  if (persist && raw.pending) await writePacksFile(context.projectRoot, file)
+  return { listing, file }
 }
 
 /** A member's state, settled against its own unpacked secret, refused unless the store vouches for it. */
@@ -99,7 +102,7 @@ export async function planPack(context: MigrationContext): Promise<MigrationPlan
 
 /** Step 1 of `pack`: each pack written with the members moving in (their sealed copies, unchanged). */
 export async function applyPackWrites(context: MigrationContext, startedAt: Date): Promise<void> {
-  const { listing, file } = await observe(context)
+  const { listing, file } = await observe(context, true)
   let placed = await withAssignment(context, file)
   for (const pack of placed.packs) {
     const moving = pack.members.filter((member) => member.anchor === undefined && listing.has(member.physicalName))
@@ -152,7 +155,7 @@ export async function planUnpack(context: MigrationContext): Promise<MigrationPl
 
 /** Step 1 of `unpack`: each member written back to its own secret through its write-ahead record; then the packs are marked retired. */
 export async function applyUnpackWrites(context: MigrationContext, command: string, at: Date): Promise<void> {
-  const { listing, file } = await observe(context)
+  const { listing, file } = await observe(context, true)
   const sealing = { projectRoot: context.projectRoot, environment: context.environment, provider: context.real, sealingKeyName: context.sealingKeyName }
   for (const pack of file.packs.filter((candidate) => candidate.anchor !== undefined && !candidate.retired)) {
     checkPackVouched(context, pack, listing.get(pack.physicalName))
