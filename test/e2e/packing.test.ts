@@ -457,6 +457,14 @@ describe("crash matrix over secret pack / unpack --apply", () => {
     assert.equal(set.code, 0, set.stderr)
     return currents()
   }
+  /** `secret <direction> --apply` killed at `step`, then run again: the rerun must succeed. */
+  async function killThenRerun(direction: "pack" | "unpack", step: string): Promise<void> {
+    const args = ["secret", direction, "--env", "production", "--apply", "--yes", "--json"]
+    const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step } })
+    assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
+    const rerun = await project.cf(args)
+    assert.equal(rerun.code, 0, rerun.stderr)
+  }
   /** Every member's current version, read from the rotation states. */
   async function currents(): Promise<Map<string, string>> {
     const result = new Map<string, string>()
@@ -471,11 +479,7 @@ describe("crash matrix over secret pack / unpack --apply", () => {
     it(`pack --apply killed at ${step}: the rerun completes, every member in the pack with its versions, the old secrets gone`, async () => {
       const before = await unpackedWithValues()
       await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
-      const args = ["secret", "pack", "--env", "production", "--apply", "--yes", "--json"]
-      const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step } })
-      assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
-      const rerun = await project.cf(args)
-      assert.equal(rerun.code, 0, rerun.stderr)
+      await killThenRerun("pack", step)
       const file = await packsFile()
       const pack = file.packs[0]!.physicalName
       assert.equal(project.storedSecrets().length, 2, project.storedSecrets().map((secret) => secret.name).join(", "))
@@ -493,11 +497,7 @@ describe("crash matrix over secret pack / unpack --apply", () => {
       await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
       assert.equal((await project.cf(["secret", "pack", "--env", "production", "--apply", "--yes"])).code, 0)
       await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
-      const args = ["secret", "unpack", "--env", "production", "--apply", "--yes", "--json"]
-      const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step } })
-      assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
-      const rerun = await project.cf(args)
-      assert.equal(rerun.code, 0, rerun.stderr)
+      await killThenRerun("unpack", step)
       assert.equal(project.storedSecrets().length, 5, project.storedSecrets().map((secret) => secret.name).join(", "))
       assert.deepEqual(await currents(), before)
       const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "after" } })
