@@ -426,6 +426,26 @@ describe("packing: bad input", () => {
     assert.equal(project.valueOf(pack), value)
   })
 
+  it("a pack edited in the dashboard (its text no longer the documented format) is refused by pack and members; nothing written", async () => {
+    await packedProject(2)
+    await deploySecrets()
+    const pack = (await packsFile()).packs[0]!.physicalName
+    const store = emulator.accounts.find((account) => account.id === project.accountId)!.stores[0]!
+    const secret = store.secrets.find((candidate) => candidate.name === pack)!
+    emulator.advanceClock(60_000)
+    // What the dashboard's editor does: a new value, the comment left as it was.
+    const edit = await fetch(`${emulator.url}/accounts/${project.accountId}/secrets_store/stores/${store.id}/secrets/${secret.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${project.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ value: "edited by hand" }),
+    })
+    assert.equal(edit.status, 200, await edit.text())
+    const error = refusal(await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x" } }))
+    assert.equal(error.code, "pack_conflict")
+    assert.match(error.message, new RegExp(`pack ${pack} \\(app/key-000, app/key-001, payments/stripe\\) was written outside this checkout's state .*edited in the dashboard; nothing was written`))
+    assert.equal(project.valueOf(pack), "edited by hand")
+  })
+
   it("two environments of one account both packing get packs of different names and never touch each other's", async () => {
     project = await createCloudflareProject(emulator, { files: { "src/api.ts": API(2) } })
     const config = packedConfig(project.accountId).replace(/(production: \{[^}]*\},)/, `$1\n    staging: { provider: "cloudflare", accountId: "${project.accountId}", packing: true },`)

@@ -5,8 +5,11 @@ import { groupThousands } from "../output/numbers.js"
 export function packConflict(pack: string, members: readonly string[], file: string, stored: string, recorded: string | undefined, environment: string): LayerError {
   return new LayerError(
     "pack_conflict",
-    `pack ${pack} (${members.join(", ")}) was written outside this checkout's state (the store says modified ${stored}, ${file} ${recorded ?? "never"}): a teammate wrote one of its members; nothing was written`,
-    { hint: `\`git pull\` to get their ${file}, then run the command again (\`layer secret list --env ${environment}\` shows what the store holds)`, details: { pack, members: [...members], file } },
+    `pack ${pack} (${members.join(", ")}) was written outside this checkout's state (the store says modified ${stored}, ${file} ${recorded ?? "never"}): a teammate wrote one of its members, or the pack was edited in the dashboard; nothing was written`,
+    {
+      hint: `\`git pull\` to get the teammate's ${file}, then run the command again; if nobody wrote it through layer, its text may no longer be what readers expect (\`layer doctor --env ${environment}\`)`,
+      details: { pack, members: [...members], file },
+    },
   )
 }
 
