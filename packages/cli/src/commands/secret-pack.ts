@@ -5,14 +5,13 @@
  * the Secret Product Worker binds them, and only then deletes the old ones. The logic is in
  * packing/migrate.ts; this file checks the config, asks, calls and renders.
  */
-import { isPacked } from "../config/types.js"
 import { deploy } from "../deploy/index.js"
 import { LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"
 import { applyPackWrites, applyUnpackWrites, deleteOld, planPack, planUnpack } from "../packing/migrate.js"
 import type { MigrationContext, MigrationPlan } from "../packing/migrate.js"
-import { packableSecrets } from "../packing/index.js"
+import { isPacked, packableSecrets } from "../packing/index.js"
 import { createProvider } from "../providers/index.js"
 import { checkCheckoutState } from "../rotation/checkout.js"
 import { lockWaitFromEnv, withEnvironmentLock } from "../rotation/lock.js"

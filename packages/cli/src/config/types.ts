@@ -8,11 +8,6 @@ import type { SecretDeclaration } from "@layeron/modules/declare"
  */
 export type EnvironmentConfig = { provider: "local" } | { provider: "cloudflare"; accountId?: string; workersDev?: boolean | Record<string, boolean>; packing?: boolean }
 
-/** Whether an environment keeps its declarations in packs (docs/design.md#packing); default off. */
-export function isPacked(environment: EnvironmentConfig): boolean {
-  return environment.provider === "cloudflare" && environment.packing === true
-}
-
 /** layeron.config.ts with every default filled in; backend paths are absolute. */
 export interface ProjectConfig {
   workspace: string

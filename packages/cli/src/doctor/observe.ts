@@ -22,8 +22,7 @@ import { getQuota, listAllSecrets, listAllStores } from "../providers/cloudflare
 import { createLocalProvider } from "../providers/local/index.js"
 import { readSecretState } from "../rotation/index.js"
 import type { SecretCatalog } from "../secrets/catalog.js"
-import { isPacked } from "../config/types.js"
-import { emptyPacksFile, packingContext, readPacksFile, withAssignment } from "../packing/index.js"
+import { emptyPacksFile, isPacked, packingContext, readPacksFile, withAssignment } from "../packing/index.js"
 import type { DeployedBinding, EnvelopeSize, PackingView } from "./checks.js"
 
 export interface CredentialsView {

@@ -4,7 +4,6 @@
  * says (packing turned on or off without `layer secret pack` / `unpack`) is refused.
  */
 import type { EnvironmentConfig } from "../config/types.js"
-import { isPacked } from "../config/types.js"
 import type { SecretProvider } from "../providers/provider.js"
 import type { SecretCatalog } from "../secrets/catalog.js"
 import { packingTurnedOff } from "./errors.js"
@@ -17,6 +16,11 @@ export { currentPacks, packName, packPlacements, packRoom, settlePacks, withAssi
 export type { PackableSecret, PackingContext } from "./packs-state.js"
 export { readPacksFile, writePacksFile, packsFilePath, emptyPacksFile } from "./packs-file.js"
 export type { PacksFile, PackRecord, PackMember } from "./types.js"
+
+/** Whether an environment keeps its declarations in packs (`packing: true`; default off). */
+export function isPacked(environment: EnvironmentConfig): boolean {
+  return environment.provider === "cloudflare" && environment.packing === true
+}
 
 export interface LayoutContext {
   projectRoot: string
