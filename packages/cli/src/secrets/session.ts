@@ -8,7 +8,6 @@ import type { CommandContext } from "../commands/types.js"
 import { layeronHome } from "../paths.js"
 import { createProvider } from "../providers/index.js"
 import type { SecretProvider } from "../providers/provider.js"
-import { providerForLayout } from "../packing/index.js"
 import { buildCatalog } from "./catalog.js"
 import type { SecretCatalog } from "./catalog.js"
 
@@ -42,7 +41,12 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         debug,
         warn: (message) => context.output.warn(message),
         now: context.now,
-      }).then((real) => providerForLayout(project.environment.config, real, { projectRoot: project.root, environment: project.environment.name, owner: { workspace: project.config.workspace, project: project.config.name }, catalog }))
+      }).then(async (real) => {
+        // Packing is for Cloudflare environments only (config rules): a local one loads none of it.
+        if (project.environment.config.provider !== "cloudflare") return real
+        const { providerForLayout } = await import("../packing/index.js")
+        return providerForLayout(project.environment.config, real, { projectRoot: project.root, environment: project.environment.name, owner: { workspace: project.config.workspace, project: project.config.name }, catalog })
+      })
       return provider
     },
   }
