@@ -4,7 +4,7 @@
  * copies of the other members; a teammate's write and a hostile commit are refused by name.
  */
 import assert from "node:assert/strict"
-import { cp, readFile, writeFile } from "node:fs/promises"
+import { cp, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Miniflare } from "miniflare"
 import { unseal } from "@layeron/modules/seal"
@@ -485,6 +485,16 @@ describe("crash matrix over secret pack / unpack --apply", () => {
     const rerun = await project.cf(args)
     assert.equal(rerun.code, 0, rerun.stderr)
   }
+  /** Declaration id → physical name, from the rotation states. */
+  async function currentsByName(): Promise<Map<string, string>> {
+    const result = new Map<string, string>()
+    for (const name of await readdir(rotationDir())) {
+      if (!name.startsWith("lo_")) continue
+      const state = JSON.parse(await readFile(join(rotationDir(), name), "utf8")) as { secret: string; physicalName: string }
+      result.set(state.secret, state.physicalName)
+    }
+    return result
+  }
   /** Every member's current version, read from the rotation states. */
   async function currents(): Promise<Map<string, string>> {
     const result = new Map<string, string>()
@@ -510,6 +520,23 @@ describe("crash matrix over secret pack / unpack --apply", () => {
       assert.equal(set.code, 0, set.stderr)
     })
   }
+
+  it("unpack after a pack that stopped before deleting the old secrets: a stale leftover is written over with the member's newer versions", async () => {
+    await unpackedWithValues()
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, true))
+    const killed = await project.cf(["secret", "pack", "--env", "production", "--apply", "--yes"], { env: { LAYERON_TEST_CRASH_AT: "after-pack-write" } })
+    assert.equal(killed.signal, "SIGKILL")
+    const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "newer" } })
+    assert.equal(set.code, 0, set.stderr)
+    await writeFile(join(project.root, "layeron.config.ts"), packedConfig(project.accountId, false))
+    const unpack = await project.cf(["secret", "unpack", "--env", "production", "--apply", "--yes"])
+    assert.equal(unpack.code, 0, unpack.stderr)
+    const state = JSON.parse(await readFile(join(rotationDir(), `${(await currentsByName()).get("payments/stripe")}.json`), "utf8")) as { physicalName: string; current: string; versions: Record<string, { sealed: string }> }
+    const stored = JSON.parse(project.valueOf(state.physicalName)!) as { current: string; versions: Record<string, { sealed?: string; value?: string }> }
+    // The leftover held the first value in the clear; the member's newer value, carried from the state, is its sealed copy.
+    assert.equal(stored.current, state.current)
+    assert.equal(stored.versions[stored.current]!.sealed, state.versions[state.current]!.sealed, "the member's own secret holds what its state says, not the leftover")
+  })
 
   for (const step of ["after-intent", "after-provider-write", "after-old-delete"]) {
     it(`unpack --apply killed at ${step}: the rerun completes, every member back in its own secret with its versions, the pack gone`, async () => {

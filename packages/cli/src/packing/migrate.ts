@@ -142,7 +142,7 @@ export async function planUnpack(context: MigrationContext): Promise<MigrationPl
   for (const pack of file.packs.filter((candidate) => candidate.anchor !== undefined)) {
     const stored = listing.get(pack.physicalName)
     if (!pack.retired) checkPackVouched(context, pack, stored)
-    for (const member of pack.members.filter((candidate) => candidate.anchor !== undefined && !listing.has(candidate.physicalName))) {
+    for (const member of pack.members.filter((candidate) => candidate.anchor !== undefined && !unpackedAlready(candidate, listing))) {
       await carriedMember(context, pack, member)
       writes.push({ physicalName: member.physicalName, members: [member.secret] })
     }
@@ -159,7 +159,7 @@ export async function applyUnpackWrites(context: MigrationContext, command: stri
   const sealing = { projectRoot: context.projectRoot, environment: context.environment, provider: context.real, sealingKeyName: context.sealingKeyName }
   for (const pack of file.packs.filter((candidate) => candidate.anchor !== undefined && !candidate.retired)) {
     checkPackVouched(context, pack, listing.get(pack.physicalName))
-    for (const member of pack.members.filter((candidate) => candidate.anchor !== undefined && !listing.has(candidate.physicalName))) {
+    for (const member of pack.members.filter((candidate) => candidate.anchor !== undefined && !unpackedAlready(candidate, listing))) {
       const envelope = await carriedMember(context, pack, member)
       const { declaration } = memberOf(context, member.physicalName)
       await writeRecorded({ context: sealing, declaration, physicalName: member.physicalName, stored: envelope, text: new SecretText(serializeEnvelope(envelope)), action: "unpack", command, at, before: null })
@@ -180,6 +180,15 @@ export async function deleteOld(context: MigrationContext, plan: MigrationPlan):
     if (file) await writePacksFile(context.projectRoot, { ...file, packs: file.packs.filter((pack) => !pack.retired) })
   }
   return deleted
+}
+
+/**
+ * A member already written back to its own secret by this unpack: that secret carries the
+ * member's anchor. An older leftover of the member's own name (from a pack that stopped before
+ * deleting it) holds older versions and is written over.
+ */
+function unpackedAlready(member: PackMember, listing: Map<string, SecretMetadata>): boolean {
+  return member.anchor !== undefined && listing.get(member.physicalName)?.comment === member.anchor
 }
 
 function memberOf(context: PackingContext, physicalName: string): PackableSecret {
