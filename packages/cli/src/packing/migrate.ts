@@ -125,7 +125,7 @@ export async function applyPackWrites(context: MigrationContext, startedAt: Date
     const serialized = serializePack(pack.physicalName, envelopes)
     if ("tooLarge" in serialized) throw packFull(pack.physicalName, moving.map((member) => member.secret).join(", "), serialized.tooLarge, PACK_MAX_BYTES)
     const anchor = packAnchor(pack.physicalName, members)
-    const pending = { pack: pack.physicalName, member: "", members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: startedAt.toISOString() }
+    const pending = { pack: pack.physicalName, written: [], members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: startedAt.toISOString() }
     await writePacksFile(context.projectRoot, { ...placed, pending })
     crashPoint("after-pack-intent")
     const result = await context.real.upsert(pack.physicalName, new SecretText(serialized.text), { comment: anchor })

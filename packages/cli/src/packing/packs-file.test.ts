@@ -34,7 +34,7 @@ describe("packs.json (committed input): read and validated", () => {
     ["a pack name that is not lo_", { ...valid, packs: [{ ...valid.packs[0], physicalName: "../../x" }] }, /packs\[0\]\.physicalName is not an lo_ name/],
     ["a member in two packs", { ...valid, packs: [valid.packs[0], { ...valid.packs[0], index: 1, physicalName: "lo_fedcba9876543210fedcba98" }] }, /app\/key is in two packs/],
     ["an anchor that is not a string", { ...valid, packs: [{ ...valid.packs[0], anchor: 7 }] }, /packs\[0\]\.anchor must be a string/],
-    ["a malformed intent", { ...valid, pending: { pack: PACK } }, /"pending" must hold pack, member, anchor, startedAt and members/],
+    ["a malformed intent", { ...valid, pending: { pack: PACK } }, /"pending" must hold pack, written, anchor, startedAt and members/],
   ]
   for (const [what, content, message] of cases) {
     it(`refuses ${what}, naming the file`, async () => {

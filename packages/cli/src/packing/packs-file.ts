@@ -48,8 +48,8 @@ export async function readPacksFile(projectRoot: string, environment: string): P
   })
   if (data.pending !== undefined) {
     const pending = data.pending
-    if (!isObject(pending) || typeof pending.pack !== "string" || typeof pending.member !== "string" || typeof pending.anchor !== "string" || typeof pending.startedAt !== "string" || !Array.isArray(pending.members)) {
-      throw invalid('"pending" must hold pack, member, anchor, startedAt and members')
+    if (!isObject(pending) || typeof pending.pack !== "string" || !isStringList(pending.written) || typeof pending.anchor !== "string" || typeof pending.startedAt !== "string" || !Array.isArray(pending.members)) {
+      throw invalid('"pending" must hold pack, written, anchor, startedAt and members')
     }
     pending.members.forEach((member: unknown, m: number) => checkMember(member, `pending.members[${m}]`, invalid, new Set()))
   }
@@ -67,6 +67,10 @@ function checkMember(member: unknown, at: string, invalid: (what: string) => Err
   if (seen.has(member.physicalName)) throw invalid(`${at}: ${member.secret} is in two packs`)
   seen.add(member.physicalName)
   for (const key of ["anchor", "modified"] as const) if (member[key] !== undefined && typeof member[key] !== "string") throw invalid(`${at}.${key} must be a string`)
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string")
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -59,7 +59,7 @@ export function settlePacks(file: PacksFile, packMetadata: (name: string) => Sec
             anchor: pending.anchor,
             modified: stored.modified,
             secretId: stored.id,
-            members: pending.members.map((member) => (member.physicalName === pending.member ? { ...member, modified: stored.modified } : member)),
+            members: pending.members.map((member) => (pending.written.includes(member.physicalName) ? { ...member, modified: stored.modified } : member)),
           },
     ),
   }

@@ -35,14 +35,22 @@ import { carriedMember, checkPackVouched, settlePacks, withAssignment } from "./
 import type { PackableSecret, PackingContext } from "./packs-state.js"
 import type { PackMember, PackRecord, PacksFile } from "./types.js"
 
+interface QueuedWrite {
+  name: string
+  value: SecretText
+  options: UpsertOptions
+  resolve: (result: UpsertResult) => void
+  reject: (error: unknown) => void
+}
+
 export class PackedProvider implements SecretProvider {
   readonly kind = "cloudflare" as const
   readonly #real: SecretProvider
   readonly #context: PackingContext
   readonly #members: Map<string, PackableSecret>
-  /** Pack rewrites of this process, one at a time (the environment lock orders processes). */
-  #rewrites: Promise<unknown> = Promise.resolve()
-  /** A rewrite is under way: its intent in packs.json is not a reader's to settle. */
+  /** Member writes waiting for the pack rewrite under way (#drain). */
+  #queue: QueuedWrite[] = []
+  /** A rewrite is under way (the environment lock orders processes; this, one process's writes): its intent in packs.json is not a reader's to settle. */
   #writing = 0
 
   constructor(real: SecretProvider, context: PackingContext) {
@@ -107,51 +115,92 @@ export class PackedProvider implements SecretProvider {
 
   upsert(name: string, value: SecretText, options: UpsertOptions = {}): Promise<UpsertResult> {
     if (!this.#members.has(name)) return this.#real.upsert(name, value, options)
-    // Two members of one pack written at once (rotate --apply runs several) would each carry
-    // the other's old versions: the later write would drop the earlier one's new version.
-    const next = this.#rewrites.then(() => this.#rewrite(name, value, options))
-    this.#rewrites = next.catch(() => undefined)
-    return next
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ name, value, options, resolve, reject })
+      void this.#drain()
+    })
   }
 
-  async #rewrite(name: string, value: SecretText, options: UpsertOptions): Promise<UpsertResult> {
+  /**
+   * Pack rewrites one at a time: two at once would each carry the other's old versions, and
+   * the later write would drop the earlier one's new version. Writes queued meanwhile
+   * (rotate --apply runs several) go into the next rewrite together, one per member.
+   */
+  async #drain(): Promise<void> {
+    if (this.#writing > 0) return
     this.#writing++
     try {
-      return await this.#rewriteNow(name, value, options)
+      while (this.#queue.length > 0) {
+        const batch: QueuedWrite[] = []
+        for (const write of [...this.#queue]) if (!batch.some((taken) => taken.name === write.name)) batch.push(write)
+        this.#queue = this.#queue.filter((write) => !batch.includes(write))
+        // Every write of the batch is settled here, whatever fails (settling one twice is a no-op).
+        await this.#rewriteBatch(batch).catch((error: unknown) => batch.forEach((write) => write.reject(error)))
+      }
     } finally {
       this.#writing--
     }
   }
 
-  async #rewriteNow(name: string, value: SecretText, options: UpsertOptions): Promise<UpsertResult> {
-    const target = this.#members.get(name)!
-    if (options.comment === undefined) throw new LayerError("pack_write_unanchored", `${target.declaration.id} is a member of a pack and can only be written with its state anchor; nothing was written`)
-    const file = await this.#packs(undefined, true)
-    const placed = await withAssignment(this.#context, file)
-    const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!
-    const stored = await this.#real.find(pack.physicalName)
-    checkPackVouched(this.#context, pack, stored)
-    const envelopes: Record<string, Envelope> = {}
-    for (const member of pack.members) {
-      if (member.physicalName === name) envelopes[member.secret] = parseStoredValue(value.reveal()).envelope
-      else if (member.anchor !== undefined) envelopes[member.secret] = await carriedMember(this.#context, pack, member)
+  /** One rewrite per pack the batch touches; a refusal before the write is retried member by member, so it names only its own. */
+  async #rewriteBatch(batch: readonly QueuedWrite[]): Promise<void> {
+    const file = await withAssignment(this.#context, await this.#packs(undefined, true))
+    const packOf = (name: string) => file.packs.find((candidate) => candidate.members.some((member) => member.physicalName === name))!.physicalName
+    for (const pack of new Set(batch.map((write) => packOf(write.name)))) {
+      const group = batch.filter((write) => packOf(write.name) === pack)
+      const attempt = await this.#rewrite(group)
+      if (attempt.ok) continue
+      if (group.length === 1 || attempt.sent) {
+        for (const write of group) write.reject(attempt.error)
+        continue
+      }
+      for (const write of group) {
+        const alone = await this.#rewrite([write])
+        if (!alone.ok) write.reject(alone.error)
+      }
     }
-    const serialized = serializePack(pack.physicalName, envelopes)
-    if ("tooLarge" in serialized) throw packFull(pack.physicalName, target.declaration.id, serialized.tooLarge, PACK_MAX_BYTES)
-    const { text } = serialized
-    const members: PackMember[] = pack.members.map((member) => (member.physicalName === name ? { ...member, anchor: options.comment! } : member))
-    const anchor = packAnchor(pack.physicalName, members)
-    const pending = { pack: pack.physicalName, member: name, members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: new Date().toISOString() }
-    await writePacksFile(this.#context.projectRoot, { ...placed, pending })
-    crashPoint("after-pack-intent")
-    const result = await this.#real.upsert(pack.physicalName, new SecretText(text), { comment: anchor })
-    crashPoint("after-pack-write")
-    // The answer's comment is the one just sent (a store that does not echo it must not undo the record).
-    const completed = settlePacks({ ...placed, pending }, () => ({ ...result, comment: anchor }))
-    await writePacksFile(this.#context.projectRoot, completed)
-    crashPoint("after-pack-record")
-    const wasWritten = pack.members.some((member) => member.physicalName === name && member.anchor !== undefined)
-    return { name, id: result.id, modified: result.modified, created: result.created, comment: options.comment, action: wasWritten ? "updated" : "created" }
+  }
+
+  /** Rewrite one pack with the given members' new texts; resolves each write, or says whether the pack was sent before the failure. */
+  async #rewrite(group: readonly QueuedWrite[]): Promise<{ ok: true } | { ok: false; sent: boolean; error: unknown }> {
+    let sent = false
+    try {
+      for (const write of group) {
+        if (write.options.comment === undefined) throw new LayerError("pack_write_unanchored", `${this.#members.get(write.name)!.declaration.id} is a member of a pack and can only be written with its state anchor; nothing was written`)
+      }
+      const placed = await withAssignment(this.#context, await this.#packs(undefined, true))
+      const pack = placed.packs.find((candidate) => candidate.members.some((member) => member.physicalName === group[0]!.name))!
+      const stored = await this.#real.find(pack.physicalName)
+      checkPackVouched(this.#context, pack, stored)
+      const written = new Map(group.map((write) => [write.name, write]))
+      const envelopes: Record<string, Envelope> = {}
+      for (const member of pack.members) {
+        const mine = written.get(member.physicalName)
+        if (mine) envelopes[member.secret] = parseStoredValue(mine.value.reveal()).envelope
+        else if (member.anchor !== undefined) envelopes[member.secret] = await carriedMember(this.#context, pack, member)
+      }
+      const serialized = serializePack(pack.physicalName, envelopes)
+      if ("tooLarge" in serialized) throw packFull(pack.physicalName, group.map((write) => this.#members.get(write.name)!.declaration.id).join(", "), serialized.tooLarge, PACK_MAX_BYTES)
+      const members: PackMember[] = pack.members.map((member) => (written.has(member.physicalName) ? { ...member, anchor: written.get(member.physicalName)!.options.comment! } : member))
+      const anchor = packAnchor(pack.physicalName, members)
+      const pending = { pack: pack.physicalName, written: [...written.keys()], members, anchor, ...(stored ? { modifiedBefore: stored.modified } : {}), startedAt: new Date().toISOString() }
+      await writePacksFile(this.#context.projectRoot, { ...placed, pending })
+      crashPoint("after-pack-intent")
+      sent = true
+      const result = await this.#real.upsert(pack.physicalName, new SecretText(serialized.text), { comment: anchor })
+      crashPoint("after-pack-write")
+      // The answer's comment is the one just sent (a store that does not echo it must not undo the record).
+      const completed = settlePacks({ ...placed, pending }, () => ({ ...result, comment: anchor }))
+      await writePacksFile(this.#context.projectRoot, completed)
+      crashPoint("after-pack-record")
+      for (const write of group) {
+        const wasWritten = pack.members.some((member) => member.physicalName === write.name && member.anchor !== undefined)
+        write.resolve({ name: write.name, id: result.id, modified: result.modified, created: result.created, comment: write.options.comment!, action: wasWritten ? "updated" : "created" })
+      }
+      return { ok: true }
+    } catch (error) {
+      return { ok: false, sent, error }
+    }
   }
 
   async annotate(name: string, comment: string): Promise<UpsertResult> {

@@ -39,8 +39,8 @@ export interface PackRecord {
 /** A pack rewrite recorded before it is sent: settled by the pack's comment (landed iff it is `anchor`). */
 export interface PendingPackWrite {
   pack: string
-  /** The member whose write this is (its `modified` moves with the pack). */
-  member: string
+  /** The members whose writes this is (their `modified` moves with the pack); none for `secret pack`. */
+  written: string[]
   /** The members as the write sends them. */
   members: PackMember[]
   anchor: string
