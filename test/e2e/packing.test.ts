@@ -355,6 +355,28 @@ describe("secret pack / unpack on the emulator", () => {
 describe("crash matrix over a pack rewrite", () => {
   const STEPS = ["before-intent", "after-intent", "after-pack-intent", "after-pack-write", "after-pack-record", "after-provider-write", "after-state-write"] as const
 
+  for (const step of ["after-pack-intent#2", "after-pack-write#2", "after-pack-record#2"]) {
+    it(`rotate --apply of every member (all due) killed at ${step} (the second rewrite, carrying the writes queued meanwhile): the rerun completes, each member exactly one new version`, async () => {
+      await packedProject(6)
+      await deploySecrets()
+      const pack = (await packsFile()).packs[0]!.physicalName
+      const before = packValue(pack)
+      // 40 days on, past everyDays: 30, every member is due; the rerun at the same instant finds the rotated ones not due.
+      const LAYERON_TEST_NOW = new Date(Date.now() + 40 * 86_400_000).toISOString()
+      const args = ["secret", "rotate", "--apply", "--yes", "--concurrency", "4", "--env", "production", "--json"]
+      const killed = await project.cf(args, { env: { LAYERON_TEST_CRASH_AT: step, LAYERON_TEST_NOW } })
+      assert.equal(killed.signal, "SIGKILL", `${step}: not killed: ${killed.stderr}`)
+      const rerun = await project.cf(args, { env: { LAYERON_TEST_NOW } })
+      assert.equal(rerun.code, 0, rerun.stderr)
+      const after = packValue(pack)
+      for (let i = 0; i < 6; i++) {
+        const id = `app/key-${String(i).padStart(3, "0")}`
+        assert.equal(Number(after.members[id]!.current.slice(1)), Number(before.members[id]!.current.slice(1)) + 1, `${step}: ${id} rotated exactly once`)
+      }
+      assert.equal((JSON.parse(await readFile(join(rotationDir(), "packs.json"), "utf8")) as { pending?: unknown }).pending, undefined)
+    })
+  }
+
   it("a kill at every step of `secret set` on a packed member converges on the rerun: one new version, the other members unchanged, no intent left", async () => {
     await packedProject(3)
     await deploySecrets()
