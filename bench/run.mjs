@@ -6,7 +6,7 @@
  * bench/results/latest.json, and as Markdown to latest.md (both gitignored);
  * docs/performance.md keeps the figures.
  *
- *   node bench/run.mjs [--runs N] [--quick] [--only cli-start,runtime-reads,rotation,deploy,memory,signing-rotation,key-operations,packing]
+ *   node bench/run.mjs [--runs N] [--quick] [--only cli-start,runtime-reads,rotation,deploy,memory,signing-rotation,key-operations,packing,packing-writes]
  *
  * Each section is a module in bench/sections/ exporting `name` and `run({ runs, quick })`,
  * which resolves to table rows (bench/lib/rows.mjs). A section that cannot measure something
@@ -23,12 +23,13 @@ import * as devStart from "./dev-start.mjs"
 import * as signingRotation from "./signing-rotation.mjs"
 import * as keyOperations from "./sections/key-operations.mjs"
 import * as packing from "./sections/packing.mjs"
+import * as packingWrites from "./sections/packing-writes.mjs"
 import { busyWarning, describeMachine, loadAverage } from "./lib/machine.mjs"
 import { elapsedMs, peakRssMethod } from "./lib/measure.mjs"
 import { parseOptions, USAGE, UsageError } from "./lib/options.mjs"
 import { renderMarkdown, renderTable } from "./lib/table.mjs"
 
-const SECTIONS = [cliStart, runtimeReads, rotation, deploy, memory, devStart, signingRotation, keyOperations, packing]
+const SECTIONS = [cliStart, runtimeReads, rotation, deploy, memory, devStart, signingRotation, keyOperations, packing, packingWrites]
 const RESULTS = new URL("./results/latest.json", import.meta.url)
 const RESULTS_MARKDOWN = new URL("./results/latest.md", import.meta.url)
 

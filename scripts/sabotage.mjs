@@ -49,8 +49,8 @@ export const SABOTAGES = [
     id: "lock-not-taken",
     what: "the environment lock is not taken",
     file: "packages/cli/dist/rotation/lock.js",
-    find: "return withFileLock(path, fn, {",
-    replace: "return fn(); return withFileLock(path, fn, {",
+    find: "return withFileLock(path, held, {",
+    replace: "return fn(); return withFileLock(path, held, {",
     tests: ["test/reliability/concurrency.test.ts", "test/e2e/secret-rotate-crash.test.ts"],
     short: "test/reliability/concurrency.test.ts",
   },
@@ -247,6 +247,25 @@ export const SABOTAGES = [
     replace: "/* sabotaged: associated data dropped */",
     tests: ["examples/shop/test/shop.test.ts"],
     short: "examples/shop/test/shop.test.ts",
+  },
+  {
+    id: "pack-member-dropped",
+    what: "a pack rewrite leaves out one of the other members (the first one that holds a value)",
+    file: "packages/cli/dist/packing/provider.js",
+    find: "else if (member.anchor !== undefined)\n                    envelopes[member.secret] = await carriedMember(this.#context, pack, member);",
+    replace:
+      "else if (member.anchor !== undefined && member !== pack.members.find((m) => m.anchor !== undefined && !written.has(m.physicalName)))\n                    envelopes[member.secret] = await carriedMember(this.#context, pack, member);",
+    tests: ["test/e2e/packing.test.ts"],
+    short: "test/e2e/packing.test.ts",
+  },
+  {
+    id: "pack-rewrites-interleaved",
+    what: "two members of one pack are rewritten at once in one process (rotate --apply runs several): the later write carries the other's old versions",
+    file: "packages/cli/dist/packing/provider.js",
+    find: "if (this.#writing > 0)\n            return;",
+    replace: "/* sabotaged: rewrites not queued */",
+    tests: ["test/e2e/packing.test.ts"],
+    short: "test/e2e/packing.test.ts",
   },
 ]
 

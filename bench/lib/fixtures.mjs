@@ -35,7 +35,7 @@ export default app
  * 100 secrets, so 99 of ours plus the sealing key fill it exactly when count is 99).
  * @param {{ count: number, accountId: string, kind?: "generated" | "random" }} spec
  */
-export function scaleProject({ count, accountId, kind = "generated" }) {
+export function scaleProject({ count, accountId, kind = "generated", packing = false }) {
   const lines = []
   for (let i = 0; i < count; i++) {
     const name = `key-${String(i).padStart(3, "0")}`
@@ -48,7 +48,7 @@ export default project({
   name: "scale",
   backends: { api: "./src/api.ts" },
   defaultEnvironment: "production",
-  environments: { production: { provider: "cloudflare", accountId: "${accountId}" } },
+  environments: { production: { provider: "cloudflare", accountId: "${accountId}"${packing ? ", packing: true" : ""} } },
 })
 `,
     files: {

@@ -14,12 +14,12 @@ export const LATENCY_MS = 50
 export const FULL_SCALE = 100
 export const QUICK_SCALE = 25
 
-/** @param {{ count: number, kind: "generated" | "random" }} spec */
-export async function openScaleProject({ count, kind }) {
+/** @param {{ count: number, kind: "generated" | "random", packing?: boolean }} spec */
+export async function openScaleProject({ count, kind, packing = false }) {
   const api = await startBenchEmulator({ quota: count + 1 })
   let project
   try {
-    project = await createBenchProject(scaleProject({ count, accountId: api.accountId, kind }))
+    project = await createBenchProject(scaleProject({ count, accountId: api.accountId, kind, packing }))
   } catch (error) {
     await api.close()
     throw error

@@ -425,6 +425,8 @@ describe("layer deploy: bad input and failures (clear error, exit 1, a rerun com
     assert.equal(node(doc, "store").status, "error")
     assert.match(node(doc, "store").detail ?? "", new RegExp(`this deploy creates 3 secrets, but account ${d.accountId} holds ${usage} of its ${usage + 2} \\(2 left\\)`))
     assert.match(node(doc, "store").hint ?? "", /delete 1 secret you no longer use .*layer doctor --env production/)
+    // The way on past the quota: packing (docs/design.md#packing).
+    assert.match(node(doc, "store").hint ?? "", /`packing: true` on environments\.production in layeron\.config\.ts, then `layer secret pack --env production`/)
     assert.deepEqual(d.requests().filter((line) => !line.startsWith("GET ")), [], "nothing was written")
     assert.ok(d.requests().includes(`GET /accounts/${d.accountId}/secrets_store/quota`))
     assert.deepEqual(await listFiles(join(d.project.root, ".layeron")), [])

@@ -74,7 +74,8 @@ describe("layer doctor", () => {
     assert.equal(check(doc, "credentials").status, "ok")
     assert.deepEqual(check(doc, "credentials").figures?.confirmed, ["Account Secrets Store Read", "Account Workers Scripts Read"])
     assert.match(check(doc, "credentials").summary, /can only be confirmed by writing/)
-    assert.deepEqual(check(doc, "quota").figures, { quota: 100, usage: 2, left: 98 })
+    // packing: this environment's physical secrets now, packed and unpacked (docs/design.md#packing); two here either way.
+    assert.deepEqual(check(doc, "quota").figures, { quota: 100, usage: 2, left: 98, packed: "no", physical: 2, physicalPacked: 2, physicalUnpacked: 2 })
     // Measured from the sealed copies alone, the size is the stored envelope's, to the byte.
     const session = check(doc, "envelope_sizes").items!.find((item) => item.subject.startsWith("auth/session-key"))!
     const sessionName = /\((lo_[0-9a-f]+)\)/.exec(session.subject)![1]!

@@ -254,6 +254,44 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/secret-revoke.js"),
   },
   {
+    words: ["secret", "pack"],
+    summary: "move an environment's values into packs, past the 100-secret quota (after packing: true)",
+    description: [
+      "For a Cloudflare environment with `packing: true` in layeron.config.ts: keeps its declarations in as few physical secrets " +
+        "as 64 KiB allows (packs), each member's versions carried as the sealed copies the rotation state holds (values are never " +
+        "read back; every copy is checked against the store's anchors first). The assignment is recorded in " +
+        ".layeron/secret-rotation/<env>/packs.json (commit it): a new declaration joins a pack with room, the others never move.",
+      "Without --apply it prints the plan and writes nothing. --apply, in an order where a running Worker can always read every " +
+        "secret: 1. writes the packs, 2. redeploys (the Secret Product Worker binds the packs), 3. only then deletes the members' " +
+        "old secrets. A rerun after an interruption picks up where it stopped. Asks at a terminal unless --yes; without one --yes " +
+        "is required. `layer doctor` shows what packing would save.",
+    ],
+    positionals: [],
+    flags: {
+      apply: { type: "boolean", description: "write the packs, redeploy, then delete the old secrets (asks unless --yes)" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
+    },
+    examples: ["layer secret pack --env production", "layer secret pack --env production --apply --yes --json"],
+    load: () => import("./commands/secret-pack.js"),
+  },
+  {
+    words: ["secret", "unpack"],
+    summary: "move a packed environment's values back to one secret each (after removing packing: true)",
+    description: [
+      "The way back from `layer secret pack`, for an environment whose config no longer says `packing: true`: each member is " +
+        "written to its own lo_ secret from the sealed copies in the rotation state (versions unchanged), through its write-ahead " +
+        "record. Without --apply it prints the plan and writes nothing. --apply: 1. writes the members' secrets, 2. redeploys, " +
+        "3. only then deletes the packs. It needs room in the account's quota for one secret per member.",
+    ],
+    positionals: [],
+    flags: {
+      apply: { type: "boolean", description: "write the members' secrets, redeploy, then delete the packs (asks unless --yes)" },
+      yes: { type: "boolean", short: "y", description: "do not ask for confirmation with --apply" },
+    },
+    examples: ["layer secret unpack --env production", "layer secret unpack --env production --apply --yes"],
+    load: () => import("./commands/secret-unpack.js"),
+  },
+  {
     words: ["secret", "versions"],
     summary: "list a declared secret's versions, newest first",
     description: [

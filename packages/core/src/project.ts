@@ -14,6 +14,12 @@ export type EnvironmentConfig =
        * true; `false` for every backend, or `{ admin: false }` per backend id.
        */
       workersDev?: boolean | Record<string, boolean>
+      /**
+       * Keep this environment's declarations in as few physical secrets as 64 KiB allows
+       * (packs), past the account's 100-secret quota. Default false. Switch an environment
+       * that already holds values with `layer secret pack` / `layer secret unpack`.
+       */
+      packing?: boolean
     }
 
 export interface ProjectConfig {

@@ -126,12 +126,14 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
     return { json: document(), human: render(document(), []) }
   }
 
-  const updates = planned.filter((entry) => existing.has(entry.target.physicalName)).length
-  await checkCapacity(provider, planned.length - updates + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
+  const created = planned.filter((entry) => !existing.has(entry.target.physicalName)).map((entry) => entry.target.physicalName)
+  // A packed environment creates a pack, not a secret per member (docs/design.md#packing).
+  const physical = provider.physicalCreates ? await provider.physicalCreates(created) : created.length
+  await checkCapacity(provider, physical + (needsSealingKey(planned, existing, session.catalog.sealingKeyName) ? 1 : 0), session.environment)
   const removed = (entry: PlannedEntry) => (replaceAll ? [...previews.get(entry)!.changes.dropped, ...previews.get(entry)!.changes.replaced] : previews.get(entry)!.changes.dropped)
   const dropping = planned.filter((entry) => removed(entry).length > 0).map((entry) => `${describeTarget(entry.target)}: ${removed(entry).join(", ")}`)
   const drops = dropping.length ? `; --replace-all removes readable versions of ${dropping.join("; ")}` : ""
-  await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${planned.length - updates} new, ${updates} replaced${drops})?`, "nothing was imported")
+  await confirmWrites(context, `Write ${planned.length} secret${planned.length === 1 ? "" : "s"} to ${session.environment} (${created.length} new, ${planned.length - created.length} replaced${drops})?`, "nothing was imported")
   const command = `layer secret import ${file === undefined ? "--from-stdin" : "FILE"}${replaceAll ? " --replace-all" : ""}`
   // Where the store allows it (local), the whole import lands or none of it: staged under the
   // environment lock, rolled back on any failure.

@@ -49,6 +49,8 @@ describe("config rules", () => {
     ["a workersDev that is not a boolean", { ...valid, environments: { prod: { provider: "cloudflare", workersDev: "yes" } } }, /^layeron\.config\.ts: environments\.prod\.workersDev is "yes": must be true, false, or an object of backend id → boolean/],
     ["a workersDev naming no backend", { ...valid, environments: { prod: { provider: "cloudflare", workersDev: { admin: false } } } }, /^layeron\.config\.ts: environments\.prod\.workersDev\.admin is false: names no backend; expected one of api/],
     ["a workersDev on a local environment", { ...valid, environments: { dev: { provider: "local", workersDev: false } } }, /^layeron\.config\.ts: environments\.dev\.workersDev is false: unknown field for provider "local"/],
+    ["packing that is not a boolean", { ...valid, environments: { prod: { provider: "cloudflare", packing: "yes" } } }, /^layeron\.config\.ts: environments\.prod\.packing is "yes": must be true or false/],
+    ["packing on a local environment", { ...valid, environments: { dev: { provider: "local", packing: true } } }, /^layeron\.config\.ts: environments\.dev\.packing is true: applies to Cloudflare environments only/],
     ["a defaultEnvironment that names no environment", { ...valid, defaultEnvironment: "prod" }, /^layeron\.config\.ts: defaultEnvironment is "prod": must name an environment \(dev\)/],
     ["an unknown top-level field", { ...valid, enviroments: {} }, /^layeron\.config\.ts: enviroments is \{\}: unknown field; expected one of workspace, name, backends/],
   ]
@@ -67,6 +69,12 @@ describe("config rules", () => {
   it("accepts workersDev as a boolean or per backend", () => {
     for (const workersDev of [false, true, { api: false }]) {
       assert.ok(validateConfig({ ...valid, environments: { production: { provider: "cloudflare", workersDev } }, defaultEnvironment: "production" }, context()).ok)
+    }
+  })
+
+  it("accepts packing as a boolean on a cloudflare environment", () => {
+    for (const packing of [false, true]) {
+      assert.ok(validateConfig({ ...valid, environments: { production: { provider: "cloudflare", packing } }, defaultEnvironment: "production" }, context()).ok)
     }
   })
 

@@ -98,8 +98,13 @@ const environments: Rule = (config, context) => {
       messages.push(problem(context, `${field}.provider`, provider, 'must be "local" or "cloudflare"'))
       continue
     }
-    const allowed = provider === "cloudflare" ? ["provider", "accountId", "workersDev"] : ["provider"]
+    const allowed = provider === "cloudflare" ? ["provider", "accountId", "workersDev", "packing"] : ["provider"]
+    if (provider === "local" && environment.packing !== undefined) {
+      // Refused rather than ignored: a config that says "packed" must not silently mean "not packed".
+      messages.push(problem(context, `${field}.packing`, environment.packing, 'applies to Cloudflare environments only (it works around the account\'s 100-secret quota; a local store has none); remove it or use provider "cloudflare"'))
+    }
     for (const key of Object.keys(environment)) {
+      if (key === "packing" && provider === "local") continue
       if (!allowed.includes(key)) messages.push(problem(context, `${field}.${key}`, environment[key], `unknown field for provider "${String(provider)}"; expected ${allowed.join(", ")}`))
     }
     const accountId = environment.accountId
@@ -108,6 +113,9 @@ const environments: Rule = (config, context) => {
       messages.push(problem(context, `${field}.accountId`, accountId, "must be your Cloudflare account id: 32 hex digits (dashboard → Account home → Account ID)"))
     }
     if (provider === "cloudflare") messages.push(...workersDevProblems(context, `${field}.workersDev`, environment.workersDev, config.backends))
+    if (provider === "cloudflare" && environment.packing !== undefined && typeof environment.packing !== "boolean") {
+      messages.push(problem(context, `${field}.packing`, environment.packing, "must be true or false (docs/design.md#packing)"))
+    }
   }
   return messages
 }

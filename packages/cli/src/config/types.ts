@@ -6,7 +6,7 @@ import type { SecretDeclaration } from "@layeron/modules/declare"
  * Default on; `false` for every backend, or `{ <backend id>: false }` for some. The Secret
  * Product Worker never gets one.
  */
-export type EnvironmentConfig = { provider: "local" } | { provider: "cloudflare"; accountId?: string; workersDev?: boolean | Record<string, boolean> }
+export type EnvironmentConfig = { provider: "local" } | { provider: "cloudflare"; accountId?: string; workersDev?: boolean | Record<string, boolean>; packing?: boolean }
 
 /** layeron.config.ts with every default filled in; backend paths are absolute. */
 export interface ProjectConfig {

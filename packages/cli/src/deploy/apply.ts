@@ -26,7 +26,7 @@ import type { SealingContext } from "../rotation/index.js"
 import { rpcNote } from "./compat.js"
 import { DEPLOY_STATE_FORMAT, writeDeployState, writeWorkerArtifacts } from "./artifacts.js"
 import type { DeployState, DeployedWorker } from "./artifacts.js"
-import { LOCAL_UNCHANGED, LOCAL_WRITTEN, bindingPlan, blockingNodes } from "./graph.js"
+import { LOCAL_UNCHANGED, LOCAL_WRITTEN, bindingPlan, blockingNodes, withPacks } from "./graph.js"
 import type { DeployGraph, GraphInput } from "./graph.js"
 import type { DeployTarget } from "./target.js"
 import type { DeployNode, RandomSecretStep } from "./types.js"
@@ -124,6 +124,7 @@ class ApplyRun {
     if (!product.ok) return []
     const bound = new Set(this.nodes.filter((node) => (node.kind === "secret" || node.kind === "sealing_key") && (node.status === "ready" || node.status === "created")).map((node) => node.physicalName!))
     if (this.#input.stored.has(this.#context.sealingKeyName)) bound.add(this.#context.sealingKeyName)
+    withPacks(bound, this.#input.packs, this.#input.secrets)
     return planWorkerScripts({
       plan: bindingPlan({ ...this.#input, store: this.#store }),
       bound,

@@ -64,6 +64,14 @@ export interface GraphInput {
   workersDev?: ReadonlyMap<string, boolean>
   /** Cloudflare, read when the plan creates secrets: the account's secret quota and usage. */
   quota?: { quota: number; usage: number }
+  /** A packed environment (docs/design.md#packing): which declarations each pack holds. */
+  packs?: readonly PackPlacement[]
+}
+
+/** A pack and the declaration ids it holds (the binding plan's input). */
+export interface PackPlacement {
+  physicalName: string
+  members: readonly string[]
 }
 
 export interface DeployGraph {
@@ -91,26 +99,39 @@ export function blockingNodes(graph: Pick<DeployGraph, "nodes">): DeployNode[] {
   return graph.nodes.map((planned) => planned.node).filter((node) => node.status === "conflict" || node.status === "error")
 }
 
-/** Secrets the plan creates (the sealing key counts as one). */
-export function secretsToCreate(nodes: readonly PlannedNode[]): number {
-  return nodes.filter(({ step }) => step?.kind === "create_random" || step?.kind === "create_sealing_key").length
+/**
+ * Secrets the plan creates (the sealing key counts as one). Packed (docs/design.md#packing):
+ * a new member is a physical secret only when its pack does not exist yet.
+ */
+export function secretsToCreate(nodes: readonly PlannedNode[], input?: Pick<GraphInput, "packs" | "secrets" | "stored">): number {
+  const created = nodes.filter(({ step }) => step?.kind === "create_random" || step?.kind === "create_sealing_key")
+  if (!input?.packs) return created.length
+  const idOf = new Map(input.secrets.map((secret) => [secret.physicalName, secret.declaration.id]))
+  const newMembers = created.flatMap(({ step }) => (step?.kind === "create_random" ? [idOf.get(step.physicalName)] : []))
+  const newPacks = input.packs.filter((pack) => pack.members.some((id) => newMembers.includes(id)) && !input.secrets.some((secret) => pack.members.includes(secret.declaration.id) && input.stored.has(secret.physicalName)))
+  return created.filter(({ step }) => step?.kind === "create_sealing_key").length + newPacks.length
 }
 
 /**
  * Refuse up front, on the store node, a plan that needs more secrets than the account has
- * left: failing halfway would leave some created and the Workers not uploaded.
+ * left: failing halfway would leave some created and the Workers not uploaded. The hint names
+ * the way on: delete what is unused, or pack this environment (one physical secret holds
+ * many declarations).
  */
 function checkQuota(input: GraphInput, nodes: PlannedNode[]): void {
-  const needed = secretsToCreate(nodes)
+  const needed = secretsToCreate(nodes, input)
   if (!input.quota || needed === 0) return
   const left = Math.max(0, input.quota.quota - input.quota.usage)
   if (needed <= left) return
   const store = nodes[0]!
+  const packing = input.packs
+    ? ""
+    : `; or pack this environment: set \`packing: true\` on environments.${input.environment} in layeron.config.ts, then \`layer secret pack --env ${input.environment}\` (plan, then --apply --yes) keeps its declarations in as few secrets as 64 KiB allows`
   store.node = {
     ...store.node,
     status: "error",
     detail: `the Secrets Store quota: this deploy creates ${needed} secret${needed === 1 ? "" : "s"}, but account ${input.accountId ?? ""} holds ${input.quota.usage} of its ${input.quota.quota} (${left} left); nothing was created`,
-    hint: `delete ${needed - left} secret${needed - left === 1 ? "" : "s"} you no longer use (\`layer doctor --env ${input.environment}\` lists orphaned lo_ secrets; \`layer secret delete NAME --env ${input.environment}\`), or ask Cloudflare for a higher quota`,
+    hint: `delete ${needed - left} secret${needed - left === 1 ? "" : "s"} you no longer use (\`layer doctor --env ${input.environment}\` lists orphaned lo_ secrets; \`layer secret delete NAME --env ${input.environment}\`)${packing}, or ask Cloudflare for a higher quota`,
   }
   delete store.step
 }
@@ -130,6 +151,7 @@ export interface BindingPlanSource {
   registrations: readonly Registration[]
   /** The app Workers layer deploys (none with --product-only: those backends get an allow-list only). */
   apps: ReadonlyArray<{ backend: { id: string; workerName: string } }>
+  packs?: readonly PackPlacement[]
 }
 
 export function bindingPlan(input: BindingPlanSource): BindingPlan {
@@ -139,6 +161,7 @@ export function bindingPlan(input: BindingPlanSource): BindingPlan {
     sealingKeyPhysicalName: input.sealingKey.physicalName,
     storeId: input.store?.id ?? UNKNOWN_STORE_ID,
     productWorkerName: input.productWorkerName,
+    ...(input.packs?.length ? { packs: input.packs } : {}),
     backends: input.registrations.map(({ id, secrets }) => {
       const workerName = input.apps.find((app) => app.backend.id === id)?.backend.workerName
       return { id, secrets, ...(workerName === undefined ? {} : { workerName }) }
@@ -232,6 +255,14 @@ function boundSecretNames(nodes: readonly PlannedNode[], input: GraphInput): Set
   }
   // A sealing key in conflict may still be in the store (public half missing): bind what exists.
   if (input.stored.has(input.sealingKey.physicalName)) bound.add(input.sealingKey.physicalName)
+  return withPacks(bound, input.packs, input.secrets)
+}
+
+/** A pack is bound once any of its members holds a value (the product Worker binds the pack, not the members). */
+export function withPacks(bound: Set<string>, packs: readonly PackPlacement[] | undefined, secrets: GraphInput["secrets"]): Set<string> {
+  for (const pack of packs ?? []) {
+    if (secrets.some((secret) => pack.members.includes(secret.declaration.id) && bound.has(secret.physicalName))) bound.add(pack.physicalName)
+  }
   return bound
 }
 

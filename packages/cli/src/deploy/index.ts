@@ -12,6 +12,7 @@ import { loadProject } from "../config/index.js"
 import { LayerError } from "../errors.js"
 import { layeronHome } from "../paths.js"
 import { checkCheckoutState } from "../rotation/checkout.js"
+import { currentPacks, isPacked, packingContext, packPlacements, providerForLayout } from "../packing/index.js"
 import { buildCatalog } from "../secrets/catalog.js"
 import { applyDeploy } from "./apply.js"
 import { deployDir } from "./artifacts.js"
@@ -69,7 +70,12 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
   const catalog = await buildCatalog(project)
   const workers = request.productOnly ? productOnlyWorkers(project) : projectWorkers(project)
   const home = layeronHome({ env: request.env })
-  const target = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner: { workspace: project.config.workspace, project: project.config.name }, env: request.env, debug: request.debug, warn: request.warn })
+  const owner = { workspace: project.config.workspace, project: project.config.name }
+  const opened = await openDeployTarget(project.environment.config, { projectRoot: project.root, environment, home, owner, env: request.env, debug: request.debug, warn: request.warn })
+  // A packed environment's secrets are members of packs (docs/design.md#packing): deploy sees them through the packed provider.
+  const layout = { projectRoot: project.root, environment, owner, catalog }
+  const target = { ...opened, provider: await providerForLayout(project.environment.config, opened.provider, layout) }
+  const packs = isPacked(project.environment.config) ? packPlacements(await currentPacks(packingContext(layout), opened.provider)) : undefined
   // Before observe reads the state: a merge conflict or a copy from elsewhere is named as such.
   await checkCheckoutState({
     projectRoot: project.root,
@@ -78,7 +84,7 @@ export async function deploy(request: DeployRequest): Promise<DeployReport> {
     // Only asked when the state has no public key; a dry run must not create the store to ask.
     sealingKeyStored: async () => (await target.findStore()) !== undefined && (await target.provider.find(catalog.sealingKeyName)) !== undefined,
   })
-  const input = await observe({ project, catalog, target, ...workers, warn: request.warn })
+  const input = await observe({ project, catalog, target, ...workers, warn: request.warn, ...(packs ? { packs } : {}) })
   const graph = buildDeployGraph(input)
   const artifacts = relative(request.cwd, deployDir(project.root, environment)) || "."
   const document = (nodes: DeployNode[], dryRun: boolean): DeployDocument => ({ environment, provider: target.kind, dryRun, nodes, artifacts })

@@ -13,7 +13,7 @@ import type { SecretCatalog } from "../secrets/catalog.js"
 import { readDeployState } from "./artifacts.js"
 import { bundleBackend, bundleProductWorker } from "./bundle.js"
 import { bindingPlan } from "./graph.js"
-import type { BundleOutcome, GraphInput, Registration } from "./graph.js"
+import type { BundleOutcome, GraphInput, PackPlacement, Registration } from "./graph.js"
 import type { DeployTarget } from "./target.js"
 import type { BackendTarget } from "./types.js"
 
@@ -24,6 +24,8 @@ export interface ObserveInput {
   backends: readonly BackendTarget[]
   productWorkerName: string
   warn: (message: string) => void
+  /** A packed environment's packs, every member placed (packing/currentPacks); absent: unpacked. */
+  packs?: readonly PackPlacement[]
 }
 
 export async function observe(input: ObserveInput): Promise<GraphInput> {
@@ -74,6 +76,7 @@ export async function observe(input: ObserveInput): Promise<GraphInput> {
     ...(target.kind === "cloudflare" ? { workersDev } : {}),
     ...(workersSubdomain !== undefined ? { workersSubdomain } : {}),
     ...(quota ? { quota } : {}),
+    ...(input.packs ? { packs: input.packs } : {}),
   }
 }
 
@@ -86,6 +89,7 @@ async function manifestOf(input: ObserveInput) {
     productWorkerName: input.productWorkerName,
     registrations: registrationsOf(input.project),
     apps: input.backends.map((backend) => ({ backend })),
+    ...(input.packs ? { packs: input.packs } : {}),
   }).product.manifest
 }
 

@@ -5,6 +5,7 @@
  */
 import type { LoadedProject } from "../config/index.js"
 import { isLayerError } from "../errors.js"
+import { providerForLayout } from "../packing/index.js"
 import { createProvider } from "../providers/index.js"
 import { checkAnchors } from "../rotation/index.js"
 import type { AnchorFinding, AnchorReport } from "../rotation/anchors.js"
@@ -21,15 +22,18 @@ export interface AnchorContext {
 export async function readAnchors(project: LoadedProject, catalog: SecretCatalog, context: AnchorContext): Promise<AnchorReport | string> {
   const environment = project.environment.name
   try {
-    const provider = await createProvider(project.environment.config, {
+    const owner = { workspace: project.config.workspace, project: project.config.name }
+    const real = await createProvider(project.environment.config, {
       projectRoot: project.root,
       environment,
       home: context.home,
-      owner: { workspace: project.config.workspace, project: project.config.name },
+      owner,
       env: context.env,
       warn: context.warn,
       debug: context.debug,
     })
+    // A packed environment's members are checked through the pack (its anchor vouches for their states).
+    const provider = await providerForLayout(project.environment.config, real, { projectRoot: project.root, environment, owner, catalog })
     return await checkAnchors({ projectRoot: project.root, environment, provider, sealingKeyName: catalog.sealingKeyName }, catalog.declared)
   } catch (error) {
     if (isLayerError(error)) return error.message

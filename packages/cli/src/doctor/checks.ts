@@ -11,15 +11,38 @@ export const DASHBOARD_EDITOR_CHARS = 1_024
 /** Warn once fewer than this share of the quota is left. */
 const QUOTA_WARN_LEFT = 0.1
 
-export function quotaCheck(quota: { quota: number; usage: number } | undefined, environment: string): DoctorCheck {
+/**
+ * What packing means for this environment (docs/design.md#packing): the physical secrets it
+ * uses now and what it would use packed (or, packed, what it uses unpacked would be).
+ */
+export interface PackingView {
+  packed: boolean
+  /** This environment's physical secrets in the store now (sealing key, unpacked members, packs). */
+  physical: number
+  /** The same, with its declarations packed (first-fit with the rotation reserve). */
+  physicalPacked: number
+  /** The same, with one secret per declaration. */
+  physicalUnpacked: number
+}
+
+export function quotaCheck(quota: { quota: number; usage: number } | undefined, environment: string, packing?: PackingView): DoctorCheck {
   if (!quota) return { id: "quota", status: "not_checked", summary: "local store: no quota applies" }
   const left = quota.quota - quota.usage
-  const figures = { quota: quota.quota, usage: quota.usage, left }
-  const summary = `${quota.usage} of ${quota.quota} secrets used (${left} left)`
-  if (left <= 0) {
-    return { id: "quota", status: "action", summary: `${summary}: the next new secret will be refused (maximum_secrets_exceeded)`, hint: `delete secrets you no longer use (orphaned ones are listed below; \`layer secret delete NAME --env ${environment}\`), or ask Cloudflare for a higher quota`, figures }
+  const saves = packing && !packing.packed ? packing.physical - packing.physicalPacked : 0
+  const figures = {
+    quota: quota.quota,
+    usage: quota.usage,
+    left,
+    ...(packing ? { packed: packing.packed ? "yes" : "no", physical: packing.physical, physicalPacked: packing.physicalPacked, physicalUnpacked: packing.physicalUnpacked } : {}),
   }
-  if (left < quota.quota * QUOTA_WARN_LEFT) return { id: "quota", status: "warning", summary: `${summary}: nearly full`, figures }
+  const packed = packing?.packed ? `; "${environment}" is packed: ${packing.physical} secret${packing.physical === 1 ? "" : "s"} instead of ${packing.physicalUnpacked}` : ""
+  const wouldSave = saves > 0 ? `; packing "${environment}" would use ${packing!.physicalPacked} instead of ${packing!.physical} (${saves} fewer)` : ""
+  const summary = `${quota.usage} of ${quota.quota} secrets used (${left} left)${packed}${wouldSave}`
+  const packHint = saves > 0 ? `, or pack this environment (\`packing: true\` on environments.${environment}, then \`layer secret pack --env ${environment}\`: ${saves} fewer)` : ""
+  if (left <= 0) {
+    return { id: "quota", status: "action", summary: `${summary}: the next new secret will be refused (maximum_secrets_exceeded)`, hint: `delete secrets you no longer use (orphaned ones are listed below; \`layer secret delete NAME --env ${environment}\`)${packHint}, or ask Cloudflare for a higher quota`, figures }
+  }
+  if (left < quota.quota * QUOTA_WARN_LEFT) return { id: "quota", status: "warning", summary: `${summary}: nearly full`, ...(packHint ? { hint: `free some room${packHint}` } : {}), figures }
   return { id: "quota", status: "ok", summary, figures }
 }
 

@@ -33,7 +33,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorDocument> {
   const anchors = reachable && seen.stored.size > 0 ? await readAnchors(project, catalog, context) : undefined
   const checks: DoctorCheck[] = [
     ...(seen.credentials ? [credentialsCheck(seen)] : []),
-    reachable ? quotaCheck(seen.quota, environment) : unreachable("quota"),
+    reachable ? quotaCheck(seen.quota, environment, seen.packing) : unreachable("quota"),
     envelopeCheck(seen.sizes),
     reachable ? orphanCheck([...seen.stored.keys()], seen.named, environment) : unreachable("orphaned_secrets"),
     reachable ? bindingsCheck(seen.deployedBindings, seen.stored, environment) : unreachable("bindings"),

@@ -22,7 +22,8 @@ import { getQuota, listAllSecrets, listAllStores } from "../providers/cloudflare
 import { createLocalProvider } from "../providers/local/index.js"
 import { readSecretState } from "../rotation/index.js"
 import type { SecretCatalog } from "../secrets/catalog.js"
-import type { DeployedBinding, EnvelopeSize } from "./checks.js"
+import { emptyPacksFile, isPacked, packingContext, readPacksFile, withAssignment } from "../packing/index.js"
+import type { DeployedBinding, EnvelopeSize, PackingView } from "./checks.js"
 
 export interface CredentialsView {
   source: string
@@ -43,6 +44,8 @@ export interface Observed {
   /** Every physical name a declaration of this project has, in any environment (and the sealing keys). */
   named: Set<string>
   deployedBindings?: DeployedBinding[]
+  /** Cloudflare: this environment's physical secrets now, packed and unpacked. */
+  packing?: PackingView
 }
 
 export async function observe(project: LoadedProject, catalog: SecretCatalog, context: { home: string; env: NodeJS.ProcessEnv; warn: (m: string) => void; debug: (m: string) => void }): Promise<Observed> {
@@ -88,13 +91,31 @@ export async function observe(project: LoadedProject, catalog: SecretCatalog, co
   if (store) {
     for (const secret of await listAllSecrets(api, credentials.accountId, store.id)) stored.set(secret.name, secret.status)
   }
-  return { ...base, credentials: view, quota, stored }
+  return { ...base, credentials: view, quota, stored, packing: await packingView(project, catalog, stored) }
+}
+
+/** What packing means here, from the store's names and the rotation states (no value read). */
+async function packingView(project: LoadedProject, catalog: SecretCatalog, stored: ReadonlyMap<string, unknown>): Promise<PackingView> {
+  const environment = project.environment.name
+  const context = packingContext({ projectRoot: project.root, environment, owner: { workspace: project.config.workspace, project: project.config.name }, catalog })
+  const file = (await readPacksFile(project.root, environment).catch(() => undefined)) ?? emptyPacksFile(environment)
+  const inPack = new Set(file.packs.flatMap((pack) => pack.members.filter((member) => member.anchor !== undefined).map((member) => member.physicalName)))
+  const holding = context.members.filter((member) => stored.has(member.physicalName) || inPack.has(member.physicalName))
+  const ours = new Set([catalog.sealingKeyName, ...catalog.declared.map((secret) => secret.physicalName), ...file.packs.map((pack) => pack.physicalName)])
+  const physical = [...stored.keys()].filter((name) => ours.has(name)).length
+  const sealing = stored.has(catalog.sealingKeyName) ? 1 : 0
+  const adopted = catalog.declared.filter((secret) => secret.declaration.secretName !== undefined && stored.has(secret.physicalName)).length
+  const estimate = await withAssignment({ ...context, members: holding }, emptyPacksFile(environment)).catch(() => undefined)
+  const packs = estimate ? estimate.packs.length : holding.length
+  return { packed: isPacked(project.environment.config), physical, physicalPacked: sealing + adopted + packs, physicalUnpacked: sealing + adopted + holding.length }
 }
 
 /** Physical names of every declaration and sealing key, in every environment of the config. */
 async function namedEverywhere(project: LoadedProject): Promise<Set<string>> {
   const named = new Set<string>()
   for (const environment of Object.keys(project.config.environments)) {
+    // Packs are named by packs.json (docs/design.md#packing), not by a declaration.
+    for (const pack of (await readPacksFile(project.root, environment).catch(() => undefined))?.packs ?? []) named.add(pack.physicalName)
     const parts = { workspace: project.config.workspace, project: project.config.name, environment }
     named.add(await physicalName({ ...parts, namespace: sealingKeyDeclaration.namespace, name: sealingKeyDeclaration.name }))
     for (const { declaration } of project.declarations) named.add(declaration.secretName ?? (await physicalName({ ...parts, namespace: declaration.namespace, name: declaration.name })))

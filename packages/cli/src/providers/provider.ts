@@ -89,6 +89,11 @@ export interface SecretProvider {
    */
   capacity?(): Promise<{ usage: number; quota: number } | undefined>
   /**
+   * How many physical secrets writing these names (none of them stored yet) creates, where that
+   * is not one each: a packed environment creates a pack, not a secret per member. Absent: one each.
+   */
+  physicalCreates?(names: readonly string[]): Promise<number>
+  /**
    * Create secrets that do not exist yet, in as few requests as the store allows (Cloudflare:
    * one bulk request; the API takes a list). Every name and value is checked before any
    * request. On failure the error (a LayerError with the cause's code) carries

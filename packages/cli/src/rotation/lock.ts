@@ -21,12 +21,31 @@ export interface LockOptions {
 export async function withEnvironmentLock<T>(projectRoot: string, environment: string, command: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const path = lockPath(projectRoot, environment)
   await makeDirectory(dirname(path))
-  return withFileLock(path, fn, {
+  const held = async () => {
+    heldLocks.add(path)
+    try {
+      return await fn()
+    } finally {
+      heldLocks.delete(path)
+    }
+  }
+  return withFileLock(path, held, {
     describe: `environment "${environment}" (its secrets and rotation state)`,
     timeoutMs: options.waitMs ?? lockWaitFromEnv(process.env) ?? DEFAULT_LOCK_WAIT_MS,
     holder: command,
     timeoutCode: "environment_locked",
   })
+}
+
+/** The environment locks this process holds now. */
+const heldLocks = new Set<string>()
+
+/**
+ * Whether this process holds the environment's lock: a reader that settles a write-ahead
+ * intent may persist the settled file only then (another holder's intent may be in flight).
+ */
+export function holdsEnvironmentLock(projectRoot: string, environment: string): boolean {
+  return heldLocks.has(lockPath(projectRoot, environment))
 }
 
 /** LAYERON_LOCK_WAIT_MS: how long a command waits for the environment lock; undefined means the default. */

@@ -26,7 +26,8 @@ export interface RecordedWrite {
   stored: Envelope
   /** The exact text sent to the provider. */
   text: SecretText
-  action: "set" | "rotate" | "deploy" | "revoke"
+  /** `unpack`: a packed member written back to its own secret, versions unchanged (packing/migrate.ts). */
+  action: "set" | "rotate" | "deploy" | "revoke" | "unpack"
   /** The command line, without values, for the rotation log. */
   command: string
   /** Time of the write; defaults to now. */

@@ -41,6 +41,11 @@ export async function openSecretSession(context: CommandContext): Promise<Secret
         debug,
         warn: (message) => context.output.warn(message),
         now: context.now,
+      }).then(async (real) => {
+        // Packing is for Cloudflare environments only (config rules): a local one loads none of it.
+        if (project.environment.config.provider !== "cloudflare") return real
+        const { providerForLayout } = await import("../packing/index.js")
+        return providerForLayout(project.environment.config, real, { projectRoot: project.root, environment: project.environment.name, owner: { workspace: project.config.workspace, project: project.config.name }, catalog })
       })
       return provider
     },

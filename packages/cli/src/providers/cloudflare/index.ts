@@ -260,7 +260,7 @@ class CloudflareProvider implements SecretProvider {
       )
       const numbers = usage ? `holds ${usage.usage} of its ${usage.quota} secrets` : "has reached its secrets quota"
       return new LayerError("cloudflare_quota_exceeded", `cannot create ${name}: Cloudflare account ${this.#accountId} ${numbers} (Cloudflare: ${error.errors.map((entry) => entry.message).join("; ")})`, {
-        hint: "delete secrets you no longer use (`layer secret delete NAME`), or ask Cloudflare for a higher quota; existing secrets can still be updated",
+        hint: "delete secrets you no longer use (`layer secret delete NAME`), pack the environment (`packing: true` in layeron.config.ts, then `layer secret pack`: many declarations in one secret), or ask Cloudflare for a higher quota; existing secrets can still be updated",
         details: usage ? { quota: usage.quota, usage: usage.usage } : undefined,
         cause: error,
       })
