@@ -52,6 +52,8 @@ async function packedProject(count: number): Promise<CloudflareProject> {
 }
 
 const rotationDir = () => join(project.root, ".layeron/secret-rotation/production")
+/** Every file of the committed rotation state, name → text. */
+const stateFiles = async () => Object.fromEntries(await Promise.all((await readdir(rotationDir())).sort().map(async (name) => [name, await readFile(join(rotationDir(), name), "utf8")] as const)))
 const packsFile = async () => JSON.parse(await readFile(join(rotationDir(), "packs.json"), "utf8")) as { packs: Array<{ physicalName: string; members: Array<{ secret: string; physicalName: string; anchor?: string }> }> }
 const packValue = (name: string) => JSON.parse(project.valueOf(name)!) as PackValue
 
@@ -187,8 +189,11 @@ describe("packing on the emulator", () => {
     state.versions[state.current].sealed = donor.versions[donor.current].sealed
     await writeFile(path, JSON.stringify(state, null, 2))
     const valueBefore = project.valueOf(file.packs[0]!.physicalName)
+    const stateBefore = await stateFiles()
     const set = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production", "--json"], { env: { V: "x-value" } })
     assert.equal(set.code, 1, set.stdout)
+    // The refusal came before anything was sent: no intent is left behind in the committed state.
+    assert.deepEqual(await stateFiles(), stateBefore)
     const error = jsonOf<{ error: { code: string; message: string } }>(set).error
     assert.equal(error.code, "pack_member_anchor_mismatch")
     assert.match(error.message, /app\/key-001/)

@@ -23,7 +23,7 @@
 import { parseStoredValue } from "@layeron/modules/envelope"
 import type { Envelope } from "@layeron/modules/envelope"
 import { LayerError } from "../errors.js"
-import { SecretText } from "../providers/provider.js"
+import { refusedBeforeSending, SecretText } from "../providers/provider.js"
 import type { ListPage, SecretMetadata, SecretProvider, StoreRef, UpsertOptions, UpsertResult } from "../providers/provider.js"
 import { holdsEnvironmentLock } from "../rotation/lock.js"
 import { crashPoint } from "../testing/crash-point.js"
@@ -151,12 +151,12 @@ export class PackedProvider implements SecretProvider {
       const attempt = await this.#rewrite(group)
       if (attempt.ok) continue
       if (group.length === 1 || attempt.sent) {
-        for (const write of group) write.reject(attempt.error)
+        for (const write of group) write.reject(attempt.sent ? attempt.error : refusedBeforeSending(attempt.error))
         continue
       }
       for (const write of group) {
         const alone = await this.#rewrite([write])
-        if (!alone.ok) write.reject(alone.error)
+        if (!alone.ok) write.reject(alone.sent ? alone.error : refusedBeforeSending(alone.error))
       }
     }
   }

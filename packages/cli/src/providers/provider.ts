@@ -61,6 +61,23 @@ export interface BatchOutcome {
   unknown: string[]
 }
 
+const REFUSED_BEFORE_SENDING = new WeakSet<object>()
+
+/**
+ * Marks `error` as a provider's refusal raised before any write left this process (a packed
+ * provider's checks of the pack and its members): the store is certainly as it was, so a
+ * write-ahead intent recorded for the write can be dropped at once instead of left for the
+ * next run to settle. Returns the error, to be thrown.
+ */
+export function refusedBeforeSending<E>(error: E): E {
+  if (typeof error === "object" && error !== null) REFUSED_BEFORE_SENDING.add(error)
+  return error
+}
+
+export function wasRefusedBeforeSending(error: unknown): boolean {
+  return typeof error === "object" && error !== null && REFUSED_BEFORE_SENDING.has(error)
+}
+
 export interface SecretProvider {
   /** `local` or `cloudflare`. */
   readonly kind: "local" | "cloudflare"

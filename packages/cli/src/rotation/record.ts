@@ -7,6 +7,7 @@
 import { seal } from "@layeron/modules/seal"
 import type { Envelope } from "@layeron/modules/envelope"
 import type { SecretDeclaration } from "@layeron/modules/declare"
+import { wasRefusedBeforeSending } from "../providers/provider.js"
 import type { SecretMetadata, SecretText, UpsertResult } from "../providers/provider.js"
 import { crashPoint } from "../testing/crash-point.js"
 import { isAnchor, stateAnchor, verifyAnchor } from "./anchor.js"
@@ -14,7 +15,7 @@ import { carriedNotInState, stateAnchorMismatch } from "./anchor-errors.js"
 import { secretStatePath } from "./paths.js"
 import { ensureSealingKey } from "./sealing-key.js"
 import type { SealingContext } from "./sealing-key.js"
-import { readSecretState, writeSecretState } from "./state-file.js"
+import { readSecretState, removeSecretState, writeSecretState } from "./state-file.js"
 import { STATE_FORMAT } from "./types.js"
 import type { PendingWrite, SealedVersion, SecretState } from "./types.js"
 
@@ -106,8 +107,19 @@ export async function writeRecorded(write: RecordedWrite): Promise<RecordedResul
   crashPoint("after-intent")
 
   // A failure here leaves the intent in place on purpose: the write may have landed (a
-  // timeout after Cloudflare applied it), and only the next run's `modified` can tell.
-  const metadata = await context.provider.upsert(physicalName, write.text, { comment: anchor })
+  // timeout after Cloudflare applied it), and only the next run's `modified` can tell. A
+  // refusal raised before anything was sent is certain, so the state goes back to what it was
+  // and a refused command leaves the checkout as it found it.
+  let metadata: UpsertResult
+  try {
+    metadata = await context.provider.upsert(physicalName, write.text, { comment: anchor })
+  } catch (error) {
+    if (wasRefusedBeforeSending(error)) {
+      if (previous) await writeSecretState(context.projectRoot, context.environment, previous)
+      else await removeSecretState(context.projectRoot, context.environment, physicalName)
+    }
+    throw error
+  }
   crashPoint("after-provider-write")
 
   const state = completePending({ ...base, pending }, metadata, false)
