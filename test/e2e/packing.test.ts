@@ -97,8 +97,13 @@ describe("packing on the emulator", () => {
 
     const list = await project.cf(["secret", "list", "--env", "production", "--json"])
     assert.equal(list.code, 0, list.stderr)
-    const rows = jsonOf<{ secrets: Array<{ namespace: string; name: string; status: string }> }>(list).secrets
+    const rows = jsonOf<{ secrets: Array<{ namespace: string; name: string; status: string; kind: string; pack: string | null }> }>(list).secrets
     assert.ok(rows.every((row) => row.status === "present"), JSON.stringify(rows))
+    // Each member names its pack; the sealing key is its own secret.
+    assert.deepEqual(rows.filter((row) => row.kind !== "sealing_key").map((row) => row.pack), rows.filter((row) => row.kind !== "sealing_key").map(() => pack.physicalName))
+    assert.equal(rows.find((row) => row.kind === "sealing_key")?.pack, null)
+    const human = await project.cf(["secret", "list", "--env", "production"])
+    assert.match(human.stdout, new RegExp(`\\(in pack ${pack.physicalName}\\)`))
   })
 
   it("rotate --now of one member: a new version for it, every other member unchanged", async () => {
@@ -351,7 +356,7 @@ describe("secret pack / unpack on the emulator", () => {
     assert.equal(names.length, 6)
     const list = await project.cf(["secret", "list", "--env", "production", "--json"])
     assert.equal(list.code, 0, list.stderr)
-    assert.ok(jsonOf<{ secrets: Array<{ status: string }> }>(list).secrets.every((row) => row.status === "present"))
+    assert.ok(jsonOf<{ secrets: Array<{ status: string; pack: string | null }> }>(list).secrets.every((row) => row.status === "present" && row.pack === null))
     const setAfter = await project.cf(["secret", "set", "payments/stripe", "--value-env", "V", "--env", "production"], { env: { V: "fourth" } })
     assert.equal(setAfter.code, 0, setAfter.stderr)
   })

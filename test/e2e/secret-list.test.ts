@@ -58,7 +58,7 @@ describe("layer secret list", () => {
     assert.equal(stripe?.status, "present")
     assert.match(stripe?.modified ?? "", /^\d{4}-\d\d-\d\dT/)
     const leftover = doc.secrets.find((s) => s.physicalName === "LEFTOVER")
-    assert.deepEqual({ ...leftover, modified: null }, { namespace: null, name: "LEFTOVER", physicalName: "LEFTOVER", status: "present", kind: null, rotation: null, modified: null, declared: false, backend: null })
+    assert.deepEqual({ ...leftover, modified: null }, { namespace: null, name: "LEFTOVER", physicalName: "LEFTOVER", status: "present", kind: null, rotation: null, modified: null, declared: false, backend: null, pack: null })
     const sealing = doc.secrets.find((s) => s.kind === "sealing_key")
     assert.deepEqual([sealing?.namespace, sealing?.name, sealing?.status, sealing?.declared], ["layeron", "sealing-key", "present", false])
   })

@@ -9,6 +9,7 @@ import { unreadableRecordFile } from "../providers/local/unreadable.js"
 import type { SecretMetadata } from "../providers/provider.js"
 import { nextSteps } from "../secrets/next-step.js"
 import { openSecretSession } from "../secrets/session.js"
+import type { SecretSession } from "../secrets/session.js"
 import type { CommandContext } from "./types.js"
 
 /** `unreadable`: a local record that does not decrypt (local_record_unreadable); it is in the store but serves nothing. */
@@ -27,6 +28,8 @@ export interface SecretListRow {
   declared: boolean
   /** The backend whose app registered the declaration. */
   backend: string | null
+  /** The pack (its physical name) that holds a packed member's versions; null when the secret is its own physical secret. */
+  pack: string | null
 }
 
 export interface SecretListDocument {
@@ -40,6 +43,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const stored = new Map((await provider.listAll()).map((metadata) => [metadata.name, metadata]))
   const claimed = new Set<string>()
   const rows: SecretListRow[] = []
+  const packOf = await packsByMember(session)
 
   for (const { declaration, backend, physicalName } of session.catalog.declared) {
     const metadata = stored.get(physicalName)
@@ -54,6 +58,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       modified: metadata?.modified ?? null,
       declared: true,
       backend,
+      pack: packOf.get(physicalName) ?? null,
     })
   }
   for (const metadata of stored.values()) {
@@ -69,6 +74,7 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
       modified: metadata.modified,
       declared: false,
       backend: null,
+      pack: null,
     })
   }
 
@@ -76,6 +82,14 @@ export async function run(context: CommandContext): Promise<CommandResult<Secret
   const generatedByRotation = new Set(session.catalog.declared.filter(({ declaration }) => generatedByRotate(declaration)).map(({ declaration }) => declaration.id))
   const unbound = session.catalog.declared.filter((secret) => stored.has(secret.physicalName) && next.of({ kind: "declared", physicalName: secret.physicalName, secret }).status === "after_deploy")
   return { json: { environment: session.environment, secrets: rows }, human: humanList(session.environment, rows, unbound.map((secret) => secret.declaration.id), generatedByRotation) }
+}
+
+/** Member physical name → its pack's, from the committed packs.json (Cloudflare environments only: a local one never packs). */
+async function packsByMember(session: SecretSession): Promise<Map<string, string>> {
+  if (session.project.environment.config.provider !== "cloudflare") return new Map()
+  const { readPacksFile } = await import("../packing/index.js")
+  const file = await readPacksFile(session.project.root, session.environment)
+  return new Map((file?.packs ?? []).flatMap((pack) => pack.members.map((member) => [member.physicalName, pack.physicalName] as const)))
 }
 
 /** `layer deploy` makes these values itself: random bytes and key pairs (deploy/graph.ts, secretNode). */
@@ -94,7 +108,7 @@ function humanList(environment: string, rows: readonly SecretListRow[], unbound:
   }
   const table = rows.map((row) => [
     row.declared ? `${row.namespace}/${row.name}` : row.kind === "sealing_key" ? `${row.namespace}/${row.name} (layeron)` : "(undeclared)",
-    row.physicalName,
+    row.pack ? `${row.physicalName} (in pack ${row.pack})` : row.physicalName,
     row.kind ?? "-",
     row.status,
     describeRotation(row.rotation),
