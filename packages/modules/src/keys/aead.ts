@@ -10,7 +10,6 @@
  * inside the Secret Product Worker (keys/remote.ts).
  */
 import type { ByteSecretDeclaration, SecretDeclaration } from "../declare/types.js"
-import { isSecretError } from "../runtime/errors.js"
 import type { ResolvedVersion } from "../runtime/types.js"
 import { decryptWithKey, encryptWithKey } from "./aead-cipher.js"
 import { AEAD_KEY_BYTES, parseCiphertext } from "./aead-format.js"
@@ -20,6 +19,7 @@ import type { KeyData } from "./data.js"
 import { SigningError } from "./errors.js"
 import { claimPurpose } from "./purpose.js"
 import { isUseKey, remoteOperation } from "./remote.js"
+import { readVersionOrMissing } from "./source.js"
 import type { SigningSecret } from "./source.js"
 
 export interface AeadOptions {
@@ -128,18 +128,11 @@ export function checkAeadSecret(declaration: SecretDeclaration): void {
   }
 }
 
-/**
- * The version a ciphertext names. Unknown (never written, revoked, dropped) and expired are
- * the ciphertext's problem and become `unknown_version` / `version_expired`; any other
- * failure (the product unreachable, `expose: "current"`) is the runtime's own typed error.
- */
+/** The version a ciphertext names; unknown (never written, revoked, dropped) and expired are the ciphertext's problem. */
 async function readCiphertextVersion(secret: AeadSecret, versionId: string): Promise<ResolvedVersion> {
-  try {
-    return await secret.version(versionId).resolve()
-  } catch (error) {
-    if (isSecretError(error) && (error.code === "unknown_version" || error.code === "version_expired")) throw ciphertextVersionError(secret.declaration.id, versionId, error.code)
-    throw error
-  }
+  const version = await readVersionOrMissing(secret, versionId)
+  if (typeof version === "string") throw ciphertextVersionError(secret.declaration.id, versionId, version)
+  return version
 }
 
 /** The error for a ciphertext whose version cannot be read: for every place that selects versions. */
