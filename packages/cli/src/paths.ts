@@ -3,7 +3,7 @@
  * (the local store's key, the fingerprint key, file-stored credentials, caches); the
  * project's `.layeron/` holds what the team shares or what belongs to one checkout.
  */
-import { chmod, mkdir, stat } from "node:fs/promises"
+import { chmod, mkdir, stat } from "./fs/io.js"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { assertSafePath, guardTree } from "./fs/safe-path.js"

@@ -13,7 +13,7 @@
  * the error names what landed, and nothing else is written. Elsewhere a failure stops the
  * import; what was written stays, is listed, and importing again rewrites the same values.
  */
-import { readFile, stat } from "node:fs/promises"
+import { readFile, stat } from "../fs/io.js"
 import { asLayerError, LayerError } from "../errors.js"
 import { confirmWrites, requireConfirmationSource } from "../framework/confirm.js"
 import type { CommandResult, HumanBlock } from "../output/index.js"

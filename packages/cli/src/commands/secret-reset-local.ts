@@ -6,7 +6,7 @@
  * and the rotation history kept there. Nothing committed and no shared (Cloudflare)
  * environment is touched; `layer deploy --env <env>` then creates fresh random secrets.
  */
-import { readdir } from "node:fs/promises"
+import { readdir } from "../fs/io.js"
 import { relative } from "node:path"
 import { LayerError } from "../errors.js"
 import { assertSafePath, removeTree } from "../fs/safe-path.js"

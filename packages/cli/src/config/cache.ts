@@ -20,7 +20,7 @@
  * leaves LAYERON_HOME as it was.
  */
 import { createHash, createHmac } from "node:crypto"
-import { realpath, stat } from "node:fs/promises"
+import { realpath, stat } from "../fs/io.js"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterSuccess } from "../after-success.js"

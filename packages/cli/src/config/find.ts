@@ -1,5 +1,5 @@
 /** Find the project's config file: the nearest directory, from `start` upwards, that has one. */
-import { stat } from "node:fs/promises"
+import { stat } from "../fs/io.js"
 import { dirname, join } from "node:path"
 
 /** In order of preference; TypeScript needs no build step (config/import.ts loads it). */

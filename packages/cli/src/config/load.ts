@@ -4,7 +4,7 @@
  * produce comes from the project cache (cache.ts) when nothing they read has changed;
  * validation and environment selection run either way.
  */
-import { access, constants } from "node:fs/promises"
+import { access, constants } from "../fs/io.js"
 import { dirname, relative } from "node:path"
 import { LayerError } from "../errors.js"
 import { assertSafeFolder } from "../fs/safe-path.js"

@@ -10,7 +10,7 @@
  * that (a teammate's, pulled into a fresh clone) is someone else's: it is left where it is,
  * untouched, and never read, so it cannot block this developer's own dev environment.
  */
-import { readdir, rename, rmdir } from "node:fs/promises"
+import { readdir, rename, rmdir } from "../fs/io.js"
 import { join, relative } from "node:path"
 import { physicalName, sealingKeyDeclaration } from "@layeron/modules/naming"
 import { readTextIfExists } from "../fs/read-if-exists.js"

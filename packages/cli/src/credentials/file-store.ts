@@ -4,7 +4,7 @@
  * (docs/design.md#cli), and then only as a 0600 file in a 0700 directory. A file or directory found
  * readable by others is narrowed back, with a warning: whoever could read it may have the token.
  */
-import { chmod, stat, unlink } from "node:fs/promises"
+import { chmod, stat, unlink } from "../fs/io.js"
 import { dirname, join } from "node:path"
 import { LayerError, isLayerError } from "../errors.js"
 import { writeFileAtomic } from "../fs/atomic.js"

@@ -7,7 +7,7 @@
  * One item holds the token: service "layeron", account "cloudflare-api-token".
  */
 import { spawn } from "node:child_process"
-import { access, constants } from "node:fs/promises"
+import { access, constants } from "../fs/io.js"
 import { delimiter, join } from "node:path"
 import { LayerError } from "../errors.js"
 import { redact } from "../output/redact.js"

@@ -2,7 +2,7 @@
  * `--cwd DIR` must name a directory: a missing one is said as such, not reported later as
  * "no layeron.config.ts found" (which sends the user looking for the wrong thing).
  */
-import { stat } from "node:fs/promises"
+import { stat } from "../fs/io.js"
 import { LayerError } from "../errors.js"
 
 export async function checkCwd(given: string, resolved: string): Promise<void> {

@@ -4,7 +4,7 @@
  * and the rotation state both write through here.
  */
 import { randomBytes } from "node:crypto"
-import { open, rename, unlink } from "node:fs/promises"
+import { rename, syncFolder, unlink, writeNewFile } from "./io.js"
 import { basename, dirname, join } from "node:path"
 import { assertSafePath } from "./safe-path.js"
 
@@ -31,20 +31,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   await syncDirectory(directory)
 }
 
-/** Create `temp` (O_EXCL), write and fsync it; closed however that ends. */
+/** Create `temp` (O_EXCL), write and fsync it; closed however that ends, removed if the write fails. */
 export async function writeTemp(temp: string, data: string | Uint8Array, mode: number): Promise<void> {
-  const handle = await open(temp, "wx", mode)
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  writeNewFile(temp, data, mode, { sync: true })
 }
 
 /**
  * A system error reported against the file the caller asked for, not the temp file (already
- * removed) and not a bare `write` with no path, which is how a FileHandle reports ENOSPC.
+ * removed) and not a bare `write` with no path, which is how a write to a descriptor reports ENOSPC.
  */
 function namingTarget(error: unknown, target: string): unknown {
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string") {
@@ -56,15 +50,11 @@ function namingTarget(error: unknown, target: string): unknown {
 
 /** fsync a directory so a rename in it is durable. Some platforms refuse; that is not fatal. */
 export async function syncDirectory(directory: string): Promise<void> {
-  let handle
   try {
-    handle = await open(directory, "r")
-    await handle.sync()
+    syncFolder(directory)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     // Windows cannot open directories; some filesystems reject fsync on them.
     if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL" && code !== "EACCES") throw error
-  } finally {
-    await handle?.close()
   }
 }

@@ -1,4 +1,4 @@
-import { open, unlink } from "node:fs/promises"
+import { writeNewFile } from "./io.js"
 import { assertSafePath } from "./safe-path.js"
 
 /**
@@ -8,22 +8,13 @@ import { assertSafePath } from "./safe-path.js"
  */
 export async function createExclusive(path: string, content: string, mode: number): Promise<boolean> {
   await assertSafePath(path)
-  let handle
   try {
-    handle = await open(path, "wx", mode)
+    // A full disk: the file is created but not written. writeNewFile removes it (an empty lock
+    // would otherwise look like a holder to the next run) and names it in the error.
+    writeNewFile(path, content, mode)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
     throw error
   }
-  try {
-    await handle.writeFile(content)
-  } catch (error) {
-    // A full disk: the file was created but not written. Remove it (an empty lock would
-    // otherwise look like a holder to the next run), and name it (a FileHandle error has no path).
-    await handle.close().catch(() => {})
-    await unlink(path).catch(() => {})
-    throw Object.assign(error as Error, { path })
-  }
-  await handle.close()
   return true
 }

@@ -5,7 +5,7 @@
  * concurrent first runs never end up with two different keys.
  */
 import { randomBytes } from "node:crypto"
-import { chmod, link, readFile, stat, unlink } from "node:fs/promises"
+import { chmod, link, readFile, stat, unlink } from "./io.js"
 import { basename, dirname, join } from "node:path"
 import { LayerError } from "../errors.js"
 import { ensurePrivateDirectory } from "../paths.js"

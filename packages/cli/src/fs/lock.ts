@@ -11,7 +11,7 @@
 import { AsyncLocalStorage } from "node:async_hooks"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { readFile, stat, unlink } from "node:fs/promises"
+import { readFile, stat, unlink } from "./io.js"
 import { LayerError } from "../errors.js"
 import { createExclusive } from "./create-exclusive.js"
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises"
+import { readFile } from "./io.js"
 import { assertSafePath } from "./safe-path.js"
 
 /**

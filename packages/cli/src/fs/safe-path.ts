@@ -12,7 +12,7 @@
  * instant between the check and the write is not the threat here (a commit or another user's
  * planted file is, and both are there before layer starts).
  */
-import { lstat, mkdir, readdir, readFile, rm, stat } from "node:fs/promises"
+import { lstat, mkdir, readdir, readFile, rm, stat } from "./io.js"
 import { basename, dirname, join, relative, resolve, sep } from "node:path"
 import { LayerError } from "../errors.js"
 

@@ -5,7 +5,7 @@
  * the rotations).
  */
 import { createHash } from "node:crypto"
-import { readdir } from "node:fs/promises"
+import { readdir } from "../fs/io.js"
 import { assertSafePath, readGuardedFile } from "../fs/safe-path.js"
 import { join, relative } from "node:path"
 

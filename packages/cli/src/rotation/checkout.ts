@@ -9,7 +9,7 @@
  * and this checkout did not pull) is found per secret by the plan, through `modified`.
  * Local environments are per developer and never come through git: nothing to check.
  */
-import { readdir } from "node:fs/promises"
+import { readdir } from "../fs/io.js"
 import { join, relative } from "node:path"
 import { LayerError } from "../errors.js"
 import { parseJsonQuietly } from "../fs/json.js"

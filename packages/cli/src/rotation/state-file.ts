@@ -3,7 +3,7 @@
  * something invalid is refused with its path, never guessed at: carrying a wrong version
  * forward would silently break readers.
  */
-import { rm } from "node:fs/promises"
+import { rm } from "../fs/io.js"
 import { dirname } from "node:path"
 import { isSealedFormat } from "@layeron/modules/seal"
 import { isRfc3339 } from "@layeron/modules/declare"

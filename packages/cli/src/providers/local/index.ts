@@ -9,7 +9,7 @@
  * cannot lose an update or disagree on a secret's id.
  */
 import { createHmac, randomBytes } from "node:crypto"
-import { access, mkdir, readdir, rename, unlink } from "node:fs/promises"
+import { access, mkdir, readdir, rename, unlink } from "../../fs/io.js"
 import { join } from "node:path"
 import { CLOUDFLARE_SECRET_NAME_PATTERN } from "@layeron/modules/limits"
 import { isLayerError, LayerError } from "../../errors.js"

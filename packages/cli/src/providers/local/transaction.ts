@@ -10,7 +10,7 @@
  * made are each crash-safe on their own, as without a batch) and says so.
  */
 import { randomBytes } from "node:crypto"
-import { link, lstat, mkdir, readdir, rename, rm, rmdir, unlink } from "node:fs/promises"
+import { link, lstat, mkdir, readdir, rename, rm, rmdir, unlink } from "../../fs/io.js"
 import { dirname, join, relative } from "node:path"
 import { asLayerError, LayerError } from "../../errors.js"
 import { syncDirectory } from "../../fs/atomic.js"
