@@ -14,6 +14,14 @@ if (major < 20 || (major === 20 && minor < 10)) {
 }
 var path = require("node:path")
 var fs = require("node:fs")
+// A bare `layer --version` (what scripts and bug reports run) is answered here, from
+// package.json, before Node's ES module loader starts: that loader alone costs a third of a
+// bare Node start. The same bytes as bundle/bin.js and runCli print for it.
+var args = process.argv.slice(2)
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  process.stdout.write(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version + "\n")
+  return
+}
 var url = require("node:url")
 // Node 22.1+ can keep compiled code between runs; a start then skips most parsing.
 var nodeModule = require("node:module")
