@@ -23,9 +23,17 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   return
 }
 var url = require("node:url")
-// Node 22.1+ can keep compiled code between runs; a start then skips most parsing.
+// Node 22.1+ can keep compiled code between runs; a start then skips most parsing. Not in
+// Node's default folder, os.tmpdir()/node-compile-cache: on a shared machine another user can
+// create that folder first and plant compiled code for layer to run, with your keys in reach.
+// layer's own is LAYERON_HOME/cache/compile, used only once a successful command has made it
+// (bin.ts) and only while it is a real folder of yours that nobody else can enter. A
+// NODE_COMPILE_CACHE you set is yours: Node has turned it on before this line.
 var nodeModule = require("node:module")
-if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache()
+if (typeof nodeModule.enableCompileCache === "function" && !process.env.NODE_COMPILE_CACHE) {
+  var compileCache = privateCompileCache()
+  if (compileCache) nodeModule.enableCompileCache(compileCache)
+}
 // The esbuild bundle of dist/ (scripts/bundle.mjs): the same code in ~35 files instead of ~110,
 // which is most of a short command's start time.
 var entry = path.join(__dirname, "..", "bundle", "bin.js")
@@ -34,3 +42,35 @@ if (!fs.existsSync(entry)) {
   process.exit(1)
 }
 import(url.pathToFileURL(entry).href)
+
+
+/**
+ * LAYERON_HOME/cache/compile when it, cache/ and LAYERON_HOME are directories owned by this
+ * user, the two below the home real ones (not links), the last closed to group and others;
+ * otherwise undefined. LAYERON_HOME is found as src/paths.ts finds it.
+ */
+function privateCompileCache() {
+  var env = process.env
+  var os = require("node:os")
+  var home = env.LAYERON_HOME
+  if (!home) {
+    if (process.platform === "win32") home = path.join(env.APPDATA || path.join(os.homedir(), "AppData", "Roaming"), "layeron")
+    else if (process.platform === "darwin") home = path.join(os.homedir(), "Library", "Application Support", "layeron")
+    else home = path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config"), "layeron")
+  }
+  var folders = [home, path.join(home, "cache"), path.join(home, "cache", "compile")]
+  var uid = typeof process.getuid === "function" ? process.getuid() : undefined
+  for (var i = 0; i < folders.length; i++) {
+    var info
+    try {
+      // LAYERON_HOME itself may be a link (dotfile managers link ~/.config entries), as in src/fs/safe-path.ts.
+      info = i === 0 ? fs.statSync(folders[i]) : fs.lstatSync(folders[i])
+    } catch (error) {
+      return undefined
+    }
+    if (!info.isDirectory()) return undefined
+    if (uid !== undefined && info.uid !== uid) return undefined
+  }
+  if (uid !== undefined && (info.mode & 0o077) !== 0) return undefined
+  return folders[folders.length - 1]
+}

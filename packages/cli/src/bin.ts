@@ -21,13 +21,16 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) process.
 else await run(argv)
 
 async function run(argv: string[]): Promise<void> {
-  const [{ runAfterSuccess }, { runCli }, { asLayerError, isLayerError }, { scanOutputFlags }, { createOutput }] = await Promise.all([
+  const [{ afterSuccess, runAfterSuccess }, { runCli }, { asLayerError, isLayerError }, { scanOutputFlags }, { createOutput }, { ensureCompileCacheFolder }] = await Promise.all([
     import("./after-success.js"),
     import("./cli.js"),
     import("./errors.js"),
     import("./framework/argv.js"),
     import("./output/index.js"),
+    import("./compile-cache.js"),
   ])
+  // The launcher's compile cache folder, made once a command has succeeded (compile-cache.ts).
+  afterSuccess(() => ensureCompileCacheFolder(process.env))
   const { json, debug } = scanOutputFlags(argv, process.env)
   const output = createOutput({ json, debug, stdout: process.stdout, stderr: process.stderr, env: process.env })
 
