@@ -70,7 +70,7 @@ function checkBuild(workspace) {
     const source = join(REPO, workspace, "src", relative(dist, file)).replace(/\.js$/, ".ts")
     if (!existsSync(source)) fail(`${relative(REPO, file)} has no source (${relative(REPO, source)} is gone): the build is stale; delete ${workspace}/dist and run npm run build`)
   }
-  if (workspace === "packages/cli" && !existsSync(join(REPO, workspace, "bundle", "bin.js"))) fail("packages/cli/bundle/bin.js is missing: run npm run build")
+  if (workspace === "packages/cli" && !existsSync(join(REPO, workspace, "bundle", "layer.cjs"))) fail("packages/cli/bundle/layer.cjs is missing: run npm run build")
 }
 
 function walk(dir) {

@@ -35,8 +35,8 @@ const ALLOWED: RegExp[] = [
   /^README\.md$/,
   /^LICENSE$/,
   /^bin\/layer\.cjs$/,
-  // @layeron/cli's esbuild bundle (what bin/layer.cjs runs): flat, content-hashed chunks.
-  /^bundle\/[\w-]+\.js$/,
+  // @layeron/cli's esbuild bundle (what bin/layer.cjs runs): one CommonJS file.
+  /^bundle\/layer\.cjs$/,
   /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
   /^src\/.+\.ts$/,
   /^(dist|src)\/(naming|pack)\/vectors\.json$/,
@@ -54,7 +54,7 @@ for (const workspace of ["packages/modules", "packages/core", "packages/cli"]) {
     it("ships its built code", () => {
       assert.ok(files.includes("package.json"))
       assert.ok(files.includes("dist/index.js"), `dist/index.js missing from ${files.length} files`)
-      if (workspace === "packages/cli") assert.ok(files.includes("bundle/bin.js"), "bundle/bin.js (what bin/layer.cjs runs) missing")
+      if (workspace === "packages/cli") assert.ok(files.includes("bundle/layer.cjs"), "bundle/layer.cjs (what bin/layer.cjs runs) missing")
     })
 
     it("ships nothing outside the allow-list, and no test file", () => {
@@ -142,7 +142,7 @@ describe("npm run pack (scripts/pack.mjs)", () => {
       assert.equal(cli.peerDependencies["@layeron/modules"], "0.1.0")
       assert.ok(!Object.keys(cli.dependencies).some((name) => name.startsWith("@layeron/")), "an @layeron package is still a plain dependency")
       const files = execFileSync("tar", ["-tzf", join(out, "layeron-cli-0.1.0.tgz")], { encoding: "utf8" }).split("\n")
-      assert.ok(files.includes("package/bundle/bin.js"))
+      assert.ok(files.includes("package/bundle/layer.cjs"))
       assert.ok(!files.some((file) => FORBIDDEN.test(file)), "a test file was packed")
     } finally {
       rmSync(out, { recursive: true, force: true })

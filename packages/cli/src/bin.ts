@@ -18,7 +18,7 @@ const EXIT_GRACE_MS = 3_000
 
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) process.stdout.write(`${cliVersion()}\n`)
-else await run(argv)
+else void run(argv) // not a top-level await: the bundle is CommonJS (scripts/bundle.mjs)
 
 async function run(argv: string[]): Promise<void> {
   const [{ afterSuccess, runAfterSuccess }, { runCli }, { asLayerError, isLayerError }, { scanOutputFlags }, { createOutput }, { ensureCompileCacheFolder }] = await Promise.all([

@@ -227,13 +227,12 @@ const LOADER_MODULES = ["load", "discover", "import", "import-inputs", "cache"]
 
 /**
  * The files whose change must invalidate the cache. From src/ or dist/, the loader modules
- * themselves; from the esbuild bundle (where this code sits in a hashed chunk), the chunk and
- * the bundle's bin.js, which names its chunks by content hash and is rewritten by every build.
+ * themselves; from the esbuild bundle, the bundle (one file, rewritten by every build).
  */
 function loaderFiles(): string[] {
   const here = fileURLToPath(import.meta.url)
   const extension = /\/config\/cache\.(ts|js)$/.exec(here)?.[1]
-  if (extension === undefined) return [here, fileURLToPath(new URL("./bin.js", import.meta.url))]
+  if (extension === undefined) return [here]
   return LOADER_MODULES.map((name) => fileURLToPath(new URL(`./${name}.${extension}`, import.meta.url)))
 }
 

@@ -5,6 +5,8 @@
  */
 import { register } from "node:module"
 import { pathToFileURL } from "node:url"
+import { LayerError } from "../errors.js"
+import { importEsm } from "../framework/import-esm.js"
 import { CLOUDFLARE_STUB_HOOKS_URL } from "./cloudflare-stub.js"
 import { createInputRecorder } from "./import-inputs.js"
 import type { ImportInputs } from "./import-inputs.js"
@@ -29,7 +31,7 @@ export async function createModuleImporter(): Promise<ModuleImporter> {
     register(CLOUDFLARE_STUB_HOOKS_URL)
     stubRegistered = true
   }
-  const { register: registerTsx } = await import("tsx/esm/api")
+  const { register: registerTsx } = await loadTsx()
   const recorder = createInputRecorder()
   const tsx = registerTsx({ namespace: `layeron-${process.pid}-${Date.now()}`, onImport: recorder.onImport })
   return {
@@ -38,6 +40,21 @@ export async function createModuleImporter(): Promise<ModuleImporter> {
       const namespace = (await recorder.recordEnv(() => tsx.import(pathToFileURL(file).href, import.meta.url))) as Record<string, unknown>
       return unwrapCommonJs(namespace)
     },
+  }
+}
+
+/**
+ * tsx's API. Node reports a package it cannot open as not found, also when the process is out
+ * of file descriptors: that is the user's to fix (a reinstall, a higher limit), not a bug in layer.
+ */
+async function loadTsx(): Promise<typeof import("tsx/esm/api")> {
+  try {
+    return await importEsm<typeof import("tsx/esm/api")>("tsx/esm/api")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error
+    throw new LayerError("tsx_unloadable", `layer could not load tsx, which reads your layeron.config.ts and backend files: ${(error as Error).message}`, {
+      hint: "reinstall the project's dependencies (npm install); if tsx is there, the process may be out of file descriptors: raise the limit (ulimit -n) and run the same command again",
+    })
   }
 }
 
