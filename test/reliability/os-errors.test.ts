@@ -58,11 +58,13 @@ describe("operating-system errors met for real", () => {
     const before = await project.snapshot()
     const limited = (limit: number) => runProcess("sh", ["-c", `ulimit -n ${limit} && exec "${process.execPath}" "${LAYER_BIN}" secret set TOKEN --value-env V --json`], { cwd: project.root, env: project.env({ V: "second" }) })
     // How many descriptors the CLI needs to load its own code differs by Node version and bundle:
-    // below that, Node itself fails to load a module (no layer code runs yet). So the limit is
-    // raised step by step until layer runs; the first limits where it does must end in
-    // too_many_open_files, and no limit may end in "a bug in layer" or change a file.
+    // below that, Node itself fails (to read the launcher, or it crashes: no layer code runs).
+    // The bundle is one file read synchronously, so layer's own work needs only a descriptor or
+    // two more than loading it: the limit is raised one at a time until layer runs; the first
+    // limit where it does must end in too_many_open_files, and no limit may end in "a bug in
+    // layer" or change a file.
     let reported: { message: string } | undefined
-    for (let limit = 20; limit <= 80 && !reported; limit += 2) {
+    for (let limit = 12; limit <= 80 && !reported; limit += 1) {
       const run = await limited(limit)
       assert.doesNotMatch(run.stderr, /a bug in layer/)
       assert.deepEqual(await project.snapshot(), before, `the run with ulimit -n ${limit} changed a file`)
