@@ -231,6 +231,15 @@ export const SABOTAGES = [
     short: "test/reliability/disk-full.test.ts",
   },
   {
+    id: "code-cache-unverified",
+    what: "the launcher hands V8 a code cache file without checking its SHA-256 (a damaged or planted file runs)",
+    file: "packages/cli/bin/layer.cjs",
+    find: "return crypto.createHash(\"sha256\").update(payload).digest().equals(data.subarray(0, 32)) ? payload : undefined",
+    replace: "return payload",
+    tests: ["test/e2e/compile-cache.test.ts"],
+    short: "test/e2e/compile-cache.test.ts",
+  },
+  {
     id: "plain-set-replaces-all",
     what: "a plain secret set (or import) replaces every version, as if --replace-all were given",
     file: "packages/cli/dist/secrets/version-plan.js",
