@@ -4,10 +4,11 @@
  * pinned wrangler 4.86.0, what a Workers developer already waits for). `layer` is what
  * `npx layer` runs: the committed launcher, which loads the CLI's esbuild bundle.
  *
- * The rows are measured on this Node (the goals), then again on Node 22 from the npm
- * registry's `node` package (scripts/lib/node-from-npm.mjs), where the launcher turns on the
- * module compile cache: there the cache folder is the project's own, and it must hold
- * entries after the warm-up, or the rows would not be what they claim.
+ * The rows are measured on this Node, then again on Node 22 and 24 from the npm registry's
+ * `node` package (scripts/lib/node-from-npm.mjs), each with the goals: a user may run any of
+ * them. Each runs as a user's would: the launcher keeps V8's code cache for the bundle in
+ * LAYERON_HOME/cache/compile, which must hold this Node's cache file after the warm-up, or the
+ * rows would not be what they claim.
  *
  * `secret set` and `secret list` run with the project cache warm (the usual case: the project
  * did not change since the last command); a third row shows `secret list` right after an
@@ -46,22 +47,22 @@ async function fastestOf(attempts, run) {
 
 /** @param {{ runs: number }} options */
 export async function run({ runs }) {
-  const rows = await measureOn(process.execPath, { runs, tag: "", goals: true })
-  const version = NODE_VERSIONS[22]
-  const node22 = await installNode(version, { onOutput: () => {} })
-  if (!node22) rows.push(notMeasuredRow({ section: name, measure: `Node ${version} rows`, reason: `the npm registry's node@${version} did not install` }))
-  else rows.push(...(await measureOn(join(node22, "node"), { runs, tag: ` [Node ${version}, compile cache]`, goals: false, compileCache: true })))
+  const rows = await measureOn(process.execPath, { runs, tag: "" })
+  for (const version of [NODE_VERSIONS[22], NODE_VERSIONS[24]]) {
+    const bin = await installNode(version, { onOutput: () => {} })
+    if (!bin) rows.push(notMeasuredRow({ section: name, measure: `Node ${version} rows`, reason: `the npm registry's node@${version} did not install` }))
+    else rows.push(...(await measureOn(join(bin, "node"), { runs, tag: ` [Node ${version}]` })))
+  }
   return rows
 }
 
 /**
- * Every subject on one Node binary. `tag` goes after each measure's name; `goals` says whether
- * the rows carry their goals (the machine's Node) or are shown for comparison.
+ * Every subject on one Node binary. `tag` goes after each measure's name.
  */
-async function measureOn(nodeBinary, { runs, tag, goals, compileCache = false }) {
+async function measureOn(nodeBinary, { runs, tag }) {
   const project = await createBenchProject(SMALL_PROJECT)
-  const compileCacheDir = join(project.base, "compile-cache")
-  const envFor = (extra = {}) => project.env({ ...(compileCache ? { NODE_COMPILE_CACHE: compileCacheDir } : {}), ...extra })
+  const compileCacheDir = join(project.home, "cache", "compile")
+  const envFor = (extra = {}) => project.env(extra)
   try {
     const node = (args) => async () => (await runChecked(nodeBinary, args, { cwd: project.root, env: envFor() })).wallMs
     const layerRun = (args, env = {}) => runChecked(nodeBinary, [LAYER_BIN, ...args], { cwd: project.root, env: envFor(env) })
@@ -112,12 +113,12 @@ async function measureOn(nodeBinary, { runs, tag, goals, compileCache = false })
           throw new Error(`${when}, "${subject.label}" claims the project cache ${subject.cache}, but --debug says: ${stderr.split("\n").find((line) => line.includes("project cache")) ?? "nothing about the cache"}`)
         }
       }
-      if (compileCache && readdirSync(compileCacheDir, { recursive: true }).length === 0) {
-        throw new Error(`${when}, the rows claim Node's compile cache, but ${compileCacheDir} is empty`)
-      }
+      const version = (await runChecked(nodeBinary, ["-p", "process.version"], {})).stdout.trim()
+      const codeCache = readdirSync(compileCacheDir).filter((entry) => entry.startsWith(`layer-${version}-`) && entry.endsWith(".v8"))
+      if (codeCache.length === 0) throw new Error(`${when}, the launcher's code cache for Node ${version} is not in ${compileCacheDir}`)
     }
 
-    // Warm-up: the first `secret set` creates LAYERON_HOME's keys; tsx (and Node 22's compile cache) fill their caches.
+    // Warm-up: the first `secret set` creates LAYERON_HOME's keys and the code cache folder; the next commands fill it.
     for (const subject of subjects) await subject.run()
     await checkCacheStates("before the timed runs")
 
@@ -151,7 +152,7 @@ async function measureOn(nodeBinary, { runs, tag, goals, compileCache = false })
           unit: "x",
           spread: stats(own.map((t, i) => t / floor[i])),
           runs,
-          goal: goals && subject.goal ? { atMost: subject.goal, of: "median" } : undefined,
+          goal: subject.goal ? { atMost: subject.goal, of: "median" } : undefined,
           detail: `${ms(own)} vs ${ms(floor)}`,
         }),
         measuredRow({
