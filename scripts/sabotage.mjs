@@ -233,7 +233,7 @@ export const SABOTAGES = [
   {
     id: "code-cache-unverified",
     what: "the launcher hands V8 a code cache file without checking its SHA-256 (a damaged or planted file runs)",
-    file: "packages/cli/bin/layer.cjs",
+    file: "packages/cli/bin/run-bundle.cjs",
     find: "return crypto.createHash(\"sha256\").update(payload).digest().equals(data.subarray(0, 32)) ? payload : undefined",
     replace: "return payload",
     tests: ["test/e2e/compile-cache.test.ts"],

@@ -1,5 +1,5 @@
 /**
- * Where compiled code is kept between runs (bin/layer.cjs, packages/cli/src/compile-cache.ts,
+ * Where compiled code is kept between runs (bin/layer.cjs and run-bundle.cjs, src/compile-cache.ts,
  * config/import.ts). The launcher compiles the bundle from V8's code cache, and on Node 22.1+
  * Node keeps its own compile cache too; both live in LAYERON_HOME/cache/compile (0700, used only
  * while it is a real folder closed to others), never in os.tmpdir(), where Node and tsx put

@@ -34,7 +34,7 @@ const ALLOWED: RegExp[] = [
   /^package\.json$/,
   /^README\.md$/,
   /^LICENSE$/,
-  /^bin\/layer\.cjs$/,
+  /^bin\/(layer|run-bundle)\.cjs$/,
   // @layeron/cli's esbuild bundle (what bin/layer.cjs runs): one CommonJS file.
   /^bundle\/layer\.cjs$/,
   /^dist\/.+\.(js|js\.map|d\.ts|d\.ts\.map)$/,
@@ -75,8 +75,8 @@ describe("@layeron/cli's manifest", () => {
 
   it("links layer to a committed launcher, which exists before any build", () => {
     assert.equal(manifest.bin.layer, "./bin/layer.cjs")
-    const tracked = execFileSync("git", ["ls-files", "packages/cli/bin/layer.cjs"], { cwd: root, encoding: "utf8" })
-    assert.equal(tracked.trim(), "packages/cli/bin/layer.cjs")
+    const tracked = execFileSync("git", ["ls-files", "packages/cli/bin"], { cwd: root, encoding: "utf8" })
+    assert.deepEqual(tracked.trim().split("\n").sort(), ["packages/cli/bin/layer.cjs", "packages/cli/bin/run-bundle.cjs"])
   })
 
   it("installs neither cloudflare (types only) nor miniflare (an optional peer, for layer dev) for its users", () => {
