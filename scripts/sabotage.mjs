@@ -223,10 +223,11 @@ export const SABOTAGES = [
   },
   {
     id: "temp-file-kept",
-    what: "an atomic write that fails leaves its temp file behind",
+    what: "an atomic write that fails leaves its temp file behind (neither the write nor the atomic replace removes it)",
     file: "packages/cli/dist/fs/atomic.js",
     find: "await unlink(temp).catch(() => { });",
     replace: "/* sabotaged: temp kept */",
+    extra: [{ file: "packages/cli/dist/fs/io.js", find: "fs.rmSync(path, { force: true });", replace: "/* sabotaged: half-written file kept */" }],
     tests: ["test/reliability/disk-full.test.ts"],
     short: "test/reliability/disk-full.test.ts",
   },
