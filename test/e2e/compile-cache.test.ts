@@ -1,12 +1,12 @@
 /**
  * Where compiled code is kept between runs (bin/layer.cjs and run-bundle.cjs, src/compile-cache.ts,
- * config/import.ts). The launcher compiles the bundle from V8's code cache, and on Node 22.1+
- * Node keeps its own compile cache too; both live in LAYERON_HOME/cache/compile (0700, used only
- * while it is a real folder closed to others), never in os.tmpdir(), where Node and tsx put
- * theirs by default and another user of a shared machine can create the folder first and
- * fill it with compiled code for layer to run with your keys in reach. tsx's cache is off.
- * The code cache file is checked (SHA-256) before V8 sees it and written only after a
- * command that exited 0. Runs on every Node of CI's matrix.
+ * config/import.ts). The launcher compiles the bundle from V8's code cache in
+ * LAYERON_HOME/cache/compile (0700, used only while it is a real folder closed to others),
+ * never in os.tmpdir(), where Node's compile cache and tsx's go by default and another user of a
+ * shared machine can create the folder first and fill it with compiled code for layer to run
+ * with your keys in reach. Node's compile cache is not turned on (it writes at exit even after a
+ * failing command) and tsx's is off. The code cache file is checked (SHA-256) before V8 sees it
+ * and written only after a command that exited 0. Runs on every Node of CI's matrix.
  */
 import assert from "node:assert/strict"
 import { createHash } from "node:crypto"

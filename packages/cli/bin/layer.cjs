@@ -22,17 +22,15 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.stdout.write(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version + "\n")
   return
 }
-// Compiled code is kept between runs in LAYERON_HOME/cache/compile, never in a folder of
-// os.tmpdir() as Node and tsx do by default: on a shared machine another user can create that
-// folder first and plant compiled code for layer to run, with your keys in reach. The folder is
-// used only once a successful command has made it (src/compile-cache.ts) and only while it is
-// a real folder of yours that nobody else can enter.
-var nodeModule = require("node:module")
+// Compiled code is kept between runs in LAYERON_HOME/cache/compile (bin/run-bundle.cjs),
+// never in a folder of os.tmpdir(), where Node's and tsx's own caches go by default: on a
+// shared machine another user can create that folder first and plant compiled code for layer
+// to run, with your keys in reach. The folder is used only once a successful command has made
+// it (src/compile-cache.ts) and only while it is a real folder of yours that nobody else can
+// enter. Node 22's enableCompileCache() is not turned on, even there: Node writes its cache at
+// exit whatever the exit code, and a failing command must leave LAYERON_HOME as it found it.
 var runner = require("./run-bundle.cjs")
 var cacheFolder = runner.privateCompileCache()
-// Node 22.1+ keeps its own compile cache there for what layer loads besides the bundle (tsx,
-// esbuild's API, the project's modules). A NODE_COMPILE_CACHE you set is yours: Node turned it on already.
-if (cacheFolder && typeof nodeModule.enableCompileCache === "function" && !process.env.NODE_COMPILE_CACHE) nodeModule.enableCompileCache(cacheFolder)
 // The esbuild bundle of dist/ (scripts/bundle.mjs): the whole CLI in one CommonJS file.
 var bundle = path.join(__dirname, "..", "bundle", "layer.cjs")
 if (!fs.existsSync(bundle)) {

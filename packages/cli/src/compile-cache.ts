@@ -1,8 +1,7 @@
 /**
  * The folder bin/layer.cjs keeps compiled code in: LAYERON_HOME/cache/compile, for V8's code
- * cache of the bundle (every Node) and Node's own compile cache (22.1+), never a folder of
- * os.tmpdir(), where another user of the machine could plant compiled code (the launcher says
- * more). The launcher only uses the folder; a command that succeeded makes it, 0700, and only
+ * cache of the bundle, never a folder of os.tmpdir(), where another user of the machine could
+ * plant compiled code (the launcher says more). The launcher only uses the folder; a command that succeeded makes it, 0700, and only
  * in a LAYERON_HOME that already exists: a cache is no reason to create one.
  */
 import { join } from "node:path"
