@@ -49,8 +49,7 @@ function privateCompileCache() {
 function runBundle(file, folder) {
   var vm = require("node:vm")
   var crypto = folder ? require("node:crypto") : undefined
-  var info = fs.statSync(file)
-  var name = "layer-" + [process.version, process.arch, info.size, Math.floor(info.mtimeMs), info.ino].join("-") + ".v8"
+  var name = folder ? cacheName(fs.statSync(file)) : undefined
   var cached = folder ? readVerified(path.join(folder, name), crypto) : undefined
   // Node's CommonJS wrapper, plus `__layeronImport`: import() from here, where it works
   // (src/framework/import-esm.ts). The first line is a shebang (`#!`), which is not JavaScript
@@ -69,6 +68,11 @@ function runBundle(file, folder) {
     return import(specifier)
   }
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, nodeModule.createRequire(file), bundleModule, file, path.dirname(file), importFromHere)
+}
+
+/** The cache file's name: this Node, and the bundle by size, mtime and inode. */
+function cacheName(bundleInfo) {
+  return "layer-" + [process.version, process.arch, bundleInfo.size, Math.floor(bundleInfo.mtimeMs), bundleInfo.ino].join("-") + ".v8"
 }
 
 /** The code cache in `file` if its SHA-256 prefix matches it; otherwise undefined. */
